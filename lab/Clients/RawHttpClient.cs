@@ -1,0 +1,237 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Sockets;
+
+namespace BrokenPipe.Lab.Clients;
+
+/// <summary>
+/// A scripted HTTP/1.1 client over a raw socket: it can leave with a FIN, an RST or a half-close, at a moment set by
+/// a trigger; stall; read slowly; upload a body. It records what it saw (side <see cref="Side.Client"/>).
+/// </summary>
+public static class RawHttpClient
+{
+    public static async Task<RawHttpResult> RunAsync(Lab lab, IPEndPoint server, RawHttpOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new RawHttpOptions();
+        var run = new Run(lab.Timeline, server, options);
+        return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class Run(Timeline timeline, IPEndPoint server, RawHttpOptions o)
+    {
+        private readonly HttpResponseReader _reader = new();
+        private readonly string _actor = o.Name;
+        private long _received;
+        private long _uploaded;
+        private SocketFailure? _uploadFailure;
+        private int? _uploadErrno;
+        private SocketFailure? _failure;
+        private int? _errno;
+
+        public async Task<RawHttpResult> ExecuteAsync(CancellationToken cancellationToken)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(o.Deadline);
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            if (o.ReceiveBuffer is { } rcvbuf) socket.ReceiveBufferSize = rcvbuf;
+            try
+            {
+                await socket.ConnectAsync(server, deadline.Token).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                timeline.RecordFailure(Side.Client, EventKind.RequestFailed, e, _actor, $"connect to {server}");
+                var (f, n) = SocketFailures.Classify(e);
+                return new RawHttpResult { Failure = f, Errno = n };
+            }
+            timeline.Record(Side.Client, EventKind.Connected, $"connected to {server} from {socket.LocalEndPoint}", actor: _actor);
+
+            // The close trigger cancels whatever read is pending; a time or event trigger runs beside the script.
+            using var closeNow = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+            var watcher = Watch(o.CloseWhen, closeNow, deadline.Token);
+            try
+            {
+                await SendRequestAsync(socket, deadline.Token).ConfigureAwait(false);
+                if (o.CloseWhen.Kind != TriggerKind.AfterRequest) await ReadAsync(socket, closeNow.Token, deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                _failure = SocketFailure.TimedOut;
+                timeline.Record(Side.Client, EventKind.RequestFailed, $"the client's own deadline of {o.Deadline.TotalSeconds:0.#} s ran out: it gives up", SocketFailure.TimedOut, actor: _actor);
+            }
+            catch (OperationCanceledException) when (closeNow.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // The close trigger fired during a read.
+            }
+            finally
+            {
+                closeNow.Cancel();
+                await watcher.ConfigureAwait(false);
+                if (_received > 0) timeline.Record(Side.Client, EventKind.Received, $"read {_received} response bytes ({_reader.BodyBytes} body bytes)", actor: _actor, bytes: _received);
+                var mode = o.CloseWhen.Kind == TriggerKind.AtEnd && o.Close == CloseMode.HalfClose ? CloseMode.Fin : o.Close;
+                await SocketClose.CloseAsync(socket, mode, timeline, Side.Client, _actor).ConfigureAwait(false);
+            }
+            return new RawHttpResult
+            {
+                Status = _reader.Status,
+                BytesReceived = _received,
+                BodyBytes = _reader.BodyBytes,
+                ContentLength = _reader.ContentLength,
+                Complete = _reader.Complete,
+                Truncated = _reader.HeadComplete && !_reader.Complete && _failure is not null,
+                Failure = _failure,
+                Errno = _errno,
+                Uploaded = _uploaded,
+                UploadFailure = _uploadFailure,
+                UploadErrno = _uploadErrno,
+            };
+        }
+
+        private async Task Watch(Trigger trigger, CancellationTokenSource fire, CancellationToken stop)
+        {
+            try
+            {
+                switch (trigger.Kind)
+                {
+                    case TriggerKind.AfterTime:
+                        await Task.Delay(trigger.Time, stop).ConfigureAwait(false);
+                        break;
+                    case TriggerKind.OnEvent:
+                        await timeline.WaitForAsync(trigger.Event!, o.Deadline, trigger.Description, stop).ConfigureAwait(false);
+                        break;
+                    default:
+                        return;
+                }
+                if (!fire.IsCancellationRequested) await fire.CancelAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+            {
+                // The exchange ended first, or the event never came (the deadline reports that).
+            }
+        }
+
+        private async Task SendRequestAsync(Socket socket, CancellationToken token)
+        {
+            var head = new StringBuilder($"{o.Method} {o.Path} HTTP/1.1\r\nHost: {server}\r\nUser-Agent: brokenpipe-lab\r\n");
+            if (o.UploadBytes > 0) head.Append($"Content-Length: {o.UploadBytes}\r\nContent-Type: application/octet-stream\r\n");
+            foreach (var h in o.Headers) head.Append(h).Append("\r\n");
+            head.Append("\r\n");
+            await socket.SendAsync(Encoding.ASCII.GetBytes(head.ToString()), SocketFlags.None, token).ConfigureAwait(false);
+            timeline.Record(Side.Client, EventKind.RequestSent, $"{o.Method} {o.Path}" + (o.UploadBytes > 0 ? $" with a {o.UploadBytes}-byte body" : ""), actor: _actor);
+            if (o.UploadBytes > 0) await UploadAsync(socket, token).ConfigureAwait(false);
+        }
+
+        private async Task UploadAsync(Socket socket, CancellationToken token)
+        {
+            var chunk = new byte[o.UploadChunkBytes];
+            try
+            {
+                while (_uploaded < o.UploadBytes)
+                {
+                    var length = (int)Math.Min(chunk.Length, o.UploadBytes - _uploaded);
+                    _uploaded += await socket.SendAsync(chunk.AsMemory(0, length), SocketFlags.None, token).ConfigureAwait(false);
+                }
+                timeline.Record(Side.Client, EventKind.Sent, $"uploaded the whole body: {_uploaded} bytes", actor: _actor, bytes: _uploaded);
+            }
+            catch (SocketException e)
+            {
+                (_uploadFailure, _uploadErrno) = SocketFailures.Classify(e);
+                timeline.RecordFailure(Side.Client, EventKind.SendFailed, e, _actor, $"upload failed after {_uploaded} of {o.UploadBytes} bytes", _uploaded);
+            }
+        }
+
+        private async Task ReadAsync(Socket socket, CancellationToken closeNow, CancellationToken deadline)
+        {
+            var buffer = new byte[64 * 1024];
+            var stalled = false;
+            while (true)
+            {
+                if (o.Read == ReadMode.Stall && !stalled && _received >= o.StallAfterBytes)
+                {
+                    stalled = true;
+                    timeline.Record(Side.Client, EventKind.ReadStalled, $"stops reading after {_received} bytes (SO_RCVBUF {socket.ReceiveBufferSize})", actor: _actor, bytes: _received);
+                    // Without a resume trigger the stall lasts until the close trigger (or the deadline) cancels it.
+                    await WaitForAsync(o.ResumeWhen, closeNow).ConfigureAwait(false);
+                    timeline.Record(Side.Client, EventKind.ReadResumed, $"resumes reading ({o.ResumeWhen!.Description})", actor: _actor);
+                }
+                var limit = buffer.Length;
+                if (o.CloseWhen.Kind == TriggerKind.AfterBytes) limit = (int)Math.Min(limit, o.CloseWhen.Bytes - _received);
+                if (o.Read == ReadMode.Stall && !stalled && o.StallAfterBytes > 0) limit = (int)Math.Min(limit, o.StallAfterBytes - _received);
+                if (o.Read == ReadMode.Slow) limit = (int)Math.Max(1, Math.Min(limit, o.SlowBytesPerSecond / 10));
+                if (limit <= 0) return;
+
+                int n;
+                try
+                {
+                    n = await socket.ReceiveAsync(buffer.AsMemory(0, limit), SocketFlags.None, closeNow).ConfigureAwait(false);
+                }
+                catch (SocketException e)
+                {
+                    (_failure, _errno) = SocketFailures.Classify(e);
+                    timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, _actor, $"recv failed after {_received} response bytes ({Progress()})", _received);
+                    return;
+                }
+                if (n == 0)
+                {
+                    RecordEof();
+                    return;
+                }
+                var headBefore = _reader.HeadComplete;
+                _received += n;
+                _reader.Feed(buffer.AsSpan(0, n));
+                if (!headBefore && _reader.HeadComplete)
+                {
+                    timeline.Record(Side.Client, EventKind.ResponseHeaders, $"HTTP {_reader.Status}" + (_reader.ContentLength is { } cl ? $", Content-Length {cl}" : _reader.Chunked ? ", chunked" : ""), actor: _actor, status: _reader.Status);
+                    if (o.CloseWhen.Kind == TriggerKind.AfterHeaders) return;
+                }
+                if (_reader.Complete)
+                {
+                    timeline.Record(Side.Client, EventKind.ResponseCompleted, $"HTTP {_reader.Status}: the whole body arrived ({_reader.BodyBytes} bytes)", actor: _actor, bytes: _reader.BodyBytes, status: _reader.Status);
+                    return;
+                }
+                if (o.CloseWhen.Kind == TriggerKind.AfterBytes && _received >= o.CloseWhen.Bytes) return;
+                if (o.Read == ReadMode.Slow) await Task.Delay(TimeSpan.FromMilliseconds(100), closeNow).ConfigureAwait(false);
+            }
+        }
+
+        private async Task WaitForAsync(Trigger? trigger, CancellationToken token)
+        {
+            switch (trigger?.Kind)
+            {
+                case TriggerKind.AfterTime:
+                    await Task.Delay(trigger.Time, token).ConfigureAwait(false);
+                    break;
+                case TriggerKind.OnEvent:
+                    await timeline.WaitForAsync(trigger.Event!, o.Deadline, trigger.Description, token).ConfigureAwait(false);
+                    break;
+                case null:
+                    await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
+                    break;
+            }
+        }
+
+        private void RecordEof()
+        {
+            if (_reader.TruncatedAtEof)
+            {
+                _failure = SocketFailure.EndOfStream;
+                timeline.Record(Side.Client, EventKind.ResponseTruncated, $"EOF with the body incomplete: {Progress()}", SocketFailure.EndOfStream, actor: _actor, bytes: _reader.BodyBytes, status: _reader.Status);
+            }
+            else if (!_reader.HeadComplete)
+            {
+                _failure = SocketFailure.EndOfStream;
+                timeline.Record(Side.Client, EventKind.EndOfStream, $"EOF after {_received} bytes, before any response head", SocketFailure.EndOfStream, actor: _actor, bytes: _received);
+            }
+            else
+            {
+                timeline.Record(Side.Client, EventKind.EndOfStream, $"EOF after the response ({_received} bytes)", actor: _actor, bytes: _received);
+            }
+        }
+
+        private string Progress() => _reader.HeadComplete
+            ? _reader.ContentLength is { } cl ? $"{_reader.BodyBytes} of {cl} body bytes" : $"{_reader.BodyBytes} body bytes, {(_reader.Chunked ? "no final chunk" : "no framing")}"
+            : "no response head yet";
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net.Sockets;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Sockets;
+
+namespace BrokenPipe.Lab.Clients;
+
+/// <summary>
+/// The socket stream under an <see cref="HttpClient"/> connection (handed out by SocketsHttpHandler's ConnectCallback):
+/// it records the connection, EOF, socket errors with their errno, and how the connection was closed.
+/// </summary>
+internal sealed class RecordingStream(Socket socket, Timeline timeline, string actor) : NetworkStream(socket, ownsSocket: true)
+{
+    private int _closed;
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var n = await base.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            if (n == 0) timeline.Record(Side.Client, EventKind.EndOfStream, "the connection's read returned 0 (EOF)", SocketFailure.EndOfStream, actor: actor);
+            return n;
+        }
+        catch (IOException e) when (e.InnerException is SocketException)
+        {
+            timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, actor, "the connection's read failed");
+            throw;
+        }
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await base.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e) when (e.InnerException is SocketException)
+        {
+            timeline.RecordFailure(Side.Client, EventKind.SendFailed, e, actor, "the connection's write failed");
+            throw;
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            var unread = SocketClose.Unread(Socket);
+            if (unread > 0)
+            {
+                timeline.Record(Side.Client, EventKind.ClosedRst, $"HttpClient closed the connection with {unread} unread bytes: the kernel sends RST", actor: actor, bytes: unread);
+            }
+            else
+            {
+                timeline.Record(Side.Client, EventKind.ClosedFin, "HttpClient closed the connection: FIN sent", actor: actor);
+            }
+        }
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,27 @@
+using BrokenPipe.Lab.Sockets;
+
+namespace BrokenPipe.Lab.Events;
+
+/// <summary>One thing one side saw, stamped with the lab's single monotonic clock.</summary>
+/// <param name="At">Time since the lab started.</param>
+/// <param name="Side">Who saw it.</param>
+/// <param name="Kind">What it was.</param>
+/// <param name="Failure">The socket failure it carries, if any.</param>
+/// <param name="Errno">The Linux errno behind the failure, when the OS gave one.</param>
+/// <param name="Detail">A human sentence; a log line keeps its original text here.</param>
+public sealed record LabEvent(TimeSpan At, Side Side, EventKind Kind, SocketFailure? Failure, int? Errno, string Detail)
+{
+    /// <summary>Which part, client or connection reported it ("raw-server", "client#2").</summary>
+    public string? Actor { get; init; }
+
+    /// <summary>A byte count that belongs to the event (bytes sent, received, produced).</summary>
+    public long? Bytes { get; init; }
+
+    /// <summary>A 1-based ordinal that belongs to the event (send #2, write #6).</summary>
+    public int? Index { get; init; }
+
+    /// <summary>An HTTP status that belongs to the event.</summary>
+    public int? Status { get; init; }
+
+    public override string ToString() => TimelineFormat.Line(this);
+}

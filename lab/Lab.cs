@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using BrokenPipe.Lab.Events;
+
+namespace BrokenPipe.Lab;
+
+/// <summary>
+/// One sandbox per scenario run: a temp dir, one timeline (one monotonic clock for every side), ports from the
+/// kernel, and every part it started, disposed in reverse order by <see cref="DisposeAsync"/> — also when the
+/// scenario failed or was canceled.
+/// </summary>
+public sealed class Lab : IAsyncDisposable
+{
+    /// <summary>All lab temp dirs live under this root, named <c>NAME-PID-RANDOM</c>, so leftovers of a crashed process can be reaped.</summary>
+    public static readonly string TempRoot = Path.Combine(Path.GetTempPath(), "brokenpipe-lab");
+
+    private readonly Stack<(string Name, IAsyncDisposable Part)> _owned = new();
+    private readonly Lock _gate = new();
+    private int _disposed;
+
+    public Lab(string name = "lab", TimeProvider? time = null)
+    {
+        Name = name;
+        Time = time ?? TimeProvider.System;
+        Timeline = new Timeline(Time);
+        ReapLeftovers();
+        Directory = Path.Combine(TempRoot, $"{Sanitize(name)}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    public string Name { get; }
+
+    public TimeProvider Time { get; }
+
+    public Timeline Timeline { get; }
+
+    /// <summary>The run's own temp dir, removed on dispose.</summary>
+    public string Directory { get; }
+
+    /// <summary>
+    /// Takes ownership of a part: it is disposed, in reverse order of adoption, when the lab is.
+    /// Returns the part for chaining.
+    /// </summary>
+    public T Own<T>(T part, string name)
+        where T : IAsyncDisposable
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            _owned.Push((name, part));
+        }
+        return part;
+    }
+
+    /// <summary>
+    /// A free port on 127.0.0.1, from the kernel, for a process that must be told its port up front (nginx, redis).
+    /// In-process parts bind 127.0.0.1:0 themselves and read the port back.
+    /// </summary>
+    public static int FreePort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        while (true)
+        {
+            (string Name, IAsyncDisposable Part) next;
+            lock (_gate)
+            {
+                if (!_owned.TryPop(out next)) break;
+            }
+            try
+            {
+                await next.Part.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Timeline.Record(Side.Lab, EventKind.Note, $"stopping {next.Name} failed: {e.Message}");
+            }
+        }
+        TryDelete(Directory);
+    }
+
+    private static string Sanitize(string name) =>
+        new([.. name.Take(40).Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '-')]);
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            if (System.IO.Directory.Exists(dir)) System.IO.Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>Removes temp dirs whose owning process is gone (a test host killed mid-run leaves them behind).</summary>
+    private static void ReapLeftovers()
+    {
+        if (!System.IO.Directory.Exists(TempRoot)) return;
+        foreach (var dir in System.IO.Directory.EnumerateDirectories(TempRoot))
+        {
+            var parts = Path.GetFileName(dir).Split('-');
+            if (parts.Length < 3 || !int.TryParse(parts[^2], out var pid) || pid == Environment.ProcessId) continue;
+            if (!IsAlive(pid)) TryDelete(dir);
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

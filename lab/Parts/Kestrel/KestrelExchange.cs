@@ -1,0 +1,155 @@
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Sockets;
+using Microsoft.AspNetCore.Http;
+
+namespace BrokenPipe.Lab.Parts.Kestrel;
+
+/// <summary>
+/// One request as the scenario's handler sees it, with verbs that record what they did: work (a delay), write,
+/// stream, read the body, abort. Every write is recorded with its result — including a write that "succeeds"
+/// after the client has gone, which Kestrel swallows silently.
+/// </summary>
+public sealed class KestrelExchange
+{
+    private readonly Timeline _timeline;
+    private readonly string _actor;
+    private int _writes;
+
+    internal KestrelExchange(HttpContext context, Timeline timeline, string actor)
+    {
+        Context = context;
+        _timeline = timeline;
+        _actor = actor;
+    }
+
+    public HttpContext Context { get; }
+
+    public CancellationToken RequestAborted => Context.RequestAborted;
+
+    /// <summary>True once Kestrel has seen the client go (a FIN or RST) and fired <see cref="RequestAborted"/>.</summary>
+    public bool IsAborted => Context.RequestAborted.IsCancellationRequested;
+
+    /// <summary>Response bytes the handler produced (every write that returned).</summary>
+    public long BytesWritten { get; private set; }
+
+    /// <summary>Response bytes produced after <see cref="RequestAborted"/> had fired: work done for nobody.</summary>
+    public long BytesAfterAbort { get; private set; }
+
+    /// <summary>The handler's work. With <paramref name="honourAbort"/> it stops (throws) as soon as the client is gone.</summary>
+    public async Task DelayAsync(TimeSpan duration, bool honourAbort = false)
+    {
+        _timeline.Record(Side.Server, EventKind.Waiting, $"handler works for {duration.TotalMilliseconds:0} ms{(honourAbort ? " (honouring RequestAborted)" : "")}", actor: _actor);
+        try
+        {
+            await Task.Delay(duration, honourAbort ? RequestAborted : CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e)
+        {
+            _timeline.RecordFailure(Side.Server, EventKind.HandlerFailed, e, _actor, "the work stopped when the client left");
+            throw;
+        }
+    }
+
+    /// <summary>One <c>Response.Body.WriteAsync</c> of <paramref name="bytes"/> bytes (Content-Length set when nothing was sent yet).</summary>
+    public async Task WriteAsync(int bytes, bool honourAbort = false, bool flush = false)
+    {
+        if (!Context.Response.HasStarted) Context.Response.ContentLength ??= bytes;
+        var index = ++_writes;
+        var abortedBefore = IsAborted;
+        try
+        {
+            var token = honourAbort ? RequestAborted : CancellationToken.None;
+            await Context.Response.Body.WriteAsync(new byte[bytes], token).ConfigureAwait(false);
+            if (flush) await Context.Response.Body.FlushAsync(token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _timeline.RecordFailure(Side.Server, EventKind.WriteFailed, e, _actor, $"WriteAsync #{index} of {bytes} bytes threw", bytes, index);
+            throw;
+        }
+        Count(bytes, abortedBefore || IsAborted);
+        if (IsAborted)
+        {
+            _timeline.Record(Side.Server, EventKind.WriteIntoVoid, $"WriteAsync #{index} of {bytes} bytes returned without error, but the client had left: the bytes went nowhere", actor: _actor, bytes: bytes, index: index);
+        }
+        else
+        {
+            _timeline.Record(Side.Server, EventKind.ResponseWrite, $"WriteAsync #{index} of {bytes} bytes returned", actor: _actor, bytes: bytes, index: index);
+        }
+    }
+
+    /// <summary>
+    /// Streams <paramref name="totalBytes"/> in <paramref name="chunkBytes"/> writes (Content-Length set) and records a
+    /// summary rather than every write: bytes produced, and how many of them after the client had gone.
+    /// <paramref name="honourAbort"/> passes <see cref="RequestAborted"/> to every write and stops at once when it fires.
+    /// </summary>
+    public async Task StreamAsync(long totalBytes, int chunkBytes = 64 * 1024, bool honourAbort = false, TimeSpan? gap = null)
+    {
+        if (!Context.Response.HasStarted) Context.Response.ContentLength ??= totalBytes;
+        var chunk = new byte[chunkBytes];
+        var token = honourAbort ? RequestAborted : CancellationToken.None;
+        long written = 0;
+        var writes = 0;
+        _timeline.Record(Side.Server, EventKind.ResponseWrite, $"streaming {totalBytes} bytes in {chunkBytes}-byte writes{(honourAbort ? ", honouring RequestAborted" : "")}", actor: _actor, bytes: 0);
+        try
+        {
+            while (written < totalBytes)
+            {
+                if (honourAbort && IsAborted)
+                {
+                    _timeline.Record(Side.Server, EventKind.HandlerCompleted, $"saw RequestAborted before write #{writes + 1}: stopped producing after {written} bytes", SocketFailure.Canceled, actor: _actor, bytes: written, index: writes + 1);
+                    return;
+                }
+                if (gap is { } g && writes > 0) await Task.Delay(g, token).ConfigureAwait(false);
+                var length = (int)Math.Min(chunkBytes, totalBytes - written);
+                var abortedBefore = IsAborted;
+                await Context.Response.Body.WriteAsync(chunk.AsMemory(0, length), token).ConfigureAwait(false);
+                writes++;
+                written += length;
+                Count(length, abortedBefore);
+            }
+        }
+        catch (Exception e)
+        {
+            _timeline.RecordFailure(Side.Server, EventKind.WriteFailed, e, _actor, $"write #{writes + 1} threw after {written} bytes", written, writes + 1);
+            throw;
+        }
+        var kind = BytesAfterAbort > 0 ? EventKind.WriteIntoVoid : EventKind.ResponseWrite;
+        _timeline.Record(Side.Server, kind, $"all {writes} writes returned without error: {written} bytes produced, {BytesAfterAbort} of them after RequestAborted had fired", actor: _actor, bytes: BytesAfterAbort, index: writes);
+    }
+
+    /// <summary>Reads the request body to its end (or failure) and records what it got.</summary>
+    public async Task<long> ReadBodyAsync(bool honourAbort = false)
+    {
+        var buffer = new byte[64 * 1024];
+        long total = 0;
+        try
+        {
+            int n;
+            while ((n = await Context.Request.Body.ReadAsync(buffer, honourAbort ? RequestAborted : CancellationToken.None).ConfigureAwait(false)) > 0)
+            {
+                total += n;
+            }
+        }
+        catch (Exception e)
+        {
+            _timeline.RecordFailure(Side.Server, EventKind.ReceiveFailed, e, _actor, $"reading the request body failed after {total} bytes", total);
+            throw;
+        }
+        _timeline.Record(Side.Server, EventKind.Received, $"read the whole request body: {total} bytes", actor: _actor, bytes: total);
+        return total;
+    }
+
+    /// <summary><c>HttpContext.Abort()</c>: Kestrel resets the connection.</summary>
+    public void Abort()
+    {
+        _timeline.Record(Side.Server, EventKind.Note, "handler calls HttpContext.Abort()", actor: _actor);
+        Context.Abort();
+    }
+
+    private void Count(long bytes, bool afterAbort)
+    {
+        BytesWritten += bytes;
+        if (afterAbort) BytesAfterAbort += bytes;
+    }
+}

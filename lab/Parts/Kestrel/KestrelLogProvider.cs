@@ -1,0 +1,65 @@
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace BrokenPipe.Lab.Parts.Kestrel;
+
+/// <summary>Captures Kestrel's connection events (Debug) and Hosting's request summary into the timeline.</summary>
+internal sealed class KestrelLogProvider(Timeline timeline, string actor) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Logger(timeline, actor, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(Timeline timeline, string actor, string category) : ILogger
+    {
+        private readonly LogLevel _minimum =
+            category.StartsWith(KestrelLogEvents.Kestrel, StringComparison.Ordinal) ? LogLevel.Debug
+            : category == KestrelLogEvents.Hosting ? LogLevel.Information
+            : LogLevel.Warning;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= _minimum;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel)) return;
+            var message = formatter(state, exception);
+            var mapped = KestrelLogEvents.Map(category, eventId.Id, message, exception);
+            var detail = $"{Level(logLevel)}: {category}[{eventId.Id}] {message}";
+            if (exception is not null) detail += $" {SocketFailures.Describe(exception)}";
+            if (mapped is { } m)
+            {
+                timeline.Record(Side.Server, m.Kind, detail, m.Failure, m.Errno, actor, status: Status(state));
+            }
+            else if (logLevel >= LogLevel.Information)
+            {
+                timeline.Record(Side.Server, EventKind.Note, detail, actor: actor);
+            }
+        }
+
+        private static int? Status<TState>(TState state)
+        {
+            if (state is not IReadOnlyList<KeyValuePair<string, object?>> values) return null;
+            foreach (var (key, value) in values)
+            {
+                if (key == "StatusCode" && value is int code) return code;
+            }
+            return null;
+        }
+
+        private static string Level(LogLevel level) => level switch
+        {
+            LogLevel.Trace => "trce",
+            LogLevel.Debug => "dbug",
+            LogLevel.Information => "info",
+            LogLevel.Warning => "warn",
+            LogLevel.Error => "fail",
+            _ => "crit",
+        };
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace BrokenPipe.Lab.Parts.Kestrel;
+
+/// <summary>The Kestrel limits a scenario may set; everything else is Kestrel's default.</summary>
+public sealed record KestrelOptions
+{
+    /// <summary>Actor name on the timeline. The default value is "kestrel".</summary>
+    public string Name { get; init; } = "kestrel";
+
+    /// <summary>Kestrel's KeepAliveTimeout (checked on its 1 s heartbeat, so the real close comes 1–2 s later). The default value is 130 seconds.</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(130);
+
+    /// <summary>
+    /// Kestrel's MinResponseDataRate; null turns it off. The default value is Kestrel's: 240 bytes/s after a 5 s grace —
+    /// whose deadline grows with every byte written, so it does not abort a stalled reader of a large response in any useful time.
+    /// </summary>
+    public MinDataRate? MinResponseDataRate { get; init; } = new(240, TimeSpan.FromSeconds(5));
+
+    /// <summary>Kestrel's MinRequestBodyDataRate; null turns it off. The default value is 240 bytes/s after a 5 s grace.</summary>
+    public MinDataRate? MinRequestBodyDataRate { get; init; } = new(240, TimeSpan.FromSeconds(5));
+
+    /// <summary>Kestrel's MaxRequestBodySize; null means unlimited. The default value is 30,000,000 bytes.</summary>
+    public long? MaxRequestBodySize { get; init; } = 30_000_000;
+
+    /// <summary>Kestrel's MaxResponseBufferSize (its pipe in front of the socket). The default value is 65,536 bytes.</summary>
+    public long? MaxResponseBufferSize { get; init; } = 64 * 1024;
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Net;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace BrokenPipe.Lab.Parts.Kestrel;
+
+/// <summary>
+/// An in-process ASP.NET Core app on 127.0.0.1:0 whose handler the scenario supplies. It records every request,
+/// the moment <c>RequestAborted</c> fires, the handler's writes, and Kestrel's own connection events.
+/// </summary>
+public sealed class KestrelServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Timeline _timeline;
+    private readonly string _name;
+
+    private KestrelServer(WebApplication app, Timeline timeline, string name, IPEndPoint endpoint, TimeSpan startup)
+    {
+        _app = app;
+        _timeline = timeline;
+        _name = name;
+        Endpoint = endpoint;
+        StartupTime = startup;
+    }
+
+    public IPEndPoint Endpoint { get; }
+
+    public int Port => Endpoint.Port;
+
+    /// <summary>From the call to start until the port accepts.</summary>
+    public TimeSpan StartupTime { get; }
+
+    public static async Task<KestrelServer> StartAsync(
+        Lab lab,
+        Func<KestrelExchange, Task> handler,
+        KestrelOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new KestrelOptions();
+        var clock = Stopwatch.StartNew();
+        var timeline = lab.Timeline;
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = lab.Directory });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0);
+            k.AddServerHeader = false;
+            k.Limits.KeepAliveTimeout = options.KeepAliveTimeout;
+            k.Limits.MinResponseDataRate = options.MinResponseDataRate;
+            k.Limits.MinRequestBodyDataRate = options.MinRequestBodyDataRate;
+            k.Limits.MaxRequestBodySize = options.MaxRequestBodySize;
+            k.Limits.MaxResponseBufferSize = options.MaxResponseBufferSize;
+        });
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Logging.AddProvider(new KestrelLogProvider(timeline, options.Name));
+
+        var app = builder.Build();
+        var requests = 0;
+        app.Run(context => HandleAsync(context, handler, timeline, $"{options.Name}#{Interlocked.Increment(ref requests)}"));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var endpoint = new IPEndPoint(IPAddress.Loopback, new Uri(address).Port);
+        var server = new KestrelServer(app, timeline, options.Name, endpoint, clock.Elapsed);
+        lab.Own(server, options.Name);
+        timeline.Record(Side.Lab, EventKind.PartStarted, $"Kestrel on {endpoint}, ready in {clock.Elapsed.TotalMilliseconds:0.0} ms", actor: options.Name);
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            try
+            {
+                await _app.StopAsync(cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Connections still open after the bound are aborted by the dispose below.
+            }
+        }
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _timeline.Record(Side.Lab, EventKind.PartStopped, "Kestrel stopped", actor: _name);
+    }
+
+    private static async Task HandleAsync(HttpContext context, Func<KestrelExchange, Task> handler, Timeline timeline, string actor)
+    {
+        var exchange = new KestrelExchange(context, timeline, actor);
+        timeline.Record(
+            Side.Server,
+            EventKind.RequestReceived,
+            $"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} (connection {context.Connection.Id}, Content-Length {context.Request.ContentLength?.ToString() ?? "none"})",
+            actor: actor);
+        using var registration = context.RequestAborted.Register(() =>
+            timeline.Record(Side.Server, EventKind.RequestAborted, "RequestAborted fired: Kestrel saw the client go", actor: actor));
+        try
+        {
+            await handler(exchange).ConfigureAwait(false);
+            timeline.Record(
+                Side.Server,
+                EventKind.HandlerCompleted,
+                $"handler returned: {exchange.BytesWritten} bytes written, {exchange.BytesAfterAbort} of them after RequestAborted",
+                actor: actor,
+                bytes: exchange.BytesWritten);
+        }
+        catch (Exception e)
+        {
+            // Rethrown so that Kestrel and Hosting log exactly what they would for a real app (499, 500, …).
+            timeline.RecordFailure(Side.Server, EventKind.HandlerFailed, e, actor, "handler threw");
+            throw;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace BrokenPipe.Lab.Scenarios;
+
+public enum Outcome
+{
+    /// <summary>Every check held.</summary>
+    Met,
+
+    /// <summary>The run finished, but a check did not hold.</summary>
+    NotMet,
+
+    /// <summary>The run itself failed (a part would not start, a bounded wait ran out, the run timed out).</summary>
+    Error,
+}

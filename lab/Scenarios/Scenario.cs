@@ -1,0 +1,20 @@
+namespace BrokenPipe.Lab.Scenarios;
+
+/// <summary>A reproduction: a stable kebab-case id, its story, and a broken and a fixed variant. A value, run by <see cref="ScenarioRunner"/>.</summary>
+public sealed record Scenario(
+    string Id,
+    string Area,
+    string Title,
+    string Seed,
+    Story Story,
+    ScenarioVariant Broken,
+    ScenarioVariant Fixed)
+{
+    /// <summary>Slow scenarios stay out of the quick catalog (<c>run --all</c> takes them only with <c>--include-slow</c>).</summary>
+    public bool Slow { get; init; }
+
+    /// <summary>The bound on one run; past it the run ends with outcome "error". The default value is 2 minutes.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    public ScenarioVariant this[Variant variant] => variant == Variant.Broken ? Broken : Fixed;
+}

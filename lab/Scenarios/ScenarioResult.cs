@@ -1,0 +1,16 @@
+using BrokenPipe.Lab.Events;
+
+namespace BrokenPipe.Lab.Scenarios;
+
+/// <summary>What one run of one variant gave: the data the CLI narrates, the JSON carries and the tests assert.</summary>
+public sealed record ScenarioResult(
+    string Id,
+    Variant Variant,
+    string Expected,
+    Outcome Outcome,
+    TimeSpan Duration,
+    TimeSpan InherentWait,
+    FirstDisconnect? FirstDisconnect,
+    IReadOnlyList<LabEvent> Events,
+    IReadOnlyList<CheckResult> Checks,
+    string? Error);

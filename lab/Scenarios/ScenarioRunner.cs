@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Sockets;
+
+namespace BrokenPipe.Lab.Scenarios;
+
+/// <summary>Runs one variant in a fresh <see cref="Lab"/>, bounded by the scenario's timeout, and checks the timeline.</summary>
+public static class ScenarioRunner
+{
+    public static async Task<ScenarioResult> RunAsync(
+        Scenario scenario,
+        Variant variant,
+        Action<LabEvent>? onEvent = null,
+        CancellationToken cancellationToken = default)
+    {
+        var v = scenario[variant];
+        var clock = Stopwatch.StartNew();
+        string? error = null;
+        var lab = new Lab($"{scenario.Id}-{variant.ToString().ToLowerInvariant()}");
+        if (onEvent is not null) lab.Timeline.Recorded += onEvent;
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(scenario.Timeout);
+        try
+        {
+            await v.RunAsync(lab, bound.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (bound.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            error = $"the run did not finish within {scenario.Timeout.TotalSeconds:0} s";
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            error = e is TimelineTimeoutException t ? t.Message.Split(Environment.NewLine)[0] : SocketFailures.Describe(e);
+        }
+        finally
+        {
+            // Parts are stopped before the checks run, so their last events (a final close) are on the timeline too.
+            await lab.DisposeAsync().ConfigureAwait(false);
+        }
+        if (error is not null) lab.Timeline.Record(Side.Lab, EventKind.Note, $"run error: {error}");
+        var events = lab.Timeline.Snapshot();
+        var checks = v.Checks.Select(c => new CheckResult(c.Description, Holds(c, events))).ToList();
+        var outcome = error is not null ? Outcome.Error : checks.All(c => c.Met) ? Outcome.Met : Outcome.NotMet;
+        return new ScenarioResult(
+            scenario.Id,
+            variant,
+            v.Expected,
+            outcome,
+            clock.Elapsed,
+            v.InherentWait,
+            FirstDisconnect.Find(events),
+            events,
+            checks,
+            error);
+    }
+
+    private static bool Holds(Check check, IReadOnlyList<LabEvent> events)
+    {
+        try
+        {
+            return check.Holds(events);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Net.Sockets;
+using BrokenPipe.Lab.Events;
+
+namespace BrokenPipe.Lab.Sockets;
+
+/// <summary>Closing a socket in one of the <see cref="CloseMode"/>s and recording what really goes on the wire.</summary>
+public static class SocketClose
+{
+    /// <summary>Closes <paramref name="socket"/> and records a close event; returns the event.</summary>
+    public static async Task<LabEvent> CloseAsync(Socket socket, CloseMode mode, Timeline timeline, Side side, string actor, TimeSpan? drainTimeout = null)
+    {
+        switch (mode)
+        {
+            case CloseMode.Rst:
+                socket.LingerState = new LingerOption(true, 0);
+                socket.Close();
+                return timeline.Record(side, EventKind.ClosedRst, "closed with SO_LINGER 0: RST sent", actor: actor);
+
+            case CloseMode.HalfClose:
+                TryShutdown(socket);
+                return timeline.Record(side, EventKind.HalfClosed, "shutdown(SHUT_WR): FIN sent, still reading", actor: actor);
+
+            case CloseMode.Lingering:
+                TryShutdown(socket);
+                var e = timeline.Record(side, EventKind.HalfClosed, "lingering close: shutdown(SHUT_WR), draining the peer", actor: actor);
+                var drained = await DrainAsync(socket, drainTimeout ?? TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                socket.Close();
+                timeline.Record(side, EventKind.Note, $"lingering close done after draining {drained} bytes", actor: actor, bytes: drained);
+                return e;
+
+            default:
+                var unread = Unread(socket);
+                socket.Close();
+                return unread > 0
+                    ? timeline.Record(side, EventKind.ClosedRst, $"close() with {unread} unread bytes in the receive buffer: the kernel sends RST", actor: actor, bytes: unread)
+                    : timeline.Record(side, EventKind.ClosedFin, "close(): FIN sent", actor: actor);
+        }
+    }
+
+    /// <summary>Bytes waiting in the receive buffer (FIONREAD), 0 when the socket is unusable.</summary>
+    public static int Unread(Socket socket)
+    {
+        try
+        {
+            return socket.Available;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return 0;
+        }
+    }
+
+    private static void TryShutdown(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException)
+        {
+            // The peer may have reset the connection already; the close below still happens.
+        }
+    }
+
+    private static async Task<long> DrainAsync(Socket socket, TimeSpan timeout)
+    {
+        var buffer = new byte[64 * 1024];
+        long total = 0;
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            while (true)
+            {
+                var n = await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token).ConfigureAwait(false);
+                if (n == 0) return total;
+                total += n;
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            return total;
+        }
+    }
+}

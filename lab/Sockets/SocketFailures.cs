@@ -1,0 +1,107 @@
+using System.Net.Http;
+using System.Net.Sockets;
+
+namespace BrokenPipe.Lab.Sockets;
+
+/// <summary>
+/// The one classifier of socket errors. Every part and client asks it; nothing else maps exceptions,
+/// <see cref="SocketError"/> values or errno numbers to failure kinds.
+/// </summary>
+public static class SocketFailures
+{
+    /// <summary>Maps a Linux errno to a failure kind (null for errno values the lab does not name).</summary>
+    public static SocketFailure? FromErrno(int errno) => errno switch
+    {
+        Errno.EPIPE => SocketFailure.BrokenPipe,
+        Errno.ECONNRESET => SocketFailure.ConnectionReset,
+        Errno.ETIMEDOUT => SocketFailure.TimedOut,
+        Errno.ECONNREFUSED => SocketFailure.Refused,
+        _ => null,
+    };
+
+    /// <summary>.NET reports errno through <see cref="SocketError"/>; EPIPE arrives as <see cref="SocketError.Shutdown"/>.</summary>
+    public static int? ErrnoOf(SocketError error) => error switch
+    {
+        SocketError.Shutdown => Errno.EPIPE,
+        SocketError.ConnectionReset => Errno.ECONNRESET,
+        SocketError.TimedOut => Errno.ETIMEDOUT,
+        SocketError.ConnectionRefused => Errno.ECONNREFUSED,
+        SocketError.ConnectionAborted => Errno.ECONNABORTED,
+        SocketError.NotConnected => Errno.ENOTCONN,
+        SocketError.WouldBlock => Errno.EAGAIN,
+        _ => null,
+    };
+
+    public static (SocketFailure? Failure, int? Errno) FromSocketError(SocketError error)
+    {
+        if (error == SocketError.OperationAborted) return (SocketFailure.Canceled, null);
+        var errno = ErrnoOf(error);
+        return (errno is { } n ? FromErrno(n) : null, errno);
+    }
+
+    /// <summary>
+    /// Classifies an exception by walking its chain: the innermost socket error wins, then the
+    /// framework's own signals (a truncated HTTP body, a timeout, a cancellation).
+    /// </summary>
+    public static (SocketFailure? Failure, int? Errno) Classify(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException se) return FromSocketError(se.SocketErrorCode);
+        }
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded }:
+                    return (SocketFailure.EndOfStream, null);
+                case TimeoutException:
+                    return (SocketFailure.TimedOut, null);
+                case EndOfStreamException:
+                    return (SocketFailure.EndOfStream, null);
+            }
+        }
+        // Kestrel's ConnectionResetException carries no SocketException when the transport saw the reset itself.
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Microsoft.AspNetCore.Connections.ConnectionResetException) return (SocketFailure.ConnectionReset, Errno.ECONNRESET);
+        }
+        if (exception is OperationCanceledException) return (SocketFailure.Canceled, null);
+        return (null, null);
+    }
+
+    /// <summary>The whole exception chain on one line: "HttpRequestException: … → IOException: … → SocketException (104): …".</summary>
+    public static string Describe(Exception exception)
+    {
+        var parts = new List<string>();
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            var name = e is SocketException se ? $"SocketException ({se.NativeErrorCode})" : e.GetType().Name;
+            parts.Add($"{name}: {e.Message}");
+        }
+        return string.Join(" → ", parts);
+    }
+
+    public static string Name(SocketFailure failure) => failure switch
+    {
+        SocketFailure.BrokenPipe => "broken-pipe",
+        SocketFailure.ConnectionReset => "connection-reset",
+        SocketFailure.TimedOut => "timed-out",
+        SocketFailure.EndOfStream => "end-of-stream",
+        SocketFailure.Refused => "refused",
+        SocketFailure.Canceled => "canceled",
+        _ => throw new ArgumentOutOfRangeException(nameof(failure)),
+    };
+
+    public static string ErrnoName(int errno) => errno switch
+    {
+        Errno.EPIPE => "EPIPE",
+        Errno.ECONNRESET => "ECONNRESET",
+        Errno.ETIMEDOUT => "ETIMEDOUT",
+        Errno.ECONNREFUSED => "ECONNREFUSED",
+        Errno.ECONNABORTED => "ECONNABORTED",
+        Errno.ENOTCONN => "ENOTCONN",
+        Errno.EAGAIN => "EAGAIN",
+        _ => $"errno",
+    };
+}
