@@ -29,6 +29,8 @@ public static class RawHttpClient
         private int? _uploadErrno;
         private SocketFailure? _failure;
         private int? _errno;
+        private int _halfClosed;
+        private Socket? _socket;
 
         public async Task<RawHttpResult> ExecuteAsync(CancellationToken cancellationToken)
         {
@@ -50,11 +52,16 @@ public static class RawHttpClient
 
             // The close trigger cancels whatever read is pending; a time or event trigger runs beside the script.
             using var closeNow = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
-            var watcher = Watch(o.CloseWhen, closeNow, deadline.Token);
+            _socket = socket;
+            var watcher = Watch(o.CloseWhen, closeNow, closeNow.Token);
             try
             {
                 await SendRequestAsync(socket, deadline.Token).ConfigureAwait(false);
-                if (o.CloseWhen.Kind != TriggerKind.AfterRequest) await ReadAsync(socket, closeNow.Token, deadline.Token).ConfigureAwait(false);
+                if (o.CloseWhen.Kind == TriggerKind.AfterRequest) Act(closeNow);
+                if (o.CloseWhen.Kind != TriggerKind.AfterRequest || o.Close == CloseMode.HalfClose)
+                {
+                    await ReadAsync(socket, closeNow, deadline.Token).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -70,8 +77,17 @@ public static class RawHttpClient
                 closeNow.Cancel();
                 await watcher.ConfigureAwait(false);
                 if (_received > 0) timeline.Record(Side.Client, EventKind.Received, $"read {_received} response bytes ({_reader.BodyBytes} body bytes)", actor: _actor, bytes: _received);
-                var mode = o.CloseWhen.Kind == TriggerKind.AtEnd && o.Close == CloseMode.HalfClose ? CloseMode.Fin : o.Close;
-                await SocketClose.CloseAsync(socket, mode, timeline, Side.Client, _actor).ConfigureAwait(false);
+                if (_halfClosed != 0)
+                {
+                    socket.Close();
+                    timeline.Record(Side.Client, EventKind.Note, "closed the socket (its FIN went out with the half-close)", actor: _actor);
+                }
+                else
+                {
+                    if (o.CloseWithUnreadData) socket.Poll(TimeSpan.FromSeconds(2), SelectMode.SelectRead);
+                    var mode = o.Close == CloseMode.HalfClose ? CloseMode.Fin : o.Close;
+                    await SocketClose.CloseAsync(socket, mode, timeline, Side.Client, _actor).ConfigureAwait(false);
+                }
             }
             return new RawHttpResult
             {
@@ -104,12 +120,24 @@ public static class RawHttpClient
                     default:
                         return;
                 }
-                if (!fire.IsCancellationRequested) await fire.CancelAsync().ConfigureAwait(false);
+                Act(fire);
             }
             catch (Exception e) when (e is OperationCanceledException or TimeoutException)
             {
                 // The exchange ended first, or the event never came (the deadline reports that).
             }
+        }
+
+        /// <summary>The close trigger fired: a half-close shuts down sending and goes on reading; any other mode stops reading and closes.</summary>
+        private void Act(CancellationTokenSource closeNow)
+        {
+            if (o.Close != CloseMode.HalfClose)
+            {
+                closeNow.Cancel();
+                return;
+            }
+            if (Interlocked.Exchange(ref _halfClosed, 1) != 0 || _socket is null) return;
+            SocketClose.CloseAsync(_socket, CloseMode.HalfClose, timeline, Side.Client, _actor).GetAwaiter().GetResult();
         }
 
         private async Task SendRequestAsync(Socket socket, CancellationToken token)
@@ -142,8 +170,9 @@ public static class RawHttpClient
             }
         }
 
-        private async Task ReadAsync(Socket socket, CancellationToken closeNow, CancellationToken deadline)
+        private async Task ReadAsync(Socket socket, CancellationTokenSource closeSource, CancellationToken deadline)
         {
+            var closeNow = closeSource.Token;
             var buffer = new byte[64 * 1024];
             var stalled = false;
             while (true)
@@ -157,10 +186,10 @@ public static class RawHttpClient
                     timeline.Record(Side.Client, EventKind.ReadResumed, $"resumes reading ({o.ResumeWhen!.Description})", actor: _actor);
                 }
                 var limit = buffer.Length;
-                if (o.CloseWhen.Kind == TriggerKind.AfterBytes) limit = (int)Math.Min(limit, o.CloseWhen.Bytes - _received);
+                if (o.CloseWhen.Kind == TriggerKind.AfterBytes && _received < o.CloseWhen.Bytes) limit = (int)Math.Min(limit, o.CloseWhen.Bytes - _received);
                 if (o.Read == ReadMode.Stall && !stalled && o.StallAfterBytes > 0) limit = (int)Math.Min(limit, o.StallAfterBytes - _received);
                 if (o.Read == ReadMode.Slow) limit = (int)Math.Max(1, Math.Min(limit, o.SlowBytesPerSecond / 10));
-                if (limit <= 0) return;
+                if (limit <= 0) limit = buffer.Length;
 
                 int n;
                 try
@@ -184,14 +213,22 @@ public static class RawHttpClient
                 if (!headBefore && _reader.HeadComplete)
                 {
                     timeline.Record(Side.Client, EventKind.ResponseHeaders, $"HTTP {_reader.Status}" + (_reader.ContentLength is { } cl ? $", Content-Length {cl}" : _reader.Chunked ? ", chunked" : ""), actor: _actor, status: _reader.Status);
-                    if (o.CloseWhen.Kind == TriggerKind.AfterHeaders) return;
+                    if (o.CloseWhen.Kind == TriggerKind.AfterHeaders)
+                    {
+                        Act(closeSource);
+                        if (o.Close != CloseMode.HalfClose) return;
+                    }
                 }
                 if (_reader.Complete)
                 {
                     timeline.Record(Side.Client, EventKind.ResponseCompleted, $"HTTP {_reader.Status}: the whole body arrived ({_reader.BodyBytes} bytes)", actor: _actor, bytes: _reader.BodyBytes, status: _reader.Status);
                     return;
                 }
-                if (o.CloseWhen.Kind == TriggerKind.AfterBytes && _received >= o.CloseWhen.Bytes) return;
+                if (o.CloseWhen.Kind == TriggerKind.AfterBytes && _received >= o.CloseWhen.Bytes)
+                {
+                    Act(closeSource);
+                    if (o.Close != CloseMode.HalfClose) return;
+                }
                 if (o.Read == ReadMode.Slow) await Task.Delay(TimeSpan.FromMilliseconds(100), closeNow).ConfigureAwait(false);
             }
         }

@@ -27,6 +27,12 @@ public sealed record RawHttpOptions
     /// <summary>When the client closes. The default value is <see cref="Trigger.AtEnd"/>.</summary>
     public Trigger CloseWhen { get; init; } = Trigger.AtEnd;
 
+    /// <summary>
+    /// Before closing, wait (up to 2 s) until more response bytes are waiting unread, so that close() sends an RST the way a
+    /// client that stops mid-download does, rather than depending on a race. The default value is false.
+    /// </summary>
+    public bool CloseWithUnreadData { get; init; }
+
     /// <summary>The default value is <see cref="ReadMode.Normal"/>.</summary>
     public ReadMode Read { get; init; } = ReadMode.Normal;
 

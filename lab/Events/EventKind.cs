@@ -49,6 +49,9 @@ public enum EventKind
     HandlerCompleted,
     HandlerFailed,
 
+    /// <summary>What a streaming handler produced: <see cref="LabEvent.Bytes"/> is the bytes produced after the client had gone.</summary>
+    WorkSummary,
+
     // Kestrel's own log, captured through an ILoggerProvider.
     KestrelReceivedFin,
     KestrelReset,

@@ -9,31 +9,44 @@ public static class SocketClose
     /// <summary>Closes <paramref name="socket"/> and records a close event; returns the event.</summary>
     public static async Task<LabEvent> CloseAsync(Socket socket, CloseMode mode, Timeline timeline, Side side, string actor, TimeSpan? drainTimeout = null)
     {
+        // Each event is recorded just before its syscall: on loopback the peer reacts within the syscall, and the
+        // timeline must still show this side's close first.
         switch (mode)
         {
             case CloseMode.Rst:
+            {
+                var e = timeline.Record(side, EventKind.ClosedRst, "closed with SO_LINGER 0: RST sent", actor: actor);
                 socket.LingerState = new LingerOption(true, 0);
                 socket.Close();
-                return timeline.Record(side, EventKind.ClosedRst, "closed with SO_LINGER 0: RST sent", actor: actor);
-
+                return e;
+            }
             case CloseMode.HalfClose:
+            {
+                var e = timeline.Record(side, EventKind.HalfClosed, "shutdown(SHUT_WR): FIN sent, still reading", actor: actor);
                 TryShutdown(socket);
-                return timeline.Record(side, EventKind.HalfClosed, "shutdown(SHUT_WR): FIN sent, still reading", actor: actor);
-
+                return e;
+            }
             case CloseMode.Lingering:
-                TryShutdown(socket);
+            {
                 var e = timeline.Record(side, EventKind.HalfClosed, "lingering close: shutdown(SHUT_WR), draining the peer", actor: actor);
+                TryShutdown(socket);
                 var drained = await DrainAsync(socket, drainTimeout ?? TimeSpan.FromSeconds(10)).ConfigureAwait(false);
                 socket.Close();
                 timeline.Record(side, EventKind.Note, $"lingering close done after draining {drained} bytes", actor: actor, bytes: drained);
                 return e;
-
+            }
             default:
+            {
                 var unread = Unread(socket);
+                var state = Native.State(socket);
+                var e = state == TcpState.Close
+                    ? timeline.Record(side, EventKind.Note, "close() of a connection the peer had already reset: nothing goes on the wire", actor: actor)
+                    : unread > 0
+                        ? timeline.Record(side, EventKind.ClosedRst, $"close() with {unread} unread bytes in the receive buffer: the kernel sends RST", actor: actor, bytes: unread)
+                        : timeline.Record(side, EventKind.ClosedFin, "close(): FIN sent", actor: actor);
                 socket.Close();
-                return unread > 0
-                    ? timeline.Record(side, EventKind.ClosedRst, $"close() with {unread} unread bytes in the receive buffer: the kernel sends RST", actor: actor, bytes: unread)
-                    : timeline.Record(side, EventKind.ClosedFin, "close(): FIN sent", actor: actor);
+                return e;
+            }
         }
     }
 

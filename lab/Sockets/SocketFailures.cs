@@ -45,9 +45,11 @@ public static class SocketFailures
     /// </summary>
     public static (SocketFailure? Failure, int? Errno) Classify(Exception exception)
     {
+        // A socket error with a real errno is the truth. An aborted socket operation (ECANCELED) is only how a
+        // cancellation reached the socket, so the cause above it (a timeout, a token) decides.
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is SocketException se) return FromSocketError(se.SocketErrorCode);
+            if (e is SocketException { SocketErrorCode: not SocketError.OperationAborted } se) return FromSocketError(se.SocketErrorCode);
         }
         for (var e = exception; e is not null; e = e.InnerException)
         {
@@ -59,14 +61,15 @@ public static class SocketFailures
                     return (SocketFailure.TimedOut, null);
                 case EndOfStreamException:
                     return (SocketFailure.EndOfStream, null);
+                case Microsoft.AspNetCore.Connections.ConnectionResetException:
+                    // Kestrel's reset carries no SocketException when the transport saw the reset itself.
+                    return (SocketFailure.ConnectionReset, Errno.ECONNRESET);
             }
         }
-        // Kestrel's ConnectionResetException carries no SocketException when the transport saw the reset itself.
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is Microsoft.AspNetCore.Connections.ConnectionResetException) return (SocketFailure.ConnectionReset, Errno.ECONNRESET);
+            if (e is OperationCanceledException or SocketException) return (SocketFailure.Canceled, null);
         }
-        if (exception is OperationCanceledException) return (SocketFailure.Canceled, null);
         return (null, null);
     }
 

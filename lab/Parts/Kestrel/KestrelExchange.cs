@@ -13,27 +13,35 @@ public sealed class KestrelExchange
 {
     private readonly Timeline _timeline;
     private readonly string _actor;
+    private readonly Func<bool> _transportSawClientLeave;
     private int _writes;
 
-    internal KestrelExchange(HttpContext context, Timeline timeline, string actor)
+    internal KestrelExchange(HttpContext context, Timeline timeline, string actor, Func<bool> transportSawClientLeave)
     {
         Context = context;
         _timeline = timeline;
         _actor = actor;
+        _transportSawClientLeave = transportSawClientLeave;
     }
 
     public HttpContext Context { get; }
 
     public CancellationToken RequestAborted => Context.RequestAborted;
 
-    /// <summary>True once Kestrel has seen the client go (a FIN or RST) and fired <see cref="RequestAborted"/>.</summary>
+    /// <summary>True once Kestrel has fired <see cref="RequestAborted"/>.</summary>
     public bool IsAborted => Context.RequestAborted.IsCancellationRequested;
+
+    /// <summary>
+    /// True once Kestrel knows the client has gone: <see cref="RequestAborted"/> fired, or its transport logged the
+    /// client's FIN, a reset, or an RST it sent after a failed write (then RequestAborted may never fire).
+    /// </summary>
+    public bool ClientGone => IsAborted || _transportSawClientLeave();
 
     /// <summary>Response bytes the handler produced (every write that returned).</summary>
     public long BytesWritten { get; private set; }
 
-    /// <summary>Response bytes produced after <see cref="RequestAborted"/> had fired: work done for nobody.</summary>
-    public long BytesAfterAbort { get; private set; }
+    /// <summary>Response bytes produced after the client had gone (<see cref="ClientGone"/>): work done for nobody.</summary>
+    public long BytesAfterClientLeft { get; private set; }
 
     /// <summary>The handler's work. With <paramref name="honourAbort"/> it stops (throws) as soon as the client is gone.</summary>
     public async Task DelayAsync(TimeSpan duration, bool honourAbort = false)
@@ -55,7 +63,7 @@ public sealed class KestrelExchange
     {
         if (!Context.Response.HasStarted) Context.Response.ContentLength ??= bytes;
         var index = ++_writes;
-        var abortedBefore = IsAborted;
+        var goneBefore = ClientGone;
         try
         {
             var token = honourAbort ? RequestAborted : CancellationToken.None;
@@ -67,8 +75,8 @@ public sealed class KestrelExchange
             _timeline.RecordFailure(Side.Server, EventKind.WriteFailed, e, _actor, $"WriteAsync #{index} of {bytes} bytes threw", bytes, index);
             throw;
         }
-        Count(bytes, abortedBefore || IsAborted);
-        if (IsAborted)
+        Count(bytes, goneBefore || ClientGone);
+        if (ClientGone)
         {
             _timeline.Record(Side.Server, EventKind.WriteIntoVoid, $"WriteAsync #{index} of {bytes} bytes returned without error, but the client had left: the bytes went nowhere", actor: _actor, bytes: bytes, index: index);
         }
@@ -91,31 +99,46 @@ public sealed class KestrelExchange
         long written = 0;
         var writes = 0;
         _timeline.Record(Side.Server, EventKind.ResponseWrite, $"streaming {totalBytes} bytes in {chunkBytes}-byte writes{(honourAbort ? ", honouring RequestAborted" : "")}", actor: _actor, bytes: 0);
+        var stoppedEarly = false;
         try
         {
             while (written < totalBytes)
             {
                 if (honourAbort && IsAborted)
                 {
-                    _timeline.Record(Side.Server, EventKind.HandlerCompleted, $"saw RequestAborted before write #{writes + 1}: stopped producing after {written} bytes", SocketFailure.Canceled, actor: _actor, bytes: written, index: writes + 1);
+                    stoppedEarly = true;
                     return;
                 }
                 if (gap is { } g && writes > 0) await Task.Delay(g, token).ConfigureAwait(false);
                 var length = (int)Math.Min(chunkBytes, totalBytes - written);
-                var abortedBefore = IsAborted;
+                var goneBefore = ClientGone;
                 await Context.Response.Body.WriteAsync(chunk.AsMemory(0, length), token).ConfigureAwait(false);
                 writes++;
                 written += length;
-                Count(length, abortedBefore);
+                Count(length, goneBefore);
             }
         }
         catch (Exception e)
         {
+            stoppedEarly = true;
             _timeline.RecordFailure(Side.Server, EventKind.WriteFailed, e, _actor, $"write #{writes + 1} threw after {written} bytes", written, writes + 1);
             throw;
         }
-        var kind = BytesAfterAbort > 0 ? EventKind.WriteIntoVoid : EventKind.ResponseWrite;
-        _timeline.Record(Side.Server, kind, $"all {writes} writes returned without error: {written} bytes produced, {BytesAfterAbort} of them after RequestAborted had fired", actor: _actor, bytes: BytesAfterAbort, index: writes);
+        finally
+        {
+            var how = stoppedEarly ? "stopped early" : "all writes returned without error";
+            _timeline.Record(
+                Side.Server,
+                EventKind.WorkSummary,
+                $"{how}: {written} of {totalBytes} bytes produced in {writes} writes, {BytesAfterClientLeft} of them after the client had gone{(IsAborted ? "" : " (RequestAborted never fired)")}",
+                actor: _actor,
+                bytes: BytesAfterClientLeft,
+                index: writes);
+            if (BytesAfterClientLeft > 0)
+            {
+                _timeline.Record(Side.Server, EventKind.WriteIntoVoid, $"{BytesAfterClientLeft} bytes were written after the client had left: they went nowhere", actor: _actor, bytes: BytesAfterClientLeft);
+            }
+        }
     }
 
     /// <summary>Reads the request body to its end (or failure) and records what it got.</summary>
@@ -147,9 +170,9 @@ public sealed class KestrelExchange
         Context.Abort();
     }
 
-    private void Count(long bytes, bool afterAbort)
+    private void Count(long bytes, bool afterClientLeft)
     {
         BytesWritten += bytes;
-        if (afterAbort) BytesAfterAbort += bytes;
+        if (afterClientLeft) BytesAfterClientLeft += bytes;
     }
 }

@@ -5,15 +5,15 @@ using Microsoft.Extensions.Logging;
 namespace BrokenPipe.Lab.Parts.Kestrel;
 
 /// <summary>Captures Kestrel's connection events (Debug) and Hosting's request summary into the timeline.</summary>
-internal sealed class KestrelLogProvider(Timeline timeline, string actor) : ILoggerProvider
+internal sealed class KestrelLogProvider(Timeline timeline, string actor, ConnectionWatch watch) : ILoggerProvider
 {
-    public ILogger CreateLogger(string categoryName) => new Logger(timeline, actor, categoryName);
+    public ILogger CreateLogger(string categoryName) => new Logger(timeline, actor, categoryName, watch);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(Timeline timeline, string actor, string category) : ILogger
+    private sealed class Logger(Timeline timeline, string actor, string category, ConnectionWatch watch) : ILogger
     {
         private readonly LogLevel _minimum =
             category.StartsWith(KestrelLogEvents.Kestrel, StringComparison.Ordinal) ? LogLevel.Debug
@@ -34,20 +34,27 @@ internal sealed class KestrelLogProvider(Timeline timeline, string actor) : ILog
             if (exception is not null) detail += $" {SocketFailures.Describe(exception)}";
             if (mapped is { } m)
             {
+                if (m.Kind is EventKind.KestrelReceivedFin or EventKind.KestrelReset or EventKind.KestrelSendingRst or EventKind.KestrelCommunicationError &&
+                    Value(state, "ConnectionId") is string connectionId)
+                {
+                    watch.MarkGone(connectionId);
+                }
                 timeline.Record(Side.Server, m.Kind, detail, m.Failure, m.Errno, actor, status: Status(state));
             }
-            else if (logLevel >= LogLevel.Information)
+            else if (logLevel >= LogLevel.Warning)
             {
                 timeline.Record(Side.Server, EventKind.Note, detail, actor: actor);
             }
         }
 
-        private static int? Status<TState>(TState state)
+        private static int? Status<TState>(TState state) => Value(state, "StatusCode") as int?;
+
+        private static object? Value<TState>(TState state, string name)
         {
             if (state is not IReadOnlyList<KeyValuePair<string, object?>> values) return null;
             foreach (var (key, value) in values)
             {
-                if (key == "StatusCode" && value is int code) return code;
+                if (key == name) return value;
             }
             return null;
         }

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-
 namespace BrokenPipe.Lab.Parts.Kestrel;
 
 /// <summary>The Kestrel limits a scenario may set; everything else is Kestrel's default.</summary>
@@ -15,10 +13,10 @@ public sealed record KestrelOptions
     /// Kestrel's MinResponseDataRate; null turns it off. The default value is Kestrel's: 240 bytes/s after a 5 s grace —
     /// whose deadline grows with every byte written, so it does not abort a stalled reader of a large response in any useful time.
     /// </summary>
-    public MinDataRate? MinResponseDataRate { get; init; } = new(240, TimeSpan.FromSeconds(5));
+    public DataRate? MinResponseDataRate { get; init; } = DataRate.KestrelDefault;
 
     /// <summary>Kestrel's MinRequestBodyDataRate; null turns it off. The default value is 240 bytes/s after a 5 s grace.</summary>
-    public MinDataRate? MinRequestBodyDataRate { get; init; } = new(240, TimeSpan.FromSeconds(5));
+    public DataRate? MinRequestBodyDataRate { get; init; } = DataRate.KestrelDefault;
 
     /// <summary>Kestrel's MaxRequestBodySize; null means unlimited. The default value is 30,000,000 bytes.</summary>
     public long? MaxRequestBodySize { get; init; } = 30_000_000;

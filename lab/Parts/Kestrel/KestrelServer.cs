@@ -53,19 +53,20 @@ public sealed class KestrelServer : IAsyncDisposable
             k.Listen(IPAddress.Loopback, 0);
             k.AddServerHeader = false;
             k.Limits.KeepAliveTimeout = options.KeepAliveTimeout;
-            k.Limits.MinResponseDataRate = options.MinResponseDataRate;
-            k.Limits.MinRequestBodyDataRate = options.MinRequestBodyDataRate;
+            k.Limits.MinResponseDataRate = Rate(options.MinResponseDataRate);
+            k.Limits.MinRequestBodyDataRate = Rate(options.MinRequestBodyDataRate);
             k.Limits.MaxRequestBodySize = options.MaxRequestBodySize;
             k.Limits.MaxResponseBufferSize = options.MaxResponseBufferSize;
         });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(2));
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        builder.Logging.AddProvider(new KestrelLogProvider(timeline, options.Name));
+        var watch = new ConnectionWatch();
+        builder.Logging.AddProvider(new KestrelLogProvider(timeline, options.Name, watch));
 
         var app = builder.Build();
         var requests = 0;
-        app.Run(context => HandleAsync(context, handler, timeline, $"{options.Name}#{Interlocked.Increment(ref requests)}"));
+        app.Run(context => HandleAsync(context, handler, timeline, watch, $"{options.Name}#{Interlocked.Increment(ref requests)}"));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -75,6 +76,9 @@ public sealed class KestrelServer : IAsyncDisposable
         timeline.Record(Side.Lab, EventKind.PartStarted, $"Kestrel on {endpoint}, ready in {clock.Elapsed.TotalMilliseconds:0.0} ms", actor: options.Name);
         return server;
     }
+
+    private static Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate? Rate(DataRate? rate) =>
+        rate is null ? null : new(rate.BytesPerSecond, rate.Grace);
 
     public async ValueTask DisposeAsync()
     {
@@ -93,9 +97,9 @@ public sealed class KestrelServer : IAsyncDisposable
         _timeline.Record(Side.Lab, EventKind.PartStopped, "Kestrel stopped", actor: _name);
     }
 
-    private static async Task HandleAsync(HttpContext context, Func<KestrelExchange, Task> handler, Timeline timeline, string actor)
+    private static async Task HandleAsync(HttpContext context, Func<KestrelExchange, Task> handler, Timeline timeline, ConnectionWatch watch, string actor)
     {
-        var exchange = new KestrelExchange(context, timeline, actor);
+        var exchange = new KestrelExchange(context, timeline, actor, () => watch.IsGone(context.Connection.Id));
         timeline.Record(
             Side.Server,
             EventKind.RequestReceived,
@@ -109,7 +113,7 @@ public sealed class KestrelServer : IAsyncDisposable
             timeline.Record(
                 Side.Server,
                 EventKind.HandlerCompleted,
-                $"handler returned: {exchange.BytesWritten} bytes written, {exchange.BytesAfterAbort} of them after RequestAborted",
+                $"handler returned: {exchange.BytesWritten} bytes written, {exchange.BytesAfterClientLeft} of them after the client had gone",
                 actor: actor,
                 bytes: exchange.BytesWritten);
         }

@@ -98,8 +98,16 @@ public sealed class RawTcpServer : IAsyncDisposable
             }
             if (_options.WaitForPeerClose) WaitForPeerClose(socket, actor);
             for (var i = 1; i <= _options.RecvProbesBeforeSend; i++) Probe(socket, actor, i);
-            WriteResponse(socket, actor);
+            if (_options.AbandonIfPeerClosed && PeerHasClosed(socket))
+            {
+                _timeline.Record(Side.Server, EventKind.Note, "the peer has already closed: the response is abandoned, nothing is written", actor: actor);
+            }
+            else
+            {
+                WriteResponse(socket, actor);
+            }
             if (!_stopping) SocketClose.CloseAsync(socket, _options.Close, _timeline, Side.Server, actor).GetAwaiter().GetResult();
+            _timeline.Record(Side.Server, EventKind.HandlerCompleted, "connection handler done", actor: actor);
         }
         catch (Exception e)
         {
@@ -169,6 +177,10 @@ public sealed class RawTcpServer : IAsyncDisposable
             _timeline.Record(Side.Server, EventKind.Note, $"the peer did not close within {_options.PeerCloseTimeout.TotalSeconds:0.#} s", actor: actor);
         }
     }
+
+    /// <summary>poll() says readable and the state says the peer's FIN or RST came: the check a careful server makes before writing.</summary>
+    private static bool PeerHasClosed(Socket socket) =>
+        socket.Poll(0, SelectMode.SelectRead) && Native.State(socket) is TcpState.CloseWait or TcpState.Close;
 
     private void Probe(Socket socket, string actor, int index)
     {

@@ -27,6 +27,12 @@ public sealed record RawTcpServerOptions
     /// <summary>The bound of <see cref="WaitForPeerClose"/>. The default value is 10 seconds.</summary>
     public TimeSpan PeerCloseTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The fix for "stop sending work after the connection is closed": just before writing, check (poll, no data
+    /// consumed) whether the peer has gone, and if so write nothing. The default value is false.
+    /// </summary>
+    public bool AbandonIfPeerClosed { get; init; }
+
     /// <summary>How many non-blocking <c>recv()</c> calls to make before the first send (each one recorded). The default value is 0.</summary>
     public int RecvProbesBeforeSend { get; init; }
 

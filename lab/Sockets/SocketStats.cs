@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Globalization;
+using BrokenPipe.Lab.Events;
+
+namespace BrokenPipe.Lab.Sockets;
+
+/// <summary>
+/// <c>ss -tni</c> snapshots of the connections on one port, recorded as <see cref="EventKind.SocketSnapshot"/> events:
+/// what an operator would run to see a stall (Send-Q full on the writer, Recv-Q full on the reader).
+/// On the server's socket <see cref="LabEvent.Bytes"/> is its Send-Q; on the client's, its Recv-Q.
+/// </summary>
+public static class SocketStats
+{
+    public static async Task<IReadOnlyList<LabEvent>> SnapshotAsync(Lab lab, int serverPort, CancellationToken cancellationToken = default)
+    {
+        var psi = new ProcessStartInfo("ss", ["-tniH", "state", "all", $"( sport = :{serverPort} or dport = :{serverPort} )"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        string output;
+        try
+        {
+            using var ss = Process.Start(psi)!;
+            output = await ss.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+            await ss.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return [lab.Timeline.Record(Side.Lab, EventKind.Note, $"ss (iproute2) is not available: {e.Message}")];
+        }
+        var events = new List<LabEvent>();
+        foreach (var (socketLine, info) in Parse(output))
+        {
+            var f = socketLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 5 || f[0] == "LISTEN") continue;
+            var recvQ = long.Parse(f[1], CultureInfo.InvariantCulture);
+            var sendQ = long.Parse(f[2], CultureInfo.InvariantCulture);
+            var isServer = f[3].EndsWith($":{serverPort}", StringComparison.Ordinal);
+            var side = isServer ? Side.Server : Side.Client;
+            var detail = $"ss: {f[0]} Recv-Q={recvQ} Send-Q={sendQ} {f[3]} -> {f[4]}" + (info.Length > 0 ? $" | {info}" : "");
+            events.Add(lab.Timeline.Record(side, EventKind.SocketSnapshot, detail, actor: "ss", bytes: isServer ? sendQ : recvQ));
+        }
+        return events;
+    }
+
+    /// <summary>ss prints each socket on one line and its TCP info on the next, indented.</summary>
+    internal static IEnumerable<(string Socket, string Info)> Parse(string output)
+    {
+        string? current = null;
+        foreach (var raw in output.Split('\n'))
+        {
+            if (raw.Length == 0) continue;
+            if (char.IsWhiteSpace(raw[0]) && current is not null)
+            {
+                yield return (current, Keep(raw.Trim()));
+                current = null;
+                continue;
+            }
+            if (current is not null) yield return (current, "");
+            current = raw.Trim();
+        }
+        if (current is not null) yield return (current, "");
+    }
+
+    /// <summary>Only the fields that tell a stall: rwnd-limited time, bytes not sent, backoff, zero-window probes.</summary>
+    private static string Keep(string info) =>
+        string.Join(' ', info.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Where(x => x.StartsWith("notsent:", StringComparison.Ordinal) || x.StartsWith("rwnd_limited:", StringComparison.Ordinal) ||
+                        x.StartsWith("backoff:", StringComparison.Ordinal) || x.StartsWith("rcv_space:", StringComparison.Ordinal) ||
+                        x.StartsWith("snd_wnd:", StringComparison.Ordinal) || x.StartsWith("bytes_acked:", StringComparison.Ordinal)));
+}

@@ -1,0 +1,24 @@
+using BrokenPipe.Lab.Scenarios;
+using BrokenPipe.Scenarios.Http;
+
+namespace BrokenPipe.Scenarios;
+
+/// <summary>Every scenario the lab ships, in the order the catalog runs them.</summary>
+public static class Catalog
+{
+    public static IReadOnlyList<Scenario> All { get; } =
+    [
+        FinVsRst.Definition,
+        Over8KbWrite.Definition,
+        WriteThresholdSweep.Definition,
+        ClientAbortMidStream.Definition,
+        StalledReader.Definition,
+        ClientTimeout.Definition,
+        UnreadRequestBody.Definition,
+    ];
+
+    /// <summary>The quick catalog: what <c>run --all</c> and a bare invocation run.</summary>
+    public static IEnumerable<Scenario> Fast => All.Where(s => !s.Slow);
+
+    public static Scenario? Find(string id) => All.FirstOrDefault(s => s.Id == id);
+}

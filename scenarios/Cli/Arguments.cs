@@ -1,0 +1,59 @@
+using BrokenPipe.Lab.Scenarios;
+
+namespace BrokenPipe.Scenarios.Cli;
+
+/// <summary>Parses <c>run</c>'s arguments; anything it cannot use is a <see cref="CliException"/>.</summary>
+public static class Arguments
+{
+    public static RunRequest ParseRun(IReadOnlyList<string> args, IReadOnlyList<Scenario> catalog)
+    {
+        var ids = new List<string>();
+        var all = false;
+        var includeSlow = false;
+        string? variant = null;
+        string? json = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var a = args[i];
+            switch (a)
+            {
+                case "--all":
+                    all = true;
+                    break;
+                case "--include-slow":
+                    includeSlow = true;
+                    break;
+                case "--variant":
+                    variant = Value(args, ref i, a);
+                    break;
+                case "--json":
+                    json = Value(args, ref i, a);
+                    break;
+                default:
+                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --include-slow)");
+                    ids.Add(a);
+                    break;
+            }
+        }
+        if (all && ids.Count > 0) throw new CliException("give scenario ids or --all, not both");
+        if (!all && ids.Count == 0) throw new CliException("run needs a scenario id or --all (see 'list')");
+        var scenarios = all
+            ? catalog.Where(s => includeSlow || !s.Slow).ToList()
+            : ids.Select(id => catalog.FirstOrDefault(s => s.Id == id) ?? throw new CliException($"unknown scenario '{id}' (see 'list')")).ToList();
+        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true);
+    }
+
+    public static IReadOnlyList<Variant> ParseVariant(string? value) => value switch
+    {
+        null or "both" => [Variant.Broken, Variant.Fixed],
+        "broken" => [Variant.Broken],
+        "fixed" => [Variant.Fixed],
+        _ => throw new CliException($"unknown variant '{value}' (use broken, fixed or both)"),
+    };
+
+    private static string Value(IReadOnlyList<string> args, ref int i, string option)
+    {
+        if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal)) throw new CliException($"{option} needs a value");
+        return args[++i];
+    }
+}

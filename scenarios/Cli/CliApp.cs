@@ -1,0 +1,119 @@
+using System.Globalization;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Reports;
+using BrokenPipe.Lab.Scenarios;
+
+namespace BrokenPipe.Scenarios.Cli;
+
+/// <summary>
+/// The command line. Exit codes: 0 when every run met its expectation, 1 when one did not, 2 for unusable input
+/// (one line on stderr).
+/// </summary>
+public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<Scenario> catalog)
+{
+    public const string Usage = """
+        brokenpipe-lab: reproduces broken pipes and connection resets with real sockets, Kestrel and proxies.
+
+        usage: dotnet run --project scenarios -- [command]
+          (no command)               run the quick catalog, both variants, and print a results table
+          list                       one line per scenario: id, area, title
+          describe <id>              the story: what happens on the wire, why, how to diagnose it, the fix
+          run <id>... [options]      run scenarios and narrate each run
+          run --all [options]        run the quick catalog (add --include-slow for the slow ones)
+        run options:
+          --variant broken|fixed|both   which variants (default: both)
+          --json FILE                   also write the JSON results (one object per run, an array for several; '-' = stdout)
+        exit code: 0 every run met its expectation, 1 some did not, 2 bad input
+        """;
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            if (args.Length == 0) return await RunCatalogAsync(cancellationToken);
+            return args[0] switch
+            {
+                "list" => List(args),
+                "describe" => Describe(args),
+                "run" => await RunAsync(Arguments.ParseRun(args[1..], catalog), cancellationToken),
+                "help" or "--help" or "-h" => Help(),
+                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run; --help for more)"),
+            };
+        }
+        catch (CliException e)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    private int Help()
+    {
+        stdout.WriteLine(Usage);
+        return 0;
+    }
+
+    private int List(string[] args)
+    {
+        if (args.Length > 1) throw new CliException("list takes no arguments");
+        var width = catalog.Max(s => s.Id.Length);
+        foreach (var s in catalog)
+        {
+            stdout.WriteLine($"{s.Id.PadRight(width)}  {s.Area,-6}  {s.Title}{(s.Slow ? " (slow)" : "")}");
+        }
+        return 0;
+    }
+
+    private int Describe(string[] args)
+    {
+        if (args.Length != 2) throw new CliException("describe needs exactly one scenario id");
+        var s = catalog.FirstOrDefault(x => x.Id == args[1]) ?? throw new CliException($"unknown scenario '{args[1]}' (see 'list')");
+        stdout.WriteLine($"{s.Id} — {s.Title}");
+        stdout.WriteLine($"area: {s.Area}{(s.Slow ? " (slow)" : "")}   seed: {s.Seed}");
+        stdout.WriteLine();
+        Section("On the wire", s.Story.Wire);
+        Section("Why", s.Story.Why);
+        Section("How to diagnose it", s.Story.Diagnose);
+        Section("The fix", s.Story.Fix);
+        Section("Broken variant expects", s.Broken.Expected);
+        Section("Fixed variant expects", s.Fixed.Expected);
+        return 0;
+    }
+
+    private void Section(string title, string text)
+    {
+        stdout.WriteLine($"{title}:");
+        stdout.WriteLine($"  {text}");
+        stdout.WriteLine();
+    }
+
+    private Task<int> RunCatalogAsync(CancellationToken cancellationToken) =>
+        RunAsync(new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false), cancellationToken);
+
+    private async Task<int> RunAsync(RunRequest request, CancellationToken cancellationToken)
+    {
+        var results = new List<ScenarioResult>();
+        var narration = request.JsonPath == "-" ? stderr : stdout;
+        var total = request.Scenarios.Count * request.Variants.Count;
+        foreach (var scenario in request.Scenarios)
+        {
+            foreach (var variant in request.Variants)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await stderr.WriteLineAsync($"[{results.Count + 1}/{total}] {scenario.Id} {JsonReport.VariantName(variant)} …");
+                var result = await ScenarioRunner.RunAsync(scenario, variant, cancellationToken: cancellationToken);
+                results.Add(result);
+                if (request.Narrate) await narration.WriteLineAsync(TextReport.Narrate(scenario, result));
+                else await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"      {TextReport.Verdict(result)} in {result.Duration.TotalSeconds:0.00} s; first disconnect: {TextReport.Describe(result.FirstDisconnect)}"));
+            }
+        }
+        await narration.WriteLineAsync(TextReport.Table(results));
+        if (request.JsonPath is { } path)
+        {
+            var json = JsonReport.Write(results);
+            if (path == "-") await stdout.WriteLineAsync(json);
+            else await File.WriteAllTextAsync(path, json + Environment.NewLine, cancellationToken);
+        }
+        return results.All(r => r.Outcome == Outcome.Met) ? 0 : 1;
+    }
+}

@@ -1,0 +1,19 @@
+using BrokenPipe.Scenarios;
+using BrokenPipe.Scenarios.Cli;
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // The first Ctrl+C cancels the run; the lab then stops every part it started before the process exits.
+    e.Cancel = true;
+    cancel.Cancel();
+};
+try
+{
+    return await new CliApp(Console.Out, Console.Error, Catalog.All).RunAsync(args, cancel.Token);
+}
+catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+{
+    Console.Error.WriteLine("canceled: every part started so far has been stopped");
+    return 130;
+}
