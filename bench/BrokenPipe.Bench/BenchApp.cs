@@ -1,0 +1,151 @@
+using BrokenPipe.Lab.Parts.Kestrel;
+using BrokenPipe.Lab.Scenarios;
+
+namespace BrokenPipe.Bench;
+
+using Lab = BrokenPipe.Lab.Lab;
+
+/// <summary>
+/// The benchmark: Kestrel's start-to-ready first (so that its first start is really cold), then every scenario ×
+/// variant N times, one run after the other. Results go to stdout (and a markdown file), progress to stderr.
+/// Exit codes: 0 every target met, 1 a target missed, 2 bad input (one line on stderr), 130 canceled.
+/// </summary>
+public sealed class BenchApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<Scenario> catalog)
+{
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        BenchOptions options;
+        try
+        {
+            options = BenchOptions.Parse(args, catalog);
+            if (!options.Help) CheckOutFile(options.OutFile);
+        }
+        catch (BenchUsageException e)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return 2;
+        }
+        if (options.Help)
+        {
+            await stdout.WriteLineAsync(BenchOptions.Usage);
+            return 0;
+        }
+
+        var progress = new Progress(stderr, live: !Console.IsErrorRedirected);
+        try
+        {
+            var kestrel = await MeasureKestrelAsync(progress, cancellationToken);
+            var rows = new List<ScenarioRow>();
+            var pairs = options.Scenarios.SelectMany(s => options.Variants.Select(v => (Scenario: s, Variant: v))).ToList();
+            for (var i = 0; i < pairs.Count; i++)
+            {
+                rows.Add(await MeasureScenarioAsync(pairs[i].Scenario, pairs[i].Variant, options.Runs, $"[{i + 1}/{pairs.Count}]", progress, cancellationToken));
+            }
+
+            var report = new Report(options.Runs, rows, kestrel, CommandLine(args));
+            await stdout.WriteAsync(report.Text());
+            if (options.OutFile is not null)
+            {
+                await File.WriteAllTextAsync(options.OutFile, report.Markdown(), CancellationToken.None);
+                await stderr.WriteLineAsync($"wrote {options.OutFile}");
+            }
+            return report.AllTargetsMet ? 0 : 1;
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            progress.Break();
+            await stderr.WriteLineAsync("canceled: every part started so far has been stopped; no results written");
+            return 130;
+        }
+    }
+
+    private static async Task<KestrelStarts> MeasureKestrelAsync(Progress progress, CancellationToken cancellationToken)
+    {
+        const string label = "[kestrel]";
+        var starts = new List<double>();
+        string? firstError = null;
+        for (var i = 0; i < Targets.KestrelStarts; i++)
+        {
+            progress.Update(label, "start-to-ready", i, Targets.KestrelStarts);
+            try
+            {
+                await using var lab = new Lab($"bench-kestrel-{i + 1}");
+                var server = await KestrelServer.StartAsync(lab, _ => Task.CompletedTask, new KestrelOptions { Name = "bench-kestrel" }, cancellationToken);
+                starts.Add(server.StartupTime.TotalMilliseconds);
+                // Disposing the lab stops the server: the next start is in a fresh lab, as a scenario's would be.
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                firstError ??= $"start {i + 1}: {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}";
+            }
+        }
+        var result = new KestrelStarts(starts, firstError);
+        progress.Done(label, "start-to-ready", Targets.KestrelStarts,
+            $"cold {Format.Ms(result.ColdMs)} ms, warm median {Format.Ms(result.WarmMedianMs)} ms{(firstError is null ? "" : $", {Targets.KestrelStarts - starts.Count} failed")}");
+        return result;
+    }
+
+    private static async Task<ScenarioRow> MeasureScenarioAsync(
+        Scenario scenario,
+        Variant variant,
+        int runs,
+        string label,
+        Progress progress,
+        CancellationToken cancellationToken)
+    {
+        var name = $"{scenario.Id}/{variant.ToString().ToLowerInvariant()}";
+        var results = new List<ScenarioResult>(runs);
+        for (var i = 0; i < runs; i++)
+        {
+            progress.Update(label, name, i, runs, results.Count == 0 ? null : $"{results.Count(r => r.Outcome == Outcome.Met)} met, last {Format.Ms(results[^1].Duration.TotalMilliseconds)} ms");
+            // Bounded by the scenario's own timeout inside the runner; the token is the overall Ctrl+C.
+            results.Add(await ScenarioRunner.RunAsync(scenario, variant, onEvent: null, cancellationToken));
+        }
+        var row = ScenarioRow.From(scenario, variant, results);
+        progress.Done(label, name, runs, $"{row.Met}/{row.Runs} met, median {Format.Ms(row.MedianMs)} ms");
+        return row;
+    }
+
+    private static void CheckOutFile(string? path)
+    {
+        if (path is null) return;
+        if (path == "-") throw new BenchUsageException("--out needs a file name (the table is on stdout already)");
+        if (Directory.Exists(path)) throw new BenchUsageException($"--out '{path}' is a directory");
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null && !Directory.Exists(dir)) throw new BenchUsageException($"--out '{path}': directory '{dir}' does not exist");
+    }
+
+    private static string CommandLine(string[] args) =>
+        string.Join(' ', new[] { "bash", "bench/run.sh" }.Concat(args.Select(a => a.Length > 0 && a.All(c => char.IsLetterOrDigit(c) || "-_.,/=:".Contains(c)) ? a : $"'{a.Replace("'", "'\\''")}'")));
+}
+
+/// <summary>
+/// One progress line per step on stderr. On a terminal the line is redrawn in place with a counter; when stderr is
+/// redirected only the finished line is written, so logs stay short.
+/// </summary>
+internal sealed class Progress(TextWriter stderr, bool live)
+{
+    private bool _open;
+
+    public void Update(string label, string name, int done, int total, string? detail = null)
+    {
+        if (!live) return;
+        stderr.Write($"\r{label} {name}  {done}/{total}{(detail is null ? "" : $"  ({detail})")}\u001b[K");
+        stderr.Flush();
+        _open = true;
+    }
+
+    public void Done(string label, string name, int total, string detail)
+    {
+        var line = $"{label} {name}  {total}/{total}  {detail}";
+        stderr.WriteLine(live ? $"\r{line}\u001b[K" : line);
+        _open = false;
+    }
+
+    /// <summary>Ends a line left open by <see cref="Update"/> (before a message such as "canceled").</summary>
+    public void Break()
+    {
+        if (_open) stderr.WriteLine();
+        _open = false;
+    }
+}

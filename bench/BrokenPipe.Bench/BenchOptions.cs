@@ -1,0 +1,100 @@
+using System.Globalization;
+using BrokenPipe.Lab.Scenarios;
+
+namespace BrokenPipe.Bench;
+
+/// <summary>Thrown for unusable input: the message is the one line printed on stderr (exit code 2).</summary>
+public sealed class BenchUsageException(string message) : Exception(message);
+
+/// <summary>What to measure, parsed from the command line.</summary>
+public sealed record BenchOptions(
+    int Runs,
+    IReadOnlyList<Scenario> Scenarios,
+    IReadOnlyList<Variant> Variants,
+    string? OutFile,
+    bool Help)
+{
+    public const int DefaultRuns = 20;
+
+    public const string Usage = """
+        BrokenPipe.Bench: times every scenario variant of the lab and Kestrel's start-to-ready.
+
+        usage: bash bench/run.sh [options]
+          --runs N                    runs per scenario x variant (default: 20)
+          --only ID,ID                only these scenarios (default: every non-slow scenario)
+          --include-slow              also the slow scenarios (when --only is not given)
+          --variant broken|fixed|both which variants (default: both)
+          --out FILE                  also write the results as a markdown table to FILE
+          --help                      this text
+        runs are sequential; each one is bounded by its scenario's timeout; Ctrl+C cancels.
+        targets: every run met (N/N), median overhead <= 150 ms, Kestrel warm start median <= 150 ms.
+        exit code: 0 every target met, 1 a target missed, 2 bad input, 130 canceled
+        """;
+
+    public static BenchOptions Parse(IReadOnlyList<string> args, IReadOnlyList<Scenario> catalog)
+    {
+        var runs = DefaultRuns;
+        string? only = null;
+        var includeSlow = false;
+        string? variant = null;
+        string? outFile = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var a = args[i];
+            switch (a)
+            {
+                case "--help" or "-h":
+                    return new BenchOptions(runs, [], [], null, Help: true);
+                case "--runs":
+                    var text = Value(args, ref i, a);
+                    if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out runs) || runs < 1 || runs > 10_000)
+                        throw new BenchUsageException($"--runs needs a whole number from 1 to 10000, not '{text}'");
+                    break;
+                case "--only":
+                    only = Value(args, ref i, a);
+                    break;
+                case "--include-slow":
+                    includeSlow = true;
+                    break;
+                case "--variant":
+                    variant = Value(args, ref i, a);
+                    break;
+                case "--out":
+                    outFile = Value(args, ref i, a);
+                    break;
+                default:
+                    throw new BenchUsageException($"unknown argument '{a}' (options: --runs N, --only ID,ID, --include-slow, --variant broken|fixed|both, --out FILE, --help)");
+            }
+        }
+        return new BenchOptions(runs, Select(only, includeSlow, catalog), ParseVariant(variant), outFile, Help: false);
+    }
+
+    private static List<Scenario> Select(string? only, bool includeSlow, IReadOnlyList<Scenario> catalog)
+    {
+        // Scenarios named with --only are taken even when slow: naming one is asking for it.
+        if (only is null) return catalog.Where(s => includeSlow || !s.Slow).ToList();
+        var ids = only.Split(',', StringSplitOptions.TrimEntries);
+        if (ids.Any(id => id.Length == 0)) throw new BenchUsageException($"--only has an empty scenario id in '{only}'");
+        var picked = new List<Scenario>();
+        foreach (var id in ids.Distinct(StringComparer.Ordinal))
+        {
+            picked.Add(catalog.FirstOrDefault(s => s.Id == id)
+                ?? throw new BenchUsageException($"unknown scenario '{id}' (known: {string.Join(", ", catalog.Select(s => s.Id))})"));
+        }
+        return picked;
+    }
+
+    private static IReadOnlyList<Variant> ParseVariant(string? value) => value switch
+    {
+        null or "both" => [Variant.Broken, Variant.Fixed],
+        "broken" => [Variant.Broken],
+        "fixed" => [Variant.Fixed],
+        _ => throw new BenchUsageException($"unknown variant '{value}' (use broken, fixed or both)"),
+    };
+
+    private static string Value(IReadOnlyList<string> args, ref int i, string option)
+    {
+        if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal)) throw new BenchUsageException($"{option} needs a value");
+        return args[++i];
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using BrokenPipe.Scenarios.Cli;
+
+namespace BrokenPipe.Scenarios.Tests.Cli;
+
+/// <summary>The CLI as users and outside tools meet it: exit codes, one-line errors, the JSON contract.</summary>
+public sealed class CliAppTests
+{
+    private static readonly string[] RunKeys = ["id", "variant", "expected", "outcome", "durationMs", "firstDisconnect", "events"];
+    private static readonly string[] EventKeys = ["atMs", "side", "kind", "failure", "errno", "detail"];
+    private static readonly string[] Sides = ["client", "proxy", "server", "redis", "middlebox", "lab"];
+    private static readonly string?[] Failures = [null, "broken-pipe", "connection-reset", "timed-out", "end-of-stream", "refused", "canceled"];
+
+    [Fact]
+    public async Task List_Always_PrintsOneLinePerScenario()
+    {
+        var (code, stdout, _) = await RunAsync("list");
+        Assert.Equal(0, code);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Catalog.All.Count, lines.Length);
+        Assert.StartsWith(ScenarioIds.FinVsRst, lines[0]);
+    }
+
+    [Fact]
+    public async Task Describe_KnownId_PrintsTheStory()
+    {
+        var (code, stdout, _) = await RunAsync("describe", ScenarioIds.Over8KbWrite);
+        Assert.Equal(0, code);
+        Assert.Contains("On the wire:", stdout);
+        Assert.Contains("The fix:", stdout);
+    }
+
+    [Theory]
+    [InlineData("describe", "no-such-scenario")]
+    [InlineData("run", "no-such-scenario")]
+    [InlineData("run", "--frobnicate")]
+    [InlineData("run", "fin-vs-rst", "--variant", "sideways")]
+    [InlineData("run", "fin-vs-rst", "--json")]
+    [InlineData("run")]
+    [InlineData("explode")]
+    public async Task BadInput_Always_OneLineOnStderrAndExitCode2(params string[] args)
+    {
+        var (code, stdout, stderr) = await RunAsync(args);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", stderr);
+    }
+
+    [Fact]
+    public async Task Run_WithJson_WritesTheContract()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"brokenpipe-cli-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (code, stdout, _) = await RunAsync("run", ScenarioIds.FinVsRst, "--json", path);
+            Assert.Equal(0, code);
+            Assert.Contains("first disconnect: the client", stdout);
+            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(path));
+            Assert.Equal(JsonValueKind.Array, doc.RootElement.ValueKind);
+            Assert.Equal(2, doc.RootElement.GetArrayLength());
+            foreach (var run in doc.RootElement.EnumerateArray())
+            {
+                Assert.Equal(RunKeys, run.EnumerateObject().Select(p => p.Name));
+                Assert.Equal("met", run.GetProperty("outcome").GetString());
+                var first = run.GetProperty("firstDisconnect");
+                Assert.Equal(["side", "atMs", "how"], first.EnumerateObject().Select(p => p.Name));
+                Assert.Equal("client", first.GetProperty("side").GetString());
+                foreach (var e in run.GetProperty("events").EnumerateArray())
+                {
+                    Assert.Equal(EventKeys, e.EnumerateObject().Select(p => p.Name));
+                    Assert.Contains(e.GetProperty("side").GetString(), Sides);
+                    Assert.Contains(e.GetProperty("failure").ValueKind == JsonValueKind.Null ? null : e.GetProperty("failure").GetString(), Failures);
+                }
+            }
+            var broken = doc.RootElement[0];
+            Assert.Equal("broken", broken.GetProperty("variant").GetString());
+            Assert.Contains(
+                broken.GetProperty("events").EnumerateArray(),
+                e => e.GetProperty("side").GetString() == "server" && e.GetProperty("failure").GetString() == "broken-pipe" && e.GetProperty("errno").GetInt32() == 32);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Run_OneVariant_WritesOneObject()
+    {
+        var (code, stdout, _) = await RunAsync("run", ScenarioIds.FinVsRst, "--variant", "fixed", "--json", "-");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal(JsonValueKind.Object, doc.RootElement.ValueKind);
+        Assert.Equal("fixed", doc.RootElement.GetProperty("variant").GetString());
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await new CliApp(stdout, stderr, Catalog.All).RunAsync(args);
+        return (code, stdout.ToString(), code == 2 ? stderr.ToString() : "");
+    }
+}
