@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using BrokenPipe.Lab.Parts.Kestrel;
 using BrokenPipe.Lab.Scenarios;
 
@@ -71,6 +72,11 @@ public sealed class BenchApp(TextWriter stdout, TextWriter stderr, IReadOnlyList
             {
                 await using var lab = new Lab($"bench-kestrel-{i + 1}");
                 var server = await KestrelServer.StartAsync(lab, _ => Task.CompletedTask, new KestrelOptions { Name = "bench-kestrel" }, cancellationToken);
+                // Not timed: proves the port accepts, so the figure is a start to a server that is really ready.
+                using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+                {
+                    await probe.ConnectAsync(server.Endpoint, cancellationToken);
+                }
                 starts.Add(server.StartupTime.TotalMilliseconds);
                 // Disposing the lab stops the server: the next start is in a fresh lab, as a scenario's would be.
             }

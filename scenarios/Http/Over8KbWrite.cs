@@ -45,7 +45,7 @@ internal static class Over8KbWrite
             ]),
         Fixed: new ScenarioVariant(
             "Kestrel handler passes RequestAborted: its work stops within 0.25 s of the client's FIN and nothing is written; the raw server checks for the peer's close before writing and writes nothing",
-            ClientLeaves,
+            Work, // the Kestrel handler stops at 0.3 s, but the careful raw server still works its 1 s before it checks
             RunFixedAsync,
             [
                 Expect.That(
