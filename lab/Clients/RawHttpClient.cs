@@ -48,6 +48,11 @@ public static class RawHttpClient
                 var (f, n) = SocketFailures.Classify(e);
                 return new RawHttpResult { Failure = f, Errno = n };
             }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                timeline.Record(Side.Client, EventKind.RequestFailed, $"connect to {server} did not complete within the client's deadline of {o.Deadline.TotalSeconds:0.#} s", SocketFailure.TimedOut, actor: _actor);
+                return new RawHttpResult { Failure = SocketFailure.TimedOut };
+            }
             timeline.Record(Side.Client, EventKind.Connected, $"connected to {server} from {socket.LocalEndPoint}", actor: _actor);
 
             // The close trigger cancels whatever read is pending; a time or event trigger runs beside the script.

@@ -55,7 +55,18 @@ public sealed class RawTcpServer : IAsyncDisposable
         _listener.Dispose();
         List<(Thread Thread, Socket Socket)> live;
         lock (_gate) live = [.. _connections];
-        foreach (var (_, socket) in live) socket.Dispose();
+        foreach (var (_, socket) in live)
+        {
+            // A handler thread blocked in libc recv()/send() is not woken by Dispose; shutdown() wakes it.
+            try
+            {
+                socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+            socket.Dispose();
+        }
         _acceptThread.Join(TimeSpan.FromSeconds(5));
         foreach (var (thread, _) in live) thread.Join(TimeSpan.FromSeconds(5));
         _timeline.Record(Side.Lab, EventKind.PartStopped, "raw TCP server stopped", actor: _options.Name);

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Sockets;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Parts.RawTcp;
+
+namespace BrokenPipe.Lab.Tests;
+
+using Lab = BrokenPipe.Lab.Lab;
+
+public sealed class LabTests
+{
+    [Fact]
+    public async Task Directory_DuringTheRun_ExistsUnderTheTempRootAndIsGoneAfterDispose()
+    {
+        var lab = new Lab("dir check/1");
+        string dir;
+        await using (lab)
+        {
+            dir = lab.Directory;
+            Assert.True(Directory.Exists(dir));
+            Assert.Equal(Lab.TempRoot, Path.GetDirectoryName(dir));
+            Assert.StartsWith($"dir-check-1-{Environment.ProcessId}-", Path.GetFileName(dir));
+            await File.WriteAllTextAsync(Path.Combine(dir, "scratch.txt"), "a file the run left behind");
+        }
+
+        Assert.False(Directory.Exists(dir));
+    }
+
+    [Fact]
+    public async Task DisposeAsync_SeveralParts_StopsThemInReverseOrder()
+    {
+        var lab = new Lab("reverse-order");
+        await using (lab)
+        {
+            await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = "first" });
+            await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = "second" });
+            await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = "third" });
+        }
+
+        var stopped = lab.Timeline.Snapshot().Where(e => e.Kind == EventKind.PartStopped).Select(e => e.Actor);
+        Assert.Equal(["third", "second", "first"], stopped);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_APartThatFailsToStop_IsNotedAndTheOthersStillStop()
+    {
+        var lab = new Lab("failing-part");
+        var before = new Part();
+        var after = new Part();
+        await using (lab)
+        {
+            lab.Own(before, "before");
+            lab.Own(new Part { Fails = true }, "broken");
+            lab.Own(after, "after");
+        }
+
+        Assert.True(before.Disposed);
+        Assert.True(after.Disposed);
+        var note = Assert.Single(lab.Timeline.Snapshot(), e => e.Kind == EventKind.Note);
+        Assert.Equal(Side.Lab, note.Side);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_Twice_StopsEachPartOnce()
+    {
+        var lab = new Lab("dispose-twice");
+        var part = lab.Own(new Part(), "part");
+
+        await lab.DisposeAsync();
+        await lab.DisposeAsync();
+
+        Assert.Equal(1, part.DisposeCount);
+    }
+
+    [Fact]
+    public async Task Own_AfterDispose_Throws()
+    {
+        var lab = new Lab("own-after-dispose");
+        await lab.DisposeAsync();
+
+        Assert.Throws<ObjectDisposedException>(() => lab.Own(new Part(), "late"));
+    }
+
+    [Fact]
+    public void FreePort_FromTheKernel_CanBeBoundOnLoopback()
+    {
+        var port = Lab.FreePort();
+
+        Assert.InRange(port, 1, 65535);
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, port));
+        listener.Listen(1);
+        Assert.Equal(port, ((IPEndPoint)listener.LocalEndPoint!).Port);
+    }
+
+    [Fact]
+    public async Task Timeline_OfTheLab_UsesTheLabsClock()
+    {
+        await using var lab = new Lab("clock");
+
+        Assert.Same(TimeProvider.System, lab.Time);
+        Assert.Equal("clock", lab.Name);
+        Assert.InRange(lab.Timeline.Now, TimeSpan.Zero, Bound.Wait);
+    }
+
+    private sealed class Part : IAsyncDisposable
+    {
+        public bool Fails { get; init; }
+
+        public int DisposeCount { get; private set; }
+
+        public bool Disposed => DisposeCount > 0;
+
+        public ValueTask DisposeAsync()
+        {
+            DisposeCount++;
+            return Fails ? ValueTask.FromException(new InvalidOperationException("it would not stop")) : ValueTask.CompletedTask;
+        }
+    }
+}

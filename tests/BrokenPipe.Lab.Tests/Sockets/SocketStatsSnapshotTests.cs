@@ -1,0 +1,39 @@
+using BrokenPipe.Lab.Clients;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Parts.RawTcp;
+using BrokenPipe.Lab.Sockets;
+
+namespace BrokenPipe.Lab.Tests.Sockets;
+
+using Lab = BrokenPipe.Lab.Lab;
+
+public sealed class SocketStatsSnapshotTests
+{
+    [Fact]
+    public async Task SnapshotAsync_ClientThatDoesNotRead_ShowsTheResponseInTheClientsRecvQ()
+    {
+        await using var lab = new Lab("ss-snapshot");
+        var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = "server", ResponseBytes = 3 * 4096 });
+        // The client stalls until the snapshot has been taken, then reads the whole response.
+        var client = RawHttpClient.RunAsync(
+            lab,
+            server.Endpoint,
+            new RawHttpOptions
+            {
+                Name = "client",
+                Read = ReadMode.Stall,
+                ResumeWhen = Trigger.On(e => e.Kind == EventKind.Note && e.Actor == "test", "the snapshot is taken"),
+            });
+        await lab.Timeline.WaitForAsync(EventKind.HandlerCompleted, Bound.Wait, Side.Server, "server"); // all sent, and closed
+
+        var snapshot = await SocketStats.SnapshotAsync(lab, server.Port);
+        lab.Timeline.Record(Side.Lab, EventKind.Note, "snapshot taken", actor: "test");
+
+        Assert.All(snapshot, e => Assert.Equal((EventKind.SocketSnapshot, "ss"), (e.Kind, e.Actor)));
+        var clientSide = Assert.Single(snapshot, e => e.Side == Side.Client);
+        // Its Recv-Q: the whole response, unread — plus one, for the server's FIN, which ss (rcv_nxt - copied_seq) counts as a byte.
+        Assert.Equal((3 * 4096) + 1, clientSide.Bytes);
+        Assert.Single(snapshot, e => e.Side == Side.Server); // the server's closed socket, its FIN acknowledged
+        Assert.True((await client.WaitAsync(Bound.Wait)).Complete);
+    }
+}
