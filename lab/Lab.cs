@@ -15,7 +15,10 @@ public sealed class Lab : IAsyncDisposable
     /// <summary>All lab temp dirs live under this root, named <c>NAME-PID-RANDOM</c>, so leftovers of a crashed process can be reaped.</summary>
     public static readonly string TempRoot = Path.Combine(Path.GetTempPath(), "brokenpipe-lab");
 
+    private const string ProcessRegistry = "processes";
     private readonly Stack<(string Name, IAsyncDisposable Part)> _owned = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IPEndPoint, Side> _listeners = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IPEndPoint, Side> _fronts = new();
     private readonly Lock _gate = new();
     private int _disposed;
 
@@ -53,6 +56,18 @@ public sealed class Lab : IAsyncDisposable
         return part;
     }
 
+    /// <summary>Notes which side listens at <paramref name="endpoint"/> (parts call it when they start).</summary>
+    public void RegisterListener(IPEndPoint endpoint, Side side) => _listeners[endpoint] = side;
+
+    /// <summary>Notes that <paramref name="side"/> (a proxy, a middlebox) is the one that connects to <paramref name="endpoint"/>.</summary>
+    public void RegisterFront(IPEndPoint endpoint, Side side) => _fronts[endpoint] = side;
+
+    /// <summary>Who a client of <paramref name="endpoint"/> talks to: the side registered there (a server by default).</summary>
+    public Side SideListeningAt(IPEndPoint endpoint) => _listeners.GetValueOrDefault(endpoint, Side.Server);
+
+    /// <summary>Who connects to <paramref name="endpoint"/>: a proxy or middlebox in front of it, else a client.</summary>
+    public Side SideConnectingTo(IPEndPoint endpoint) => _fronts.GetValueOrDefault(endpoint, Side.Client);
+
     /// <summary>
     /// A free port on 127.0.0.1, from the kernel, for a process that must be told its port up front (nginx, redis).
     /// In-process parts bind 127.0.0.1:0 themselves and read the port back.
@@ -62,6 +77,26 @@ public sealed class Lab : IAsyncDisposable
         using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    /// <summary>
+    /// Notes a child process (PID, start time, name) in the run dir, so that if this process dies before disposing the
+    /// lab, the next lab reaps it by its PID — the start time guards against a PID the kernel has since reused.
+    /// </summary>
+    internal void RememberProcess(int pid, string name)
+    {
+        lock (_gate) File.AppendAllText(Path.Combine(Directory, ProcessRegistry), $"{pid} {StartTime(pid)} {name}{Environment.NewLine}");
+    }
+
+    internal void ForgetProcess(int pid)
+    {
+        var registry = Path.Combine(Directory, ProcessRegistry);
+        lock (_gate)
+        {
+            if (!File.Exists(registry)) return;
+            var kept = File.ReadAllLines(registry).Where(l => !l.StartsWith($"{pid} ", StringComparison.Ordinal));
+            File.WriteAllLines(registry, kept);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -111,7 +146,38 @@ public sealed class Lab : IAsyncDisposable
         {
             var parts = Path.GetFileName(dir).Split('-');
             if (parts.Length < 3 || !int.TryParse(parts[^2], out var pid) || pid == Environment.ProcessId) continue;
-            if (!IsAlive(pid)) TryDelete(dir);
+            if (IsAlive(pid)) continue;
+            ReapProcesses(Path.Combine(dir, ProcessRegistry));
+            TryDelete(dir);
+        }
+    }
+
+    /// <summary>Stops the processes a dead lab left behind: SIGTERM, then SIGKILL, each by its PID and only if its start time still matches.</summary>
+    private static void ReapProcesses(string registry)
+    {
+        if (!File.Exists(registry)) return;
+        foreach (var line in File.ReadAllLines(registry))
+        {
+            var f = line.Split(' ', 3);
+            if (f.Length < 2 || !int.TryParse(f[0], out var pid) || StartTime(pid) != f[1]) continue;
+            Sockets.Native.Kill(pid, 15);
+            for (var i = 0; i < 40 && StartTime(pid) == f[1]; i++) Thread.Sleep(50);
+            if (StartTime(pid) == f[1]) Sockets.Native.Kill(pid, 9);
+        }
+    }
+
+    /// <summary>Field 22 of /proc/PID/stat (start time in clock ticks), or "" when the process is gone.</summary>
+    private static string StartTime(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields.Length > 19 ? fields[19] : "";
+        }
+        catch (IOException)
+        {
+            return "";
         }
     }
 

@@ -1,5 +1,6 @@
 using BrokenPipe.Lab.Scenarios;
 using BrokenPipe.Scenarios.Http;
+using BrokenPipe.Scenarios.Proxy;
 
 namespace BrokenPipe.Scenarios;
 
@@ -15,6 +16,11 @@ public static class Catalog
         StalledReader.Definition,
         ClientTimeout.Definition,
         UnreadRequestBody.Definition,
+        IngressTimeout.Definition,
+        IngressTimeout.Definition60s,
+        ProxyClientAbort.Definition,
+        SlowUpstreamBody.Definition,
+        UpstreamKeepaliveRace.Definition,
     ];
 
     /// <summary>The quick catalog: what <c>run --all</c> and a bare invocation run.</summary>

@@ -10,4 +10,9 @@ public static class ScenarioIds
     public const string StalledReader = "stalled-reader";
     public const string ClientTimeout = "client-timeout";
     public const string UnreadRequestBody = "unread-request-body";
+    public const string IngressTimeout = "ingress-timeout";
+    public const string IngressTimeout60s = "ingress-timeout-60s";
+    public const string ProxyClientAbort = "proxy-client-abort";
+    public const string SlowUpstreamBody = "slow-upstream-body";
+    public const string UpstreamKeepaliveRace = "upstream-keepalive-race";
 }

@@ -13,6 +13,7 @@ namespace BrokenPipe.Lab.Clients;
 public sealed class LabHttpClient : IAsyncDisposable
 {
     private readonly HttpClient _client;
+    private readonly Lab _lab;
     private readonly Timeline _timeline;
     private readonly LabHttpClientOptions _options;
     private int _connections;
@@ -20,6 +21,7 @@ public sealed class LabHttpClient : IAsyncDisposable
 
     private LabHttpClient(Lab lab, LabHttpClientOptions options)
     {
+        _lab = lab;
         _timeline = lab.Timeline;
         _options = options;
         var handler = new SocketsHttpHandler
@@ -108,6 +110,7 @@ public sealed class LabHttpClient : IAsyncDisposable
             throw;
         }
         _timeline.Record(Side.Client, EventKind.Connected, $"new pooled connection from {socket.LocalEndPoint}", actor: actor);
-        return new RecordingStream(socket, _timeline, actor);
+        var peer = socket.RemoteEndPoint is IPEndPoint remote ? _lab.SideListeningAt(remote) : Side.Server;
+        return new RecordingStream(socket, _timeline, actor, peer);
     }
 }

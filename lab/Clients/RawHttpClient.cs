@@ -15,11 +15,11 @@ public static class RawHttpClient
     public static async Task<RawHttpResult> RunAsync(Lab lab, IPEndPoint server, RawHttpOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new RawHttpOptions();
-        var run = new Run(lab.Timeline, server, options);
+        var run = new Run(lab.Timeline, server, options, lab.SideListeningAt(server));
         return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed class Run(Timeline timeline, IPEndPoint server, RawHttpOptions o)
+    private sealed class Run(Timeline timeline, IPEndPoint server, RawHttpOptions o, Side peer)
     {
         private readonly HttpResponseReader _reader = new();
         private readonly string _actor = o.Name;
@@ -171,7 +171,7 @@ public static class RawHttpClient
             catch (SocketException e)
             {
                 (_uploadFailure, _uploadErrno) = SocketFailures.Classify(e);
-                timeline.RecordFailure(Side.Client, EventKind.SendFailed, e, _actor, $"upload failed after {_uploaded} of {o.UploadBytes} bytes", _uploaded);
+                timeline.RecordFailure(Side.Client, EventKind.SendFailed, e, _actor, $"upload failed after {_uploaded} of {o.UploadBytes} bytes", _uploaded, peer: peer);
             }
         }
 
@@ -204,7 +204,7 @@ public static class RawHttpClient
                 catch (SocketException e)
                 {
                     (_failure, _errno) = SocketFailures.Classify(e);
-                    timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, _actor, $"recv failed after {_received} response bytes ({Progress()})", _received);
+                    timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, _actor, $"recv failed after {_received} response bytes ({Progress()})", _received, peer: peer);
                     return;
                 }
                 if (n == 0)
@@ -260,15 +260,16 @@ public static class RawHttpClient
             {
                 _failure = SocketFailure.EndOfStream;
                 timeline.Record(Side.Client, EventKind.ResponseTruncated, $"EOF with the body incomplete: {Progress()}", SocketFailure.EndOfStream, actor: _actor, bytes: _reader.BodyBytes, status: _reader.Status);
+                timeline.Record(Side.Client, EventKind.EndOfStream, "recv() returned 0 (EOF)", SocketFailure.EndOfStream, actor: _actor, bytes: _received, peer: peer);
             }
             else if (!_reader.HeadComplete)
             {
                 _failure = SocketFailure.EndOfStream;
-                timeline.Record(Side.Client, EventKind.EndOfStream, $"EOF after {_received} bytes, before any response head", SocketFailure.EndOfStream, actor: _actor, bytes: _received);
+                timeline.Record(Side.Client, EventKind.EndOfStream, $"EOF after {_received} bytes, before any response head", SocketFailure.EndOfStream, actor: _actor, bytes: _received, peer: peer);
             }
             else
             {
-                timeline.Record(Side.Client, EventKind.EndOfStream, $"EOF after the response ({_received} bytes)", actor: _actor, bytes: _received);
+                timeline.Record(Side.Client, EventKind.EndOfStream, $"EOF after the response ({_received} bytes)", actor: _actor, bytes: _received, peer: peer);
             }
         }
 

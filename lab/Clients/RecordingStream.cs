@@ -8,7 +8,7 @@ namespace BrokenPipe.Lab.Clients;
 /// The socket stream under an <see cref="HttpClient"/> connection (handed out by SocketsHttpHandler's ConnectCallback):
 /// it records the connection, EOF, socket errors with their errno, and how the connection was closed.
 /// </summary>
-internal sealed class RecordingStream(Socket socket, Timeline timeline, string actor) : NetworkStream(socket, ownsSocket: true)
+internal sealed class RecordingStream(Socket socket, Timeline timeline, string actor, Side peer) : NetworkStream(socket, ownsSocket: true)
 {
     private int _closed;
 
@@ -17,12 +17,12 @@ internal sealed class RecordingStream(Socket socket, Timeline timeline, string a
         try
         {
             var n = await base.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            if (n == 0) timeline.Record(Side.Client, EventKind.EndOfStream, "the connection's read returned 0 (EOF)", SocketFailure.EndOfStream, actor: actor);
+            if (n == 0) timeline.Record(Side.Client, EventKind.EndOfStream, "the connection's read returned 0 (EOF)", SocketFailure.EndOfStream, actor: actor, peer: peer);
             return n;
         }
         catch (IOException e) when (e.InnerException is SocketException)
         {
-            timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, actor, "the connection's read failed");
+            timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, actor, "the connection's read failed", peer: peer);
             throw;
         }
     }
@@ -35,7 +35,7 @@ internal sealed class RecordingStream(Socket socket, Timeline timeline, string a
         }
         catch (IOException e) when (e.InnerException is SocketException)
         {
-            timeline.RecordFailure(Side.Client, EventKind.SendFailed, e, actor, "the connection's write failed");
+            timeline.RecordFailure(Side.Client, EventKind.SendFailed, e, actor, "the connection's write failed", peer: peer);
             throw;
         }
     }

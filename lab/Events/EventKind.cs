@@ -39,6 +39,9 @@ public enum EventKind
 
     // Servers (Kestrel handler and the raw TCP server).
     RequestReceived,
+
+    /// <summary>The server read a request and closed the connection without answering it.</summary>
+    RequestDropped,
     RequestAborted,
     Waiting,
     ResponseWrite,
@@ -64,4 +67,36 @@ public enum EventKind
     KestrelApplicationError,
     KestrelBodyNotRead,
     KestrelRequestFinished,
+
+    // nginx's error log (at info) and access log, tailed by the nginx part; the detail keeps nginx's line.
+
+    /// <summary>"upstream timed out (110: Connection timed out) while reading response header from upstream": nginx gives up and closes the upstream (FIN).</summary>
+    ProxyUpstreamTimedOutHeader,
+
+    /// <summary>"upstream timed out (110: …) while reading upstream": the body stalled; nginx closes both sides mid-body.</summary>
+    ProxyUpstreamTimedOutBody,
+
+    /// <summary>"upstream prematurely closed connection": the upstream's FIN came before (or in the middle of) the response.</summary>
+    ProxyUpstreamClosed,
+
+    /// <summary>"recv() failed (104: Connection reset by peer)" on the upstream connection.</summary>
+    ProxyUpstreamReset,
+
+    /// <summary>"connect() failed (111: Connection refused) while connecting to upstream".</summary>
+    ProxyUpstreamRefused,
+
+    /// <summary>"client prematurely closed connection" (logged at info, with the 499).</summary>
+    ProxyClientClosed,
+
+    /// <summary>"writev() failed (32: Broken pipe) while sending to client" (logged at info).</summary>
+    ProxyClientBrokenPipe,
+
+    /// <summary>"(104: Connection reset by peer) while sending to client".</summary>
+    ProxyClientReset,
+
+    /// <summary>An access-log line: <see cref="LabEvent.Status"/> is the status nginx sent (499: the client left first).</summary>
+    ProxyAccess,
+
+    /// <summary>Another nginx line at warn or above.</summary>
+    ProxyLog,
 }

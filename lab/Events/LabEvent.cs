@@ -23,5 +23,17 @@ public sealed record LabEvent(TimeSpan At, Side Side, EventKind Kind, SocketFail
     /// <summary>An HTTP status that belongs to the event.</summary>
     public int? Status { get; init; }
 
+    /// <summary>
+    /// A close that answers the peer's (Kestrel's "sending FIN" after it received one, "sending RST because: Broken
+    /// pipe"): it never counts as the first disconnect, even when its log line is read before the peer's.
+    /// </summary>
+    public bool Reply { get; init; }
+
+    /// <summary>
+    /// For an event that observes the other end's close (a received FIN, a reset, EOF): the side that closed. The
+    /// observer records it at once, so it dates the peer's close better than the peer's own log line can.
+    /// </summary>
+    public Side? Peer { get; init; }
+
     public override string ToString() => TimelineFormat.Line(this);
 }

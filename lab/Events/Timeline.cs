@@ -40,7 +40,9 @@ public sealed class Timeline
         string? actor = null,
         long? bytes = null,
         int? index = null,
-        int? status = null)
+        int? status = null,
+        bool reply = false,
+        Side? peer = null)
     {
         LabEvent e;
         List<Waiter>? done = null;
@@ -53,6 +55,8 @@ public sealed class Timeline
                 Bytes = bytes,
                 Index = index,
                 Status = status,
+                Reply = reply,
+                Peer = peer,
             };
             _events.Add(e);
             for (var i = _waiters.Count - 1; i >= 0; i--)
@@ -71,12 +75,12 @@ public sealed class Timeline
     }
 
     /// <summary>Records an exception as a failure of the given kind, classified by the one classifier.</summary>
-    public LabEvent RecordFailure(Side side, EventKind kind, Exception exception, string? actor = null, string? context = null, long? bytes = null, int? index = null)
+    public LabEvent RecordFailure(Side side, EventKind kind, Exception exception, string? actor = null, string? context = null, long? bytes = null, int? index = null, Side? peer = null)
     {
         var (failure, errno) = SocketFailures.Classify(exception);
         var detail = SocketFailures.Describe(exception);
         if (context is not null) detail = $"{context}: {detail}";
-        return Record(side, kind, detail, failure, errno, actor, bytes, index);
+        return Record(side, kind, detail, failure, errno, actor, bytes, index, peer: failure == SocketFailure.ConnectionReset ? peer : null);
     }
 
     /// <summary>

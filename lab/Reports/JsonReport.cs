@@ -62,8 +62,15 @@ public static class JsonReport
         {
             w.WriteNullValue();
         }
+        WriteEvents(w, r.Events);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The contract's <c>events</c> array: <c>{atMs, side, kind, failure, errno, detail}</c> per event.</summary>
+    public static void WriteEvents(Utf8JsonWriter w, IEnumerable<LabEvent> events)
+    {
         w.WriteStartArray("events");
-        foreach (var e in r.Events)
+        foreach (var e in events)
         {
             w.WriteStartObject();
             w.WriteNumber("atMs", Ms(e.At));
@@ -77,8 +84,7 @@ public static class JsonReport
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        w.WriteEndObject();
     }
 
-    private static double Ms(TimeSpan t) => Math.Round(t.TotalMilliseconds, 1);
+    public static double Ms(TimeSpan t) => Math.Round(t.TotalMilliseconds, 1);
 }

@@ -33,6 +33,12 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
     private static unsafe partial int SetSockOpt(nint fd, int level, int name, void* value, int length);
 
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int KillCore(int pid, int signal);
+
+    /// <summary><c>kill(pid, signal)</c>: the lab signals only processes it started, by their own PID.</summary>
+    public static bool Kill(int pid, int signal) => KillCore(pid, signal) == 0;
+
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static partial int Fcntl(nint fd, int command, int argument);
 

@@ -20,10 +20,12 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
           describe <id>              the story: what happens on the wire, why, how to diagnose it, the fix
           run <id>... [options]      run scenarios and narrate each run
           run --all [options]        run the quick catalog (add --include-slow for the slow ones)
+          check-proxy --config FILE  run the proxy checks against your own nginx config template (see nginx/README.md)
+                                     [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--slow-client-rate B/s] [--nginx PATH] [--json FILE]
         run options:
           --variant broken|fixed|both   which variants (default: both)
           --json FILE                   also write the JSON results (one object per run, an array for several; '-' = stdout)
-        exit code: 0 every run met its expectation, 1 some did not, 2 bad input
+        exit code: 0 every run met its expectation (every check passed), 1 some did not, 2 bad input
         """;
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
@@ -36,8 +38,9 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
                 "list" => List(args),
                 "describe" => Describe(args),
                 "run" => await RunAsync(Arguments.ParseRun(args[1..], catalog), cancellationToken),
+                "check-proxy" => await new CheckProxyCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
                 "help" or "--help" or "-h" => Help(),
-                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run; --help for more)"),
+                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy; --help for more)"),
             };
         }
         catch (CliException e)

@@ -10,7 +10,7 @@ public sealed class ScenarioTests
     [MemberData(nameof(ScenarioCases.Fast), MemberType = typeof(ScenarioCases))]
     public Task Scenario_Variant_MeetsItsExpectation(string id, Variant variant) => AssertMetAsync(id, variant);
 
-    private static async Task AssertMetAsync(string id, Variant variant)
+    internal static async Task AssertMetAsync(string id, Variant variant)
     {
         var scenario = Catalog.Find(id)!;
         var result = await ScenarioRunner.RunAsync(scenario, variant);

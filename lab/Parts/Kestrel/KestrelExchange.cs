@@ -87,13 +87,15 @@ public sealed class KestrelExchange
     }
 
     /// <summary>
-    /// Streams <paramref name="totalBytes"/> in <paramref name="chunkBytes"/> writes (Content-Length set) and records a
+    /// Streams <paramref name="totalBytes"/> in <paramref name="chunkBytes"/> writes (Content-Length set unless
+    /// <paramref name="chunked"/>), <paramref name="gap"/> apart, and records a
     /// summary rather than every write: bytes produced, and how many of them after the client had gone.
-    /// <paramref name="honourAbort"/> passes <see cref="RequestAborted"/> to every write and stops at once when it fires.
+    /// <paramref name="honourAbort"/> passes <see cref="RequestAborted"/> to every write, writes through BodyWriter and stops
+    /// when RequestAborted fires or a flush reports the connection gone (which also covers the resets that never fire it).
     /// </summary>
-    public async Task StreamAsync(long totalBytes, int chunkBytes = 64 * 1024, bool honourAbort = false, TimeSpan? gap = null)
+    public async Task StreamAsync(long totalBytes, int chunkBytes = 64 * 1024, bool honourAbort = false, TimeSpan? gap = null, bool chunked = false)
     {
-        if (!Context.Response.HasStarted) Context.Response.ContentLength ??= totalBytes;
+        if (!Context.Response.HasStarted && !chunked) Context.Response.ContentLength ??= totalBytes;
         var chunk = new byte[chunkBytes];
         var token = honourAbort ? RequestAborted : CancellationToken.None;
         long written = 0;
@@ -112,6 +114,22 @@ public sealed class KestrelExchange
                 if (gap is { } g && writes > 0) await Task.Delay(g, token).ConfigureAwait(false);
                 var length = (int)Math.Min(chunkBytes, totalBytes - written);
                 var goneBefore = ClientGone;
+                if (honourAbort)
+                {
+                    // BodyWriter's FlushResult says when the transport has stopped reading: the signal that still
+                    // comes when the reset lands during a write and RequestAborted never fires.
+                    var flush = await Context.Response.BodyWriter.WriteAsync(chunk.AsMemory(0, length), token).ConfigureAwait(false);
+                    writes++;
+                    written += length;
+                    Count(length, goneBefore);
+                    if (flush.IsCompleted || flush.IsCanceled)
+                    {
+                        stoppedEarly = true;
+                        _timeline.Record(Side.Server, EventKind.Note, $"write #{writes}: the response pipe reports the connection gone (FlushResult.IsCompleted): stop", SocketFailure.Canceled, actor: _actor, index: writes);
+                        return;
+                    }
+                    continue;
+                }
                 await Context.Response.Body.WriteAsync(chunk.AsMemory(0, length), token).ConfigureAwait(false);
                 writes++;
                 written += length;

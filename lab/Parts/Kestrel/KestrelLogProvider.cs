@@ -5,15 +5,15 @@ using Microsoft.Extensions.Logging;
 namespace BrokenPipe.Lab.Parts.Kestrel;
 
 /// <summary>Captures Kestrel's connection events (Debug) and Hosting's request summary into the timeline.</summary>
-internal sealed class KestrelLogProvider(Timeline timeline, string actor, ConnectionWatch watch) : ILoggerProvider
+internal sealed class KestrelLogProvider(Timeline timeline, string actor, ConnectionWatch watch, Func<Side> peer) : ILoggerProvider
 {
-    public ILogger CreateLogger(string categoryName) => new Logger(timeline, actor, categoryName, watch);
+    public ILogger CreateLogger(string categoryName) => new Logger(timeline, actor, categoryName, watch, peer);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(Timeline timeline, string actor, string category, ConnectionWatch watch) : ILogger
+    private sealed class Logger(Timeline timeline, string actor, string category, ConnectionWatch watch, Func<Side> peer) : ILogger
     {
         private readonly LogLevel _minimum =
             category.StartsWith(KestrelLogEvents.Kestrel, StringComparison.Ordinal) ? LogLevel.Debug
@@ -34,12 +34,17 @@ internal sealed class KestrelLogProvider(Timeline timeline, string actor, Connec
             if (exception is not null) detail += $" {SocketFailures.Describe(exception)}";
             if (mapped is { } m)
             {
+                var connectionId = Value(state, "ConnectionId") as string;
+                // A FIN or RST Kestrel sends after the peer's FIN or reset, or because a write hit EPIPE/ECONNRESET, answers the peer.
+                var reply = (m.Kind is EventKind.KestrelSendingFin or EventKind.KestrelSendingRst) &&
+                            ((connectionId is not null && watch.IsGone(connectionId)) || m.Failure is SocketFailure.BrokenPipe or SocketFailure.ConnectionReset);
                 if (m.Kind is EventKind.KestrelReceivedFin or EventKind.KestrelReset or EventKind.KestrelSendingRst or EventKind.KestrelCommunicationError &&
-                    Value(state, "ConnectionId") is string connectionId)
+                    connectionId is not null)
                 {
                     watch.MarkGone(connectionId);
                 }
-                timeline.Record(Side.Server, m.Kind, detail, m.Failure, m.Errno, actor, status: Status(state));
+                var observed = m.Kind is EventKind.KestrelReceivedFin or EventKind.KestrelReset ? peer() : (Side?)null;
+                timeline.Record(Side.Server, m.Kind, detail, m.Failure, m.Errno, actor, status: Status(state), reply: reply, peer: observed);
             }
             else if (logLevel >= LogLevel.Warning)
             {

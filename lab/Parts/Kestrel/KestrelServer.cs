@@ -62,7 +62,9 @@ public sealed class KestrelServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         var watch = new ConnectionWatch();
-        builder.Logging.AddProvider(new KestrelLogProvider(timeline, options.Name, watch));
+        IPEndPoint? bound = null;
+        // Who is at the other end of Kestrel's connections (a proxy in front of it, or a client), once the port is known.
+        builder.Logging.AddProvider(new KestrelLogProvider(timeline, options.Name, watch, () => bound is null ? Side.Client : lab.SideConnectingTo(bound)));
 
         var app = builder.Build();
         var requests = 0;
@@ -71,6 +73,8 @@ public sealed class KestrelServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var endpoint = new IPEndPoint(IPAddress.Loopback, new Uri(address).Port);
+        bound = endpoint;
+        lab.RegisterListener(endpoint, Side.Server);
         var server = new KestrelServer(app, timeline, options.Name, endpoint, clock.Elapsed);
         lab.Own(server, options.Name);
         timeline.Record(Side.Lab, EventKind.PartStarted, $"Kestrel on {endpoint}, ready in {clock.Elapsed.TotalMilliseconds:0.0} ms", actor: options.Name);

@@ -13,6 +13,7 @@ namespace BrokenPipe.Lab.Parts.RawTcp;
 public sealed class RawTcpServer : IAsyncDisposable
 {
     private readonly RawTcpServerOptions _options;
+    private readonly Lab _lab;
     private readonly Timeline _timeline;
     private readonly Socket _listener;
     private readonly Thread _acceptThread;
@@ -21,10 +22,11 @@ public sealed class RawTcpServer : IAsyncDisposable
     private volatile bool _stopping;
     private int _accepted;
 
-    private RawTcpServer(RawTcpServerOptions options, Timeline timeline)
+    private RawTcpServer(RawTcpServerOptions options, Lab lab)
     {
         _options = options;
-        _timeline = timeline;
+        _lab = lab;
+        _timeline = lab.Timeline;
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(64);
@@ -42,8 +44,9 @@ public sealed class RawTcpServer : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         options ??= new RawTcpServerOptions();
         if (options.ChunkBytes <= 0) throw new ArgumentOutOfRangeException(nameof(options), "ChunkBytes must be positive.");
-        var server = new RawTcpServer(options, lab.Timeline);
+        var server = new RawTcpServer(options, lab);
         lab.Own(server, options.Name);
+        lab.RegisterListener(server.Endpoint, Side.Server);
         server._acceptThread.Start();
         lab.Timeline.Record(Side.Lab, EventKind.PartStarted, $"raw TCP server on {server.Endpoint}", actor: options.Name);
         return Task.FromResult(server);
@@ -96,26 +99,35 @@ public sealed class RawTcpServer : IAsyncDisposable
 
     private void Serve(Socket socket, string actor)
     {
+        var peerCloseSeen = false;
         try
         {
             Native.MakeBlocking(socket, _options.IoTimeout);
             if (_options.SendBuffer is { } sndbuf) socket.SendBufferSize = sndbuf;
             _timeline.Record(Side.Server, EventKind.Accepted, $"accepted {socket.RemoteEndPoint}", actor: actor);
-            if (!ReadRequest(socket, actor)) return;
-            if (_options.Wait > TimeSpan.Zero)
+            for (var request = 1; !_stopping; request++)
             {
-                _timeline.Record(Side.Server, EventKind.Waiting, $"handler works for {_options.Wait.TotalMilliseconds:0} ms before it writes", actor: actor);
-                Thread.Sleep(_options.Wait);
-            }
-            if (_options.WaitForPeerClose) WaitForPeerClose(socket, actor);
-            for (var i = 1; i <= _options.RecvProbesBeforeSend; i++) Probe(socket, actor, i);
-            if (_options.AbandonIfPeerClosed && PeerHasClosed(socket))
-            {
-                _timeline.Record(Side.Server, EventKind.Note, "the peer has already closed: the response is abandoned, nothing is written", actor: actor);
-            }
-            else
-            {
-                WriteResponse(socket, actor);
+                var idle = TimeSpan.Zero;
+                if (request > 1)
+                {
+                    var next = AwaitNextRequest(socket, actor, out idle);
+                    if (next == NextRequest.None) break;
+                }
+                if (!ReadRequest(socket, actor, request)) return;
+                if (request > 1 && _options.CloseIdleOnNextRequest && idle >= _options.IdleTimeout)
+                {
+                    _timeline.Record(Side.Server, EventKind.RequestDropped, $"request #{request} came after {idle.TotalMilliseconds:0} ms idle, past the {_options.IdleTimeout.TotalMilliseconds:0} ms idle timeout: the server's idle close crosses it, and it closes without answering", actor: actor, index: request);
+                    break;
+                }
+                Work(socket, actor, ref peerCloseSeen);
+                if (_options.WaitForPeerClose && !peerCloseSeen) peerCloseSeen = WaitForPeerClose(socket, actor);
+                for (var i = 1; i <= _options.RecvProbesBeforeSend; i++) Probe(socket, actor, i);
+                if (_options.AbandonIfPeerClosed && PeerHasClosed(socket))
+                {
+                    _timeline.Record(Side.Server, EventKind.Note, "the peer has already closed: the response is abandoned, nothing is written", actor: actor);
+                    break;
+                }
+                if (!WriteResponse(socket, actor, ref peerCloseSeen) || !_options.KeepAlive) break;
             }
             if (!_stopping) SocketClose.CloseAsync(socket, _options.Close, _timeline, Side.Server, actor).GetAwaiter().GetResult();
             _timeline.Record(Side.Server, EventKind.HandlerCompleted, "connection handler done", actor: actor);
@@ -131,7 +143,58 @@ public sealed class RawTcpServer : IAsyncDisposable
         }
     }
 
-    private bool ReadRequest(Socket socket, string actor)
+    private enum NextRequest
+    {
+        None,
+        Arrived,
+    }
+
+    /// <summary>Keep-alive: waits for the next request. An idle connection is closed at the idle timeout, unless the race mode keeps it.</summary>
+    private NextRequest AwaitNextRequest(Socket socket, string actor, out TimeSpan idle)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var bound = _options.CloseIdleOnNextRequest ? _options.IoTimeout : _options.IdleTimeout;
+        var readable = socket.Poll(bound, SelectMode.SelectRead);
+        idle = clock.Elapsed;
+        if (!readable)
+        {
+            _timeline.Record(Side.Server, EventKind.Note, $"the keep-alive connection was idle for {idle.TotalMilliseconds:0} ms: the server closes it", actor: actor);
+            return NextRequest.None;
+        }
+        if (SocketClose.Unread(socket) == 0)
+        {
+            _timeline.Record(Side.Server, EventKind.PeerClosed, $"the peer closed the idle keep-alive connection ({Native.State(socket)})", SocketFailure.EndOfStream, actor: actor, peer: Peer);
+            return NextRequest.None;
+        }
+        return NextRequest.Arrived;
+    }
+
+    /// <summary>The handler's work (<see cref="RawTcpServerOptions.Wait"/>).</summary>
+    private void Work(Socket socket, string actor, ref bool peerCloseSeen)
+    {
+        if (_options.Wait <= TimeSpan.Zero) return;
+        _timeline.Record(Side.Server, EventKind.Waiting, $"handler works for {_options.Wait.TotalMilliseconds:0} ms before it writes", actor: actor);
+        Pause(socket, actor, _options.Wait, ref peerCloseSeen);
+    }
+
+    /// <summary>Waits <paramref name="duration"/>, noting the moment the peer's FIN or RST arrives meanwhile (poll consumes nothing).</summary>
+    private void Pause(Socket socket, string actor, TimeSpan duration, ref bool peerCloseSeen)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!peerCloseSeen && clock.Elapsed < duration)
+        {
+            if (!socket.Poll(duration - clock.Elapsed, SelectMode.SelectRead)) return;
+            if (Native.State(socket) is not (TcpState.CloseWait or TcpState.Close))
+            {
+                break; // readable because of data (a pipelined request or an unread body), not a close
+            }
+            peerCloseSeen = RecordPeerClose(socket, actor);
+        }
+        var rest = duration - clock.Elapsed;
+        if (rest > TimeSpan.Zero) Thread.Sleep(rest);
+    }
+
+    private bool ReadRequest(Socket socket, string actor, int request)
     {
         if (_options.Read == RequestRead.None) return true;
         var buffer = new byte[64 * 1024];
@@ -143,7 +206,7 @@ public sealed class RawTcpServer : IAsyncDisposable
             var (n, errno) = Native.Recv(socket, buffer);
             if (n <= 0)
             {
-                RecordRecv(actor, n, errno, "while reading the request");
+                RecordRecv(actor, n, errno, $"while reading request #{request}");
                 return false;
             }
             total += n;
@@ -153,8 +216,8 @@ public sealed class RawTcpServer : IAsyncDisposable
         var requestLine = text[..text.IndexOf('\r')];
         var contentLength = HttpHead.ContentLength(text[..headEnd]) ?? 0;
         var bodyRead = total - (headEnd + 4);
-        _timeline.Record(Side.Server, EventKind.RequestReceived, $"{requestLine} (Content-Length {contentLength})", actor: actor, bytes: total);
-        if (_options.Read != RequestRead.Everything) return true;
+        _timeline.Record(Side.Server, EventKind.RequestReceived, $"request #{request}: {requestLine} (Content-Length {contentLength})", actor: actor, bytes: total, index: request);
+        if (_options.Read != RequestRead.Everything && !_options.KeepAlive) return true;
         while (bodyRead < contentLength)
         {
             var (n, errno) = Native.Recv(socket, buffer);
@@ -169,25 +232,28 @@ public sealed class RawTcpServer : IAsyncDisposable
         return true;
     }
 
-    private void WaitForPeerClose(Socket socket, string actor)
+    private bool WaitForPeerClose(Socket socket, string actor)
     {
-        var micros = (int)Math.Min(int.MaxValue, _options.PeerCloseTimeout.TotalMicroseconds);
-        if (socket.Poll(micros, SelectMode.SelectRead))
-        {
-            var state = Native.State(socket);
-            var what = state switch
-            {
-                TcpState.CloseWait => "the peer's FIN has arrived (CLOSE_WAIT)",
-                TcpState.Close => "the peer's RST has arrived (CLOSE)",
-                _ => $"the socket became readable ({state})",
-            };
-            _timeline.Record(Side.Server, EventKind.PeerClosed, what, actor: actor);
-        }
-        else
-        {
-            _timeline.Record(Side.Server, EventKind.Note, $"the peer did not close within {_options.PeerCloseTimeout.TotalSeconds:0.#} s", actor: actor);
-        }
+        if (socket.Poll(_options.PeerCloseTimeout, SelectMode.SelectRead)) return RecordPeerClose(socket, actor);
+        _timeline.Record(Side.Server, EventKind.Note, $"the peer did not close within {_options.PeerCloseTimeout.TotalSeconds:0.#} s", actor: actor);
+        return false;
     }
+
+    private bool RecordPeerClose(Socket socket, string actor)
+    {
+        var state = Native.State(socket);
+        var (what, failure) = state switch
+        {
+            TcpState.CloseWait => ("the peer's FIN has arrived (CLOSE_WAIT)", SocketFailure.EndOfStream),
+            TcpState.Close => ("the peer's RST has arrived (CLOSE)", SocketFailure.ConnectionReset),
+            _ => ($"the socket became readable ({state})", (SocketFailure?)null),
+        };
+        _timeline.Record(Side.Server, EventKind.PeerClosed, what, failure, actor: actor, peer: failure is null ? null : Peer);
+        return true;
+    }
+
+    /// <summary>Who is at the other end of this server's connections: a proxy in front of it, or a client.</summary>
+    private Side Peer => _lab.SideConnectingTo(Endpoint);
 
     /// <summary>poll() says readable and the state says the peer's FIN or RST came: the check a careful server makes before writing.</summary>
     private static bool PeerHasClosed(Socket socket) =>
@@ -208,15 +274,16 @@ public sealed class RawTcpServer : IAsyncDisposable
         }
         else if (n == 0)
         {
-            _timeline.Record(Side.Server, EventKind.EndOfStream, $"{context}: recv() returned 0 (EOF)", SocketFailure.EndOfStream, actor: actor, index: index);
+            _timeline.Record(Side.Server, EventKind.EndOfStream, $"{context}: recv() returned 0 (EOF)", SocketFailure.EndOfStream, actor: actor, index: index, peer: Peer);
         }
         else
         {
-            _timeline.Record(Side.Server, EventKind.ReceiveFailed, $"{context}: recv() failed", SocketFailures.FromErrno(errno), errno, actor, index: index);
+            _timeline.Record(Side.Server, EventKind.ReceiveFailed, $"{context}: recv() failed", SocketFailures.FromErrno(errno), errno, actor, index: index, peer: errno == Errno.ECONNRESET ? Peer : null);
         }
     }
 
-    private void WriteResponse(Socket socket, string actor)
+    /// <summary>Writes one response; false when a send failed.</summary>
+    private bool WriteResponse(Socket socket, string actor, ref bool peerCloseSeen)
     {
         var total = _options.ResponseBytes;
         var payload = BuildPrefix(total);
@@ -226,7 +293,7 @@ public sealed class RawTcpServer : IAsyncDisposable
         var failures = 0;
         while (sent < total && !_stopping)
         {
-            if (index > 0 && _options.GapBetweenChunks > TimeSpan.Zero) Thread.Sleep(_options.GapBetweenChunks);
+            if (index > 0 && _options.GapBetweenChunks > TimeSpan.Zero) Pause(socket, actor, _options.GapBetweenChunks, ref peerCloseSeen);
             var length = (int)Math.Min(_options.ChunkBytes, total - sent);
             Fill(chunk, payload, sent, length);
             index++;
@@ -236,7 +303,7 @@ public sealed class RawTcpServer : IAsyncDisposable
             if (n < 0)
             {
                 failures++;
-                _timeline.Record(Side.Server, EventKind.SendFailed, $"send #{index} of {length} bytes failed after {sent} bytes sent{state}", SocketFailures.FromErrno(errno), errno, actor, bytes: sent, index: index);
+                _timeline.Record(Side.Server, EventKind.SendFailed, $"send #{index} of {length} bytes failed after {sent} bytes sent{state}", SocketFailures.FromErrno(errno), errno, actor, bytes: sent, index: index, peer: errno == Errno.ECONNRESET ? Peer : null);
                 if (!_options.KeepSendingAfterError) break;
                 sent += length; // count the attempt so the loop ends after N bytes' worth of tries
                 continue;
@@ -251,6 +318,7 @@ public sealed class RawTcpServer : IAsyncDisposable
         {
             _timeline.Record(Side.Server, EventKind.Note, $"all {sent} bytes sent without error in {index} send() calls", actor: actor, bytes: sent, index: index);
         }
+        return failures == 0;
     }
 
     private byte[] BuildPrefix(long total)
@@ -263,7 +331,7 @@ public sealed class RawTcpServer : IAsyncDisposable
     }
 
     private string Head(long bodyBytes) =>
-        $"HTTP/1.1 {_options.Status} {HttpHead.Reason(_options.Status)}\r\nContent-Type: application/octet-stream\r\nContent-Length: {bodyBytes}\r\nConnection: close\r\n\r\n";
+        $"HTTP/1.1 {_options.Status} {HttpHead.Reason(_options.Status)}\r\nContent-Type: application/octet-stream\r\nContent-Length: {bodyBytes}\r\n{(_options.KeepAlive ? "" : "Connection: close\r\n")}\r\n";
 
     private static void Fill(byte[] chunk, byte[] prefix, long offset, int length)
     {

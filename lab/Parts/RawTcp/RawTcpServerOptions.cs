@@ -57,6 +57,22 @@ public sealed record RawTcpServerOptions
     /// <summary>Keep calling <c>send()</c> after one failed, to show what later sends return. The default value is false (stop, like most servers).</summary>
     public bool KeepSendingAfterError { get; init; }
 
+    /// <summary>
+    /// Serve one request after another on the connection (HTTP keep-alive: no "Connection: close", each request read
+    /// whole) until the peer closes or the connection is idle for <see cref="IdleTimeout"/>. The default value is false.
+    /// </summary>
+    public bool KeepAlive { get; init; }
+
+    /// <summary>With <see cref="KeepAlive"/>: an idle connection is closed (FIN) after this. The default value is 5 seconds.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// With <see cref="KeepAlive"/>: the keep-alive race made deterministic. The server keeps an idle connection past
+    /// <see cref="IdleTimeout"/> and, when the next request arrives after it, reads it and closes without answering —
+    /// exactly what the peer sees when the server's idle close and its next request cross on the wire. The default value is false.
+    /// </summary>
+    public bool CloseIdleOnNextRequest { get; init; }
+
     /// <summary>How the server closes when it is done. The default value is <see cref="CloseMode.Fin"/>.</summary>
     public CloseMode Close { get; init; } = CloseMode.Fin;
 

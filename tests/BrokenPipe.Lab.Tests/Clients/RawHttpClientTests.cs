@@ -89,8 +89,10 @@ public sealed class RawHttpClientTests
         Assert.Equal((SocketFailure.ConnectionReset, 104), (result.Failure, result.Errno));
         var failed = Assert.Single(lab.Timeline.Snapshot(), e => e.Kind == EventKind.ReceiveFailed);
         Assert.Equal((Side.Client, SocketFailure.ConnectionReset, 104), (failed.Side, failed.Failure, failed.Errno));
-        // The peer's RST came first; the client's close of a reset socket sends nothing.
-        Assert.Null(lab.Timeline.FirstDisconnect());
+        // The peer's RST came first, seen by the client's failed read; the client's close of a reset socket sends nothing.
+        var first = lab.Timeline.FirstDisconnect();
+        Assert.NotNull(first);
+        Assert.Equal((Side.Server, "RST"), (first.Side, first.How));
     }
 
     [Fact]

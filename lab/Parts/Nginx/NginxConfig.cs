@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace BrokenPipe.Lab.Parts.Nginx;
+
+/// <summary>
+/// Renders nginx configs: fills <c>{{placeholders}}</c>, then takes over the directives the lab must own to read
+/// what nginx saw — the error log (at info, where the client-side lines are), an access log in the lab's format,
+/// the temp paths — and comments out the config's own pid, daemon, user, error_log and access_log lines.
+/// Pure text in, text out: tested without nginx.
+/// </summary>
+public static partial class NginxConfig
+{
+    /// <summary>The access-log format the parser reads.</summary>
+    public const string AccessLogFormat = "'$status $upstream_status $request_time $upstream_response_time $connection $bytes_sent \"$request\"'";
+
+    /// <summary>The lab's own template, nginx/templates/proxy.conf, embedded in the assembly.</summary>
+    public static string LabTemplate()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("nginx/templates/proxy.conf")
+            ?? throw new InvalidOperationException("the nginx template is not embedded in the lab assembly");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>The placeholders of <paramref name="template"/>, in order of appearance.</summary>
+    public static IReadOnlyList<string> Placeholders(string template) =>
+        [.. Code(template).SelectMany(line => Placeholder().Matches(line).Select(m => m.Groups[1].Value)).Distinct()];
+
+    /// <summary>Fills every placeholder outside comments; an unknown one is an error (a typo would otherwise reach nginx).</summary>
+    public static string Render(string template, IReadOnlyDictionary<string, string> values) =>
+        string.Join('\n', template.Split('\n').Select(line => IsComment(line) ? line : Placeholder().Replace(line, m => values.TryGetValue(m.Groups[1].Value, out var v)
+            ? v
+            : throw new NginxConfigException($"unknown placeholder {{{{{m.Groups[1].Value}}}}} (known: {string.Join(", ", values.Keys.Select(k => $"{{{{{k}}}}}"))})"))));
+
+    private static IEnumerable<string> Code(string template) => template.Split('\n').Where(line => !IsComment(line));
+
+    private static bool IsComment(string line) => line.TrimStart().StartsWith('#');
+
+    /// <summary>The values of the lab template for <paramref name="options"/>.</summary>
+    public static Dictionary<string, string> Values(NginxOptions options, string listen, string upstream)
+    {
+        var keepalive = options.UpstreamKeepalive > 0;
+        return new Dictionary<string, string>
+        {
+            ["listen"] = listen,
+            ["upstream"] = upstream,
+            ["proxy_read_timeout"] = Duration(options.ProxyReadTimeout),
+            ["proxy_send_timeout"] = Duration(options.ProxySendTimeout),
+            ["proxy_connect_timeout"] = Duration(options.ProxyConnectTimeout),
+            ["proxy_ignore_client_abort"] = options.IgnoreClientAbort ? "on" : "off",
+            ["proxy_buffering"] = options.Buffering ? "on" : "off",
+            ["proxy_http_version"] = keepalive ? "1.1" : "1.0",
+            ["proxy_connection_header"] = keepalive ? "\"\"" : "close",
+            ["upstream_keepalive"] = keepalive ? $"keepalive {options.UpstreamKeepalive};\n        keepalive_timeout {Duration(options.UpstreamKeepaliveTimeout)};" : "",
+            ["client_keepalive_timeout"] = Duration(options.ClientKeepaliveTimeout),
+        };
+    }
+
+    /// <summary>nginx time syntax: whole seconds as "2s", anything finer as "1500ms".</summary>
+    public static string Duration(TimeSpan t) =>
+        t.TotalMilliseconds % 1000 == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{(long)t.TotalSeconds}s")
+            : string.Create(CultureInfo.InvariantCulture, $"{(long)t.TotalMilliseconds}ms");
+
+    /// <summary>
+    /// Makes a rendered config the lab's: a full config (with an <c>http</c> block) gets the lab's directives
+    /// inserted; a fragment (server blocks) is wrapped in a minimal main context.
+    /// </summary>
+    public static string Adopt(string rendered, NginxPaths paths, bool runAsRoot)
+    {
+        var text = Owned().Replace(rendered, m => $"{m.Groups[1].Value}# (taken over by the lab) {m.Groups[2].Value}");
+        var http = new StringBuilder()
+            .AppendLine()
+            .AppendLine($"    log_format brokenpipe_lab {AccessLogFormat};")
+            .AppendLine($"    access_log {paths.AccessLog} brokenpipe_lab;")
+            .AppendLine($"    client_body_temp_path {paths.Temp}/client_body;")
+            .AppendLine($"    proxy_temp_path {paths.Temp}/proxy;")
+            .AppendLine($"    fastcgi_temp_path {paths.Temp}/fastcgi;")
+            .AppendLine($"    uwsgi_temp_path {paths.Temp}/uwsgi;")
+            .AppendLine($"    scgi_temp_path {paths.Temp}/scgi;")
+            .ToString();
+        var main = new StringBuilder();
+        main.AppendLine("# Adopted by BrokenPipe.Lab: logs and temp paths in the run dir, error log at info.");
+        if (runAsRoot) main.AppendLine("user root;");
+        main.AppendLine($"error_log {paths.ErrorLog} info;");
+
+        var httpBlock = HttpBlock().Match(text);
+        if (httpBlock.Success)
+        {
+            text = text.Insert(httpBlock.Index + httpBlock.Length, http);
+            if (!EventsBlock().IsMatch(text)) main.AppendLine("events { worker_connections 512; }");
+            return main + text;
+        }
+        main.AppendLine("events { worker_connections 512; }");
+        return $"{main}http {{{http}\n{text}\n}}\n";
+    }
+
+    [GeneratedRegex(@"\{\{\s*([a-z_]+)\s*\}\}")]
+    private static partial Regex Placeholder();
+
+    [GeneratedRegex(@"(?m)^(\s*)((?:pid|daemon|user|error_log|access_log)\s[^;]*;)")]
+    private static partial Regex Owned();
+
+    [GeneratedRegex(@"(?m)^\s*http\s*\{")]
+    private static partial Regex HttpBlock();
+
+    [GeneratedRegex(@"(?m)^\s*events\s*\{")]
+    private static partial Regex EventsBlock();
+}

@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Runtimes;
+
+namespace BrokenPipe.Lab.Parts.Nginx;
+
+/// <summary>
+/// A real nginx reverse proxy in front of one upstream: config rendered from a template, checked with <c>nginx -t</c>,
+/// started with <c>-p RUN_DIR -c CONF -g 'daemon off;'</c>, ready when its port accepts, its error log (at info) and
+/// access log tailed into the timeline (side <see cref="Side.Proxy"/>), stopped by its PID.
+/// </summary>
+public sealed class NginxProxy : IAsyncDisposable
+{
+    private readonly IServerProcess _process;
+    private readonly LogTail _errors;
+    private readonly LogTail _access;
+    private readonly Timeline _timeline;
+    private readonly string _name;
+
+    private NginxProxy(IServerProcess process, LogTail errors, LogTail access, Timeline timeline, string name, IPEndPoint endpoint, NginxPaths paths, TimeSpan startup)
+    {
+        _process = process;
+        _errors = errors;
+        _access = access;
+        _timeline = timeline;
+        _name = name;
+        Endpoint = endpoint;
+        Paths = paths;
+        StartupTime = startup;
+    }
+
+    public IPEndPoint Endpoint { get; }
+
+    public int Port => Endpoint.Port;
+
+    public NginxPaths Paths { get; }
+
+    /// <summary>From starting the nginx process until its port accepts (the <c>nginx -t</c> check before it not included).</summary>
+    public TimeSpan StartupTime { get; }
+
+    public int Pid => _process.Pid;
+
+    public Uri Url(string pathAndQuery = "/") => new($"http://{Endpoint}{pathAndQuery}");
+
+    /// <summary>
+    /// Checks a config template without starting a proxy: placeholders, rendering and <c>nginx -t</c>. Throws
+    /// <see cref="NginxConfigException"/> with nginx's own message when it is unusable.
+    /// </summary>
+    public static async Task ValidateAsync(string templatePath, string? binaryPath = null, CancellationToken cancellationToken = default)
+    {
+        await using var lab = new Lab("nginx-validate");
+        var options = new NginxOptions { Name = "nginx-validate", ConfigTemplatePath = templatePath, BinaryPath = binaryPath };
+        var paths = await RenderAsync(lab, options, new IPEndPoint(IPAddress.Loopback, Lab.FreePort()), Lab.FreePort(), cancellationToken).ConfigureAwait(false);
+        await TestAsync(lab, options, paths, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts nginx in front of <paramref name="upstream"/>. A config nginx rejects throws <see cref="NginxConfigException"/> with nginx's message; nothing is left running.</summary>
+    public static async Task<NginxProxy> StartAsync(Lab lab, IPEndPoint upstream, NginxOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new NginxOptions();
+        var port = Lab.FreePort();
+        var paths = await RenderAsync(lab, options, upstream, port, cancellationToken).ConfigureAwait(false);
+        await TestAsync(lab, options, paths, cancellationToken).ConfigureAwait(false);
+
+        var clock = Stopwatch.StartNew();
+        var process = await options.Runtime.StartAsync(lab, Launch(options, paths, test: false), cancellationToken).ConfigureAwait(false);
+        var endpoint = new IPEndPoint(IPAddress.Loopback, port);
+        await WaitUntilAcceptsAsync(process, endpoint, cancellationToken).ConfigureAwait(false);
+        var startup = clock.Elapsed;
+
+        var timeline = lab.Timeline;
+        var name = options.Name;
+        var errors = new LogTail(paths.ErrorLog, line => RecordError(timeline, name, line));
+        var access = new LogTail(paths.AccessLog, line => RecordAccess(timeline, name, line));
+        var proxy = new NginxProxy(process, errors, access, timeline, name, endpoint, paths, startup);
+        lab.Own(proxy, name);
+        lab.RegisterListener(endpoint, Side.Proxy);
+        lab.RegisterFront(upstream, Side.Proxy);
+        timeline.Record(Side.Lab, EventKind.PartStarted, $"nginx (pid {process.Pid}) on {endpoint} → upstream {upstream}, ready in {startup.TotalMilliseconds:0.0} ms", actor: name);
+        return proxy;
+    }
+
+    /// <summary>Reads what nginx has logged so far into the timeline now (the tails also do it every ~10 ms).</summary>
+    public void Flush()
+    {
+        _errors.ReadNew();
+        _access.ReadNew();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _process.StopAsync(UnixSignal.Term, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+        await _errors.DisposeAsync().ConfigureAwait(false);
+        await _access.DisposeAsync().ConfigureAwait(false);
+        _timeline.Record(Side.Lab, EventKind.PartStopped, $"nginx (pid {_process.Pid}) stopped", actor: _name);
+        await _process.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            Directory.Delete(Paths.Prefix, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The lab removes its whole dir afterwards anyway.
+        }
+    }
+
+    /// <summary>Renders the config into the run dir (logs and temp dirs created) and returns its paths.</summary>
+    private static async Task<NginxPaths> RenderAsync(Lab lab, NginxOptions options, IPEndPoint upstream, int port, CancellationToken cancellationToken)
+    {
+        var paths = new NginxPaths(Path.Combine(lab.Directory, options.Name));
+        Directory.CreateDirectory(Path.Combine(paths.Prefix, "logs"));
+        Directory.CreateDirectory(paths.Temp);
+        var listen = $"127.0.0.1:{port}";
+        var target = $"{upstream.Address}:{upstream.Port}";
+        var template = options.ConfigTemplatePath is { } custom ? await ReadTemplateAsync(custom, cancellationToken).ConfigureAwait(false) : NginxConfig.LabTemplate();
+        var values = options.ConfigTemplatePath is null
+            ? NginxConfig.Values(options, listen, target)
+            : new Dictionary<string, string> { ["listen"] = listen, ["upstream"] = target };
+        var config = NginxConfig.Adopt(NginxConfig.Render(template, values), paths, Environment.IsPrivilegedProcess);
+        await File.WriteAllTextAsync(paths.Config, config, cancellationToken).ConfigureAwait(false);
+        return paths;
+    }
+
+    /// <summary><c>nginx -t</c>: a config nginx rejects fails here with nginx's own words, before anything runs.</summary>
+    private static async Task TestAsync(Lab lab, NginxOptions options, NginxPaths paths, CancellationToken cancellationToken)
+    {
+        var check = await options.Runtime.RunAsync(lab, Launch(options, paths, test: true), TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
+        if (check.ExitCode != 0) throw new NginxConfigException($"nginx rejected the config: {PointAtLine(Emerg(check.Output), paths.Config)}");
+    }
+
+    /// <summary>nginx names a line of the rendered file in the run dir (gone after the run): quote that line instead.</summary>
+    private static string PointAtLine(string message, string config)
+    {
+        var at = $"in {config}:";
+        var i = message.IndexOf(at, StringComparison.Ordinal);
+        if (i < 0 || !File.Exists(config)) return message;
+        var digits = new string([.. message[(i + at.Length)..].TakeWhile(char.IsDigit)]);
+        if (!int.TryParse(digits, out var line)) return message;
+        var lines = File.ReadAllLines(config);
+        var text = line >= 1 && line <= lines.Length ? lines[line - 1].Trim() : "";
+        return message.Remove(i, at.Length + digits.Length).Insert(i, $"in the rendered config, line {line}: \"{text}\"");
+    }
+
+    private static ServerLaunch Launch(NginxOptions options, NginxPaths paths, bool test)
+    {
+        List<string> args = test ? ["-t", "-q"] : [];
+        args.AddRange(["-p", paths.Prefix + "/", "-c", paths.Config, "-e", paths.ErrorLog, "-g", $"daemon off; pid {paths.Pid};"]);
+        return new ServerLaunch(ServerProgram.Nginx, args, test ? $"{options.Name}-t" : options.Name) { ExplicitPath = options.BinaryPath };
+    }
+
+    private static async Task<string> ReadTemplateAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path)) throw new NginxConfigException($"no config file at {path}");
+        var text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        var placeholders = NginxConfig.Placeholders(text);
+        var missing = new[] { "listen", "upstream" }.Where(p => !placeholders.Contains(p)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new NginxConfigException($"{path} has no {string.Join(" and no ", missing.Select(p => $"{{{{{p}}}}}"))} placeholder: see nginx/README.md");
+        }
+        return text;
+    }
+
+    private static async Task WaitUntilAcceptsAsync(IServerProcess process, IPEndPoint endpoint, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await probe.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (SocketException) when (!process.HasExited && deadline.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                // Not listening yet: nginx binds within a few ms of starting.
+                await Task.Delay(TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+                var why = process.HasExited ? $"nginx exited: {Emerg(process.Output)}" : "its port did not accept within 10 s";
+                await process.DisposeAsync().ConfigureAwait(false);
+                throw new InvalidOperationException($"nginx did not start: {why}");
+            }
+        }
+    }
+
+    /// <summary>nginx's own words: its [emerg]/[alert] lines, or all of its output.</summary>
+    private static string Emerg(string output)
+    {
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var emerg = lines.Where(l => l.Contains("[emerg]", StringComparison.Ordinal) || l.Contains("[alert]", StringComparison.Ordinal)).ToList();
+        return string.Join(" ", emerg.Count > 0 ? emerg : lines);
+    }
+
+    private static void RecordError(Timeline timeline, string name, string line)
+    {
+        if (NginxLogParser.ParseError(line) is { } e) timeline.Record(Side.Proxy, e.Kind, line, e.Failure, e.Errno, name);
+    }
+
+    private static void RecordAccess(Timeline timeline, string name, string line)
+    {
+        if (NginxLogParser.ParseAccess(line) is { } e) timeline.Record(Side.Proxy, e.Kind, $"access: {line}", actor: name, status: e.Status);
+    }
+}

@@ -1,0 +1,16 @@
+namespace BrokenPipe.Lab.Runtimes;
+
+/// <summary>
+/// Where nginx and redis-server run. <see cref="LocalRuntime"/> starts local processes; a Docker runtime can implement
+/// the same two methods (a container per launch, labelled for reaping) without the parts changing.
+/// </summary>
+public interface IServerRuntime
+{
+    string Name { get; }
+
+    /// <summary>Starts a long-running server, owned by <paramref name="lab"/> (stopped when the lab is disposed).</summary>
+    Task<IServerProcess> StartAsync(Lab lab, ServerLaunch launch, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs a short command to completion (e.g. <c>nginx -t</c>) and returns its exit code and output.</summary>
+    Task<(int ExitCode, string Output)> RunAsync(Lab lab, ServerLaunch launch, TimeSpan timeout, CancellationToken cancellationToken = default);
+}

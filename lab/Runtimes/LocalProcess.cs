@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Sockets;
+
+namespace BrokenPipe.Lab.Runtimes;
+
+/// <summary>
+/// A child process the lab started. Its PID is written to the lab's process registry, so that a lab in a later
+/// process can reap it if this one dies; it is stopped by its own PID (never by name): a signal, then a kill of
+/// its process tree (nginx's workers too).
+/// </summary>
+public sealed class LocalProcess : IServerProcess
+{
+    private const int MaxOutputLines = 200;
+    private readonly Process _process;
+    private readonly Lab _lab;
+    private readonly string _name;
+    private readonly Queue<string> _output = new();
+    private readonly Lock _gate = new();
+    private int _stopped;
+
+    private LocalProcess(Process process, Lab lab, string name)
+    {
+        _process = process;
+        _lab = lab;
+        _name = name;
+        Pid = process.Id;
+    }
+
+    public int Pid { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public string Output
+    {
+        get
+        {
+            lock (_gate) return string.Join(Environment.NewLine, _output);
+        }
+    }
+
+    public static LocalProcess Start(Lab lab, string executable, IReadOnlyList<string> arguments, string name)
+    {
+        var psi = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = lab.Directory,
+        };
+        foreach (var a in arguments) psi.ArgumentList.Add(a);
+        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        if (!process.Start()) throw new InvalidOperationException($"{executable} did not start");
+        var local = new LocalProcess(process, lab, name);
+        process.OutputDataReceived += (_, e) => local.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => local.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        lab.RememberProcess(process.Id, name);
+        return local;
+    }
+
+    public void Signal(UnixSignal signal)
+    {
+        if (!_process.HasExited) Native.Kill(Pid, (int)signal);
+    }
+
+    public Task WaitForExitAsync(CancellationToken cancellationToken = default) => _process.WaitForExitAsync(cancellationToken);
+
+    public async Task StopAsync(UnixSignal graceful, TimeSpan grace)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        try
+        {
+            if (!_process.HasExited)
+            {
+                Signal(graceful);
+                using var wait = new CancellationTokenSource(grace);
+                try
+                {
+                    await _process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    _lab.Timeline.Record(Side.Lab, EventKind.Note, $"{_name} (pid {Pid}) did not stop within {grace.TotalSeconds:0.#} s of SIG{graceful.ToString().ToUpperInvariant()}: killing its process tree", actor: _name);
+                    _process.Kill(entireProcessTree: true);
+                    await _process.WaitForExitAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It had already exited and been reaped.
+        }
+        _lab.ForgetProcess(Pid);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(UnixSignal.Term, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+        _process.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        lock (_gate)
+        {
+            _output.Enqueue(line);
+            while (_output.Count > MaxOutputLines) _output.Dequeue();
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+
+namespace BrokenPipe.Lab.Runtimes;
+
+/// <summary>Runs servers as local child processes of the lab.</summary>
+public sealed class LocalRuntime : IServerRuntime
+{
+    public static LocalRuntime Instance { get; } = new();
+
+    public string Name => "local";
+
+    public async Task<IServerProcess> StartAsync(Lab lab, ServerLaunch launch, CancellationToken cancellationToken = default)
+    {
+        var path = await BinaryLocator.LocateAsync(launch.Program, launch.ExplicitPath, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var process = LocalProcess.Start(lab, path, launch.Arguments, launch.Name);
+        return lab.Own<IServerProcess>(process, launch.Name);
+    }
+
+    public async Task<(int ExitCode, string Output)> RunAsync(Lab lab, ServerLaunch launch, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var path = await BinaryLocator.LocateAsync(launch.Program, launch.ExplicitPath, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var process = LocalProcess.Start(lab, path, launch.Arguments, launch.Name);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(timeout);
+        try
+        {
+            await process.WaitForExitAsync(bound.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (-1, $"{launch.Program.Name} did not finish within {timeout.TotalSeconds:0} s. {process.Output}");
+        }
+        return (process.ExitCode, process.Output);
+    }
+}

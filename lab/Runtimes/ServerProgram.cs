@@ -1,0 +1,13 @@
+namespace BrokenPipe.Lab.Runtimes;
+
+/// <summary>A server program the lab runs as a real process: its name, where it usually lives, and how each platform installs it.</summary>
+public sealed record ServerProgram(string Name, string DebianPackage, string FedoraPackage, string BrewPackage, IReadOnlyList<string> Candidates)
+{
+    public static ServerProgram Nginx { get; } = new("nginx", "nginx-light", "nginx", "nginx", ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/opt/homebrew/bin/nginx"]);
+
+    public static ServerProgram Redis { get; } = new("redis-server", "redis-server", "redis", "redis", ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/opt/homebrew/bin/redis-server"]);
+
+    /// <summary>The one message for a missing program, naming the install command of each platform.</summary>
+    public string InstallHint =>
+        $"{Name} is not installed. Install it with: sudo apt-get install {DebianPackage} (Debian/Ubuntu), sudo dnf install {FedoraPackage} (Fedora), brew install {BrewPackage} (macOS); or give its path explicitly.";
+}

@@ -1,0 +1,119 @@
+using BrokenPipe.Lab.Clients;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Parts.Kestrel;
+using BrokenPipe.Lab.Parts.Nginx;
+using BrokenPipe.Lab.Parts.RawTcp;
+using BrokenPipe.Lab.Scenarios;
+using BrokenPipe.Lab.Sockets;
+
+namespace BrokenPipe.Scenarios.Proxy;
+
+// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
+using Lab = BrokenPipe.Lab.Lab;
+
+/// <summary>
+/// Seed 002: a slow export behind an ingress whose read timeout is shorter than the work. The proxy gives up first,
+/// answers 504, and closes the upstream connection; the upstream's write fails later, with "broken pipe".
+/// </summary>
+internal static class IngressTimeout
+{
+    private const long Body = 10L * 1024 * 1024;
+
+    /// <summary>The seed's reproduction, scaled: a 2 s proxy_read_timeout and an upstream that needs 4 s.</summary>
+    public static Scenario Definition { get; } = Build(ScenarioIds.IngressTimeout, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(10), slow: false);
+
+    /// <summary>The seed's real numbers: nginx's and Kong's default 60 s read timeout, a handler that needs 65 s.</summary>
+    public static Scenario Definition60s { get; } = Build(ScenarioIds.IngressTimeout60s, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(65), TimeSpan.FromSeconds(120), slow: true);
+
+    private static Scenario Build(string id, TimeSpan readTimeout, TimeSpan work, TimeSpan fixedTimeout, bool slow)
+    {
+        var t = Seconds(readTimeout);
+        return new Scenario(
+            id,
+            "proxy",
+            slow
+                ? "The real ingress timeout: nginx's 60 s default cuts a 65 s export"
+                : $"An ingress read timeout ({t}) shorter than the work ({Seconds(work)}): 504, then a broken pipe upstream",
+            Seeds.KongTimeout,
+            new Story(
+                Wire: $"The client asks nginx; nginx asks the upstream and waits for its response header. At {t} (proxy_read_timeout) nginx gives up: it answers the client 504 Gateway Timeout, logs 'upstream timed out (110: Connection timed out) while reading response header from upstream', and closes its upstream connection with a FIN. The upstream does not notice: at {Seconds(work)} it writes its {Body / (1024 * 1024)} MB response. A Go or C server's first send() succeeds, the second fails with EPIPE — the seed's 'write: broken pipe'. Kestrel fires RequestAborted at {t} and lets the 10 MB WriteAsync 'succeed' into nothing.",
+                Why: "The proxy and the application have separate timeouts. The team had set the server's write timeout to 10 minutes, but the ingress in front of it (Kong Ingress Controller, like nginx) defaults to a 60 s read timeout. Locally, without the ingress, the export worked; in production it died at exactly one minute. The broken pipe is the upstream's last symptom of the proxy's decision.",
+                Diagnose: "The duration is the clue: failures at exactly the proxy's timeout (60.0 s). The proxy's error log has 'upstream timed out … while reading response header from upstream', its access log a 504 with upstream_response_time equal to the timeout; the application logs a broken pipe (or, in .NET, an abort) that much later. grep -R timeout in the proxy's config.",
+                Fix: $"Raise the proxy's read timeout for that route above the real work (here proxy_read_timeout {Seconds(fixedTimeout)}; Kong: read_timeout in a KongIngress override) — or make the export asynchronous (start a job, poll for the file) so no request has to last that long."),
+            Broken: new ScenarioVariant(
+                $"the client gets 504 at ≈{t}; nginx logs 'upstream timed out (110) while reading response header'; the raw upstream sees nginx's FIN at ≈{t}, then send #1 succeeds and send #2 fails with EPIPE at ≈{Seconds(work)}; Kestrel fires RequestAborted at ≈{t} and its 10 MB write goes nowhere; the proxy disconnects first",
+                work,
+                (lab, ct) => RunAsync(lab, readTimeout, work, ct),
+                [
+                    .. For("raw", readTimeout, Errno.EPIPE),
+                    .. For("kestrel", readTimeout, null),
+                    Expect.Event("nginx logs the upstream timeout while reading the response header (110)", e => e.Kind == EventKind.ProxyUpstreamTimedOutHeader && e.Errno == Errno.ETIMEDOUT),
+                    Expect.Event("the access log says 504", e => e.Kind == EventKind.ProxyAccess && e.Status == 504),
+                    Expect.That(
+                        $"Kestrel's RequestAborted fires at ≈{t} after the request",
+                        events => On.Gap(events, e => e.Kind == EventKind.RequestReceived && e.Actor == "kestrel#1", On.Kind(EventKind.RequestAborted)) is { } gap && Near(gap, readTimeout)),
+                    Expect.Event("Kestrel's 10 MB write returns without error into nothing", On.Kind(EventKind.WriteIntoVoid)),
+                    Expect.FirstDisconnect(Side.Proxy, "FIN"),
+                ]),
+            Fixed: new ScenarioVariant(
+                $"proxy_read_timeout {Seconds(fixedTimeout)}: both clients get 200 with all 10 MB after ≈{Seconds(work)}; no timeout, no failed send",
+                work,
+                (lab, ct) => RunAsync(lab, fixedTimeout, work, ct),
+                [
+                    Expect.That("both clients get 200 and the whole 10 MB body", events => events.Count(e => e.Kind == EventKind.ResponseCompleted && e.Status == 200 && e.Bytes > Body - 1024) == 2),
+                    Expect.No("nginx logs no upstream timeout", e => e.Kind is EventKind.ProxyUpstreamTimedOutHeader or EventKind.ProxyUpstreamTimedOutBody),
+                    Expect.No("no send fails", On.Kind(EventKind.SendFailed)),
+                    Expect.No("Kestrel never fires RequestAborted", On.Kind(EventKind.RequestAborted)),
+                ]))
+        {
+            Slow = slow,
+            Timeout = work + TimeSpan.FromMinutes(1),
+        };
+    }
+
+    private static IEnumerable<Check> For(string upstream, TimeSpan readTimeout, int? errno)
+    {
+        var client = $"client[{upstream}]";
+        yield return Expect.That(
+            $"{upstream}: the client gets 504 at ≈{Seconds(readTimeout)}",
+            events => On.Gap(events, On.Kind(EventKind.RequestSent, client), e => e.Kind == EventKind.ResponseHeaders && e.Actor == client && e.Status == 504) is { } gap && Near(gap, readTimeout));
+        if (errno is null) yield break;
+        var server = $"upstream[{upstream}]";
+        yield return Expect.That(
+            $"{upstream}: nginx's FIN reaches the upstream at ≈{Seconds(readTimeout)}",
+            events => On.Gap(events, On.Kind(EventKind.RequestReceived, server), e => e.Kind == EventKind.PeerClosed && e.Actor == server && e.Detail.Contains("FIN", StringComparison.Ordinal)) is { } gap && Near(gap, readTimeout));
+        yield return Expect.Event($"{upstream}: send #1 succeeds", On.Sent(server, 1));
+        yield return Expect.Event($"{upstream}: send #2 fails with EPIPE (the seed's 'write: broken pipe')", On.Failed(EventKind.SendFailed, server, errno.Value, 2));
+    }
+
+    /// <summary>Within a wide margin of a proxy timer: 5 % early (nginx's timers are coarse) to 0.5 s late (a loaded machine).</summary>
+    private static bool Near(TimeSpan actual, TimeSpan expected) =>
+        actual >= expected * 0.95 && actual <= expected + TimeSpan.FromMilliseconds(500);
+
+    private static string Seconds(TimeSpan t) => $"{t.TotalSeconds:0.#} s";
+
+    private static async Task RunAsync(Lab lab, TimeSpan readTimeout, TimeSpan work, CancellationToken ct)
+    {
+        var raw = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = "upstream[raw]", Wait = work, ResponseBytes = Body, ChunkBytes = 64 * 1024 }, ct);
+        var kestrel = await KestrelServer.StartAsync(
+            lab,
+            async x =>
+            {
+                await x.DelayAsync(work);
+                await x.WriteAsync((int)Body);
+            },
+            cancellationToken: ct);
+        var options = new NginxOptions { ProxyReadTimeout = readTimeout };
+        var toRaw = await NginxProxy.StartAsync(lab, raw.Endpoint, options with { Name = "nginx[raw]" }, ct);
+        var toKestrel = await NginxProxy.StartAsync(lab, kestrel.Endpoint, options with { Name = "nginx[kestrel]" }, ct);
+        var deadline = work + TimeSpan.FromSeconds(30);
+        await Task.WhenAll(
+            RawHttpClient.RunAsync(lab, toRaw.Endpoint, new RawHttpOptions { Name = "client[raw]", Path = "/export", Deadline = deadline }, ct),
+            RawHttpClient.RunAsync(lab, toKestrel.Endpoint, new RawHttpOptions { Name = "client[kestrel]", Path = "/export", Deadline = deadline }, ct));
+        // The upstreams finish their work whatever the proxy did; wait for them (and for nginx's access log) rather than for a clock.
+        await lab.Timeline.WaitForAsync(EventKind.HandlerCompleted, deadline, Side.Server, "upstream[raw]", ct);
+        await lab.Timeline.WaitForAsync(e => e.Kind is EventKind.HandlerCompleted or EventKind.HandlerFailed && e.Actor == "kestrel#1", deadline, "the Kestrel handler to finish", ct);
+        await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.ProxyAccess && e.Actor == "nginx[raw]", TimeSpan.FromSeconds(5), "nginx[raw]'s access-log line", ct);
+        await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.ProxyAccess && e.Actor == "nginx[kestrel]", TimeSpan.FromSeconds(5), "nginx[kestrel]'s access-log line", ct);
+    }
+}

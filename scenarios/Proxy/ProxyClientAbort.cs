@@ -1,0 +1,105 @@
+using BrokenPipe.Lab.Clients;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Parts.Kestrel;
+using BrokenPipe.Lab.Parts.Nginx;
+using BrokenPipe.Lab.Parts.RawTcp;
+using BrokenPipe.Lab.Scenarios;
+using BrokenPipe.Lab.Sockets;
+
+namespace BrokenPipe.Scenarios.Proxy;
+
+// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
+using Lab = BrokenPipe.Lab.Lab;
+
+/// <summary>The client gives up while the upstream is still working: nginx's 499, and what the upstream sees with and without proxy_ignore_client_abort.</summary>
+internal static class ProxyClientAbort
+{
+    private static readonly TimeSpan Work = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan ClientGivesUp = TimeSpan.FromSeconds(1);
+    private const int Body = 10 * 1024 * 1024;
+
+    public static Scenario Definition { get; } = new(
+        ScenarioIds.ProxyClientAbort,
+        "proxy",
+        "The client gives up behind nginx: 499, and whether the upstream hears about it",
+        Seeds.Guide,
+        new Story(
+            Wire: "The client closes after 1 s; the upstream needs 4 s. By default nginx notices the client's FIN, logs 499 and 'client prematurely closed connection, so upstream connection is closed too' (at info level only), and closes its upstream connection with a FIN: Kestrel fires RequestAborted at ≈1 s; a raw server learns it at 4 s when its second send fails with EPIPE. With proxy_ignore_client_abort on, nginx keeps the upstream request going: the upstream finishes and answers, nginx's write to the long-gone client fails ('writev() failed (32: Broken pipe) while sending to client'), and nginx drops the upstream connection with an RST.",
+            Why: "A 499 is the proxy's way to say 'the client left first'. Whether the upstream hears about it is the proxy's choice: passing the abort on lets the application stop work nobody will read; ignoring it makes sure work with side effects runs to the end, at the price of producing responses for nobody. nginx's message says 'while sending request to upstream' even though the request had been sent and nginx was waiting for the response.",
+            Diagnose: "499s in the access log with request_time equal to the client's timeout; the client-side lines are logged at info, so an error_log at the default 'error' level shows nothing. In the application: aborted requests (RequestAborted) or broken pipes on write, seconds after the proxy's 499.",
+            Fix: "What a team usually wants: keep nginx's default (the abort reaches the upstream) and make the application stop when it does — pass HttpContext.RequestAborted to the work; a raw server checks for the peer's close before writing. Use proxy_ignore_client_abort on only for requests whose side effects must complete (a payment, an import), and then do not depend on writing the response."),
+        Broken: new ScenarioVariant(
+            "default: 499 and 'client prematurely closed connection' in nginx's logs; the raw upstream sees nginx's FIN at ≈1 s and fails with EPIPE on send #2 at 4 s; Kestrel fires RequestAborted at ≈1 s but still writes 10 MB into nothing. With proxy_ignore_client_abort on: the upstream runs to the end, nginx logs 'writev() failed (32: Broken pipe) while sending to client' and resets its upstream connection",
+            Work,
+            (lab, ct) => RunAsync(lab, honourAbort: false, ct),
+            [
+                Expect.Event("nginx logs 499 for the client that left", e => e.Kind == EventKind.ProxyAccess && e.Actor == "nginx" && e.Status == 499),
+                Expect.Event("nginx logs 'client prematurely closed connection' (info)", e => e.Kind == EventKind.ProxyClientClosed && e.Actor == "nginx"),
+                Expect.Event("raw upstream: nginx's FIN arrives", e => e.Kind == EventKind.PeerClosed && e.Actor == "upstream[raw]" && e.Detail.Contains("FIN", StringComparison.Ordinal)),
+                Expect.Event("raw upstream: send #2 fails with EPIPE at 4 s", On.Failed(EventKind.SendFailed, "upstream[raw]", Errno.EPIPE, 2)),
+                Expect.That(
+                    "Kestrel: RequestAborted fires within 250 ms of the client's close (≈1 s)",
+                    events => On.Within(events, e => e.Kind == EventKind.ClosedFin && e.Actor == "client[kestrel]", e => e.Kind == EventKind.RequestAborted && e.Actor == "kestrel#1", TimeSpan.FromMilliseconds(250))),
+                Expect.Event("Kestrel: the 10 MB write goes nowhere", e => e.Kind == EventKind.WriteIntoVoid && e.Actor == "kestrel#1"),
+                Expect.Event("ignore_client_abort: nginx logs 'writev() failed (32: Broken pipe) while sending to client'", e => e.Kind == EventKind.ProxyClientBrokenPipe && e.Errno == Errno.EPIPE),
+                Expect.Event("ignore_client_abort: the Kestrel upstream runs to the end and writes all 10 MB", e => e.Kind == EventKind.HandlerCompleted && e.Actor == "kestrel[ignore]#1" && e.Bytes == Body),
+                Expect.Event("ignore_client_abort: nginx resets its upstream connection (Kestrel logs the reset)", e => e.Kind == EventKind.KestrelReset && e.Actor == "kestrel[ignore]"),
+                Expect.FirstDisconnect(Side.Client, "FIN"),
+            ]),
+        Fixed: new ScenarioVariant(
+            "default nginx and upstreams that stop when the client has gone: the Kestrel handler stops at ≈1 s and writes nothing; the raw upstream checks for nginx's FIN and writes nothing; the 499 remains (the client did leave)",
+            Work,
+            (lab, ct) => RunAsync(lab, honourAbort: true, ct),
+            [
+                Expect.Event("nginx logs 499", e => e.Kind == EventKind.ProxyAccess && e.Status == 499),
+                Expect.That(
+                    "Kestrel: the work stops within 250 ms of the client's close",
+                    events => On.Within(events, e => e.Kind == EventKind.ClosedFin && e.Actor == "client[kestrel]", e => e.Kind == EventKind.HandlerFailed && e.Failure == SocketFailure.Canceled, TimeSpan.FromMilliseconds(250))),
+                Expect.No("nothing is written into the void", On.Kind(EventKind.WriteIntoVoid)),
+                Expect.No("no send fails", On.Kind(EventKind.SendFailed)),
+                Expect.FirstDisconnect(Side.Client, "FIN"),
+            ]));
+
+    private static async Task RunAsync(Lab lab, bool honourAbort, CancellationToken ct)
+    {
+        var raw = await RawTcpServer.StartAsync(
+            lab,
+            new RawTcpServerOptions { Name = "upstream[raw]", Wait = Work, ResponseBytes = Body, ChunkBytes = 64 * 1024, AbandonIfPeerClosed = honourAbort },
+            ct);
+        var kestrel = await KestrelServer.StartAsync(lab, Handler(honourAbort), cancellationToken: ct);
+        var nginxRaw = await NginxProxy.StartAsync(lab, raw.Endpoint, new NginxOptions { Name = "nginx[raw]" }, ct);
+        var nginx = await NginxProxy.StartAsync(lab, kestrel.Endpoint, new NginxOptions { Name = "nginx" }, ct);
+        var clients = new List<Task>
+        {
+            GiveUpAsync(lab, nginxRaw, "client[raw]", ct),
+            GiveUpAsync(lab, nginx, "client[kestrel]", ct),
+        };
+        if (!honourAbort)
+        {
+            // The other setting, side by side: nginx keeps the upstream request when the client leaves.
+            var kestrelIgnore = await KestrelServer.StartAsync(lab, Handler(honourAbort), new KestrelOptions { Name = "kestrel[ignore]" }, ct);
+            var nginxIgnore = await NginxProxy.StartAsync(lab, kestrelIgnore.Endpoint, new NginxOptions { Name = "nginx[ignore]", IgnoreClientAbort = true }, ct);
+            clients.Add(GiveUpAsync(lab, nginxIgnore, "client[ignore]", ct));
+        }
+        await Task.WhenAll(clients);
+        var bound = Work + TimeSpan.FromSeconds(10);
+        await lab.Timeline.WaitForAsync(EventKind.HandlerCompleted, bound, Side.Server, "upstream[raw]", ct);
+        await lab.Timeline.WaitForAsync(e => e.Kind is EventKind.HandlerCompleted or EventKind.HandlerFailed && e.Actor == "kestrel#1", bound, "the Kestrel handler to finish", ct);
+        if (!honourAbort)
+        {
+            await lab.Timeline.WaitForAsync(e => e.Kind is EventKind.HandlerCompleted or EventKind.HandlerFailed && e.Actor == "kestrel[ignore]#1", bound, "the ignore-abort Kestrel handler to finish", ct);
+            await lab.Timeline.WaitForAsync(EventKind.ProxyClientBrokenPipe, TimeSpan.FromSeconds(5), Side.Proxy, cancellationToken: ct);
+        }
+        await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.ProxyAccess && e.Actor == "nginx", TimeSpan.FromSeconds(5), "nginx's access-log line", ct);
+    }
+
+    private static Func<KestrelExchange, Task> Handler(bool honourAbort) => async x =>
+    {
+        await x.DelayAsync(Work, honourAbort);
+        await x.WriteAsync(Body, honourAbort);
+    };
+
+    /// <summary>Like curl --max-time 1: the client closes (FIN) after 1 s, before any response byte.</summary>
+    private static Task GiveUpAsync(Lab lab, NginxProxy proxy, string name, CancellationToken ct) =>
+        RawHttpClient.RunAsync(lab, proxy.Endpoint, new RawHttpOptions { Name = name, Path = "/report", CloseWhen = Trigger.After(ClientGivesUp) }, ct);
+}
