@@ -7,9 +7,9 @@ namespace BrokenPipe.Scenarios.Tests;
 /// xunit runs them beside the quick ones; skip them locally with --filter "Category!=Slow".
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class SlowScenarioTests
+public sealed class SlowScenarioBrokenTests
 {
     [Theory]
-    [MemberData(nameof(ScenarioCases.Slow), MemberType = typeof(ScenarioCases))]
-    public Task SlowScenario_Variant_MeetsItsExpectation(string id, Variant variant) => ScenarioTests.AssertMetAsync(id, variant);
+    [MemberData(nameof(ScenarioCases.SlowBroken), MemberType = typeof(ScenarioCases))]
+    public Task SlowScenario_Broken_Reproduces(string id, Variant variant) => ScenarioTests.AssertMetAsync(id, variant);
 }

@@ -1,0 +1,56 @@
+using BrokenPipe.Lab.Checks;
+using BrokenPipe.Lab.Tests.Parts.Nginx;
+
+namespace BrokenPipe.Lab.Tests.Checks;
+
+using Lab = BrokenPipe.Lab.Lab;
+
+/// <summary>The checks on the repository's example configs and on a plain fragment, with short timings.</summary>
+public sealed class ProxyChecksExamplesTests
+{
+    [Fact]
+    public async Task KeepAliveReuseAsync_KongLike60s_FailsWithA502()
+    {
+        var options = new ProxyCheckOptions { UpstreamIdleTimeout = TimeSpan.FromMilliseconds(500), KeepAliveRequests = 2 };
+
+        var result = await ProxyChecks.KeepAliveReuseAsync(ConfigFile.RepoFile("nginx/examples/kong-like-60s.conf"), options).WaitAsync(Bound.Wait);
+
+        Assert.Null(result.Error);
+        Assert.False(result.Passed, result.Observed);
+        Assert.Contains("POST 502", result.Observed);
+    }
+
+    [Fact]
+    public async Task KeepAliveReuseAsync_KongLikeFixed_PassesWhenTheUpstreamIdlesLongerThanNginxKeepsIt()
+    {
+        // kong-like-fixed.conf drops idle upstream connections after 1 s; this upstream drops them after 1.5 s.
+        var options = new ProxyCheckOptions { UpstreamIdleTimeout = TimeSpan.FromMilliseconds(1500), KeepAliveRequests = 2 };
+
+        var result = await ProxyChecks.KeepAliveReuseAsync(ConfigFile.RepoFile("nginx/examples/kong-like-fixed.conf"), options).WaitAsync(Bound.Wait);
+
+        Assert.Null(result.Error);
+        Assert.True(result.Passed, result.Observed);
+    }
+
+    [Fact]
+    public async Task RunAllAsync_PlainFragmentShortTimings_AllFivePassInOrder()
+    {
+        using var config = ConfigFile.Fragment();
+        var options = new ProxyCheckOptions
+        {
+            LongResponse = TimeSpan.FromMilliseconds(500),
+            SlowClientBytesPerSecond = 8 * 1024 * 1024,
+            UpstreamIdleTimeout = TimeSpan.FromMilliseconds(300),
+            KeepAliveRequests = 2,
+            StreamGap = TimeSpan.FromMilliseconds(300),
+        };
+
+        var results = await ProxyChecks.RunAllAsync(config.Path, options).WaitAsync(Bound.Wait);
+
+        Assert.Equal(
+            [ProxyChecks.LongResponseName, ProxyChecks.SlowClientName, ProxyChecks.ClientAbortName, ProxyChecks.KeepAliveReuseName, ProxyChecks.StreamingGapsName],
+            results.Select(r => r.Name));
+        Assert.All(results, r => Assert.True(r.Passed && r.Error is null, $"{r.Name}: {r.Observed} {r.Error}"));
+        Assert.All(results, r => Assert.NotEmpty(r.Events));
+    }
+}
