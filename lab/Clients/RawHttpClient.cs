@@ -180,6 +180,8 @@ public static class RawHttpClient
             var closeNow = closeSource.Token;
             var buffer = new byte[64 * 1024];
             var stalled = false;
+            var slow = System.Diagnostics.Stopwatch.StartNew();
+            var slowFrom = _received;
             while (true)
             {
                 if (o.Read == ReadMode.Stall && !stalled && _received >= o.StallAfterBytes)
@@ -193,7 +195,17 @@ public static class RawHttpClient
                 var limit = buffer.Length;
                 if (o.CloseWhen.Kind == TriggerKind.AfterBytes && _received < o.CloseWhen.Bytes) limit = (int)Math.Min(limit, o.CloseWhen.Bytes - _received);
                 if (o.Read == ReadMode.Stall && !stalled && o.StallAfterBytes > 0) limit = (int)Math.Min(limit, o.StallAfterBytes - _received);
-                if (o.Read == ReadMode.Slow) limit = (int)Math.Max(1, Math.Min(limit, o.SlowBytesPerSecond / 10));
+                if (o.Read == ReadMode.Slow)
+                {
+                    // Paced by the clock, not by a fixed read size: read what the rate allows so far, wait when ahead.
+                    var due = (long)(o.SlowBytesPerSecond * slow.Elapsed.TotalSeconds) - (_received - slowFrom);
+                    if (due <= 0)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(10), closeNow).ConfigureAwait(false);
+                        continue;
+                    }
+                    limit = (int)Math.Min(limit, due);
+                }
                 if (limit <= 0) limit = buffer.Length;
 
                 int n;
@@ -234,7 +246,6 @@ public static class RawHttpClient
                     Act(closeSource);
                     if (o.Close != CloseMode.HalfClose) return;
                 }
-                if (o.Read == ReadMode.Slow) await Task.Delay(TimeSpan.FromMilliseconds(100), closeNow).ConfigureAwait(false);
             }
         }
 

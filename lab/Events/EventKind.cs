@@ -76,6 +76,9 @@ public enum EventKind
     /// <summary>"upstream timed out (110: …) while reading upstream": the body stalled; nginx closes both sides mid-body.</summary>
     ProxyUpstreamTimedOutBody,
 
+    /// <summary>"upstream timed out (110: …) while connecting to upstream" or "… while sending request to upstream".</summary>
+    ProxyUpstreamTimedOutOther,
+
     /// <summary>"upstream prematurely closed connection": the upstream's FIN came before (or in the middle of) the response.</summary>
     ProxyUpstreamClosed,
 

@@ -43,12 +43,20 @@ public sealed class LogTail : IAsyncDisposable
         {
             if (!File.Exists(_path)) return;
             using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            if (stream.Length < _position) _position = 0; // rotated or truncated
-            if (stream.Length == _position) return;
+            var length = stream.Length;
+            if (length < _position)
+            {
+                // Truncated or rotated: start over, and drop the unfinished line of the old file.
+                _position = 0;
+                _partial = "";
+            }
+            if (length == _position) return;
             stream.Seek(_position, SeekOrigin.Begin);
-            using var reader = new StreamReader(stream);
-            var text = _partial + reader.ReadToEnd();
-            _position = stream.Length;
+            // Read exactly the bytes that were there, so that a line appended meanwhile is read next time, not skipped.
+            var bytes = new byte[length - _position];
+            stream.ReadExactly(bytes);
+            _position = length;
+            var text = _partial + System.Text.Encoding.UTF8.GetString(bytes);
             var lines = text.Split('\n');
             _partial = lines[^1];
             foreach (var line in lines[..^1])

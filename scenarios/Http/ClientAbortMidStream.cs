@@ -59,7 +59,7 @@ internal static class ClientAbortMidStream
     {
         var raw = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { ResponseBytes = Total, ChunkBytes = Chunk }, ct);
         await RawHttpClient.RunAsync(lab, raw.Endpoint, new RawHttpOptions { Name = "client[raw]", CloseWhen = Trigger.AfterBytes(ClientReads), CloseWithUnreadData = true }, ct);
-        await lab.Timeline.WaitForAsync(EventKind.HandlerCompleted, TimeSpan.FromSeconds(10), Side.Server, "raw-server", ct);
+        await Waits.HandlerDoneAsync(lab.Timeline, "raw-server", TimeSpan.FromSeconds(10), ct);
 
         var kestrel = await KestrelServer.StartAsync(lab, x => x.StreamAsync(Total, Chunk, honourAbort), cancellationToken: ct);
         await RawHttpClient.RunAsync(lab, kestrel.Endpoint, new RawHttpOptions { Name = "client[kestrel]", CloseWhen = Trigger.AfterBytes(ClientReads), CloseWithUnreadData = true }, ct);

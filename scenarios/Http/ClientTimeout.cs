@@ -71,7 +71,7 @@ internal static class ClientTimeout
             toKestrel.GetAsync(new Uri($"http://{kestrel.Endpoint}/work"), ct),
             toRaw.GetAsync(new Uri($"http://{raw.Endpoint}/work"), ct));
         // Both servers finish their 2 s of work whatever the client did; wait for them rather than for a clock.
-        await lab.Timeline.WaitForAsync(e => e.Side == Side.Server && e.Kind is EventKind.HandlerCompleted or EventKind.HandlerFailed && e.Actor == "kestrel#1", TimeSpan.FromSeconds(10), "the Kestrel handler to finish", ct);
-        await lab.Timeline.WaitForAsync(EventKind.HandlerCompleted, TimeSpan.FromSeconds(10), Side.Server, "raw-server", ct);
+        await Waits.HandlerDoneAsync(lab.Timeline, "kestrel#1", TimeSpan.FromSeconds(10), ct);
+        await Waits.HandlerDoneAsync(lab.Timeline, "raw-server", TimeSpan.FromSeconds(10), ct);
     }
 }

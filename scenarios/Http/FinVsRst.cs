@@ -91,6 +91,6 @@ internal static class FinVsRst
                 CloseWhen = Trigger.On(e => e.Kind == EventKind.RequestReceived && e.Actor == name, $"{name} has read the request"),
             },
             ct);
-        await lab.Timeline.WaitForAsync(EventKind.HandlerCompleted, TimeSpan.FromSeconds(10), Side.Server, name, ct);
+        await Waits.HandlerDoneAsync(lab.Timeline, name, TimeSpan.FromSeconds(10), ct);
     }
 }

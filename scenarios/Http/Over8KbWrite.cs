@@ -94,7 +94,7 @@ internal static class Over8KbWrite
             },
             ct);
         await RawHttpClient.RunAsync(lab, server.Endpoint, new RawHttpOptions { Name = $"client[{name}]", CloseWhen = Trigger.After(ClientLeaves) }, ct);
-        await lab.Timeline.WaitForAsync(EventKind.HandlerCompleted, TimeSpan.FromSeconds(10), Side.Server, name, ct);
+        await Waits.HandlerDoneAsync(lab.Timeline, name, TimeSpan.FromSeconds(10), ct);
     }
 
     private static async Task KestrelAsync(Lab lab, bool honourAbort, CancellationToken ct)
@@ -108,6 +108,6 @@ internal static class Over8KbWrite
             },
             cancellationToken: ct);
         await RawHttpClient.RunAsync(lab, server.Endpoint, new RawHttpOptions { Name = "client[kestrel]", CloseWhen = Trigger.After(ClientLeaves) }, ct);
-        await lab.Timeline.WaitForAsync(e => e.Kind is EventKind.HandlerCompleted or EventKind.HandlerFailed && e.Side == Side.Server && e.Actor!.StartsWith("kestrel", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the Kestrel handler to finish", ct);
+        await Waits.HandlerDoneAsync(lab.Timeline, "kestrel#1", TimeSpan.FromSeconds(10), ct);
     }
 }

@@ -59,7 +59,7 @@ internal static class UnreadRequestBody
             new RawTcpServerOptions { Read = drain ? RequestRead.Everything : RequestRead.Headers, Status = 413, ResponseBytes = 256 },
             ct);
         await RawHttpClient.RunAsync(lab, raw.Endpoint, Uploading(RawClient, "/upload"), ct);
-        await lab.Timeline.WaitForAsync(EventKind.HandlerCompleted, TimeSpan.FromSeconds(10), Side.Server, "raw-server", ct);
+        await Waits.HandlerDoneAsync(lab.Timeline, "raw-server", TimeSpan.FromSeconds(10), ct);
 
         var kestrel = await KestrelServer.StartAsync(
             lab,

@@ -111,8 +111,8 @@ internal static class IngressTimeout
             RawHttpClient.RunAsync(lab, toRaw.Endpoint, new RawHttpOptions { Name = "client[raw]", Path = "/export", Deadline = deadline }, ct),
             RawHttpClient.RunAsync(lab, toKestrel.Endpoint, new RawHttpOptions { Name = "client[kestrel]", Path = "/export", Deadline = deadline }, ct));
         // The upstreams finish their work whatever the proxy did; wait for them (and for nginx's access log) rather than for a clock.
-        await lab.Timeline.WaitForAsync(EventKind.HandlerCompleted, deadline, Side.Server, "upstream[raw]", ct);
-        await lab.Timeline.WaitForAsync(e => e.Kind is EventKind.HandlerCompleted or EventKind.HandlerFailed && e.Actor == "kestrel#1", deadline, "the Kestrel handler to finish", ct);
+        await Waits.HandlerDoneAsync(lab.Timeline, "upstream[raw]", deadline, ct);
+        await Waits.HandlerDoneAsync(lab.Timeline, "kestrel#1", deadline, ct);
         await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.ProxyAccess && e.Actor == "nginx[raw]", TimeSpan.FromSeconds(5), "nginx[raw]'s access-log line", ct);
         await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.ProxyAccess && e.Actor == "nginx[kestrel]", TimeSpan.FromSeconds(5), "nginx[kestrel]'s access-log line", ct);
     }

@@ -83,11 +83,11 @@ internal static class ProxyClientAbort
         }
         await Task.WhenAll(clients);
         var bound = Work + TimeSpan.FromSeconds(10);
-        await lab.Timeline.WaitForAsync(EventKind.HandlerCompleted, bound, Side.Server, "upstream[raw]", ct);
-        await lab.Timeline.WaitForAsync(e => e.Kind is EventKind.HandlerCompleted or EventKind.HandlerFailed && e.Actor == "kestrel#1", bound, "the Kestrel handler to finish", ct);
+        await Waits.HandlerDoneAsync(lab.Timeline, "upstream[raw]", bound, ct);
+        await Waits.HandlerDoneAsync(lab.Timeline, "kestrel#1", bound, ct);
         if (!honourAbort)
         {
-            await lab.Timeline.WaitForAsync(e => e.Kind is EventKind.HandlerCompleted or EventKind.HandlerFailed && e.Actor == "kestrel[ignore]#1", bound, "the ignore-abort Kestrel handler to finish", ct);
+            await Waits.HandlerDoneAsync(lab.Timeline, "kestrel[ignore]#1", bound, ct);
             await lab.Timeline.WaitForAsync(EventKind.ProxyClientBrokenPipe, TimeSpan.FromSeconds(5), Side.Proxy, cancellationToken: ct);
         }
         await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.ProxyAccess && e.Actor == "nginx", TimeSpan.FromSeconds(5), "nginx's access-log line", ct);

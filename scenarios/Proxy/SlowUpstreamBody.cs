@@ -64,7 +64,7 @@ internal static class SlowUpstreamBody
             RawHttpClient.RunAsync(lab, nginxRaw.Endpoint, new RawHttpOptions { Name = "client[raw]", Path = "/download" }, ct),
             RawHttpClient.RunAsync(lab, nginxKestrel.Endpoint, new RawHttpOptions { Name = "client[kestrel]", Path = "/download" }, ct));
         var bound = Gap + TimeSpan.FromSeconds(10);
-        await lab.Timeline.WaitForAsync(EventKind.HandlerCompleted, bound, Side.Server, "upstream[raw]", ct);
-        await lab.Timeline.WaitForAsync(e => e.Kind is EventKind.HandlerCompleted or EventKind.HandlerFailed && e.Actor == "kestrel#1", bound, "the Kestrel handler to finish", ct);
+        await Waits.HandlerDoneAsync(lab.Timeline, "upstream[raw]", bound, ct);
+        await Waits.HandlerDoneAsync(lab.Timeline, "kestrel#1", bound, ct);
     }
 }

@@ -31,13 +31,33 @@ public static partial class NginxConfig
 
     /// <summary>Fills every placeholder outside comments; an unknown one is an error (a typo would otherwise reach nginx).</summary>
     public static string Render(string template, IReadOnlyDictionary<string, string> values) =>
-        string.Join('\n', template.Split('\n').Select(line => IsComment(line) ? line : Placeholder().Replace(line, m => values.TryGetValue(m.Groups[1].Value, out var v)
-            ? v
-            : throw new NginxConfigException($"unknown placeholder {{{{{m.Groups[1].Value}}}}} (known: {string.Join(", ", values.Keys.Select(k => $"{{{{{k}}}}}"))})"))));
+        string.Join('\n', template.Split('\n').Select(line =>
+        {
+            var code = CodeLength(line);
+            return Placeholder().Replace(line[..code], m => values.TryGetValue(m.Groups[1].Value, out var v)
+                ? v
+                : throw new NginxConfigException($"unknown placeholder {{{{{m.Groups[1].Value}}}}} (known: {string.Join(", ", values.Keys.Select(k => $"{{{{{k}}}}}"))})")) + line[code..];
+        }));
 
-    private static IEnumerable<string> Code(string template) => template.Split('\n').Where(line => !IsComment(line));
+    private static IEnumerable<string> Code(string template) => template.Split('\n').Select(line => line[..CodeLength(line)]);
 
-    private static bool IsComment(string line) => line.TrimStart().StartsWith('#');
+    /// <summary>Where a line's comment starts: the first '#' outside quotes (nginx's own rule), or the line's end.</summary>
+    private static int CodeLength(string line)
+    {
+        var quote = '\0';
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quote != '\0')
+            {
+                if (c == '\\') i++;
+                else if (c == quote) quote = '\0';
+            }
+            else if (c is '"' or '\'') quote = c;
+            else if (c == '#') return i;
+        }
+        return line.Length;
+    }
 
     /// <summary>The values of the lab template for <paramref name="options"/>.</summary>
     public static Dictionary<string, string> Values(NginxOptions options, string listen, string upstream)
@@ -71,21 +91,22 @@ public static partial class NginxConfig
     /// </summary>
     public static string Adopt(string rendered, NginxPaths paths, bool runAsRoot)
     {
-        var text = Owned().Replace(rendered, m => $"{m.Groups[1].Value}# (taken over by the lab) {m.Groups[2].Value}");
+        // Every line of a taken-over directive is commented out (a directive may span lines).
+        var text = Owned().Replace(rendered, m => m.Groups[1].Value + "# (taken over by the lab) " + m.Groups[2].Value.Replace("\n", "\n# "));
         var http = new StringBuilder()
             .AppendLine()
             .AppendLine($"    log_format brokenpipe_lab {AccessLogFormat};")
-            .AppendLine($"    access_log {paths.AccessLog} brokenpipe_lab;")
-            .AppendLine($"    client_body_temp_path {paths.Temp}/client_body;")
-            .AppendLine($"    proxy_temp_path {paths.Temp}/proxy;")
-            .AppendLine($"    fastcgi_temp_path {paths.Temp}/fastcgi;")
-            .AppendLine($"    uwsgi_temp_path {paths.Temp}/uwsgi;")
-            .AppendLine($"    scgi_temp_path {paths.Temp}/scgi;")
+            .AppendLine($"    access_log {Quote(paths.AccessLog)} brokenpipe_lab;")
+            .AppendLine($"    client_body_temp_path {Quote(paths.Temp + "/client_body")};")
+            .AppendLine($"    proxy_temp_path {Quote(paths.Temp + "/proxy")};")
+            .AppendLine($"    fastcgi_temp_path {Quote(paths.Temp + "/fastcgi")};")
+            .AppendLine($"    uwsgi_temp_path {Quote(paths.Temp + "/uwsgi")};")
+            .AppendLine($"    scgi_temp_path {Quote(paths.Temp + "/scgi")};")
             .ToString();
         var main = new StringBuilder();
         main.AppendLine("# Adopted by BrokenPipe.Lab: logs and temp paths in the run dir, error log at info.");
         if (runAsRoot) main.AppendLine("user root;");
-        main.AppendLine($"error_log {paths.ErrorLog} info;");
+        main.AppendLine($"error_log {Quote(paths.ErrorLog)} info;");
 
         var httpBlock = HttpBlock().Match(text);
         if (httpBlock.Success)
@@ -98,7 +119,10 @@ public static partial class NginxConfig
         return $"{main}http {{{http}\n{text}\n}}\n";
     }
 
-    [GeneratedRegex(@"\{\{\s*([a-z_]+)\s*\}\}")]
+    /// <summary>A path as an nginx string: double-quoted, so that spaces in the run dir do not split it.</summary>
+    public static string Quote(string path) => "\"" + path.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+    [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")]
     private static partial Regex Placeholder();
 
     [GeneratedRegex(@"(?m)^(\s*)((?:pid|daemon|user|error_log|access_log)\s[^;]*;)")]

@@ -27,12 +27,14 @@ public static partial class NginxLogParser
         {
             _ when message.Contains("upstream timed out", StringComparison.Ordinal) && message.Contains("while reading response header from upstream", StringComparison.Ordinal)
                 => (EventKind.ProxyUpstreamTimedOutHeader, SocketFailure.TimedOut),
-            _ when message.Contains("upstream timed out", StringComparison.Ordinal)
+            _ when message.Contains("upstream timed out", StringComparison.Ordinal) && message.Contains("while reading upstream", StringComparison.Ordinal)
                 => (EventKind.ProxyUpstreamTimedOutBody, SocketFailure.TimedOut),
+            _ when message.Contains("upstream timed out", StringComparison.Ordinal)
+                => (EventKind.ProxyUpstreamTimedOutOther, SocketFailure.TimedOut),
             _ when message.Contains("upstream prematurely closed connection", StringComparison.Ordinal)
                 => (EventKind.ProxyUpstreamClosed, SocketFailure.EndOfStream),
             _ when message.Contains("client prematurely closed connection", StringComparison.Ordinal)
-                => (EventKind.ProxyClientClosed, SocketFailure.EndOfStream),
+                => (EventKind.ProxyClientClosed, errno == Errno.ECONNRESET ? SocketFailure.ConnectionReset : SocketFailure.EndOfStream),
             _ when message.Contains("while sending to client", StringComparison.Ordinal) && errno is not null
                 => (errno == Errno.EPIPE ? EventKind.ProxyClientBrokenPipe : EventKind.ProxyClientReset, SocketFailures.FromErrno(errno.Value)),
             _ when errno == Errno.ECONNRESET && message.Contains("upstream", StringComparison.Ordinal)

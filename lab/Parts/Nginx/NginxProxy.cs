@@ -146,7 +146,7 @@ public sealed class NginxProxy : IAsyncDisposable
     private static ServerLaunch Launch(NginxOptions options, NginxPaths paths, bool test)
     {
         List<string> args = test ? ["-t", "-q"] : [];
-        args.AddRange(["-p", paths.Prefix + "/", "-c", paths.Config, "-e", paths.ErrorLog, "-g", $"daemon off; pid {paths.Pid};"]);
+        args.AddRange(["-p", paths.Prefix + "/", "-c", paths.Config, "-e", paths.ErrorLog, "-g", $"daemon off; pid {NginxConfig.Quote(paths.Pid)};"]);
         return new ServerLaunch(ServerProgram.Nginx, args, test ? $"{options.Name}-t" : options.Name) { ExplicitPath = options.BinaryPath };
     }
 

@@ -1,5 +1,3 @@
-using System.Net;
-using BrokenPipe.Lab.Parts.Nginx;
 using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Tests.Runtimes;
@@ -35,17 +33,6 @@ public sealed class BinaryLocatorEnvironmentTests
 
         Assert.Contains("apt-get install no-such-pkg", e.Message);
         Assert.False(File.Exists(Path.Combine(lab.Directory, "processes")));
-    }
-
-    [Fact]
-    public async Task NginxProxyStartAsync_NoInstallSetAndBinaryPathWrong_ThrowsRuntimeMissing()
-    {
-        await using var lab = new Lab("nginx-missing");
-
-        var e = await WithNoInstallAsync("1", () => Assert.ThrowsAsync<RuntimeMissingException>(() =>
-            NginxProxy.StartAsync(lab, new IPEndPoint(IPAddress.Loopback, 1), new NginxOptions { BinaryPath = "/no/such/nginx" }).WaitAsync(Bound.Wait)));
-
-        Assert.Contains("/no/such/nginx", e.Message);
     }
 
     private static async Task<T> WithNoInstallAsync<T>(string value, Func<Task<T>> body)
