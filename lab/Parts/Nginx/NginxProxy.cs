@@ -118,7 +118,9 @@ public sealed class NginxProxy : IAsyncDisposable
         var values = options.ConfigTemplatePath is null
             ? NginxConfig.Values(options, listen, target)
             : new Dictionary<string, string> { ["listen"] = listen, ["upstream"] = target };
-        var config = NginxConfig.Adopt(NginxConfig.Render(template, values), paths, Environment.IsPrivilegedProcess);
+        var rendered = NginxConfig.Render(template, values);
+        if (options.ConfigTemplatePath is { } own) rendered = NginxConfig.ResolveIncludes(rendered, Path.GetDirectoryName(Path.GetFullPath(own)));
+        var config = NginxConfig.Adopt(rendered, paths, Environment.IsPrivilegedProcess);
         await File.WriteAllTextAsync(paths.Config, config, cancellationToken).ConfigureAwait(false);
         return paths;
     }
