@@ -102,4 +102,49 @@ public enum EventKind
 
     /// <summary>Another nginx line at warn or above.</summary>
     ProxyLog,
+
+    // redis-server's log (at verbose), tailed by the Redis part; the detail keeps Redis's line.
+
+    /// <summary>"Server initialized" / "Ready to accept connections".</summary>
+    RedisReady,
+
+    /// <summary>
+    /// A client dropped for its output buffer: "… scheduled to be closed ASAP for overcoming of output buffer limits."
+    /// (hard limit, while writing) or "… closed for overcoming of output buffer limits." (soft limit, from clientsCron).
+    /// Redis closes that client's connection (FIN).
+    /// </summary>
+    RedisOutputBufferLimit,
+
+    /// <summary>"Closing idle client" (logged only at verbose): the <c>timeout</c> setting closed a connection (FIN).</summary>
+    RedisIdleClientClosed,
+
+    /// <summary>Another Redis line at warning level.</summary>
+    RedisLog,
+
+    /// <summary>An INFO / CLIENT LIST snapshot the lab took (selected fields in the detail).</summary>
+    RedisSnapshot,
+
+    /// <summary>The lab killed redis-server with SIGKILL: the kernel closes every one of its sockets.</summary>
+    RedisKilled,
+
+    /// <summary>The lab paused (SIGSTOP) or resumed (SIGCONT) redis-server.</summary>
+    RedisPaused,
+    RedisResumed,
+
+    // A client library's own view (StackExchange.Redis), which can lag what the wire says.
+
+    /// <summary>The library raised ConnectionFailed (FailureType and connection type in the detail).</summary>
+    LibraryConnectionFailed,
+
+    /// <summary>The library raised ConnectionRestored.</summary>
+    LibraryConnectionRestored,
+
+    /// <summary>The library raised ErrorMessage or InternalError.</summary>
+    LibraryError,
+
+    /// <summary>A command through the library (or the raw probe) succeeded.</summary>
+    CommandSucceeded,
+
+    /// <summary>A command through the library failed (its exception type and message in the detail).</summary>
+    CommandFailed,
 }

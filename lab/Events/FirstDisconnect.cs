@@ -19,6 +19,7 @@ public sealed record FirstDisconnect(Side Side, TimeSpan At, string How, string?
             {
                 EventKind.ClosedFin or EventKind.HalfClosed or EventKind.KestrelSendingFin => "FIN",
                 EventKind.ProxyUpstreamTimedOutHeader or EventKind.ProxyUpstreamTimedOutBody => "FIN",
+                EventKind.RedisOutputBufferLimit or EventKind.RedisIdleClientClosed or EventKind.RedisKilled => "FIN",
                 EventKind.ClosedRst or EventKind.KestrelSendingRst => "RST",
                 _ => null,
             };

@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Parts.Redis;
+using BrokenPipe.Lab.Sockets;
+
+namespace BrokenPipe.Lab.Clients;
+
+/// <summary>
+/// A raw RESP client over a socket: every send and every read recorded with its result and errno (side
+/// <see cref="Side.Client"/>) — what a Redis library hides behind its reconnects.
+/// </summary>
+public sealed class RespProbe : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly Timeline _timeline;
+    private readonly string _name;
+    private readonly Side _peer;
+    private int _sends;
+    private int _reads;
+    private bool _closed;
+
+    private RespProbe(Socket socket, Timeline timeline, string name, Side peer)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: false);
+        _timeline = timeline;
+        _name = name;
+        _peer = peer;
+    }
+
+    /// <summary>Connects; a refused connect is recorded and returns null (ECONNREFUSED while Redis is down).</summary>
+    public static async Task<RespProbe?> ConnectAsync(Lab lab, IPEndPoint endpoint, string name = "probe", int? receiveBuffer = null, CancellationToken cancellationToken = default)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        if (receiveBuffer is { } rcvbuf) socket.ReceiveBufferSize = rcvbuf;
+        try
+        {
+            await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            lab.Timeline.RecordFailure(Side.Client, EventKind.RequestFailed, e, name, $"connect to {endpoint}");
+            socket.Dispose();
+            return null;
+        }
+        lab.Timeline.Record(Side.Client, EventKind.Connected, $"connected to {endpoint} from {socket.LocalEndPoint}", actor: name);
+        return lab.Own(new RespProbe(socket, lab.Timeline, name, lab.SideListeningAt(endpoint)), name);
+    }
+
+    /// <summary>Sends one command (one send() call); returns false and records the errno when it fails.</summary>
+    public async Task<bool> SendAsync(params string[] command)
+    {
+        var index = ++_sends;
+        var bytes = Resp.Encode(command);
+        try
+        {
+            var n = await _socket.SendAsync(bytes, SocketFlags.None).ConfigureAwait(false);
+            _timeline.Record(Side.Client, EventKind.Sent, $"send #{index} ({command[0]}) returned {n}", actor: _name, bytes: n, index: index);
+            return true;
+        }
+        catch (SocketException e)
+        {
+            _timeline.RecordFailure(Side.Client, EventKind.SendFailed, e, _name, $"send #{index} ({command[0]}) failed", index: index, peer: _peer);
+            return false;
+        }
+    }
+
+    /// <summary>Reads one reply within <paramref name="timeout"/>: the reply, or null after recording EOF, a socket error or the timeout.</summary>
+    public async Task<object?> ReadAsync(TimeSpan timeout)
+    {
+        var index = ++_reads;
+        using var bound = new CancellationTokenSource(timeout);
+        try
+        {
+            var reply = await Resp.ReadAsync(_stream, bound.Token).ConfigureAwait(false);
+            _timeline.Record(Side.Client, EventKind.Received, $"reply #{index}: {Shorten(Resp.Render(reply))}", actor: _name, index: index);
+            return reply;
+        }
+        catch (EndOfStreamException)
+        {
+            _timeline.Record(Side.Client, EventKind.EndOfStream, $"read #{index}: recv() returned 0 (EOF)", SocketFailure.EndOfStream, actor: _name, index: index, peer: _peer);
+        }
+        catch (IOException e) when (e.InnerException is SocketException)
+        {
+            _timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, _name, $"read #{index} failed", index: index, peer: _peer);
+        }
+        catch (OperationCanceledException)
+        {
+            _timeline.Record(Side.Client, EventKind.ReceiveFailed, $"read #{index}: no reply within {timeout.TotalSeconds:0.#} s (silence)", SocketFailure.TimedOut, actor: _name, index: index);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Reads everything until EOF, a socket error, or <paramref name="quiet"/> with no byte; counts the pub/sub
+    /// messages in it. Records one summary event (and the EOF or error).
+    /// </summary>
+    public async Task<(long Bytes, int Messages)> DrainAsync(TimeSpan quiet)
+    {
+        var buffer = new byte[64 * 1024];
+        long total = 0;
+        var messages = 0;
+        var tail = "";
+        while (true)
+        {
+            using var bound = new CancellationTokenSource(quiet);
+            int n;
+            try
+            {
+                n = await _socket.ReceiveAsync(buffer, SocketFlags.None, bound.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                _timeline.Record(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages), then {quiet.TotalSeconds:0.#} s of silence", actor: _name, bytes: total, index: messages);
+                return (total, messages);
+            }
+            catch (SocketException e)
+            {
+                _timeline.Record(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages)", actor: _name, bytes: total, index: messages);
+                _timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, _name, $"recv failed after {total} bytes", total, peer: _peer);
+                return (total, messages);
+            }
+            if (n == 0)
+            {
+                _timeline.Record(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages)", actor: _name, bytes: total, index: messages);
+                _timeline.Record(Side.Client, EventKind.EndOfStream, $"recv() returned 0 (EOF) after {total} bytes", SocketFailure.EndOfStream, actor: _name, bytes: total, peer: _peer);
+                return (total, messages);
+            }
+            total += n;
+            // Count "message" frames, also across read boundaries.
+            var text = tail + Encoding.Latin1.GetString(buffer, 0, n);
+            messages += Count(text, "$7\r\nmessage\r\n");
+            tail = text.Length > 13 ? text[^13..] : text; // shorter than one frame marker: never counted twice
+        }
+    }
+
+    public async Task CloseAsync(CloseMode mode = CloseMode.Fin)
+    {
+        if (_closed) return;
+        _closed = true;
+        await SocketClose.CloseAsync(_socket, mode, _timeline, Side.Client, _name).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_closed && _socket.Connected) await CloseAsync().ConfigureAwait(false);
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        _socket.Dispose();
+    }
+
+    private static int Count(string text, string what)
+    {
+        var count = 0;
+        for (var i = text.IndexOf(what, StringComparison.Ordinal); i >= 0; i = text.IndexOf(what, i + what.Length, StringComparison.Ordinal)) count++;
+        return count;
+    }
+
+    private static string Shorten(string s) => s.Length > 200 ? s[..200] + "…" : s;
+}

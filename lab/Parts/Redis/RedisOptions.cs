@@ -1,0 +1,37 @@
+using BrokenPipe.Lab.Runtimes;
+
+namespace BrokenPipe.Lab.Parts.Redis;
+
+/// <summary>The redis-server settings a scenario may set. Defaults are Redis's own, except persistence (off).</summary>
+public sealed record RedisOptions
+{
+    /// <summary>Actor name on the timeline. The default value is "redis".</summary>
+    public string Name { get; init; } = "redis";
+
+    /// <summary><c>timeout</c>: close a client idle this long; zero turns it off. The default value is zero.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.Zero;
+
+    /// <summary><c>tcp-keepalive</c> in seconds. The default value is 300.</summary>
+    public int TcpKeepAliveSeconds { get; init; } = 300;
+
+    /// <summary><c>client-output-buffer-limit normal …</c>, e.g. "1mb 0 0"; null keeps Redis's default ("0 0 0").</summary>
+    public string? OutputBufferLimitNormal { get; init; }
+
+    /// <summary><c>client-output-buffer-limit pubsub …</c>, e.g. "1mb 256kb 2"; null keeps Redis's default ("32mb 8mb 60").</summary>
+    public string? OutputBufferLimitPubsub { get; init; }
+
+    /// <summary><c>client-output-buffer-limit replica …</c>; null keeps Redis's default ("256mb 64mb 60").</summary>
+    public string? OutputBufferLimitReplica { get; init; }
+
+    /// <summary><c>maxmemory</c>, e.g. "64mb"; null means no limit.</summary>
+    public string? MaxMemory { get; init; }
+
+    /// <summary><c>maxmemory-policy</c>, e.g. "allkeys-lru"; null keeps "noeviction".</summary>
+    public string? MaxMemoryPolicy { get; init; }
+
+    /// <summary>The redis-server binary; null finds it (PATH, /usr/bin), installing redis-server if allowed.</summary>
+    public string? BinaryPath { get; init; }
+
+    /// <summary>Where redis-server runs. The default value is <see cref="LocalRuntime.Instance"/>.</summary>
+    public IServerRuntime Runtime { get; init; } = LocalRuntime.Instance;
+}

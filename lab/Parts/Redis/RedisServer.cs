@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Runtimes;
+
+namespace BrokenPipe.Lab.Parts.Redis;
+
+/// <summary>
+/// A real redis-server as a local process: a port from the lab, no persistence, its log at verbose (where "Closing
+/// idle client" is) tailed into the timeline (side <see cref="Side.Redis"/>), ready when PING answers. Operations
+/// scenarios can kill -9 it and restart it on the same port, pause and resume it, and snapshot INFO / CLIENT LIST.
+/// </summary>
+public sealed class RedisServer : IAsyncDisposable
+{
+    private readonly Lab _lab;
+    private readonly RedisOptions _options;
+    private readonly string _dir;
+    private readonly LogTail _log;
+    private IServerProcess _process;
+
+    private RedisServer(Lab lab, RedisOptions options, string dir, IPEndPoint endpoint, IServerProcess process, LogTail log, TimeSpan startup)
+    {
+        _lab = lab;
+        _options = options;
+        _dir = dir;
+        Endpoint = endpoint;
+        _process = process;
+        _log = log;
+        StartupTime = startup;
+    }
+
+    public IPEndPoint Endpoint { get; }
+
+    public int Port => Endpoint.Port;
+
+    public int Pid => _process.Pid;
+
+    /// <summary>From starting the process until PING answers.</summary>
+    public TimeSpan StartupTime { get; private set; }
+
+    /// <summary>"127.0.0.1:PORT", for client configuration strings.</summary>
+    public string Address => $"{Endpoint.Address}:{Endpoint.Port}";
+
+    public static async Task<RedisServer> StartAsync(Lab lab, RedisOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new RedisOptions();
+        var dir = Path.Combine(lab.Directory, options.Name);
+        Directory.CreateDirectory(dir);
+        var endpoint = new IPEndPoint(IPAddress.Loopback, Lab.FreePort());
+        var log = Path.Combine(dir, "redis.log");
+        var (process, startup) = await LaunchAsync(lab, options, dir, endpoint, cancellationToken).ConfigureAwait(false);
+        var timeline = lab.Timeline;
+        var tail = new LogTail(log, line => Record(timeline, options.Name, line));
+        var server = new RedisServer(lab, options, dir, endpoint, process, tail, startup);
+        lab.Own(server, options.Name);
+        lab.RegisterListener(endpoint, Side.Redis);
+        timeline.Record(Side.Lab, EventKind.PartStarted, $"redis-server (pid {process.Pid}) on {endpoint}, ready in {startup.TotalMilliseconds:0.0} ms", actor: options.Name);
+        return server;
+    }
+
+    /// <summary>kill -9: the process dies at once and the kernel closes all its sockets (a crash, an OOM kill).</summary>
+    public async Task KillAsync(CancellationToken cancellationToken = default)
+    {
+        _lab.Timeline.Record(Side.Redis, EventKind.RedisKilled, $"kill -9 {_process.Pid}: the kernel closes every socket of redis-server", actor: _options.Name);
+        _process.Signal(UnixSignal.Kill);
+        await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts redis-server again on the same port (after <see cref="KillAsync"/>); returns when PING answers.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        await _process.DisposeAsync().ConfigureAwait(false);
+        var (process, startup) = await LaunchAsync(_lab, _options, _dir, Endpoint, cancellationToken).ConfigureAwait(false);
+        _process = process;
+        StartupTime = startup;
+        _lab.Timeline.Record(Side.Lab, EventKind.PartStarted, $"redis-server restarted (pid {process.Pid}) on {Endpoint}, ready in {startup.TotalMilliseconds:0.0} ms", actor: _options.Name);
+    }
+
+    /// <summary>SIGSTOP: the process stops; the kernel still accepts and buffers, nothing answers.</summary>
+    public void Pause()
+    {
+        _lab.Timeline.Record(Side.Redis, EventKind.RedisPaused, $"SIGSTOP {_process.Pid}", actor: _options.Name);
+        _process.Signal(UnixSignal.Stop);
+    }
+
+    /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
+    public void Resume()
+    {
+        _process.Signal(UnixSignal.Cont);
+        _lab.Timeline.Record(Side.Redis, EventKind.RedisResumed, $"SIGCONT {_process.Pid}", actor: _options.Name);
+    }
+
+    /// <summary>Runs one command on a connection of its own and returns the reply (setup, checks). Not recorded.</summary>
+    public async Task<object?> CommandAsync(params string[] command) =>
+        await Resp.CommandAsync(Endpoint, command, CancellationToken.None).ConfigureAwait(false);
+
+    /// <summary>
+    /// Records an INFO section (clients, server, …) or CLIENT LIST as a snapshot event; <paramref name="fields"/>
+    /// picks the lines (INFO) or the lines' fields (CLIENT LIST) worth showing. Returns the whole text.
+    /// </summary>
+    public async Task<string> SnapshotAsync(string what, params string[] fields)
+    {
+        var command = what.Equals("CLIENT LIST", StringComparison.OrdinalIgnoreCase) ? new[] { "CLIENT", "LIST" } : new[] { "INFO", what };
+        var text = Resp.Render(await CommandAsync(command).ConfigureAwait(false));
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var shown = fields.Length == 0
+            ? lines.Where(l => !l.StartsWith('#'))
+            : command[0] == "INFO"
+                ? lines.Where(l => fields.Any(f => l.StartsWith(f + ":", StringComparison.Ordinal)))
+                : lines.Select(l => string.Join(' ', fields.Select(f => $"{f}={RedisLogParser.Field(" " + l, f)}")));
+        _lab.Timeline.Record(Side.Redis, EventKind.RedisSnapshot, $"{what}: {string.Join("; ", shown)}", actor: _options.Name);
+        return text;
+    }
+
+    /// <summary>Reads what Redis has logged so far into the timeline now (the tail also does it every ~10 ms).</summary>
+    public void Flush() => _log.ReadNew();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _process.StopAsync(UnixSignal.Term, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+        await _log.DisposeAsync().ConfigureAwait(false);
+        await _process.DisposeAsync().ConfigureAwait(false);
+        _lab.Timeline.Record(Side.Lab, EventKind.PartStopped, "redis-server stopped", actor: _options.Name);
+    }
+
+    private static async Task<(IServerProcess Process, TimeSpan Startup)> LaunchAsync(Lab lab, RedisOptions options, string dir, IPEndPoint endpoint, CancellationToken cancellationToken)
+    {
+        List<string> args =
+        [
+            "--port", endpoint.Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--daemonize", "no",
+            "--save", "", "--appendonly", "no", "--dir", dir, "--logfile", Path.Combine(dir, "redis.log"), "--loglevel", "verbose",
+            "--timeout", ((int)options.IdleTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+            "--tcp-keepalive", options.TcpKeepAliveSeconds.ToString(CultureInfo.InvariantCulture),
+        ];
+        void Limit(string cls, string? value)
+        {
+            if (value is not null) args.AddRange(["--client-output-buffer-limit", $"{cls} {value}"]);
+        }
+        Limit("normal", options.OutputBufferLimitNormal);
+        Limit("pubsub", options.OutputBufferLimitPubsub);
+        Limit("replica", options.OutputBufferLimitReplica);
+        if (options.MaxMemory is { } mm) args.AddRange(["--maxmemory", mm]);
+        if (options.MaxMemoryPolicy is { } policy) args.AddRange(["--maxmemory-policy", policy]);
+
+        var clock = Stopwatch.StartNew();
+        var process = await options.Runtime.StartAsync(lab, new ServerLaunch(ServerProgram.Redis, args, options.Name) { ExplicitPath = options.BinaryPath }, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            try
+            {
+                if (Resp.Render(await Resp.CommandAsync(endpoint, ["PING"], cancellationToken).ConfigureAwait(false)) == "PONG") return (process, clock.Elapsed);
+            }
+            catch (Exception e) when (e is SocketException or IOException && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                // Not listening yet: redis-server answers PING within ~10 ms of starting.
+                await Task.Delay(TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or IOException)
+            {
+                var why = process.HasExited ? $"it exited: {process.Output}" : "PING did not answer within 10 s";
+                await process.DisposeAsync().ConfigureAwait(false);
+                throw new InvalidOperationException($"redis-server did not start: {why}");
+            }
+        }
+    }
+
+    private static void Record(Timeline timeline, string name, string line)
+    {
+        if (RedisLogParser.Parse(line) is not { } kind) return;
+        var detail = kind == EventKind.RedisOutputBufferLimit ? $"{RedisLogParser.Limit(line)} limit: {line}" : line;
+        timeline.Record(Side.Redis, kind, detail, actor: name);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace BrokenPipe.Lab.Parts.Redis;
+
+/// <summary>
+/// The few RESP (Redis protocol) pieces the lab needs without a library: encode a command, read one reply.
+/// Pure framing over a stream; the raw probe and the Redis part's own readiness check and snapshots use it.
+/// </summary>
+public static class Resp
+{
+    public static byte[] Encode(IReadOnlyList<string> command)
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"*{command.Count}\r\n");
+        foreach (var part in command)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"${Encoding.UTF8.GetByteCount(part)}\r\n").Append(part).Append("\r\n");
+        }
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    /// <summary>Reads one reply: a string, a long, null, an error (<see cref="RespError"/>) or an array of replies.</summary>
+    public static async Task<object?> ReadAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var line = await ReadLineAsync(stream, cancellationToken).ConfigureAwait(false);
+        var body = line[1..];
+        switch (line[0])
+        {
+            case '+':
+                return body;
+            case '-':
+                return new RespError(body);
+            case ':':
+                return long.Parse(body, CultureInfo.InvariantCulture);
+            case '$':
+            {
+                var length = int.Parse(body, CultureInfo.InvariantCulture);
+                if (length < 0) return null;
+                var bytes = new byte[length + 2];
+                await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+                return Encoding.UTF8.GetString(bytes, 0, length);
+            }
+            case '*':
+            {
+                var count = int.Parse(body, CultureInfo.InvariantCulture);
+                if (count < 0) return null;
+                var items = new object?[count];
+                for (var i = 0; i < count; i++) items[i] = await ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+                return items;
+            }
+            default:
+                throw new InvalidDataException($"not a RESP reply: {line}");
+        }
+    }
+
+    /// <summary>One command on a fresh connection (readiness checks, snapshots, setup): the reply, or an exception.</summary>
+    public static async Task<object?> CommandAsync(IPEndPoint endpoint, IReadOnlyList<string> command, CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        await stream.WriteAsync(Encode(command), cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A reply as one line of text: strings as they are, arrays joined, errors with their "-".</summary>
+    public static string Render(object? reply) => reply switch
+    {
+        null => "(nil)",
+        RespError e => $"-{e.Message}",
+        object?[] items => $"[{string.Join(", ", items.Select(Render))}]",
+        _ => Convert.ToString(reply, CultureInfo.InvariantCulture) ?? "",
+    };
+
+    private static async Task<string> ReadLineAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var sb = new StringBuilder();
+        var one = new byte[1];
+        while (true)
+        {
+            var n = await stream.ReadAsync(one, cancellationToken).ConfigureAwait(false);
+            if (n == 0) throw new EndOfStreamException("the connection ended in the middle of a reply");
+            if (one[0] == '\n' && sb.Length > 0 && sb[^1] == '\r') return sb.ToString(0, sb.Length - 1);
+            sb.Append((char)one[0]);
+        }
+    }
+}

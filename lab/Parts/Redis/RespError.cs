@@ -1,0 +1,4 @@
+namespace BrokenPipe.Lab.Parts.Redis;
+
+/// <summary>A RESP error reply ("-ERR …").</summary>
+public sealed record RespError(string Message);
