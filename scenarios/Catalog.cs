@@ -1,6 +1,7 @@
 using BrokenPipe.Lab.Scenarios;
 using BrokenPipe.Scenarios.Http;
 using BrokenPipe.Scenarios.Proxy;
+using BrokenPipe.Scenarios.Redis;
 
 namespace BrokenPipe.Scenarios;
 
@@ -21,6 +22,8 @@ public static class Catalog
         ProxyClientAbort.Definition,
         SlowUpstreamBody.Definition,
         UpstreamKeepaliveRace.Definition,
+        RedisIdleTimeout.Definition,
+        RedisBigReply.Definition,
     ];
 
     /// <summary>The quick catalog: what <c>run --all</c> and a bare invocation run.</summary>
