@@ -1,0 +1,38 @@
+using BrokenPipe.Lab.Clients;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Parts.Redis;
+
+namespace BrokenPipe.Lab.Tests.Clients;
+
+using Lab = BrokenPipe.Lab.Lab;
+
+/// <summary>The StackExchange.Redis 1.2.6 wrapper puts the library's own view on the timeline.</summary>
+public sealed class SeRedisClientTests
+{
+    [Fact]
+    public async Task RunAsync_Command_RecordsItsSuccess()
+    {
+        await using var lab = new Lab("se-ok");
+        var redis = await RedisServer.StartAsync(lab);
+        var client = await SeRedisClient.ConnectAsync(lab, redis.Endpoint);
+
+        Assert.True(await client.RunAsync("SET", db => db.StringSetAsync("k", "v")));
+        Assert.Contains(lab.Timeline.Snapshot(), e => e.Kind == EventKind.CommandSucceeded && e.Detail.StartsWith("SET #1 OK", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ServerKilled_ConnectionFailedIsRecordedAndCommandsFail()
+    {
+        await using var lab = new Lab("se-kill");
+        var redis = await RedisServer.StartAsync(lab);
+        var client = await SeRedisClient.ConnectAsync(lab, redis.Endpoint);
+
+        await redis.KillAsync();
+        var failed = await lab.Timeline.WaitForAsync(EventKind.LibraryConnectionFailed, Bound.Wait, Side.Client);
+        var ok = await client.RunAsync("GET", db => db.StringGetAsync("k"));
+
+        Assert.Contains("SocketClosed", failed.Detail);
+        Assert.False(ok);
+        Assert.Contains(lab.Timeline.Snapshot(), e => e.Kind == EventKind.CommandFailed && e.Detail.Contains("RedisConnectionException", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,106 @@
+using System.Net.Sockets;
+using BrokenPipe.Lab.Clients;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Parts.Redis;
+using BrokenPipe.Lab.Sockets;
+
+namespace BrokenPipe.Lab.Tests.Parts.Redis;
+
+using Lab = BrokenPipe.Lab.Lab;
+
+/// <summary>The Redis part against a real redis-server: readiness, the verbose log, kill -9 and restart, pause, snapshots, cleanup.</summary>
+public sealed class RedisServerTests
+{
+    [Fact]
+    public async Task StartAsync_Always_AnswersPingAndTailsItsLog()
+    {
+        await using var lab = new Lab("redis-start");
+        var redis = await RedisServer.StartAsync(lab);
+
+        Assert.Equal("PONG", Resp.Render(await redis.CommandAsync("PING")));
+        Assert.True(redis.StartupTime < TimeSpan.FromSeconds(2), $"{redis.StartupTime}");
+        await lab.Timeline.WaitForAsync(EventKind.RedisReady, Bound.Wait, Side.Redis);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_Always_StopsTheProcessByItsPid()
+    {
+        var lab = new Lab("redis-stop");
+        var redis = await RedisServer.StartAsync(lab);
+        var pid = redis.Pid;
+        var endpoint = redis.Endpoint;
+
+        await lab.DisposeAsync();
+
+        Assert.False(Directory.Exists($"/proc/{pid}"), $"redis-server {pid} still runs");
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var e = await Assert.ThrowsAsync<SocketException>(() => socket.ConnectAsync(endpoint));
+        Assert.Equal(SocketError.ConnectionRefused, e.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task KillAsync_ThenRestartAsync_ServesTheSamePortAgain()
+    {
+        await using var lab = new Lab("redis-kill");
+        var redis = await RedisServer.StartAsync(lab);
+        var probe = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe"))!;
+        var first = redis.Pid;
+
+        await redis.KillAsync();
+        var refused = await RespProbe.ConnectAsync(lab, redis.Endpoint, "while-down");
+        await redis.RestartAsync();
+
+        Assert.Null(refused);
+        Assert.Contains(lab.Timeline.Snapshot(), e => e.Actor == "while-down" && e.Errno == Errno.ECONNREFUSED);
+        Assert.NotEqual(first, redis.Pid);
+        Assert.Equal("PONG", Resp.Render(await redis.CommandAsync("PING")));
+        Assert.Null(await probe.ReadAsync(TimeSpan.FromSeconds(5)));
+        Assert.Contains(lab.Timeline.Snapshot(), e => e.Actor == "probe" && e.Kind == EventKind.EndOfStream);
+    }
+
+    [Fact]
+    public async Task Pause_StopsAnsweringUntilResume()
+    {
+        await using var lab = new Lab("redis-pause");
+        var redis = await RedisServer.StartAsync(lab);
+        var probe = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe"))!;
+
+        redis.Pause();
+        await probe.SendAsync("PING");
+        var silent = await probe.ReadAsync(TimeSpan.FromMilliseconds(300));
+        redis.Resume();
+        var answer = await probe.ReadAsync(Bound.Wait);
+
+        Assert.Null(silent);
+        Assert.Equal("PONG", Resp.Render(answer));
+    }
+
+    [Fact]
+    public async Task SnapshotAsync_InfoAndClientList_AreRecorded()
+    {
+        await using var lab = new Lab("redis-snapshot");
+        var redis = await RedisServer.StartAsync(lab);
+        await using var probe = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe"))!;
+
+        await redis.SnapshotAsync("server", "uptime_in_seconds");
+        await redis.SnapshotAsync("CLIENT LIST", "flags", "cmd");
+
+        var snapshots = lab.Timeline.Snapshot().Where(e => e.Kind == EventKind.RedisSnapshot).ToList();
+        Assert.Contains(snapshots, e => e.Detail.StartsWith("server: uptime_in_seconds:", StringComparison.Ordinal));
+        Assert.Contains(snapshots, e => e.Detail.StartsWith("CLIENT LIST: ", StringComparison.Ordinal) && e.Detail.Contains("flags=N", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task IdleTimeout_QuietClient_IsClosedAndLoggedAtVerbose()
+    {
+        await using var lab = new Lab("redis-idle");
+        var redis = await RedisServer.StartAsync(lab, new RedisOptions { IdleTimeout = TimeSpan.FromSeconds(1) });
+        var probe = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe"))!;
+
+        await lab.Timeline.WaitForAsync(EventKind.RedisIdleClientClosed, Bound.Wait, Side.Redis);
+        var reply = await probe.ReadAsync(Bound.Wait);
+
+        Assert.Null(reply);
+        Assert.Contains(lab.Timeline.Snapshot(), e => e.Actor == "probe" && e.Kind == EventKind.EndOfStream && e.Peer == Side.Redis);
+    }
+}
