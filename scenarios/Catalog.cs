@@ -1,5 +1,6 @@
 using BrokenPipe.Lab.Scenarios;
 using BrokenPipe.Scenarios.Http;
+using BrokenPipe.Scenarios.Middlebox;
 using BrokenPipe.Scenarios.Proxy;
 using BrokenPipe.Scenarios.Redis;
 
@@ -23,7 +24,9 @@ public static class Catalog
         SlowUpstreamBody.Definition,
         UpstreamKeepaliveRace.Definition,
         RedisIdleTimeout.Definition,
+        RedisCrashRestart.Definition,
         RedisBigReply.Definition,
+        ResetMidBody.Definition,
     ];
 
     /// <summary>The quick catalog: what <c>run --all</c> and a bare invocation run.</summary>

@@ -50,6 +50,17 @@ public sealed class SeRedisClient : IAsyncDisposable
         var configuration = $"{endpoint.Address}:{endpoint.Port},abortConnect=false" + (extraConfiguration.Length > 0 ? "," + extraConfiguration : "");
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
         var client = lab.Own(new SeRedisClient(multiplexer, lab.Timeline, name), name);
+        // ConnectAsync returns once the interactive connection is up; the subscription one may still be connecting.
+        // One round trip on each, so that "connected" means both (a fault injected right after is then a clean one).
+        try
+        {
+            await multiplexer.GetDatabase().PingAsync().ConfigureAwait(false);
+            await multiplexer.GetSubscriber().PingAsync().ConfigureAwait(false);
+        }
+        catch (RedisException)
+        {
+            // Not reachable: the events above have recorded why.
+        }
         lab.Timeline.Record(Side.Client, EventKind.Connected, $"StackExchange.Redis 1.2.6 connected ({configuration}), IsConnected={multiplexer.IsConnected}", actor: name);
         return client;
     }

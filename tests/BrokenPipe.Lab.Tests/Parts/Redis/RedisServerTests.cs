@@ -44,6 +44,9 @@ public sealed class RedisServerTests
         await using var lab = new Lab("redis-kill");
         var redis = await RedisServer.StartAsync(lab);
         var probe = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe"))!;
+        // Served once, so Redis has accepted it: a connection still in the listen backlog would be reset, not closed.
+        await probe.SendAsync("PING");
+        Assert.Equal("PONG", Resp.Render(await probe.ReadAsync(Bound.Wait)));
         var first = redis.Pid;
 
         await redis.KillAsync();
@@ -55,7 +58,9 @@ public sealed class RedisServerTests
         Assert.NotEqual(first, redis.Pid);
         Assert.Equal("PONG", Resp.Render(await redis.CommandAsync("PING")));
         Assert.Null(await probe.ReadAsync(TimeSpan.FromSeconds(5)));
-        Assert.Contains(lab.Timeline.Snapshot(), e => e.Actor == "probe" && e.Kind == EventKind.EndOfStream);
+        Assert.True(
+            lab.Timeline.Snapshot().Any(e => e.Actor == "probe" && e.Kind == EventKind.EndOfStream),
+            TimelineFormat.Lines(lab.Timeline.Snapshot()));
     }
 
     [Fact]

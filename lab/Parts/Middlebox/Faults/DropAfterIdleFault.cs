@@ -1,0 +1,25 @@
+namespace BrokenPipe.Lab.Parts.Middlebox.Faults;
+
+// On the wire: nothing while the flow is busy. Once it has been idle for T, everything from both sides is silently
+// discarded, for ever: no FIN, no RST, no error — like Azure's and Google's load balancers and NAT gateways.
+// The honest limit: the middlebox is a user-space forwarder, so its kernel still ACKs every byte it discards. The
+// sender sees no retransmissions and TCP never times out; only an application-level timeout (or TCP keepalive
+// probes, which are ACKed too) can notice. A real packet drop needs a netns and a DROP rule.
+
+/// <summary>Blackholes flows idle for T: silence in both directions, no FIN, no RST.</summary>
+public sealed class DropAfterIdleFault(TimeSpan idle) : IFault
+{
+    public TimeSpan IdleTimeout { get; } = idle;
+
+    public string Describe() => $"drop everything silently after {IdleTimeout.TotalMilliseconds:0} ms idle";
+
+    public ValueTask<(FaultAction Action, int Forward)> OnDataAsync(Flow flow, Direction direction, int count, CancellationToken cancellationToken)
+    {
+        if (flow.Blackholed || flow.Idle >= IdleTimeout)
+        {
+            flow.Blackholed = true;
+            return ValueTask.FromResult((FaultAction.Drop, 0));
+        }
+        return ValueTask.FromResult((FaultAction.Forward, count));
+    }
+}

@@ -1,0 +1,255 @@
+using System.Net;
+using System.Net.Sockets;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Parts.Middlebox.Faults;
+using BrokenPipe.Lab.Sockets;
+
+namespace BrokenPipe.Lab.Parts.Middlebox;
+
+/// <summary>
+/// An in-process TCP forwarder on 127.0.0.1:0 in front of any part — a load balancer, a NAT, a firewall. For each
+/// client connection it connects to the target and pumps both directions, recording every connection, byte count and
+/// fault it applied (side <see cref="Side.Middlebox"/>). The <see cref="Fault"/> is armed before the first connection
+/// and can be changed while it runs; <see cref="NoFault"/> means off.
+/// </summary>
+public sealed class TcpMiddlebox : IAsyncDisposable
+{
+    private readonly Socket _listener;
+    private readonly IPEndPoint _target;
+    private readonly Timeline _timeline;
+    private readonly string _name;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _flows = [];
+    private readonly Lock _gate = new();
+    private readonly Task _accepting;
+    private volatile IFault _fault;
+    private int _count;
+
+    private TcpMiddlebox(IPEndPoint target, IFault fault, Timeline timeline, string name)
+    {
+        _target = target;
+        _fault = fault;
+        _timeline = timeline;
+        _name = name;
+        _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _listener.Listen(128);
+        Endpoint = (IPEndPoint)_listener.LocalEndPoint!;
+        _accepting = Task.Run(AcceptLoopAsync);
+    }
+
+    public IPEndPoint Endpoint { get; }
+
+    /// <summary>The fault applied to the next chunk of every flow. Setting it is recorded.</summary>
+    public IFault Fault
+    {
+        get => _fault;
+        set
+        {
+            _fault = value;
+            _timeline.Record(Side.Middlebox, EventKind.Note, $"fault set: {value.Describe()}", actor: _name);
+        }
+    }
+
+    public static Task<TcpMiddlebox> StartAsync(Lab lab, IPEndPoint target, IFault? fault = null, string name = "middlebox", CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var box = new TcpMiddlebox(target, fault ?? NoFault.Instance, lab.Timeline, name);
+        lab.Own(box, name);
+        lab.RegisterListener(box.Endpoint, Side.Middlebox);
+        lab.RegisterFront(target, Side.Middlebox);
+        lab.Timeline.Record(Side.Lab, EventKind.PartStarted, $"middlebox on {box.Endpoint} → {target}, fault: {box._fault.Describe()}", actor: name);
+        return Task.FromResult(box);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _listener.Dispose();
+        Task[] flows;
+        lock (_gate) flows = [.. _flows];
+        try
+        {
+            await Task.WhenAll([_accepting, .. flows]).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException or SocketException or ObjectDisposedException)
+        {
+            // Flows are torn down with the listener; what is left is closed with its sockets.
+        }
+        _timeline.Record(Side.Lab, EventKind.PartStopped, "middlebox stopped", actor: _name);
+        _stop.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+            var flow = new Flow(Interlocked.Increment(ref _count));
+            lock (_gate) _flows.Add(Task.Run(() => RunFlowAsync(client, flow)));
+        }
+    }
+
+    private async Task RunFlowAsync(Socket client, Flow flow)
+    {
+        var actor = $"{_name}#{flow.Number}";
+        var fault = _fault;
+        _timeline.Record(Side.Middlebox, EventKind.Accepted, $"flow #{flow.Number} from {client.RemoteEndPoint} (fault: {fault.Describe()})", actor: actor);
+        Socket? target = null;
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, flow.ResetTimer.Token);
+        try
+        {
+            if (fault.OnConnect(flow) == FaultAction.Reset)
+            {
+                Reset(client, null, actor, "the fault resets the connection at once");
+                return;
+            }
+            if (fault.ConnectsToTarget)
+            {
+                target = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await target.ConnectAsync(_target, end.Token).ConfigureAwait(false);
+                }
+                catch (SocketException e)
+                {
+                    _timeline.RecordFailure(Side.Middlebox, EventKind.RequestFailed, e, actor, $"connect to the target {_target}");
+                    Reset(client, null, actor, "the target refused: the client gets an RST");
+                    return;
+                }
+                _timeline.Record(Side.Middlebox, EventKind.Connected, $"flow #{flow.Number} connected to the target {_target}", actor: actor);
+            }
+            var outcome = await Task.WhenAny(
+                Task.WhenAll(PumpAsync(client, target, flow, Direction.Upstream, actor, end), PumpAsync(target, client, flow, Direction.Downstream, actor, end)),
+                Task.Delay(Timeout.Infinite, end.Token).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+            if (flow.ResetTimer.IsCancellationRequested && !_stop.IsCancellationRequested)
+            {
+                Reset(client, target, actor, "the fault's timer fired: RST to both sides");
+            }
+        }
+        finally
+        {
+            _timeline.Record(Side.Middlebox, EventKind.Note, $"flow #{flow.Number} ended: {flow.Upstream} bytes upstream, {flow.Downstream} downstream", actor: actor, bytes: flow.Upstream + flow.Downstream);
+            client.Dispose();
+            target?.Dispose();
+        }
+    }
+
+    /// <summary>Moves bytes from <paramref name="from"/> to <paramref name="to"/>, asking the fault about each chunk.</summary>
+    private async Task PumpAsync(Socket? from, Socket? to, Flow flow, Direction direction, string actor, CancellationTokenSource end)
+    {
+        if (from is null) return;
+        var buffer = new byte[64 * 1024];
+        var dropping = false;
+        while (!end.IsCancellationRequested)
+        {
+            int n;
+            try
+            {
+                n = await from.ReceiveAsync(buffer, SocketFlags.None, end.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // An RST from one side becomes an RST on the other.
+                _timeline.RecordFailure(Side.Middlebox, EventKind.ReceiveFailed, e, actor, $"{Name(direction)} read failed");
+                Reset(null, to, actor, $"passing the reset on to the {(direction == Direction.Upstream ? "target" : "client")}");
+                await end.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+            var (action, forward) = await _fault.OnDataAsync(flow, direction, n, end.Token).ConfigureAwait(false);
+            if (forward > 0 && to is not null && action != FaultAction.Drop)
+            {
+                if (!await SendAsync(to, buffer.AsMemory(0, forward), actor, direction, end).ConfigureAwait(false)) return;
+                flow.Count(direction, forward);
+            }
+            switch (action)
+            {
+                case FaultAction.Drop:
+                    if (!dropping)
+                    {
+                        dropping = true;
+                        _timeline.Record(Side.Middlebox, EventKind.Note, $"{Name(direction)}: the fault drops everything silently from here on (no FIN, no RST)", actor: actor);
+                    }
+                    if (n == 0) return;
+                    continue;
+                case FaultAction.Reset:
+                    Reset(direction == Direction.Upstream ? from : to, direction == Direction.Upstream ? to : from, actor, $"{_fault.Describe()}: RST to both sides");
+                    await end.CancelAsync().ConfigureAwait(false);
+                    return;
+                case FaultAction.Close:
+                    _timeline.Record(Side.Middlebox, EventKind.ClosedFin, $"{_fault.Describe()}: FIN to both sides", actor: actor);
+                    TryShutdown(from);
+                    TryShutdown(to);
+                    await end.CancelAsync().ConfigureAwait(false);
+                    return;
+            }
+            if (n == 0)
+            {
+                // That side's FIN: pass it on as a FIN, and let the other direction run until it ends too.
+                TryShutdown(to);
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> SendAsync(Socket to, ReadOnlyMemory<byte> data, string actor, Direction direction, CancellationTokenSource end)
+    {
+        try
+        {
+            await to.SendAsync(data, SocketFlags.None, end.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (SocketException e)
+        {
+            _timeline.RecordFailure(Side.Middlebox, EventKind.SendFailed, e, actor, $"{Name(direction)} write failed");
+            await end.CancelAsync().ConfigureAwait(false);
+            return false;
+        }
+    }
+
+    private void Reset(Socket? a, Socket? b, string actor, string why)
+    {
+        _timeline.Record(Side.Middlebox, EventKind.ClosedRst, why, actor: actor);
+        foreach (var s in new[] { a, b })
+        {
+            if (s is null) continue;
+            try
+            {
+                s.LingerState = new LingerOption(true, 0);
+                s.Close();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    private static void TryShutdown(Socket? s)
+    {
+        try
+        {
+            s?.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private static string Name(Direction direction) => direction == Direction.Upstream ? "client → target" : "target → client";
+}
