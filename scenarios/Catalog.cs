@@ -23,9 +23,11 @@ public static class Catalog
         ProxyClientAbort.Definition,
         SlowUpstreamBody.Definition,
         UpstreamKeepaliveRace.Definition,
+        RedisPubsubSlowSubscriber.Definition,
         RedisIdleTimeout.Definition,
         RedisCrashRestart.Definition,
         RedisBigReply.Definition,
+        LbIdleResetHttp.Definition,
         ResetMidBody.Definition,
     ];
 

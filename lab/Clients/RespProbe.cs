@@ -133,7 +133,7 @@ public sealed class RespProbe : IAsyncDisposable
             // Count "message" frames, also across read boundaries.
             var text = tail + Encoding.Latin1.GetString(buffer, 0, n);
             messages += Count(text, "$7\r\nmessage\r\n");
-            tail = text.Length > 13 ? text[^13..] : text; // shorter than one frame marker: never counted twice
+            tail = text.Length > 12 ? text[^12..] : text; // one shorter than the 13-char frame marker: never counted twice
         }
     }
 

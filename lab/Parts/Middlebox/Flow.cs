@@ -10,6 +10,9 @@ public sealed class Flow
     private long _upstream;
     private long _downstream;
 
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly TimeSpan[] _paceFree = new TimeSpan[2];
+
     internal Flow(int number) => Number = number;
 
     /// <summary>1 for the middlebox's first connection, 2 for the second, …</summary>
@@ -41,6 +44,21 @@ public sealed class Flow
 
     /// <summary>Asks the middlebox to reset both sides of this flow after <paramref name="delay"/> (a timer, not data, triggers it).</summary>
     public void ResetAfter(TimeSpan delay) => ResetTimer.CancelAfter(delay);
+
+    /// <summary>
+    /// Pacing for a rate-limited link: the time this chunk may leave. Each direction is a queue of its own that starts
+    /// when the chunk arrives or when the previous one has left, whichever is later — idle time is not saved up.
+    /// </summary>
+    public TimeSpan PaceUntil(Direction direction, int bytes, double bytesPerSecond)
+    {
+        lock (_paceFree)
+        {
+            var now = _clock.Elapsed;
+            var start = _paceFree[(int)direction] > now ? _paceFree[(int)direction] : now;
+            _paceFree[(int)direction] = start + TimeSpan.FromSeconds(bytes / bytesPerSecond);
+            return _paceFree[(int)direction] - now;
+        }
+    }
 
     internal void Count(Direction direction, int bytes)
     {

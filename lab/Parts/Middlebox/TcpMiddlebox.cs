@@ -16,6 +16,7 @@ public sealed class TcpMiddlebox : IAsyncDisposable
 {
     private readonly Socket _listener;
     private readonly IPEndPoint _target;
+    private readonly Side _targetSide;
     private readonly Timeline _timeline;
     private readonly string _name;
     private readonly CancellationTokenSource _stop = new();
@@ -25,9 +26,10 @@ public sealed class TcpMiddlebox : IAsyncDisposable
     private volatile IFault _fault;
     private int _count;
 
-    private TcpMiddlebox(IPEndPoint target, IFault fault, Timeline timeline, string name)
+    private TcpMiddlebox(IPEndPoint target, Side targetSide, IFault fault, Timeline timeline, string name)
     {
         _target = target;
+        _targetSide = targetSide;
         _fault = fault;
         _timeline = timeline;
         _name = name;
@@ -54,7 +56,7 @@ public sealed class TcpMiddlebox : IAsyncDisposable
     public static Task<TcpMiddlebox> StartAsync(Lab lab, IPEndPoint target, IFault? fault = null, string name = "middlebox", CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var box = new TcpMiddlebox(target, fault ?? NoFault.Instance, lab.Timeline, name);
+        var box = new TcpMiddlebox(target, lab.SideListeningAt(target), fault ?? NoFault.Instance, lab.Timeline, name);
         lab.Own(box, name);
         lab.RegisterListener(box.Endpoint, Side.Middlebox);
         lab.RegisterFront(target, Side.Middlebox);
@@ -127,9 +129,11 @@ public sealed class TcpMiddlebox : IAsyncDisposable
                 }
                 _timeline.Record(Side.Middlebox, EventKind.Connected, $"flow #{flow.Number} connected to the target {_target}", actor: actor);
             }
-            var outcome = await Task.WhenAny(
-                Task.WhenAll(PumpAsync(client, target, flow, Direction.Upstream, actor, end), PumpAsync(target, client, flow, Direction.Downstream, actor, end)),
-                Task.Delay(Timeout.Infinite, end.Token).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+            var pumps = Task.WhenAll(PumpAsync(client, target, flow, Direction.Upstream, actor, end), PumpAsync(target, client, flow, Direction.Downstream, actor, end));
+            var ended = Task.Delay(Timeout.Infinite, end.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAny(pumps, ended).ConfigureAwait(false);
+            // A blackholed flow stays open and silent — even its FINs were swallowed — until the middlebox stops.
+            if (flow.Blackholed && !end.IsCancellationRequested) await ended.ConfigureAwait(false);
             if (flow.ResetTimer.IsCancellationRequested && !_stop.IsCancellationRequested)
             {
                 Reset(client, target, actor, "the fault's timer fired: RST to both sides");
@@ -160,11 +164,17 @@ public sealed class TcpMiddlebox : IAsyncDisposable
             {
                 return;
             }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.OperationAborted || end.IsCancellationRequested)
+            {
+                // The flow was reset or closed by the middlebox itself (its sockets closed under this read).
+                return;
+            }
             catch (SocketException e)
             {
-                // An RST from one side becomes an RST on the other.
-                _timeline.RecordFailure(Side.Middlebox, EventKind.ReceiveFailed, e, actor, $"{Name(direction)} read failed");
-                Reset(null, to, actor, $"passing the reset on to the {(direction == Direction.Upstream ? "target" : "client")}");
+                // An RST from one side becomes an RST on the other: the reset is that side's, the middlebox only passes it on.
+                var peer = direction == Direction.Upstream ? Side.Client : _targetSide;
+                _timeline.RecordFailure(Side.Middlebox, EventKind.ReceiveFailed, e, actor, $"{Name(direction)} read failed", peer: peer);
+                Reset(null, to, actor, $"passing the reset on to the {(direction == Direction.Upstream ? "target" : "client")}", reply: true);
                 await end.CancelAsync().ConfigureAwait(false);
                 return;
             }
@@ -223,9 +233,9 @@ public sealed class TcpMiddlebox : IAsyncDisposable
         }
     }
 
-    private void Reset(Socket? a, Socket? b, string actor, string why)
+    private void Reset(Socket? a, Socket? b, string actor, string why, bool reply = false)
     {
-        _timeline.Record(Side.Middlebox, EventKind.ClosedRst, why, actor: actor);
+        _timeline.Record(Side.Middlebox, EventKind.ClosedRst, why, actor: actor, reply: reply);
         foreach (var s in new[] { a, b })
         {
             if (s is null) continue;

@@ -13,8 +13,7 @@ public sealed class BandwidthFault(double bytesPerSecond) : IFault
 
     public async ValueTask<(FaultAction Action, int Forward)> OnDataAsync(Flow flow, Direction direction, int count, CancellationToken cancellationToken)
     {
-        // The flow's bytes so far at this rate set when this chunk may leave.
-        var due = TimeSpan.FromSeconds((flow.Bytes(direction) + count) / BytesPerSecond) - flow.SinceFirstByte;
+        var due = flow.PaceUntil(direction, count, BytesPerSecond);
         if (due > TimeSpan.Zero) await Task.Delay(due, cancellationToken).ConfigureAwait(false);
         return (FaultAction.Forward, count);
     }

@@ -1,0 +1,207 @@
+using BrokenPipe.Lab.Clients;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Parts.Kestrel;
+using BrokenPipe.Lab.Parts.Middlebox;
+using BrokenPipe.Lab.Parts.Middlebox.Faults;
+using BrokenPipe.Lab.Scenarios;
+using BrokenPipe.Lab.Sockets;
+
+namespace BrokenPipe.Scenarios.Middlebox;
+
+// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
+using Lab = BrokenPipe.Lab.Lab;
+
+/// <summary>
+/// HttpClient reuses a pooled connection whose flow a load balancer forgot while it was idle: the request is answered
+/// with an RST, and SocketsHttpHandler does not retry it — not even a GET.
+/// </summary>
+internal static class LbIdleResetHttp
+{
+    private const string Get = "httpclient[get]";
+    private const string Post = "httpclient[post]";
+    private const int UploadBytes = 64;
+
+    /// <summary>The middlebox forgets a flow after this much idleness (AWS's NLB: 350 s).</summary>
+    private static readonly TimeSpan LbIdle = TimeSpan.FromSeconds(2);
+
+    /// <summary>The quiet time between requests: longer than the middlebox's idle timeout.</summary>
+    private static readonly TimeSpan Gap = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// The fix. The pool enforces it only on a scavenger tick every max(timeout / 4, 1 s), so a connection can stay up
+    /// to 1.5 s here (measured: 0.8–1.0 s), under the middlebox's 2 s. With 1 s the pool closed its connections after
+    /// ≈2 s of idleness, and in 4 runs out of 4 at least one of its FINs reached a flow the middlebox had already forgotten (an RST).
+    /// </summary>
+    private static readonly TimeSpan FixedPoolIdle = TimeSpan.FromMilliseconds(500);
+
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
+
+    private const string Chain =
+        "HttpRequestException: An error occurred while sending the request. → IOException: Unable to read data from the transport connection: Connection reset by peer. → SocketException (104)";
+
+    public static Scenario Definition { get; } = new(
+        ScenarioIds.LbIdleResetHttp,
+        "middlebox",
+        "A load balancer forgets an idle flow: HttpClient's next request on the pooled connection meets an RST",
+        Seeds.Redis,
+        new Story(
+            Wire: "Two HttpClients (SocketsHttpHandler, PooledConnectionIdleTimeout at its default 1 minute) send a GET and a POST through a middlebox that forgets flows after 2 s of idleness, as AWS's Network Load Balancer and NAT gateway do after 350 s. Both succeed and their connections go back to the pool. For 3 s nothing crosses the wire: the middlebox forgets the flows without sending anything, so neither HttpClient nor Kestrel can know. The next request goes out on the pooled connection and the client's write succeeds (the kernel took the bytes); the middlebox answers the unknown flow with an RST, to the client and to Kestrel. The client's read fails a few milliseconds later: HttpRequestException 'An error occurred while sending the request.' → IOException 'Unable to read data from the transport connection: Connection reset by peer.' → SocketException (104). SocketsHttpHandler does not retry on a new connection, not even the GET: it retries a request that failed on a reused connection only when the connection ended with a clean EOF (a FIN) before any response byte, and only a request without a body. An RST is an error, not an EOF. The request never reached Kestrel. Kestrel logs only 'Connection id … reset' (at debug level), at the moment of the request.",
+            Why: "The middlebox keeps per-flow state that neither end can see, and its idle timeout is shorter than the client pool's. The ends learn that the flow is gone only by sending: the RST answers the request itself. So the first request after each quiet period fails within milliseconds with ECONNRESET, and the next one, on a new connection, works. The result is rare, bursty resets after nights, weekends or slow batches, and no retry inside HttpClient hides them. The lab scales the times down. In production the same thing happens behind an NLB or a NAT gateway (350 s on AWS) when the pool's idle timeout was raised above that or made infinite, or behind a firewall whose idle timeout is shorter than the pool's 1-minute default.",
+            Diagnose: "ECONNRESET ('Connection reset by peer' while reading) on the first request after a quiet period, within milliseconds (not a timeout), on a reused connection: no new connect before it, and the retry succeeds. The server has no log line for that request; at most it logs a connection reset at the same instant. A capture on the client shows nothing during the idle period, then the request, then an RST from the load balancer's address. NLB's TCP_ELB_Reset_Count metric counts the RSTs it generated. Compare the idle timeout of every load balancer, NAT and firewall in the path with SocketsHttpHandler.PooledConnectionIdleTimeout.",
+            Fix: "Let the pool drop idle connections before the middlebox forgets them: set PooledConnectionIdleTimeout well below the middlebox's idle timeout. The handler enforces it only with a scavenger that runs every max(timeout / 4, 1 s), not when it takes a connection from the pool (measured: with 1 s, a request after 1.5 s of idleness still reused the old connection). So an idle connection can live for timeout + max(timeout / 4, 1 s), and that sum must stay below the middlebox's timeout. Here 500 ms closes connections after 0.5–1.5 s of idleness, against the middlebox's 2 s. With 1 s the pool closed them after ≈2 s, and their FINs met the middlebox's RST. Behind a 350-s NLB, 4 minutes would do. Each request after a quiet period then opens a new connection and none fails. Alternatives: keep the flow busy with TCP keepalive below the idle timeout (a real NLB counts keepalives; this user-space middlebox cannot see them, because its kernel ACKs them), and retry idempotent requests on ECONNRESET. A POST needs an idempotency key first, because the client cannot know that the server never saw it."),
+        Broken: new ScenarioVariant(
+            "pool idle timeout 1 min, middlebox 2 s, 3 s of idleness: the reused GET and POST are answered with the middlebox's RST and fail at once with HttpRequestException → IOException (Connection reset by peer) → SocketException (104); no retry (one connection per client); Kestrel never sees them and logs a reset on both connections; the middlebox disconnects first",
+            Gap,
+            BrokenAsync,
+            [
+                Expect.That(
+                    "the first GET and the first POST get 200",
+                    events => events.Count(e => e.Kind == EventKind.ResponseCompleted && e.Status == 200 && e.Actor is $"{Get}#1" or $"{Post}#1") == 2),
+                Expect.That(
+                    "during the idle period neither the middlebox nor the clients record anything: the middlebox forgets the flows silently",
+                    NothingDuringIdle),
+                Expect.That(
+                    "the middlebox resets each forgotten flow only when the reused request arrives (within 250 ms of it being sent)",
+                    events => On.Within(events, On.Kind(EventKind.RequestSent, $"{Get}#2"), On.Kind(EventKind.ClosedRst, "middlebox[get]#1"), TimeSpan.FromMilliseconds(250)) &&
+                              On.Within(events, On.Kind(EventKind.RequestSent, $"{Post}#2"), On.Kind(EventKind.ClosedRst, "middlebox[post]#1"), TimeSpan.FromMilliseconds(250))),
+                Expect.That("the reused GET fails within 1 s with " + Chain, events => FailsWithReset(events, Get)),
+                Expect.That("the reused POST fails the same way", events => FailsWithReset(events, Post)),
+                Expect.That(
+                    "on each client it is the read of the response that fails with ECONNRESET; no write fails",
+                    events => events.Any(On.Failed(EventKind.ReceiveFailed, $"{Get}-conn#1", Errno.ECONNRESET)) &&
+                              events.Any(On.Failed(EventKind.ReceiveFailed, $"{Post}-conn#1", Errno.ECONNRESET)) &&
+                              !events.Any(e => e.Side == Side.Client && e.Kind == EventKind.SendFailed)),
+                Expect.That(
+                    "SocketsHttpHandler does not retry, not even the GET: each client opened exactly one connection",
+                    events => Connections(events, Get) == 1 && Connections(events, Post) == 1),
+                Expect.That(
+                    "Kestrel receives only the two first requests and logs a reset on both of its connections, after the reused requests were sent",
+                    events => events.Count(On.Kind(EventKind.RequestReceived)) == 2 &&
+                              events.Where(On.Kind(EventKind.KestrelReset)).ToList() is { Count: 2 } resets &&
+                              events.Where(e => e.Kind == EventKind.RequestSent && e.Actor is $"{Get}#2" or $"{Post}#2").Select(e => e.At).DefaultIfEmpty(TimeSpan.MaxValue).Min() is var sent &&
+                              resets.All(r => r.At > sent)),
+                Expect.FirstDisconnect(Side.Middlebox, "RST"),
+            ]),
+        Fixed: new ScenarioVariant(
+            "pool idle timeout 500 ms, below the middlebox's 2 s: the pool closes each idle connection itself (FIN) before the middlebox forgets it; 3 GETs and 3 POSTs, 3 s apart, each on a new connection, all get 200; no RST",
+            2 * Gap,
+            FixedAsync,
+            [
+                Expect.That("all 3 GETs and all 3 POSTs get 200", events => events.Count(e => e.Side == Side.Client && e.Kind == EventKind.ResponseCompleted && e.Status == 200) == 6),
+                Expect.No("no request fails", On.Kind(EventKind.RequestFailed)),
+                Expect.No("the middlebox never resets a flow", e => e.Side == Side.Middlebox && e.Kind == EventKind.ClosedRst),
+                Expect.That(
+                    "each request goes out on a new connection: 3 connections per client, 3 flows per middlebox",
+                    events => Connections(events, Get) == 3 && Connections(events, Post) == 3 &&
+                              events.Count(e => e.Kind == EventKind.Accepted && e.Side == Side.Middlebox) == 6),
+                Expect.That(
+                    "the pool closes every connection itself with a FIN less than 2 s after its response (before the middlebox forgets the flow)",
+                    events => ClosedByPoolInTime(events, Get) && ClosedByPoolInTime(events, Post)),
+                Expect.That(
+                    "Kestrel receives all 6 requests and logs no reset",
+                    events => events.Count(On.Kind(EventKind.RequestReceived)) == 6 && !events.Any(On.Kind(EventKind.KestrelReset))),
+            ]))
+    {
+        Timeout = TimeSpan.FromMinutes(1),
+    };
+
+    private static async Task BrokenAsync(Lab lab, CancellationToken ct)
+    {
+        var clients = await StartAsync(lab, new LabHttpClientOptions().PooledConnectionIdleTimeout, ct);
+        await clients.RoundAsync(ct);
+        // The idle time is the behaviour under test: longer than the middlebox's 2 s, far shorter than the pool's 1 minute.
+        await Task.Delay(Gap, ct);
+        await clients.RoundAsync(ct);
+        // Kestrel's logger reports the reset of its two connections on its own thread.
+        await WaitForCountAsync(lab, On.Kind(EventKind.KestrelReset), 2, "Kestrel to log the reset of both connections", ct);
+        await HandlersDoneAsync(lab, ct);
+    }
+
+    private static async Task FixedAsync(Lab lab, CancellationToken ct)
+    {
+        var clients = await StartAsync(lab, FixedPoolIdle, ct);
+        for (var round = 1; round <= 3; round++)
+        {
+            // The idle time is the behaviour under test: longer than the middlebox's 2 s, longer than the pool's 500 ms.
+            if (round > 1) await Task.Delay(Gap, ct);
+            await clients.RoundAsync(ct);
+        }
+        // The pool's scavenger closes the last two connections too (within 1.5 s), before the middlebox forgets their flows.
+        await lab.Timeline.WaitForAsync(EventKind.ClosedFin, Bound, Side.Client, $"{Get}-conn#3", ct);
+        await lab.Timeline.WaitForAsync(EventKind.ClosedFin, Bound, Side.Client, $"{Post}-conn#3", ct);
+        await HandlersDoneAsync(lab, ct);
+    }
+
+    private static async Task<Clients> StartAsync(Lab lab, TimeSpan poolIdle, CancellationToken ct)
+    {
+        var kestrel = await KestrelServer.StartAsync(
+            lab,
+            async x =>
+            {
+                if (x.Context.Request.Method == HttpMethod.Post.Method) await x.ReadBodyAsync();
+                await x.WriteAsync(256);
+            },
+            cancellationToken: ct);
+        // One middlebox per client, so that each client's connections are flows #1, #2, … of its own middlebox.
+        var toGet = await TcpMiddlebox.StartAsync(lab, kestrel.Endpoint, new ResetAfterIdleFault(LbIdle), "middlebox[get]", ct);
+        var toPost = await TcpMiddlebox.StartAsync(lab, kestrel.Endpoint, new ResetAfterIdleFault(LbIdle), "middlebox[post]", ct);
+        // A short request timeout bounds every request; none of them should need more than milliseconds.
+        var get = LabHttpClient.Create(lab, new LabHttpClientOptions { Name = Get, PooledConnectionIdleTimeout = poolIdle, Timeout = Bound });
+        var post = LabHttpClient.Create(lab, new LabHttpClientOptions { Name = Post, PooledConnectionIdleTimeout = poolIdle, Timeout = Bound });
+        return new Clients(get, new Uri($"http://{toGet.Endpoint}/items"), post, new Uri($"http://{toPost.Endpoint}/orders"));
+    }
+
+    /// <summary>Every request Kestrel received has finished its handler: the server's side of the timeline is whole.</summary>
+    private static async Task HandlersDoneAsync(Lab lab, CancellationToken ct)
+    {
+        foreach (var received in lab.Timeline.Snapshot().Where(On.Kind(EventKind.RequestReceived)).ToList())
+        {
+            await Waits.HandlerDoneAsync(lab.Timeline, received.Actor!, Bound, ct);
+        }
+    }
+
+    /// <summary>Waits (bounded) until <paramref name="count"/> events match.</summary>
+    private static Task<LabEvent> WaitForCountAsync(Lab lab, Func<LabEvent, bool> match, int count, string what, CancellationToken ct)
+    {
+        // The timeline offers each event to the predicate exactly once (past events, then new ones, under its lock).
+        var seen = 0;
+        return lab.Timeline.WaitForAsync(e => match(e) && ++seen == count, Bound, what, ct);
+    }
+
+    private static bool FailsWithReset(IReadOnlyList<LabEvent> events, string client) =>
+        On.Within(
+            events,
+            On.Kind(EventKind.RequestSent, $"{client}#2"),
+            e => e.Kind == EventKind.RequestFailed && e.Actor == $"{client}#2" && e.Errno == Errno.ECONNRESET && e.Detail.Contains(Chain, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(1));
+
+    private static int Connections(IReadOnlyList<LabEvent> events, string client) =>
+        events.Count(e => e.Side == Side.Client && e.Kind == EventKind.Connected && e.Actor!.StartsWith($"{client}-conn#", StringComparison.Ordinal));
+
+    /// <summary>No middlebox or client event between the end of the first round and the start of the second.</summary>
+    private static bool NothingDuringIdle(IReadOnlyList<LabEvent> events)
+    {
+        var done = events.Where(e => e.Kind == EventKind.ResponseCompleted && e.Actor is $"{Get}#1" or $"{Post}#1").ToList();
+        var next = events.Where(e => e.Kind == EventKind.RequestSent && e.Actor is $"{Get}#2" or $"{Post}#2").ToList();
+        if (done.Count != 2 || next.Count != 2) return false;
+        var from = done.Max(e => e.At);
+        var to = next.Min(e => e.At);
+        // The two clients idle side by side, each for Gap after its own response: the shared quiet window is a little shorter.
+        return to - from >= Gap - TimeSpan.FromMilliseconds(200) && !events.Any(e => e.Side is Side.Client or Side.Middlebox && e.At > from && e.At < to);
+    }
+
+    /// <summary>Connection #k of the client served its request #k and was closed by the pool with a FIN within the middlebox's idle timeout.</summary>
+    private static bool ClosedByPoolInTime(IReadOnlyList<LabEvent> events, string client) =>
+        Enumerable.Range(1, 3).All(k => On.Gap(
+                events,
+                e => e.Kind == EventKind.ResponseCompleted && e.Actor == $"{client}#{k}",
+                e => e.Kind == EventKind.ClosedFin && e.Actor == $"{client}-conn#{k}") is { } idle &&
+            idle > FixedPoolIdle && idle < LbIdle);
+
+    private sealed record Clients(LabHttpClient Get, Uri GetUri, LabHttpClient Post, Uri PostUri)
+    {
+        /// <summary>One GET and one POST at the same time, each on its own client and middlebox.</summary>
+        public Task RoundAsync(CancellationToken ct) =>
+            Task.WhenAll(Get.GetAsync(GetUri, ct), Post.SendAsync(HttpMethod.Post, PostUri, UploadBytes, ct));
+    }
+}

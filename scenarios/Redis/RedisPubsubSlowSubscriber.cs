@@ -1,0 +1,565 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using BrokenPipe.Lab.Clients;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Parts.Redis;
+using BrokenPipe.Lab.Scenarios;
+using BrokenPipe.Lab.Sockets;
+
+namespace BrokenPipe.Scenarios.Redis;
+
+// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
+using Lab = BrokenPipe.Lab.Lab;
+
+/// <summary>Seed 003, cause 1: a pub/sub subscriber that falls behind a burst overflows its output-buffer limit; Redis drops it with the messages in its buffer.</summary>
+internal static class RedisPubsubSlowSubscriber
+{
+    private const string ChannelName = "ch";
+    private const int Messages = 20_000;
+    private const int PayloadBytes = 1024;
+    private const int PublisherWrites = 4;
+    private const int LibraryBursts = 8;
+    private const int ReadBytes = 1 << 20;
+    private const int ReadBuffers = 24;
+    private const string TightLimit = "1mb 256kb 2";
+    private const string SizedLimit = "64mb 32mb 60";
+    private const string HeadroomLimit = "8mb 2mb 2";
+    private const long HeadroomHardBytes = 8L << 20;
+    private const string SampleField = "client_recent_max_output_buffer";
+
+    // Actors on the timeline.
+    private const string RawSubscriber = "subscriber";
+    private const string LibrarySubscriber = "se-redis";
+    private const string LibraryPublisher = "publisher-lib";
+    private const string Reader = "reader";
+    private const string Worker = "worker";
+
+    /// <summary>How long the broken run watches for StackExchange.Redis's own ConnectionFailed after Redis dropped it.</summary>
+    private static readonly TimeSpan LibraryWatch = TimeSpan.FromSeconds(4);
+
+    /// <summary>The CPU work the library subscriber's handler does per message.</summary>
+    private static readonly TimeSpan HandlerWork = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The silence after which the late reader of fixed (b) decides the burst is over.</summary>
+    private static readonly TimeSpan DrainQuiet = TimeSpan.FromSeconds(0.5);
+
+    private static readonly string Payload = new('m', PayloadBytes);
+
+    /// <summary>One pushed message on the wire: *3 $7 message $2 ch $1024 … — 1058 bytes, the same for every message.</summary>
+    private static readonly int FrameBytes = Resp.Encode(["message", ChannelName, Payload]).Length;
+
+    public static Scenario Definition { get; } = new(
+        ScenarioIds.RedisPubsubSlowSubscriber,
+        "redis",
+        "A pub/sub subscriber falls behind a 20 MB burst: Redis drops it at the output-buffer limit, and the messages it had buffered are lost",
+        Seeds.Redis,
+        new Story(
+            Wire: $"With `client-output-buffer-limit pubsub {TightLimit}`, a publisher pipelines {Messages} × 1 KB PUBLISH (~0.1 s) to a subscriber that is not reading. Redis writes into the subscriber's socket until the kernel's buffers are full (~3.5–4 MB: the client's receive buffer plus Redis's autotuned send queue), then queues in its own output buffer; past 1 MB, tens of ms into the burst, it logs 'Client … flags=P … sub=1 … omem=1066208 … cmd=subscribe … scheduled to be closed ASAP for overcoming of output buffer limits.' (the hard limit) and closes the connection (FIN). PUBLISH returns :1 while the subscriber exists and :0 after. When the subscriber reads again it gets what the kernel held — thousands of messages — then EOF; the ~1000 messages that were in Redis's buffer never arrive, and nothing in the stream says so. StackExchange.Redis 1.2.6 with a slow handler (1 ms of CPU work per message): its socket reader is not blocked by the handler — messages pile up in the library's memory — but it shares the CPU with the handler and reads slower than Redis writes, so Redis drops it too (another limit line, `sub=2`; on the first burst about 2 times in 3, else on a later one — the run bursts again, up to {LibraryBursts} times); the library resubscribes by itself within ~0.1 s (a new flags=P client in CLIENT LIST), while its ConnectionFailed (Subscription, SocketClosed) waits in the same ordered queue as the backlog of messages: not within 4 s here, 7.6 s in the ground truth with a handler sleeping 1 ms, never within 30 s with one sleeping 50 ms — and it comes out within ms once the handler stops taking time.",
+            Why: "Redis never blocks on a slow client: it buffers the client's output and drops the client past `client-output-buffer-limit` (pubsub default 32mb 8mb 60; operators often set it lower). Pub/sub has no acknowledgement and no replay, so the dropped client's buffered messages, and everything published until it resubscribes, are gone. Any subscriber that reads slower than the publishers write — work done inline in the reading loop, a GC pause, a starved thread pool — hits the limit under a burst; the tighter the limit, the less of a stall it takes (1 MB is ~5 ms of this burst).",
+            Diagnose: $"The Redis log line names the client (flags=P, sub=, cmd=subscribe) and its buffer (omem=); it is the only trace — Redis 7.0 has no counter for these disconnections. `INFO clients` {SampleField} only samples live clients (from the cron, every ~100 ms, kept for 8 s): after a hard-limit kill it reads 0 (37 times in 40 trials) or a partial size a tick caught during the few-ms fill (20 KB, 636 KB), never the 1 066 208 that got the client killed; it shows the size only when the client lived long enough to be sampled (a soft-limit close, or a big buffer that drained). Compare PUBLISH's return values (receivers) with what the subscriber handled. With StackExchange.Redis, do not date the disconnect by ConnectionFailed: it comes out behind the message backlog.",
+            Fix: $"Keep the socket reader doing nothing but read — a thread of its own, 1 MB blocking reads into preallocated buffers handed to an in-memory Channel<T>, a worker doing the slow work — and leave Redis's buffer headroom for that reader's scheduling hiccups: under `pubsub {HeadroomLimit}` it took the whole burst, where the stalled reader needed ~17.6 MB. At 1 MB (~5 ms of this burst, ~25 ms with the kernel's buffers) even that reader lost the race now and then on a busy 2-core machine (2 runs in ~35 while other builds ran, 1 in 18 with three lab runs at once; allocating a fresh array per read, 2 in 6 with three lab runs at once; an async reader that decoded each 64 KB read, 9 in 14 even alone; StackExchange.Redis 1.2.6 with a handler that only enqueues, 4 in 6). Or size the limit for a reader that stalls through the whole burst (`pubsub {SizedLimit}`: ~17.6 MB held, drained without loss), knowing it is memory Redis spends per slow subscriber. If messages must not be lost, use a Stream (XADD/XREADGROUP) instead of pub/sub."),
+        Broken: new ScenarioVariant(
+            $"pubsub {TightLimit}, {Messages} × 1 KB burst: Redis logs the hard limit for the raw subscriber, INFO's {SampleField} afterwards does not show the buffer that got it killed, the subscriber reads thousands of messages then EOF — fewer than PUBLISH delivered; a StackExchange.Redis subscriber with a slow handler is dropped too and resubscribes (a new pub/sub client), its ConnectionFailed arriving late",
+            // The window in which the run watches for the library's ConnectionFailed: it comes later than that.
+            LibraryWatch,
+            RunBrokenAsync,
+            [
+                Expect.That(
+                    "Redis logs the raw subscriber's pub/sub output-buffer limit (flags=P, its addr=), the hard one ('scheduled to be closed ASAP')",
+                    events => RawDrop(events) is { } drop && drop.Detail.StartsWith("hard limit", StringComparison.Ordinal) && drop.Detail.Contains("flags=P", StringComparison.Ordinal)),
+                Expect.That(
+                    "the hard limit hit within 1 s of the burst's first write (measured: tens of ms)",
+                    events => RawDrop(events) is { } drop && On.Within(events, e => e.Kind == EventKind.Sent && e.Actor == "publisher", e => e == drop, TimeSpan.FromSeconds(1))),
+                Expect.That(
+                    $"INFO clients after the hard-limit kill: {SampleField} is below the omem= of Redis's line — the buffer that got the client killed was never sampled (it reads 0 unless a cron tick fell inside the few-ms fill)",
+                    events => RawDrop(events) is { } drop && long.TryParse(RedisLogParser.Field(drop.Detail, "omem"), NumberStyles.None, CultureInfo.InvariantCulture, out var omem) && SampledBuffer(events) < omem),
+                Expect.That(
+                    "the raw subscriber then reads what the kernel had buffered (over 1000 whole messages), then EOF",
+                    events => Read(events, RawSubscriber) > 1000 && events.Any(e => e.Kind == EventKind.EndOfStream && e.Actor == RawSubscriber)),
+                Expect.That(
+                    "messages are lost: PUBLISH returned :1 (delivered to the subscriber) for more messages than the subscriber read",
+                    events => Delivered(events, "publisher") - Read(events, RawSubscriber) > 0),
+                Expect.FirstDisconnect(Side.Redis, "FIN"),
+                Expect.That(
+                    "Redis drops the StackExchange.Redis subscription too: another pub/sub output-buffer limit line, after the library's burst began",
+                    events => LibraryDrop(events) is not null),
+                Expect.That(
+                    "StackExchange.Redis resubscribes by itself: after the drop, CLIENT LIST shows a pub/sub client (flags=P) with a new id",
+                    Resubscribed),
+            ]),
+        Fixed: new ScenarioVariant(
+            $"(a) pubsub {HeadroomLimit} with a reader that only reads and enqueues (a worker does the work) and (b) pubsub {SizedLimit} with the subscriber that reads only after the burst: no output-buffer limit, every PUBLISH delivered, every delivered message read; the stalled subscriber needed more than (a)'s limit",
+            // (b)'s late reader ends on a quiet period; the wait for Redis's sample of its buffer is an event (≤ ~0.1 s).
+            DrainQuiet,
+            RunFixedAsync,
+            [
+                Expect.No("Redis hits no output-buffer limit", On.Kind(EventKind.RedisOutputBufferLimit)),
+                Expect.That(
+                    $"(a) every PUBLISH reached the subscriber ({Messages} × :1) and the worker processed every one: 0 lost",
+                    events => Delivered(events, "publisher-a") == Messages && Processed(events) == Messages),
+                Expect.That(
+                    $"(b) every PUBLISH reached the subscriber ({Messages} × :1) and it read every one, whole: 0 lost",
+                    events => Delivered(events, "publisher-b") == Messages && Read(events, RawSubscriber) == Messages && DrainedBytes(events, RawSubscriber) == (long)Messages * FrameBytes),
+                Expect.That(
+                    $"(b) INFO clients shows the subscriber's buffer ({SampleField} over 1 MB): it lived long enough to be sampled",
+                    events => SampledBuffer(events) > 1024 * 1024),
+                Expect.That(
+                    $"(b) the stalled subscriber's buffer in Redis (CLIENT LIST omem, ~17.6 MB) is over (a)'s hard limit ({HeadroomHardBytes >> 20} MB): under (a)'s limit only the continuous reader survives",
+                    events => StalledOmem(events) > HeadroomHardBytes),
+                Expect.No("no subscriber's connection is ended by Redis", e => (e.Actor is RawSubscriber or Reader) && e.Kind is EventKind.EndOfStream or EventKind.ReceiveFailed),
+            ]));
+
+    private static async Task RunBrokenAsync(Lab lab, CancellationToken ct)
+    {
+        var redis = await RedisServer.StartAsync(lab, new RedisOptions { OutputBufferLimitPubsub = TightLimit }, ct);
+        var bytes = BurstBytes();
+
+        // 1. A raw subscriber that stops reading after its SUBSCRIBE; Redis's line about it, its INFO, what it can still read.
+        var subscriber = await SubscribeLateReaderAsync(lab, redis, ct);
+        var burst = await PublishBurstAsync(lab, redis.Endpoint, bytes, "publisher", ct);
+        var limit = await lab.Timeline.WaitForAsync(EventKind.RedisOutputBufferLimit, TimeSpan.FromSeconds(5), Side.Redis, cancellationToken: ct);
+        lab.Timeline.Record(Side.Lab, EventKind.Note, $"Redis logged the limit {Ms(limit.At - burst.Started)} ms after the burst's first write");
+        await redis.SnapshotAsync("clients", SampleField);
+        await DrainAndCountAsync(lab, subscriber, burst);
+
+        // 2. StackExchange.Redis with a slow handler, alone on the channel now.
+        using var release = new CancellationTokenSource();
+        var handled = 0;
+        var client = await SeRedisClient.ConnectAsync(lab, redis.Endpoint, name: LibrarySubscriber);
+        try
+        {
+            await client.Multiplexer.GetSubscriber().SubscribeAsync(ChannelName, (_, _) =>
+            {
+                if (release.IsCancellationRequested) return; // the run is over: let the backlog run out
+                var start = Stopwatch.GetTimestamp();
+                while (Stopwatch.GetElapsedTime(start) < HandlerWork) Thread.SpinWait(20); // the application's work (deserialising, say), inline
+                Interlocked.Increment(ref handled);
+            });
+            var before = await PubsubClientIdsAsync(redis);
+            await redis.SnapshotAsync("CLIENT LIST", "id", "flags", "sub", "cmd");
+            lab.Timeline.Record(Side.Client, EventKind.Note, $"subscribed through StackExchange.Redis with a handler that does {HandlerWork.TotalMilliseconds:0} ms of CPU work per message", actor: LibrarySubscriber);
+            await WatchLibraryAsync(lab, redis, bytes, client, before, () => Volatile.Read(ref handled), release.Cancel, ct);
+        }
+        finally
+        {
+            release.Cancel();
+        }
+    }
+
+    /// <summary>Bursts until Redis drops the library (its reader usually loses the first race), then watches what the library reports.</summary>
+    private static async Task WatchLibraryAsync(Lab lab, RedisServer redis, byte[] bytes, SeRedisClient client, List<string> before, Func<int> handled, Action release, CancellationToken ct)
+    {
+        LabEvent? drop = null;
+        var delivered = 0;
+        for (var n = 1; n <= LibraryBursts && drop is null; n++)
+        {
+            var burst = await PublishBurstAsync(lab, redis.Endpoint, bytes, $"{LibraryPublisher}-{n}", ct);
+            delivered += burst.Delivered;
+            // Redis logs the hard limit the moment a write overflows, before it answers that PUBLISH: once every reply is
+            // in, the line is in the log file. Read the log now and look (the short bound only covers the tail's reading).
+            redis.Flush();
+            drop = await WaitOrNullAsync(
+                lab,
+                e => e.Kind == EventKind.RedisOutputBufferLimit && e.At >= burst.Started,
+                TimeSpan.FromMilliseconds(250),
+                "Redis dropping the library's subscription",
+                ct);
+            if (drop is null) lab.Timeline.Record(Side.Lab, EventKind.Note, $"burst {n}: the library's reader kept up this time, no limit hit; bursting again");
+        }
+        if (drop is null) return;
+
+        // The resubscription is visible in Redis only: poll CLIENT LIST (unrecorded, bounded) for a new pub/sub client.
+        var clock = Stopwatch.StartNew();
+        var now = before;
+        while (clock.Elapsed < TimeSpan.FromSeconds(3) && !(now = await PubsubClientIdsAsync(redis)).Except(before).Any())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+        }
+        var seen = lab.Timeline.Now;
+        await redis.SnapshotAsync("CLIENT LIST", "id", "flags", "sub", "cmd");
+        var fresh = now.Except(before).ToList();
+        lab.Timeline.Record(
+            Side.Lab,
+            EventKind.Note,
+            fresh.Count > 0
+                ? $"StackExchange.Redis resubscribed: pub/sub client id={string.Join(",", fresh)} is in CLIENT LIST within {Ms(seen - drop.At)} ms of Redis dropping id={RedisLogParser.Field(drop.Detail, "id")}"
+                : "no new pub/sub client in CLIENT LIST within 3 s of the drop",
+            actor: LibrarySubscriber);
+
+        // The library's own view: its ConnectionFailed waits behind the message backlog. Watch for it, bounded.
+        var failed = await WaitOrNullAsync(
+            lab,
+            e => e.Kind == EventKind.LibraryConnectionFailed && e.Actor == LibrarySubscriber,
+            Max(LibraryWatch - (lab.Timeline.Now - drop.At), TimeSpan.Zero),
+            "StackExchange.Redis's ConnectionFailed",
+            ct);
+        if (failed is not null)
+        {
+            lab.Timeline.Record(Side.Lab, EventKind.Note, $"the library reported ConnectionFailed {Ms(failed.At - drop.At)} ms after Redis dropped it ({handled()} messages handled by then, {delivered} delivered by PUBLISH)", actor: LibrarySubscriber);
+            return;
+        }
+        var (done, queued) = (handled(), client.Multiplexer.GetCounters().Other.ResponsesAwaitingAsyncCompletion);
+        lab.Timeline.Record(
+            Side.Lab,
+            EventKind.Note,
+            $"the library reported no ConnectionFailed within the {LibraryWatch.TotalSeconds:0} s observation window after Redis dropped it: {done} messages handled, {queued} still queued in the library, {delivered} delivered by PUBLISH (so ≈{delivered - done - queued} lost with Redis's buffer)",
+            actor: LibrarySubscriber);
+
+        // Make the handler return at once: the backlog runs out, and the event queued behind it comes out.
+        var released = lab.Timeline.Now;
+        release();
+        var late = await WaitOrNullAsync(
+            lab,
+            e => e.Kind == EventKind.LibraryConnectionFailed && e.Actor == LibrarySubscriber,
+            TimeSpan.FromSeconds(3),
+            "StackExchange.Redis's ConnectionFailed once its backlog is released",
+            ct);
+        lab.Timeline.Record(
+            Side.Lab,
+            EventKind.Note,
+            late is null
+                ? "released the backlog (the handler returns at once): still no ConnectionFailed within 3 s"
+                : $"released the backlog (the handler returns at once): ConnectionFailed came {Ms(late.At - released)} ms later ({Ms(late.At - drop.At)} ms after the drop) — it had waited in the same ordered queue as the messages",
+            actor: LibrarySubscriber);
+    }
+
+    private static async Task RunFixedAsync(Lab lab, CancellationToken ct)
+    {
+        var redis = await RedisServer.StartAsync(lab, new RedisOptions { OutputBufferLimitPubsub = HeadroomLimit }, ct);
+        var bytes = BurstBytes();
+
+        // (a) A limit with headroom for the reader's scheduling hiccups — far below what a stalled reader needs (see (b));
+        // the reader only reads and enqueues, a worker does the work.
+        await QueuedSubscriberAsync(lab, redis, bytes, ct);
+
+        // (b) A subscriber as stalled as the broken one, against a limit sized for the whole burst.
+        var set = await redis.CommandAsync("CONFIG", "SET", "client-output-buffer-limit", $"pubsub {SizedLimit}");
+        lab.Timeline.Record(Side.Lab, EventKind.Note, $"CONFIG SET client-output-buffer-limit \"pubsub {SizedLimit}\": {Resp.Render(set)}");
+        var subscriber = await SubscribeLateReaderAsync(lab, redis, ct);
+        var burst = await PublishBurstAsync(lab, redis.Endpoint, bytes, "publisher-b", ct);
+        // The subscriber's buffer now holds what the kernel could not (omem in CLIENT LIST); Redis samples it from its cron
+        // (~every 100 ms). Wait (bounded) until INFO's figure has caught up with omem, then show both.
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(2) && await SampleBehindAsync(redis))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+        }
+        await redis.SnapshotAsync("CLIENT LIST", "id", "flags", "sub", "omem");
+        await redis.SnapshotAsync("clients", SampleField);
+        await DrainAndCountAsync(lab, subscriber, burst);
+    }
+
+    /// <summary>
+    /// Fix (a): a subscriber whose reader thread does nothing but blocking 1 MB reads into preallocated buffers, each handed to an
+    /// unbounded channel; a worker decodes the frames and does the (slow) work. Returns when the worker has processed every
+    /// delivered message.
+    /// </summary>
+    private static async Task QueuedSubscriberAsync(Lab lab, RedisServer redis, byte[] bytes, CancellationToken ct)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(redis.Endpoint, ct);
+        lab.Timeline.Record(Side.Client, EventKind.Connected, $"connected to {redis.Endpoint} from {socket.LocalEndPoint}", actor: Reader);
+        await using (var stream = new NetworkStream(socket, ownsSocket: false))
+        {
+            await stream.WriteAsync(Resp.Encode(["SUBSCRIBE", ChannelName]), ct);
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            bound.CancelAfter(TimeSpan.FromSeconds(2));
+            lab.Timeline.Record(Side.Client, EventKind.Received, $"subscribed: {Resp.Render(await Resp.ReadAsync(stream, bound.Token))}", actor: Reader);
+        }
+
+        var queue = Channel.CreateUnbounded<(byte[] Buffer, int Length)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        // Read buffers allocated up front, enough for the whole burst: nothing is allocated (no GC pause) on the reading path.
+        var free = new ConcurrentQueue<byte[]>(Enumerable.Range(0, ReadBuffers).Select(_ => new byte[ReadBytes]));
+        var readerDone = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var closing = 0;
+        var reader = new Thread(() =>
+        {
+            long total = 0;
+            try
+            {
+                while (true)
+                {
+                    if (!free.TryDequeue(out var buffer)) buffer = new byte[ReadBytes];
+                    var n = socket.Receive(buffer);
+                    if (n == 0) break;
+                    total += n;
+                    queue.Writer.TryWrite((buffer, n)); // the only work besides reading: hand the bytes over
+                }
+                lab.Timeline.Record(Side.Client, EventKind.EndOfStream, $"recv() returned 0 (EOF) after {total} bytes", SocketFailure.EndOfStream, actor: Reader, bytes: total, peer: Side.Redis);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // The run closes the socket under the blocked recv once the worker is done; before that, a failure is worth showing.
+                if (Volatile.Read(ref closing) == 0) lab.Timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, Reader, $"recv failed after {total} bytes", total, peer: Side.Redis);
+            }
+            finally
+            {
+                queue.Writer.TryComplete();
+                readerDone.TrySetResult(total);
+            }
+        })
+        { IsBackground = true, Name = "pubsub reader" };
+        reader.Start();
+        lab.Timeline.Record(Side.Client, EventKind.Note, "a reader thread reads continuously (1 MB blocking reads into preallocated buffers) and only enqueues; a worker does the work", actor: Reader);
+
+        var processed = 0;
+        var target = int.MaxValue;
+        var worker = Task.Run(
+            async () =>
+            {
+                long received = 0;
+                await foreach (var (buffer, length) in queue.Reader.ReadAllAsync(CancellationToken.None))
+                {
+                    // Every frame is FrameBytes long: count the whole ones, and do 1 ms of "work" per 100 messages.
+                    var before = (int)(received / FrameBytes);
+                    received += length;
+                    free.Enqueue(buffer);
+                    var after = (int)(received / FrameBytes);
+                    for (var m = before + 1; m <= after; m++)
+                    {
+                        if (m % 100 == 0) Thread.Sleep(1);
+                    }
+                    Volatile.Write(ref processed, after);
+                    if (before < Volatile.Read(ref target) && after >= Volatile.Read(ref target)) RecordProcessed(lab, after);
+                }
+            },
+            CancellationToken.None);
+
+        try
+        {
+            var burst = await PublishBurstAsync(lab, redis.Endpoint, bytes, "publisher-a", ct);
+            Volatile.Write(ref target, burst.Delivered);
+            if (Volatile.Read(ref processed) >= burst.Delivered) RecordProcessed(lab, Volatile.Read(ref processed));
+            // Done when the worker has processed every delivered message — or, if Redis dropped the reader after all, at once.
+            await lab.Timeline.WaitForAsync(
+                e => (e.Kind == EventKind.Note && e.Actor == Worker) || (e.Actor == Reader && e.Kind is EventKind.EndOfStream or EventKind.ReceiveFailed),
+                TimeSpan.FromSeconds(5),
+                "the worker to process every delivered message",
+                ct);
+        }
+        finally
+        {
+            Volatile.Write(ref closing, 1);
+            await SocketClose.CloseAsync(socket, CloseMode.Fin, lab.Timeline, Side.Client, Reader);
+            await readerDone.Task.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+            await worker.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        }
+    }
+
+    private static void RecordProcessed(Lab lab, int processed)
+    {
+        // Either the worker or the run may see the target reached first; record it once.
+        if (lab.Timeline.Snapshot().Any(e => e.Kind == EventKind.Note && e.Actor == Worker)) return;
+        lab.Timeline.Record(Side.Client, EventKind.Note, $"the worker processed {processed} messages", actor: Worker, index: processed);
+    }
+
+    /// <summary>A raw subscriber with a small receive buffer: SUBSCRIBE, read the confirmation, then read nothing until told.</summary>
+    private static async Task<RespProbe> SubscribeLateReaderAsync(Lab lab, RedisServer redis, CancellationToken ct)
+    {
+        var subscriber = (await RespProbe.ConnectAsync(lab, redis.Endpoint, RawSubscriber, receiveBuffer: 16 * 1024, ct))!;
+        await subscriber.SendAsync("SUBSCRIBE", ChannelName);
+        await subscriber.ReadAsync(TimeSpan.FromSeconds(2));
+        lab.Timeline.Record(Side.Client, EventKind.Note, "subscribed (16 KB receive buffer); not reading until the burst is over", actor: RawSubscriber);
+        return subscriber;
+    }
+
+    /// <summary>Reads what the subscriber can still get (until EOF or a quiet period) and records the loss against PUBLISH's count.</summary>
+    private static async Task DrainAndCountAsync(Lab lab, RespProbe subscriber, Burst burst)
+    {
+        var (bytes, _) = await subscriber.DrainAsync(DrainQuiet);
+        var read = (int)(bytes / FrameBytes);
+        var lost = burst.Delivered - read;
+        lab.Timeline.Record(
+            Side.Client,
+            EventKind.Note,
+            $"PUBLISH delivered {burst.Delivered} messages to the subscriber (:1); it read {read} whole messages ({bytes} bytes of {FrameBytes}-byte frames): {lost} lost",
+            actor: RawSubscriber,
+            bytes: lost,
+            index: read);
+    }
+
+    private sealed record Burst(TimeSpan Started, int Delivered, int Nobody);
+
+    /// <summary>The burst on the wire: <see cref="Messages"/> pipelined PUBLISH commands (~21 MB), built before anyone reads.</summary>
+    private static byte[] BurstBytes()
+    {
+        var one = Resp.Encode(["PUBLISH", ChannelName, Payload]);
+        var all = new byte[one.Length * Messages];
+        for (var i = 0; i < Messages; i++) one.CopyTo(all, i * one.Length);
+        return all;
+    }
+
+    /// <summary>
+    /// A publisher on a raw socket of its own: <see cref="Messages"/> PUBLISH commands pipelined in a few large writes,
+    /// while a reader counts the integer replies (the number of receivers: 1 delivered, 0 nobody subscribed). Returns
+    /// when every reply is in — the burst is over.
+    /// </summary>
+    private static async Task<Burst> PublishBurstAsync(Lab lab, IPEndPoint endpoint, byte[] all, string actor, CancellationToken ct)
+    {
+        var publisher = lab.Own(new Publisher(lab.Timeline, actor), actor);
+        await publisher.Socket.ConnectAsync(endpoint, ct);
+        lab.Timeline.Record(Side.Client, EventKind.Connected, $"connected to {endpoint} from {publisher.Socket.LocalEndPoint}", actor: actor);
+        var replies = CountRepliesAsync(publisher.Socket, ct);
+        var started = lab.Timeline.Now;
+        var clock = Stopwatch.StartNew();
+        var chunk = (all.Length + PublisherWrites - 1) / PublisherWrites;
+        for (var (offset, index) = (0, 1); offset < all.Length; offset += chunk, index++)
+        {
+            var n = await publisher.Socket.SendAsync(all.AsMemory(offset, Math.Min(chunk, all.Length - offset)), SocketFlags.None, ct);
+            lab.Timeline.Record(Side.Client, EventKind.Sent, $"write #{index} of the pipelined PUBLISH burst returned {n}", actor: actor, bytes: n, index: index);
+        }
+        var (delivered, nobody, errors) = await replies.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        lab.Timeline.Record(
+            Side.Client,
+            EventKind.Received,
+            $"read all {Messages} PUBLISH replies {Ms(clock.Elapsed)} ms after the first write: {delivered} × :1 (delivered to a subscriber), {nobody} × :0 (nobody subscribed any more)" + (errors > 0 ? $", {errors} errors" : ""),
+            actor: actor,
+            index: delivered);
+        return new Burst(started, delivered, nobody);
+    }
+
+    /// <summary>Reads replies until <see cref="Messages"/> are in: (integer ≥ 1, integer 0, anything else).</summary>
+    private static async Task<(int Delivered, int Nobody, int Errors)> CountRepliesAsync(Socket socket, CancellationToken ct)
+    {
+        var buffer = new byte[64 * 1024];
+        int delivered = 0, nobody = 0, errors = 0;
+        var lineStart = true;
+        byte type = 0;
+        long value = 0;
+        while (delivered + nobody + errors < Messages)
+        {
+            var n = await socket.ReceiveAsync(buffer, SocketFlags.None, ct);
+            if (n == 0) throw new EndOfStreamException($"the publisher's connection ended after {delivered + nobody + errors} replies");
+            foreach (var b in buffer.AsSpan(0, n))
+            {
+                if (lineStart)
+                {
+                    (type, value, lineStart) = (b, 0, false);
+                }
+                else if (b == '\n')
+                {
+                    lineStart = true;
+                    if (type != ':') errors++;
+                    else if (value > 0) delivered++;
+                    else nobody++;
+                }
+                else if (type == ':' && char.IsAsciiDigit((char)b))
+                {
+                    value = value * 10 + (b - '0');
+                }
+            }
+        }
+        return (delivered, nobody, errors);
+    }
+
+    /// <summary>The publisher's socket, closed (FIN, recorded) when the lab is disposed — after Redis's lines are in.</summary>
+    private sealed class Publisher(Timeline timeline, string actor) : IAsyncDisposable
+    {
+        public Socket Socket { get; } = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Socket.Connected) await SocketClose.CloseAsync(Socket, CloseMode.Fin, timeline, Side.Client, actor);
+            Socket.Dispose();
+        }
+    }
+
+    private static async Task<List<string>> PubsubClientIdsAsync(RedisServer redis)
+    {
+        var list = Resp.Render(await redis.CommandAsync("CLIENT", "LIST"));
+        return [.. list.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(IsPubsub).Select(l => RedisLogParser.Field(" " + l.Trim(), "id") ?? "")];
+    }
+
+    /// <summary>Whether INFO's sampled peak is still below the pub/sub client's current buffer (omem).</summary>
+    private static async Task<bool> SampleBehindAsync(RedisServer redis)
+    {
+        var omem = Resp.Render(await redis.CommandAsync("CLIENT", "LIST")).Split('\n').Where(IsPubsub)
+            .Select(l => long.TryParse(RedisLogParser.Field(" " + l.Trim(), "omem"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0)
+            .DefaultIfEmpty(0).Max();
+        return (Sample(Resp.Render(await redis.CommandAsync("INFO", "clients"))) ?? 0) < Math.Max(omem, 1);
+    }
+
+    private static bool IsPubsub(string client) => RedisLogParser.Field(" " + client.Trim(), "flags")?.Contains('P', StringComparison.Ordinal) == true;
+
+    /// <summary>A bounded wait on the timeline whose timeout is an answer (null), not a failure of the run.</summary>
+    private static async Task<LabEvent?> WaitOrNullAsync(Lab lab, Func<LabEvent, bool> match, TimeSpan bound, string what, CancellationToken ct)
+    {
+        try
+        {
+            return await lab.Timeline.WaitForAsync(match, bound, what, ct);
+        }
+        catch (TimelineTimeoutException)
+        {
+            return null;
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+
+    // Reading the finished timeline.
+
+    private static int Delivered(IReadOnlyList<LabEvent> events, string publisher) =>
+        events.FirstOrDefault(e => e.Kind == EventKind.Received && e.Actor == publisher)?.Index ?? 0;
+
+    private static int Read(IReadOnlyList<LabEvent> events, string subscriber) =>
+        events.FirstOrDefault(e => e.Kind == EventKind.Note && e.Actor == subscriber && e.Index is not null)?.Index ?? 0;
+
+    private static long? DrainedBytes(IReadOnlyList<LabEvent> events, string subscriber) =>
+        events.FirstOrDefault(e => e.Kind == EventKind.Received && e.Actor == subscriber && e.Detail.StartsWith("drained", StringComparison.Ordinal))?.Bytes;
+
+    private static int? Processed(IReadOnlyList<LabEvent> events) =>
+        events.FirstOrDefault(e => e.Kind == EventKind.Note && e.Actor == Worker)?.Index;
+
+    /// <summary>Redis's limit line for the raw subscriber: the one whose addr= is the subscriber's local endpoint.</summary>
+    private static LabEvent? RawDrop(IReadOnlyList<LabEvent> events)
+    {
+        const string from = " from ";
+        if (events.FirstOrDefault(e => e.Kind == EventKind.Connected && e.Actor == RawSubscriber) is not { } connected) return null;
+        var local = connected.Detail[(connected.Detail.LastIndexOf(from, StringComparison.Ordinal) + from.Length)..];
+        return events.FirstOrDefault(e => e.Kind == EventKind.RedisOutputBufferLimit && RedisLogParser.Field(e.Detail, "addr") == local);
+    }
+
+    /// <summary>Redis's limit line for a pub/sub client after the library's first burst began.</summary>
+    private static LabEvent? LibraryDrop(IReadOnlyList<LabEvent> events) =>
+        events.FirstOrDefault(e => e.Kind == EventKind.Sent && e.Actor?.StartsWith(LibraryPublisher, StringComparison.Ordinal) == true) is { } start
+            ? events.FirstOrDefault(e => e.Kind == EventKind.RedisOutputBufferLimit && e.At >= start.At && e.Detail.Contains("flags=P", StringComparison.Ordinal))
+            : null;
+
+    /// <summary>A CLIENT LIST snapshot after the library's drop lists a pub/sub client whose id is not the dropped one's.</summary>
+    private static bool Resubscribed(IReadOnlyList<LabEvent> events)
+    {
+        if (LibraryDrop(events) is not { } drop || RedisLogParser.Field(drop.Detail, "id") is not { } dropped) return false;
+        return events
+            .Where(e => e.Kind == EventKind.RedisSnapshot && e.At > drop.At && e.Detail.StartsWith("CLIENT LIST:", StringComparison.Ordinal))
+            .SelectMany(e => e.Detail["CLIENT LIST:".Length..].Split(';'))
+            .Any(client => IsPubsub(client) && RedisLogParser.Field(" " + client.Trim(), "id") is { } id && id != dropped);
+    }
+
+    /// <summary>The largest omem= of a pub/sub client in the CLIENT LIST snapshots that show omem.</summary>
+    private static long StalledOmem(IReadOnlyList<LabEvent> events) =>
+        events
+            .Where(e => e.Kind == EventKind.RedisSnapshot && e.Detail.StartsWith("CLIENT LIST:", StringComparison.Ordinal) && e.Detail.Contains("omem=", StringComparison.Ordinal))
+            .SelectMany(e => e.Detail["CLIENT LIST:".Length..].Split(';'))
+            .Where(IsPubsub)
+            .Select(c => long.TryParse(RedisLogParser.Field(" " + c.Trim(), "omem"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0)
+            .DefaultIfEmpty(0)
+            .Max();
+
+    /// <summary>The first INFO clients snapshot's client_recent_max_output_buffer.</summary>
+    private static long? SampledBuffer(IReadOnlyList<LabEvent> events) =>
+        events.FirstOrDefault(e => e.Kind == EventKind.RedisSnapshot && e.Detail.Contains(SampleField, StringComparison.Ordinal)) is { } snapshot ? Sample(snapshot.Detail) : null;
+
+    private static long? Sample(string text)
+    {
+        var i = text.IndexOf(SampleField + ":", StringComparison.Ordinal);
+        if (i < 0) return null;
+        var digits = new string([.. text[(i + SampleField.Length + 1)..].TakeWhile(char.IsAsciiDigit)]);
+        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
+    }
+}
