@@ -28,6 +28,8 @@ public static class Catalog
         RedisCrashRestart.Definition,
         RedisBigReply.Definition,
         LbIdleResetHttp.Definition,
+        RedisIdleDrop.Definition,
+        RedisIdleReset.Definition,
         ResetMidBody.Definition,
     ];
 

@@ -20,5 +20,7 @@ public static class ScenarioIds
     public const string RedisCrashRestart = "redis-crash-restart";
     public const string RedisBigReply = "redis-big-reply";
     public const string LbIdleResetHttp = "lb-idle-reset-http";
+    public const string RedisIdleDrop = "redis-idle-drop";
+    public const string RedisIdleReset = "redis-idle-reset";
     public const string ResetMidBody = "reset-mid-body";
 }
