@@ -117,27 +117,7 @@ internal static class RedisIdleReset
         await probe.SendAsync("PING");
         await probe.ReadAsync(TimeSpan.FromSeconds(2));
 
-        lab.Timeline.Record(
-            Side.Lab,
-            EventKind.Note,
-            broken
-                ? $"a {Idle.TotalSeconds:0} s pause: every flow stays quiet longer than the middlebox's {IdleLimit.TotalSeconds:0} s"
-                : $"a {Idle.TotalSeconds:0} s pause: the keep-alives keep every flow busier than the middlebox's {IdleLimit.TotalSeconds:0} s",
-            actor: "idle");
-        if (broken)
-        {
-            await Task.Delay(Idle, ct); // the idle time is the behaviour under test
-        }
-        else
-        {
-            for (var i = 0; i < KeepAlivePings; i++)
-            {
-                await Task.Delay(PingEvery, ct); // the raw client's keep-alive rhythm is the fix being shown
-                await probe.SendAsync("PING");
-                await probe.ReadAsync(TimeSpan.FromSeconds(2));
-            }
-        }
-        lab.Timeline.Record(Side.Lab, EventKind.Note, "idle over: the clients send commands again", actor: "idle");
+        await IdlePause.RunAsync(lab, probe, broken, Idle, IdleLimit, PingEvery, KeepAlivePings, ct);
 
         await Task.WhenAll(
             Task.Run(() => SetAsync(client, 1), ct),
