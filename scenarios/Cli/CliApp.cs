@@ -60,9 +60,10 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
     {
         if (args.Length > 1) throw new CliException("list takes no arguments");
         var width = catalog.Max(s => s.Id.Length);
+        var areaWidth = catalog.Max(s => s.Area.Length);
         foreach (var s in catalog)
         {
-            stdout.WriteLine($"{s.Id.PadRight(width)}  {s.Area,-6}  {s.Title}{(s.Slow ? " (slow)" : "")}");
+            stdout.WriteLine($"{s.Id.PadRight(width)}  {s.Area.PadRight(areaWidth)}  {s.Title}{(s.Slow ? " (slow)" : "")}");
         }
         return 0;
     }
