@@ -1,5 +1,8 @@
+using System.Net;
 using System.Net.Sockets;
 using BrokenPipe.Lab.Parts.Kestrel;
+using BrokenPipe.Lab.Parts.Nginx;
+using BrokenPipe.Lab.Parts.RawTcp;
 using BrokenPipe.Lab.Scenarios;
 
 namespace BrokenPipe.Bench;
@@ -7,9 +10,10 @@ namespace BrokenPipe.Bench;
 using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>
-/// The benchmark: Kestrel's start-to-ready first (so that its first start is really cold), then every scenario ×
-/// variant N times, one run after the other. Results go to stdout (and a markdown file), progress to stderr.
-/// Exit codes: 0 every target met, 1 a target missed, 2 bad input (one line on stderr), 130 canceled.
+/// The benchmark: Kestrel's start-to-ready first (so that its first start is really cold), nginx's, then every
+/// scenario × variant N times, one run after the other — or, with <c>--keepalive-race N</c>, only the measured
+/// keep-alive race (<see cref="KeepaliveRace"/>). Results go to stdout (and a markdown file), progress to stderr.
+/// Exit codes: 0 every target met (race: it ran), 1 a target missed (race: an error), 2 bad input (one line on stderr), 130 canceled.
 /// </summary>
 public sealed class BenchApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<Scenario> catalog)
 {
@@ -33,9 +37,12 @@ public sealed class BenchApp(TextWriter stdout, TextWriter stderr, IReadOnlyList
         }
 
         var progress = new Progress(stderr, live: !Console.IsErrorRedirected);
+        if (options.KeepaliveRace is { } trials) return await RunRaceAsync(trials, options.OutFile, args, progress, cancellationToken);
         try
         {
-            var kestrel = await MeasureKestrelAsync(progress, cancellationToken);
+            // Kestrel first, so that its first start is really cold in this process.
+            var kestrel = await MeasureStartsAsync(Targets.Kestrel, StartKestrelAsync, progress, cancellationToken);
+            var nginx = await MeasureStartsAsync(Targets.Nginx, StartNginxAsync, progress, cancellationToken);
             var rows = new List<ScenarioRow>();
             var pairs = options.Scenarios.SelectMany(s => options.Variants.Select(v => (Scenario: s, Variant: v))).ToList();
             for (var i = 0; i < pairs.Count; i++)
@@ -43,7 +50,7 @@ public sealed class BenchApp(TextWriter stdout, TextWriter stderr, IReadOnlyList
                 rows.Add(await MeasureScenarioAsync(pairs[i].Scenario, pairs[i].Variant, options.Runs, $"[{i + 1}/{pairs.Count}]", progress, cancellationToken));
             }
 
-            var report = new Report(options.Runs, rows, kestrel, CommandLine(args));
+            var report = new Report(options.Runs, rows, [kestrel, nginx], CommandLine(args));
             await stdout.WriteAsync(report.Text());
             if (options.OutFile is not null)
             {
@@ -60,35 +67,94 @@ public sealed class BenchApp(TextWriter stdout, TextWriter stderr, IReadOnlyList
         }
     }
 
-    private static async Task<KestrelStarts> MeasureKestrelAsync(Progress progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>--keepalive-race N</c>: only the measured keep-alive race. A low hit rate is a result, not a failure: the exit
+    /// code is 0 when it ran, 1 when the lab could not be set up or a trial ended in an error, 130 when canceled.
+    /// </summary>
+    private async Task<int> RunRaceAsync(int trials, string? outFile, string[] args, Progress progress, CancellationToken cancellationToken)
     {
-        const string label = "[kestrel]";
+        RaceResult result;
+        try
+        {
+            result = await KeepaliveRace.RunAsync(trials, progress, cancellationToken);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            progress.Break();
+            await stderr.WriteLineAsync("canceled: every part started so far has been stopped; no results written");
+            return 130;
+        }
+        catch (Exception e)
+        {
+            progress.Break();
+            await stderr.WriteLineAsync($"error: the keep-alive race could not run: {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}");
+            return 1;
+        }
+        var report = new RaceReport(result, CommandLine(args));
+        await stdout.WriteAsync(report.Text());
+        if (outFile is not null)
+        {
+            await File.WriteAllTextAsync(outFile, report.Markdown(), CancellationToken.None);
+            await stderr.WriteLineAsync($"wrote {outFile}");
+        }
+        return result.Failed ? 1 : 0;
+    }
+
+    /// <summary>
+    /// A part's start-to-ready: <see cref="StartTarget.Starts"/> starts, one after the other, each in a fresh lab that is
+    /// disposed (stopping the part) before the next one. The figure is the part's own startup time.
+    /// </summary>
+    private static async Task<PartStarts> MeasureStartsAsync(
+        StartTarget target,
+        Func<Lab, CancellationToken, Task<(TimeSpan StartupTime, IPEndPoint Endpoint)>> start,
+        Progress progress,
+        CancellationToken cancellationToken)
+    {
+        var label = $"[{target.Part.ToLowerInvariant()}]";
         var starts = new List<double>();
         string? firstError = null;
-        for (var i = 0; i < Targets.KestrelStarts; i++)
+        for (var i = 0; i < target.Starts; i++)
         {
-            progress.Update(label, "start-to-ready", i, Targets.KestrelStarts);
+            progress.Update(label, "start-to-ready", i, target.Starts);
             try
             {
-                await using var lab = new Lab($"bench-kestrel-{i + 1}");
-                var server = await KestrelServer.StartAsync(lab, _ => Task.CompletedTask, new KestrelOptions { Name = "bench-kestrel" }, cancellationToken);
+                await using var lab = new Lab($"bench-{target.Part.ToLowerInvariant()}-{i + 1}");
+                var (startup, endpoint) = await start(lab, cancellationToken);
                 // Not timed: proves the port accepts, so the figure is a start to a server that is really ready.
                 using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
                 {
-                    await probe.ConnectAsync(server.Endpoint, cancellationToken);
+                    await probe.ConnectAsync(endpoint, cancellationToken);
                 }
-                starts.Add(server.StartupTime.TotalMilliseconds);
-                // Disposing the lab stops the server: the next start is in a fresh lab, as a scenario's would be.
+                starts.Add(startup.TotalMilliseconds);
+                // Disposing the lab stops the part: the next start is in a fresh lab, as a scenario's would be.
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 firstError ??= $"start {i + 1}: {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}";
             }
         }
-        var result = new KestrelStarts(starts, firstError);
-        progress.Done(label, "start-to-ready", Targets.KestrelStarts,
-            $"cold {Format.Ms(result.ColdMs)} ms, warm median {Format.Ms(result.WarmMedianMs)} ms{(firstError is null ? "" : $", {Targets.KestrelStarts - starts.Count} failed")}");
+        var result = new PartStarts(target, starts, firstError);
+        progress.Done(label, "start-to-ready", target.Starts,
+            $"cold {Format.Ms(result.ColdMs)} ms, {target.MedianName} {Format.Ms(result.MedianMs)} ms{(firstError is null ? "" : $", {target.Starts - starts.Count} failed")}");
         return result;
+    }
+
+    /// <summary>A trivial Kestrel (a handler that does nothing): the figure is from the call to start until the port accepts.</summary>
+    private static async Task<(TimeSpan, IPEndPoint)> StartKestrelAsync(Lab lab, CancellationToken cancellationToken)
+    {
+        var server = await KestrelServer.StartAsync(lab, _ => Task.CompletedTask, new KestrelOptions { Name = "bench-kestrel" }, cancellationToken);
+        return (server.StartupTime, server.Endpoint);
+    }
+
+    /// <summary>
+    /// nginx in front of a trivial raw server (never called: nothing is proxied): the figure is from starting the nginx
+    /// process until its port accepts; rendering the config and <c>nginx -t</c> before it are not included.
+    /// </summary>
+    private static async Task<(TimeSpan, IPEndPoint)> StartNginxAsync(Lab lab, CancellationToken cancellationToken)
+    {
+        var upstream = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = "bench-upstream" }, cancellationToken);
+        var proxy = await NginxProxy.StartAsync(lab, upstream.Endpoint, new NginxOptions { Name = "bench-nginx" }, cancellationToken);
+        return (proxy.StartupTime, proxy.Endpoint);
     }
 
     private static async Task<ScenarioRow> MeasureScenarioAsync(
