@@ -6,7 +6,10 @@ public sealed record KestrelOptions
     /// <summary>Actor name on the timeline. The default value is "kestrel".</summary>
     public string Name { get; init; } = "kestrel";
 
-    /// <summary>Kestrel's KeepAliveTimeout (checked on its 1 s heartbeat, so the real close comes 1–2 s later). The default value is 130 seconds.</summary>
+    /// <summary>
+    /// Kestrel's KeepAliveTimeout. It is checked on Kestrel's 1 s heartbeat from the last tick it saw, so the real close
+    /// is not at the timeout: 2–3 s after a connection's first response for 1 s, within 1 s of it later. The default value is 130 seconds.
+    /// </summary>
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(130);
 
     /// <summary>
