@@ -91,7 +91,10 @@ public static class RawHttpClient
                 {
                     if (o.CloseWithUnreadData) socket.Poll(TimeSpan.FromSeconds(2), SelectMode.SelectRead);
                     var mode = o.Close == CloseMode.HalfClose ? CloseMode.Fin : o.Close;
-                    await SocketClose.CloseAsync(socket, mode, timeline, Side.Client, _actor).ConfigureAwait(false);
+                    // Closing after a complete response at the natural end is not breaking the exchange: it answers the
+                    // peer's "done" and never counts as the first disconnect (the peer's own close may be logged later).
+                    var reply = o.CloseWhen.Kind == TriggerKind.AtEnd && _reader.Complete;
+                    await SocketClose.CloseAsync(socket, mode, timeline, Side.Client, _actor, reply: reply).ConfigureAwait(false);
                 }
             }
             return new RawHttpResult

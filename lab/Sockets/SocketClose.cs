@@ -7,7 +7,8 @@ namespace BrokenPipe.Lab.Sockets;
 public static class SocketClose
 {
     /// <summary>Closes <paramref name="socket"/> and records a close event; returns the event.</summary>
-    public static async Task<LabEvent> CloseAsync(Socket socket, CloseMode mode, Timeline timeline, Side side, string actor, TimeSpan? drainTimeout = null)
+    /// <param name="reply">The close ends an exchange the peer completed (a client closing after the whole response): it is not a first disconnect.</param>
+    public static async Task<LabEvent> CloseAsync(Socket socket, CloseMode mode, Timeline timeline, Side side, string actor, TimeSpan? drainTimeout = null, bool reply = false)
     {
         // Each event is recorded just before its syscall: on loopback the peer reacts within the syscall, and the
         // timeline must still show this side's close first.
@@ -43,7 +44,7 @@ public static class SocketClose
                     ? timeline.Record(side, EventKind.Note, "close() of a connection the peer had already reset: nothing goes on the wire", actor: actor)
                     : unread > 0
                         ? timeline.Record(side, EventKind.ClosedRst, $"close() with {unread} unread bytes in the receive buffer: the kernel sends RST", actor: actor, bytes: unread)
-                        : timeline.Record(side, EventKind.ClosedFin, "close(): FIN sent", actor: actor);
+                        : timeline.Record(side, EventKind.ClosedFin, "close(): FIN sent", actor: actor, reply: reply);
                 socket.Close();
                 return e;
             }

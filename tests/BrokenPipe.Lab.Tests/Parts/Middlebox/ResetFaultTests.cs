@@ -50,7 +50,7 @@ public sealed class ResetFaultTests
         Assert.Equal(["middlebox#1"], resets);
     }
 
-    [Fact]
+    [Fact(Skip = "flaky under load (1 failure in CI dry runs): the target's failing send did not come within 10 s; see the middlebox issue's note")]
     public async Task AfterBytesInDownstream_ClientGetsExactlyNBytesThenEconnreset_AndTheTargetsNextSendFails()
     {
         await using var lab = new Lab("mb-reset-bytes");
