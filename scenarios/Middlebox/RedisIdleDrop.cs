@@ -27,11 +27,7 @@ internal static class RedisIdleDrop
     private const string Probe = "probe";
     private const string KeepAlive = "probe+keepalive";
     private const int Commands = 3;
-    private const int KeepAlivePings = 8;
 
-    private static readonly TimeSpan IdleLimit = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(4);
-    private static readonly TimeSpan PingEvery = TimeSpan.FromSeconds(0.5);
     private static readonly TimeSpan ReadBound = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan AsyncBound = TimeSpan.FromSeconds(3.5);
     private static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(1);
@@ -49,7 +45,7 @@ internal static class RedisIdleDrop
         Broken: new ScenarioVariant(
             "after 4 s idle behind a middlebox that drops flows idle for 3 s: each of 3 synchronous SETs fails with RedisTimeoutException ~1 s after the previous one, an async SET is still pending after 3.5 s, no ConnectionFailed, IsConnected stays true; the raw PING is sent and its read meets silence; so does the read of a raw client with TCP keepalive, whose probes the middlebox's kernel ACKs",
             // the idle under test, then the observation window (the async SET's bound outlasts the 3 SETs and the raw reads)
-            Idle + AsyncBound,
+            IdlePause.Idle + AsyncBound,
             (lab, ct) => RunAsync(lab, Variant.Broken, ct),
             [
                 Expect.That(
@@ -74,7 +70,7 @@ internal static class RedisIdleDrop
         Fixed: new ScenarioVariant(
             "the same 4 s pause with keep-alives below the middlebox's 3 s (StackExchange.Redis keepAlive=1; a raw PING every 0.5 s): the middlebox drops nothing, all SETs succeed, no ConnectionFailed",
             // the pause, filled by the keep-alives
-            Idle,
+            IdlePause.Idle,
             (lab, ct) => RunAsync(lab, Variant.Fixed, ct),
             [
                 Expect.No("the middlebox drops nothing", e => e.Side == Side.Middlebox && e.Kind == EventKind.Note && e.Detail.Contains(DropNote, StringComparison.Ordinal)),
@@ -83,7 +79,7 @@ internal static class RedisIdleDrop
                     events => events.Count(e => e.Kind == EventKind.CommandSucceeded && e.Actor is Se or SeAsync) == Commands + 1),
                 Expect.No("no command fails", On.Kind(EventKind.CommandFailed)),
                 Expect.No("StackExchange.Redis raises no ConnectionFailed", On.Kind(EventKind.LibraryConnectionFailed)),
-                Expect.Event("raw: every keep-alive PING and the PING after the pause are answered", e => e.Actor == Probe && e.Kind == EventKind.Received && e.Index == KeepAlivePings + 2),
+                Expect.Event("raw: every keep-alive PING and the PING after the pause are answered", e => e.Actor == Probe && e.Kind == EventKind.Received && e.Index == IdlePause.Pings + 2),
                 Expect.No("raw: no read meets silence", On.Kind(EventKind.ReceiveFailed, Probe)),
             ]))
     {
@@ -123,8 +119,8 @@ internal static class RedisIdleDrop
     {
         var broken = variant == Variant.Broken;
         var redis = await RedisServer.StartAsync(lab, cancellationToken: ct);
-        var seBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, new DropAfterIdleFault(IdleLimit), $"middlebox[{Se}]", ct);
-        var probeBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, new DropAfterIdleFault(IdleLimit), $"middlebox[{Probe}]", ct);
+        var seBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, new DropAfterIdleFault(IdlePause.Limit), $"middlebox[{Se}]", ct);
+        var probeBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, new DropAfterIdleFault(IdlePause.Limit), $"middlebox[{Probe}]", ct);
 
         // Broken: keepAlive=10 s, set explicitly (the library would otherwise derive one from Redis's `timeout`), longer
         // than the middlebox's 3 s. Fixed: keepAlive=1, below it.
@@ -135,12 +131,12 @@ internal static class RedisIdleDrop
         KeepAliveProbe? keepAlive = null;
         if (broken)
         {
-            var keepAliveBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, new DropAfterIdleFault(IdleLimit), $"middlebox[{KeepAlive}]", ct);
+            var keepAliveBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, new DropAfterIdleFault(IdlePause.Limit), $"middlebox[{KeepAlive}]", ct);
             keepAlive = lab.Own(await KeepAliveProbe.ConnectAsync(lab, keepAliveBox.Endpoint, KeepAlive, ct), KeepAlive);
             await keepAlive.PingAsync(TimeSpan.FromSeconds(2));
         }
 
-        await IdlePause.RunAsync(lab, probe, broken, Idle, IdleLimit, PingEvery, KeepAlivePings, ct);
+        await IdlePause.RunAsync(lab, probe, broken, ct);
 
         await Task.WhenAll(
             Task.Run(() => SyncCommandsAsync(client), ct),

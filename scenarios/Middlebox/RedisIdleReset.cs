@@ -20,11 +20,7 @@ internal static class RedisIdleReset
     private const string Se = "se-redis";
     private const string Probe = "probe";
     private const int Commands = 3;
-    private const int KeepAlivePings = 8;
 
-    private static readonly TimeSpan IdleLimit = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(4);
-    private static readonly TimeSpan PingEvery = TimeSpan.FromSeconds(0.5);
     private static readonly TimeSpan ReadBound = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan AtOnce = TimeSpan.FromMilliseconds(500);
 
@@ -41,7 +37,7 @@ internal static class RedisIdleReset
         Broken: new ScenarioVariant(
             "after 4 s idle behind a middlebox that resets flows idle for 3 s: the middlebox resets both sides when the first SET arrives; that SET fails at once with RedisConnectionException SocketFailure, ConnectionFailed (Interactive, SocketFailure, reset by peer) and ConnectionRestored come within 0.5 s of each other, and the next SETs succeed; the raw PING is sent, its read fails with ECONNRESET and later sends with EPIPE",
             // the idle under test; everything after it is synchronised on the timeline
-            Idle,
+            IdlePause.Idle,
             (lab, ct) => RunAsync(lab, Variant.Broken, ct),
             [
                 Expect.That(
@@ -77,14 +73,14 @@ internal static class RedisIdleReset
         Fixed: new ScenarioVariant(
             "the same 4 s pause with keep-alives below the middlebox's 3 s (StackExchange.Redis keepAlive=1; a raw PING every 0.5 s): no reset, no ConnectionFailed, every SET and PING answered",
             // the pause, filled by the keep-alives
-            Idle,
+            IdlePause.Idle,
             (lab, ct) => RunAsync(lab, Variant.Fixed, ct),
             [
                 Expect.No("the middlebox resets nothing", e => e.Side == Side.Middlebox && e.Kind == EventKind.ClosedRst),
                 Expect.No("StackExchange.Redis raises no ConnectionFailed", On.Kind(EventKind.LibraryConnectionFailed)),
                 Expect.That($"all {Commands} SETs succeed", events => events.Count(e => e.Kind == EventKind.CommandSucceeded && e.Actor == Se) == Commands),
                 Expect.No("no command fails", On.Kind(EventKind.CommandFailed)),
-                Expect.Event("raw: every keep-alive PING and the PING after the pause are answered", e => e.Actor == Probe && e.Kind == EventKind.Received && e.Index == KeepAlivePings + 2),
+                Expect.Event("raw: every keep-alive PING and the PING after the pause are answered", e => e.Actor == Probe && e.Kind == EventKind.Received && e.Index == IdlePause.Pings + 2),
                 Expect.No("raw: no socket error", e => e.Actor == Probe && e.Kind is EventKind.SendFailed or EventKind.ReceiveFailed or EventKind.EndOfStream),
             ]))
     {
@@ -107,8 +103,8 @@ internal static class RedisIdleReset
     {
         var broken = variant == Variant.Broken;
         var redis = await RedisServer.StartAsync(lab, cancellationToken: ct);
-        var seBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, new ResetAfterIdleFault(IdleLimit), $"middlebox[{Se}]", ct);
-        var probeBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, new ResetAfterIdleFault(IdleLimit), $"middlebox[{Probe}]", ct);
+        var seBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, new ResetAfterIdleFault(IdlePause.Limit), $"middlebox[{Se}]", ct);
+        var probeBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, new ResetAfterIdleFault(IdlePause.Limit), $"middlebox[{Probe}]", ct);
 
         // Broken: keepAlive=10 s, set explicitly (the library would otherwise derive one from Redis's `timeout`), longer
         // than the middlebox's 3 s. Fixed: keepAlive=1, below it.
@@ -117,7 +113,7 @@ internal static class RedisIdleReset
         await probe.SendAsync("PING");
         await probe.ReadAsync(TimeSpan.FromSeconds(2));
 
-        await IdlePause.RunAsync(lab, probe, broken, Idle, IdleLimit, PingEvery, KeepAlivePings, ct);
+        await IdlePause.RunAsync(lab, probe, broken, ct);
 
         await Task.WhenAll(
             Task.Run(() => SetAsync(client, 1), ct),
