@@ -16,6 +16,7 @@ public sealed class Lab : IAsyncDisposable
     public static readonly string TempRoot = Path.Combine(Path.GetTempPath(), "brokenpipe-lab");
 
     private const string ProcessRegistry = "processes";
+    private const string NamespaceRegistry = "namespaces";
     private readonly Stack<(string Name, IAsyncDisposable Part)> _owned = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IPEndPoint, Side> _listeners = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IPEndPoint, Side> _fronts = new();
@@ -83,19 +84,27 @@ public sealed class Lab : IAsyncDisposable
     /// Notes a child process (PID, start time, name) in the run dir, so that if this process dies before disposing the
     /// lab, the next lab reaps it by its PID — the start time guards against a PID the kernel has since reused.
     /// </summary>
-    internal void RememberProcess(int pid, string name)
+    internal void RememberProcess(int pid, string name) => Append(ProcessRegistry, $"{pid} {StartTime(pid)} {name}");
+
+    internal void ForgetProcess(int pid) => Remove(ProcessRegistry, l => l.StartsWith($"{pid} ", StringComparison.Ordinal));
+
+    /// <summary>Notes a network namespace the lab created, so that a later lab removes it if this process dies first.</summary>
+    internal void RememberNamespace(string name) => Append(NamespaceRegistry, name);
+
+    internal void ForgetNamespace(string name) => Remove(NamespaceRegistry, l => l == name);
+
+    private void Append(string registry, string line)
     {
-        lock (_gate) File.AppendAllText(Path.Combine(Directory, ProcessRegistry), $"{pid} {StartTime(pid)} {name}{Environment.NewLine}");
+        lock (_gate) File.AppendAllText(Path.Combine(Directory, registry), line + Environment.NewLine);
     }
 
-    internal void ForgetProcess(int pid)
+    private void Remove(string registry, Func<string, bool> match)
     {
-        var registry = Path.Combine(Directory, ProcessRegistry);
+        var path = Path.Combine(Directory, registry);
         lock (_gate)
         {
-            if (!File.Exists(registry)) return;
-            var kept = File.ReadAllLines(registry).Where(l => !l.StartsWith($"{pid} ", StringComparison.Ordinal));
-            File.WriteAllLines(registry, kept);
+            if (!File.Exists(path)) return;
+            File.WriteAllLines(path, File.ReadAllLines(path).Where(l => !match(l)));
         }
     }
 
@@ -138,7 +147,7 @@ public sealed class Lab : IAsyncDisposable
         }
     }
 
-    /// <summary>Removes temp dirs whose owning process is gone (a test host killed mid-run leaves them behind).</summary>
+    /// <summary>Removes temp dirs whose owning process is gone (a test host killed mid-run leaves them behind), with the processes and network namespaces they list.</summary>
     private static void ReapLeftovers()
     {
         if (!System.IO.Directory.Exists(TempRoot)) return;
@@ -148,6 +157,8 @@ public sealed class Lab : IAsyncDisposable
             if (parts.Length < 3 || !int.TryParse(parts[^2], out var pid) || pid == Environment.ProcessId) continue;
             if (IsAlive(pid)) continue;
             ReapProcesses(Path.Combine(dir, ProcessRegistry));
+            var namespaces = Path.Combine(dir, NamespaceRegistry);
+            if (File.Exists(namespaces)) Parts.Middlebox.NetworkNamespace.Reap(File.ReadAllLines(namespaces));
             TryDelete(dir);
         }
     }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace BrokenPipe.Lab.Runtimes;
 
 /// <summary>
@@ -66,20 +64,14 @@ public static class BinaryLocator
     private static bool IsExecutable(string path) =>
         !OperatingSystem.IsWindows() && File.Exists(path) && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
 
-    private static async Task<(int Code, string Output)> AptAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
-    {
-        var psi = new ProcessStartInfo("/usr/bin/apt-get") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+    private static Task<(int Code, string Output)> AptAsync(IReadOnlyList<string> args, CancellationToken cancellationToken) =>
         // Wait for another apt (a parallel test process) instead of failing on its lock.
-        psi.ArgumentList.Add("-o");
-        psi.ArgumentList.Add("DPkg::Lock::Timeout=300");
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        using var apt = Process.Start(psi)!;
-        var stdout = apt.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = apt.StandardError.ReadToEndAsync(cancellationToken);
-        await apt.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        return (apt.ExitCode, await stdout.ConfigureAwait(false) + await stderr.ConfigureAwait(false));
-    }
+        Command.RunAsync(
+            "/usr/bin/apt-get",
+            ["-o", "DPkg::Lock::Timeout=300", .. args],
+            environment: new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" },
+            timeout: TimeSpan.FromMinutes(10),
+            cancellationToken: cancellationToken);
 
     private static string LastLine(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no output";

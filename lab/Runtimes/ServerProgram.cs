@@ -7,7 +7,14 @@ public sealed record ServerProgram(string Name, string DebianPackage, string Fed
 
     public static ServerProgram Redis { get; } = new("redis-server", "redis-server", "redis", "redis", ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/opt/homebrew/bin/redis-server"]);
 
+    /// <summary>nftables, for the packet-drop middlebox's rules (Linux only: no Homebrew package).</summary>
+    public static ServerProgram Nft { get; } = new("nft", "nftables", "nftables", "-", ["/usr/sbin/nft", "/sbin/nft"]);
+
+    /// <summary>iproute2's ip, for the packet-drop middlebox's network namespace.</summary>
+    public static ServerProgram Ip { get; } = new("ip", "iproute2", "iproute", "-", ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip"]);
+
     /// <summary>The one message for a missing program, naming the install command of each platform.</summary>
     public string InstallHint =>
-        $"{Name} is not installed. Install it with: sudo apt-get install {DebianPackage} (Debian/Ubuntu), sudo dnf install {FedoraPackage} (Fedora), brew install {BrewPackage} (macOS); or give its path explicitly.";
+        $"{Name} is not installed. Install it with: sudo apt-get install {DebianPackage} (Debian/Ubuntu), sudo dnf install {FedoraPackage} (Fedora)" +
+        (BrewPackage == "-" ? "" : $", brew install {BrewPackage} (macOS)") + "; or give its path explicitly.";
 }

@@ -26,16 +26,14 @@ public sealed class TcpMiddlebox : IAsyncDisposable
     private volatile IFault _fault;
     private int _count;
 
-    private TcpMiddlebox(IPEndPoint target, Side targetSide, IFault fault, Timeline timeline, string name)
+    private TcpMiddlebox(Socket listener, IPEndPoint target, Side targetSide, IFault fault, Timeline timeline, string name)
     {
         _target = target;
         _targetSide = targetSide;
         _fault = fault;
         _timeline = timeline;
         _name = name;
-        _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(128);
+        _listener = listener;
         Endpoint = (IPEndPoint)_listener.LocalEndPoint!;
         _accepting = Task.Run(AcceptLoopAsync);
     }
@@ -56,12 +54,27 @@ public sealed class TcpMiddlebox : IAsyncDisposable
     public static Task<TcpMiddlebox> StartAsync(Lab lab, IPEndPoint target, IFault? fault = null, string name = "middlebox", CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var box = new TcpMiddlebox(target, lab.SideListeningAt(target), fault ?? NoFault.Instance, lab.Timeline, name);
+        return Task.FromResult(Start(lab, Listen(IPAddress.Loopback), target, fault, name));
+    }
+
+    /// <summary>A listening socket on <paramref name="address"/> and a port from the kernel.</summary>
+    internal static Socket Listen(IPAddress address)
+    {
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(address, 0));
+        listener.Listen(128);
+        return listener;
+    }
+
+    /// <summary>Starts forwarding from <paramref name="listener"/> (created elsewhere, e.g. inside a network namespace) to <paramref name="target"/>.</summary>
+    internal static TcpMiddlebox Start(Lab lab, Socket listener, IPEndPoint target, IFault? fault, string name)
+    {
+        var box = new TcpMiddlebox(listener, target, lab.SideListeningAt(target), fault ?? NoFault.Instance, lab.Timeline, name);
         lab.Own(box, name);
         lab.RegisterListener(box.Endpoint, Side.Middlebox);
         lab.RegisterFront(target, Side.Middlebox);
         lab.Timeline.Record(Side.Lab, EventKind.PartStarted, $"middlebox on {box.Endpoint} → {target}, fault: {box._fault.Describe()}", actor: name);
-        return Task.FromResult(box);
+        return box;
     }
 
     public async ValueTask DisposeAsync()
