@@ -30,6 +30,7 @@ public static class Catalog
         LbIdleResetHttp.Definition,
         RedisIdleDrop.Definition,
         RedisIdleReset.Definition,
+        NatIdleDrop.Definition,
         ResetMidBody.Definition,
     ];
 

@@ -23,4 +23,5 @@ public static class ScenarioIds
     public const string RedisIdleDrop = "redis-idle-drop";
     public const string RedisIdleReset = "redis-idle-reset";
     public const string ResetMidBody = "reset-mid-body";
+    public const string NatIdleDrop = "nat-idle-drop";
 }

@@ -31,11 +31,21 @@ public sealed class RespProbe : IAsyncDisposable
         _peer = peer;
     }
 
-    /// <summary>Connects; a refused connect is recorded and returns null (ECONNREFUSED while Redis is down).</summary>
-    public static async Task<RespProbe?> ConnectAsync(Lab lab, IPEndPoint endpoint, string name = "probe", int? receiveBuffer = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Connects; a refused connect is recorded and returns null (ECONNREFUSED while Redis is down).
+    /// <paramref name="configure"/> sets socket options before the connect (TCP keepalive, TCP_USER_TIMEOUT, …).
+    /// </summary>
+    public static async Task<RespProbe?> ConnectAsync(
+        Lab lab,
+        IPEndPoint endpoint,
+        string name = "probe",
+        int? receiveBuffer = null,
+        CancellationToken cancellationToken = default,
+        Action<Socket>? configure = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         if (receiveBuffer is { } rcvbuf) socket.ReceiveBufferSize = rcvbuf;
+        configure?.Invoke(socket);
         try
         {
             await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
@@ -49,6 +59,9 @@ public sealed class RespProbe : IAsyncDisposable
         lab.Timeline.Record(Side.Client, EventKind.Connected, $"connected to {endpoint} from {socket.LocalEndPoint}", actor: name);
         return lab.Own(new RespProbe(socket, lab.Timeline, name, lab.SideListeningAt(endpoint)), name);
     }
+
+    /// <summary>What the kernel knows about the connection now (unacknowledged bytes, retransmissions, probes).</summary>
+    public TcpInfo TcpInfo => TcpInfo.Read(_socket);
 
     /// <summary>Sends one command (one send() call); returns false and records the errno when it fails.</summary>
     public async Task<bool> SendAsync(params string[] command)

@@ -28,6 +28,9 @@ public enum EventKind
     /// <summary>This side shut down its sending half (a FIN) and keeps reading.</summary>
     HalfClosed,
 
+    /// <summary>A middlebox silently discards a flow's packets or bytes: no FIN, no RST — a disconnect nobody is told about.</summary>
+    FlowDropped,
+
     // HTTP clients.
     RequestSent,
     ResponseHeaders,

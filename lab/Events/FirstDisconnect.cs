@@ -2,7 +2,7 @@ using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Events;
 
-/// <summary>The side that ended a connection first, when, and how (FIN or RST).</summary>
+/// <summary>The side that ended a connection first, when, and how (FIN, RST, or "drop": silently, as a middlebox can).</summary>
 public sealed record FirstDisconnect(Side Side, TimeSpan At, string How, string? Actor)
 {
     /// <summary>
@@ -21,6 +21,7 @@ public sealed record FirstDisconnect(Side Side, TimeSpan At, string How, string?
                 EventKind.ProxyUpstreamTimedOutHeader or EventKind.ProxyUpstreamTimedOutBody => "FIN",
                 EventKind.RedisOutputBufferLimit or EventKind.RedisIdleClientClosed or EventKind.RedisKilled => "FIN",
                 EventKind.ClosedRst or EventKind.KestrelSendingRst => "RST",
+                EventKind.FlowDropped => "drop",
                 _ => null,
             };
             if (own is not null) return new FirstDisconnect(e.Side, e.At, own, e.Actor);

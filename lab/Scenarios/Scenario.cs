@@ -13,6 +13,12 @@ public sealed record Scenario(
     /// <summary>Slow scenarios stay out of the quick catalog (<c>run --all</c> takes them only with <c>--include-slow</c>).</summary>
     public bool Slow { get; init; }
 
+    /// <summary>
+    /// The scenario builds a network namespace and firewall rules (the packet-drop middlebox): only root can run it;
+    /// elsewhere its run ends with outcome "error" and the reason, and its tests are skipped with that reason.
+    /// </summary>
+    public bool NeedsRoot { get; init; }
+
     /// <summary>The bound on one run; past it the run ends with outcome "error". The default value is 2 minutes.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);
 

@@ -41,7 +41,7 @@ public static class SocketClose
                 var unread = Unread(socket);
                 var state = Native.State(socket);
                 var e = state == TcpState.Close
-                    ? timeline.Record(side, EventKind.Note, "close() of a connection the peer had already reset: nothing goes on the wire", actor: actor)
+                    ? timeline.Record(side, EventKind.Note, "close() of a connection the kernel had already ended (a reset or a timeout): nothing goes on the wire", actor: actor)
                     : unread > 0
                         ? timeline.Record(side, EventKind.ClosedRst, $"close() with {unread} unread bytes in the receive buffer: the kernel sends RST", actor: actor, bytes: unread)
                         : timeline.Record(side, EventKind.ClosedFin, "close(): FIN sent", actor: actor, reply: reply);

@@ -5,18 +5,21 @@ namespace BrokenPipe.Scenarios.Tests;
 /// <summary>Every scenario id × variant of the catalog, as xunit theory data.</summary>
 public static class ScenarioCases
 {
-    /// <summary>The quick catalog.</summary>
-    public static TheoryData<string, Variant> Fast() => Cases(slow: false);
+    /// <summary>The quick catalog, without the scenarios that need root.</summary>
+    public static TheoryData<string, Variant> Fast() => Cases(s => !s.Slow && !s.NeedsRoot);
+
+    /// <summary>The quick scenarios that need root (a network namespace and firewall rules).</summary>
+    public static TheoryData<string, Variant> NeedingRoot() => Cases(s => !s.Slow && s.NeedsRoot);
 
     /// <summary>The slow scenarios (a real 60 s proxy timeout), one variant at a time, for theories with a "Category=Slow" trait.</summary>
-    public static TheoryData<string, Variant> SlowBroken() => Cases(slow: true, Variant.Broken);
+    public static TheoryData<string, Variant> SlowBroken() => Cases(s => s.Slow, Variant.Broken);
 
-    public static TheoryData<string, Variant> SlowFixed() => Cases(slow: true, Variant.Fixed);
+    public static TheoryData<string, Variant> SlowFixed() => Cases(s => s.Slow, Variant.Fixed);
 
-    private static TheoryData<string, Variant> Cases(bool slow, params Variant[] variants)
+    private static TheoryData<string, Variant> Cases(Func<Scenario, bool> which, params Variant[] variants)
     {
         var data = new TheoryData<string, Variant>();
-        foreach (var s in Catalog.All.Where(s => s.Slow == slow))
+        foreach (var s in Catalog.All.Where(which))
         {
             foreach (var v in variants.Length > 0 ? variants : [Variant.Broken, Variant.Fixed]) data.Add(s.Id, v);
         }

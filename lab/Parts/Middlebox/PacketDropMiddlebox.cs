@@ -132,7 +132,7 @@ public sealed partial class PacketDropMiddlebox : IAsyncDisposable
     private void Record(long more, long total, string direction) =>
         _timeline.Record(
             Side.Middlebox,
-            EventKind.Note,
+            EventKind.FlowDropped,
             $"dropped {more} more packets {direction} ({total} in all): a flow idle for over {IdleTimeout.TotalSeconds:0} s was forgotten (no FIN, no RST, no ACK)",
             actor: _name);
 

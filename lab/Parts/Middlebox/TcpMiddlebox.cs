@@ -203,7 +203,7 @@ public sealed class TcpMiddlebox : IAsyncDisposable
                     if (!dropping)
                     {
                         dropping = true;
-                        _timeline.Record(Side.Middlebox, EventKind.Note, $"{Name(direction)}: the fault drops everything silently from here on (no FIN, no RST)", actor: actor);
+                        _timeline.Record(Side.Middlebox, EventKind.FlowDropped, $"{Name(direction)}: the fault drops everything silently from here on (no FIN, no RST)", actor: actor);
                     }
                     if (n == 0) return;
                     continue;

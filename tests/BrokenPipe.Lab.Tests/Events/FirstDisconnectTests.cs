@@ -13,6 +13,7 @@ public sealed class FirstDisconnectTests
     [InlineData(EventKind.KestrelSendingFin, "FIN")]
     [InlineData(EventKind.ClosedRst, "RST")]
     [InlineData(EventKind.KestrelSendingRst, "RST")]
+    [InlineData(EventKind.FlowDropped, "drop")]
     public void Find_OneCloseEvent_ReportsItsSideTimeAndHow(EventKind kind, string how)
     {
         LabEvent[] events =
