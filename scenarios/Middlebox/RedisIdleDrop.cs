@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -38,7 +37,7 @@ internal static class RedisIdleDrop
         "A middlebox silently drops an idle Redis connection: commands time out, and nobody notices",
         Seeds.Redis,
         new Story(
-            Wire: "A load balancer or NAT forgets a flow that has been idle for 3 s and from then on discards its packets: no FIN, no RST, no error to anyone. StackExchange.Redis 1.2.6 with keepAlive=10 stays quiet through a 4 s pause and then sends its SETs into the void: each synchronous SET fails with 'RedisTimeoutException: Timeout performing SET k, inst: 1, queue: 3, qu: 0, qs: 3, … in: 0 …' after its syncTimeout (1 s by default), the queue growing (qs 3, 5, 7: the heartbeat adds its PINGs); an awaited StringSetAsync neither completes nor throws (1.2.6 applies no timeout to async commands); ConnectionFailed never fires, IsConnected stays true, and it never reconnects by itself. A raw client's PING is sent without error and its read meets silence until its own 3 s timeout. TCP keepalive (idle 1 s, interval 1 s, 2 probes) does not notice either here: the lab's middlebox is a user-space forwarder, so its kernel ACKs the probes — TCP_INFO shows an ACK within the last second, 7 s after the last reply. Through a real drop (a cloud load balancer, or a DROP rule in a network namespace, which the lab does not set up) the probes of an idle connection would go unanswered and end it with ETIMEDOUT after 1 + 2 × 1 s; once a request is in flight unacknowledged, the kernel retransmits instead of probing, and gives up only after tcp_retries2 (~15 min) or TCP_USER_TIMEOUT.",
+            Wire: "A load balancer or NAT forgets a flow that has been idle for 3 s and from then on discards its packets: no FIN, no RST, no error to anyone. StackExchange.Redis 1.2.6 with keepAlive=10 stays quiet through a 4 s pause and then sends its SETs into the void: each synchronous SET fails with 'RedisTimeoutException: Timeout performing SET k, inst: 1, queue: 3, qu: 0, qs: 3, … in: 0 …' after its syncTimeout (1 s by default), the queue growing (qs 3, 5, 7: the heartbeat adds its PINGs); an awaited StringSetAsync neither completes nor throws (1.2.6 applies no timeout to async commands); ConnectionFailed never fires, IsConnected stays true, and it never reconnects by itself. A raw client's PING is sent without error and its read meets silence until its own 3 s timeout. TCP keepalive (idle 1 s, interval 1 s, 2 probes) does not notice either here: the lab's middlebox is a user-space forwarder, so its kernel ACKs the probes — TCP_INFO shows an ACK within the last second, 7 s after the last reply. Through a real drop (a cloud load balancer, or a DROP rule in a network namespace: see nat-idle-drop) the probes of an idle connection would go unanswered and end it with ETIMEDOUT after 1 + 2 × 1 s; once a request is in flight unacknowledged, the kernel retransmits instead of probing, and gives up only after tcp_retries2 (~15 min) or TCP_USER_TIMEOUT.",
             Why: "Middleboxes keep a table of flows and expire idle entries (Azure Load Balancer 4 min by default, AWS NAT Gateway 350 s, conntrack-based firewalls). When the client's keep-alive is longer than that limit (StackExchange.Redis defaults to 60 s), the flow expires between two commands. Silence is the dangerous outcome: neither end learns that the connection is gone, so the client keeps waiting on it instead of reconnecting — compare redis-idle-reset, where an RST makes the client reconnect at once.",
             Diagnose: "Timeouts ('Timeout performing …' with qs growing and in: 0) only after quiet periods, while Redis is healthy and other clients are fast; IsConnected true and no ConnectionFailed. On the server, CLIENT LIST shows that connection idle since before the pause (the commands never arrived). A capture on the client shows requests leaving and nothing coming back; on the server, nothing at all.",
             Fix: "Keep every flow busier than the middlebox's idle limit: here StackExchange.Redis keepAlive=1 (a PING every 1–2 s: its 1 s heartbeat counts whole seconds since the last write) and a raw PING every 0.5 s; in production a keepAlive well below the load balancer's idle timeout, or TCP keepalive with a short idle time where the middlebox tracks keepalive packets. Also treat a run of timeouts as a dead connection and reconnect, and keep syncTimeout short so that silence is noticed at all."),
@@ -245,27 +244,16 @@ internal static class RedisIdleDrop
         /// <summary>Records what the kernel says about the connection (TCP_INFO, SO_ERROR) after the silence.</summary>
         public void Report()
         {
-            const int IpprotoTcp = 6, TcpInfo = 11;
-            Span<byte> info = stackalloc byte[104];
-            socket.GetRawSocketOption(IpprotoTcp, TcpInfo, info);
-            var state = (TcpState)info[0];
-            var unansweredProbes = info[3];
-            var lastDataSent = BinaryPrimitives.ReadUInt32LittleEndian(info[44..]);
-            var lastDataReceived = BinaryPrimitives.ReadUInt32LittleEndian(info[52..]);
-            var lastAckReceived = BinaryPrimitives.ReadUInt32LittleEndian(info[56..]);
-            var error = (int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
-            timeline.Record(
-                Side.Client,
-                EventKind.Note,
-                $"TCP_INFO: state {state}, {unansweredProbes} unanswered keepalive probes, last data sent {lastDataSent} ms ago, last data received {lastDataReceived} ms ago, last ACK received {lastAckReceived} ms ago; SO_ERROR {error}",
-                actor: KeepAlive);
+            var info = TcpInfo.Read(socket);
+            timeline.Record(Side.Client, EventKind.Note, $"TCP_INFO: {info}", actor: KeepAlive);
             // The probes carry no data; only they can have been ACKed since the PING's own ACK, seconds ago.
-            if (state == TcpState.Established && error == 0 && unansweredProbes == 0 && lastAckReceived < 1500 && lastDataSent > 2500 && lastDataReceived > 5000)
+            if (info is { State: TcpState.Established, SocketError: 0, UnansweredProbes: 0 } &&
+                info.SinceAckReceived < TimeSpan.FromMilliseconds(1500) && info.SinceDataSent > TimeSpan.FromMilliseconds(2500) && info.SinceDataReceived > TimeSpan.FromSeconds(5))
             {
                 timeline.Record(
                     Side.Client,
                     EventKind.Note,
-                    $"{ProbesAcked}: an ACK came {lastAckReceived} ms ago, though the last data left {lastDataSent} ms ago and the last reply came {lastDataReceived} ms ago — TCP keepalive cannot notice a user-space blackhole",
+                    $"{ProbesAcked}: an ACK came {info.SinceAckReceived.TotalMilliseconds:0} ms ago, though the last data left {info.SinceDataSent.TotalMilliseconds:0} ms ago and the last reply came {info.SinceDataReceived.TotalMilliseconds:0} ms ago — TCP keepalive cannot notice a user-space blackhole",
                     actor: KeepAlive);
             }
         }

@@ -4,7 +4,7 @@ namespace BrokenPipe.Lab.Parts.Middlebox.Faults;
 // discarded, for ever: no FIN, no RST, no error — like Azure's and Google's load balancers and NAT gateways.
 // The honest limit: the middlebox is a user-space forwarder, so its kernel still ACKs every byte it discards. The
 // sender sees no retransmissions and TCP never times out; only an application-level timeout (or TCP keepalive
-// probes, which are ACKed too) can notice. A real packet drop needs a netns and a DROP rule.
+// probes, which are ACKed too) can notice. For a real packet drop (root only) see PacketDropMiddlebox.
 
 /// <summary>Blackholes flows idle for T: silence in both directions, no FIN, no RST.</summary>
 public sealed class DropAfterIdleFault(TimeSpan idle) : IFault
