@@ -19,6 +19,9 @@ public sealed record Scenario(
     /// </summary>
     public bool NeedsRoot { get; init; }
 
+    /// <summary>Why this machine cannot run the scenario (not root, for <see cref="NeedsRoot"/>), or null.</summary>
+    public string? UnavailableHere => NeedsRoot ? Parts.Middlebox.PacketDropMiddlebox.Unavailable : null;
+
     /// <summary>The bound on one run; past it the run ends with outcome "error". The default value is 2 minutes.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);
 

@@ -22,7 +22,9 @@ public static class ScenarioRunner
         bound.CancelAfter(scenario.Timeout);
         try
         {
-            await v.RunAsync(lab, bound.Token).ConfigureAwait(false);
+            // Nothing is started for a scenario this machine cannot run: the reason is the run's error.
+            if (scenario.UnavailableHere is { } reason) error = $"not run here: {reason}";
+            else await v.RunAsync(lab, bound.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (bound.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -40,7 +40,7 @@ public static class Arguments
         var scenarios = all
             ? catalog.Where(s => includeSlow || !s.Slow).ToList()
             : ids.Select(id => catalog.FirstOrDefault(s => s.Id == id) ?? throw new CliException($"unknown scenario '{id}' (see 'list')")).ToList();
-        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true);
+        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all);
     }
 
     public static IReadOnlyList<Variant> ParseVariant(string? value) => value switch

@@ -63,7 +63,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         var areaWidth = catalog.Max(s => s.Area.Length);
         foreach (var s in catalog)
         {
-            stdout.WriteLine($"{s.Id.PadRight(width)}  {s.Area.PadRight(areaWidth)}  {s.Title}{(s.Slow ? " (slow)" : "")}");
+            stdout.WriteLine($"{s.Id.PadRight(width)}  {s.Area.PadRight(areaWidth)}  {s.Title}{Marks(s)}");
         }
         return 0;
     }
@@ -73,7 +73,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         if (args.Length != 2) throw new CliException("describe needs exactly one scenario id");
         var s = catalog.FirstOrDefault(x => x.Id == args[1]) ?? throw new CliException($"unknown scenario '{args[1]}' (see 'list')");
         stdout.WriteLine($"{s.Id} — {s.Title}");
-        stdout.WriteLine($"area: {s.Area}{(s.Slow ? " (slow)" : "")}   seed: {s.Seed}");
+        stdout.WriteLine($"area: {s.Area}{Marks(s)}   seed: {s.Seed}");
         stdout.WriteLine();
         Section("On the wire", s.Story.Wire);
         Section("Why", s.Story.Why);
@@ -92,14 +92,20 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
     }
 
     private Task<int> RunCatalogAsync(CancellationToken cancellationToken) =>
-        RunAsync(new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false), cancellationToken);
+        RunAsync(new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true), cancellationToken);
 
     private async Task<int> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {
         var results = new List<ScenarioResult>();
         var narration = request.JsonPath == "-" ? stderr : stdout;
-        var total = request.Scenarios.Count * request.Variants.Count;
-        foreach (var scenario in request.Scenarios)
+        var scenarios = request.Scenarios;
+        if (request.SkipUnavailable)
+        {
+            foreach (var s in scenarios.Where(s => s.UnavailableHere is not null)) await stderr.WriteLineAsync($"skipped {s.Id}: {s.UnavailableHere}");
+            scenarios = [.. scenarios.Where(s => s.UnavailableHere is null)];
+        }
+        var total = scenarios.Count * request.Variants.Count;
+        foreach (var scenario in scenarios)
         {
             foreach (var variant in request.Variants)
             {
@@ -120,4 +126,6 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         }
         return results.All(r => r.Outcome == Outcome.Met) ? 0 : 1;
     }
+
+    private static string Marks(Scenario s) => (s.Slow ? " (slow)" : "") + (s.NeedsRoot ? " (needs root)" : "");
 }

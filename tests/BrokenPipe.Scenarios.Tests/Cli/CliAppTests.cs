@@ -22,6 +22,22 @@ public sealed class CliAppTests
     }
 
     [Fact]
+    public async Task List_ARootOnlyScenario_IsMarked()
+    {
+        var (code, stdout, _) = await RunAsync("list");
+
+        Assert.Equal(0, code);
+        Assert.Contains(stdout.Split('\n'), l => l.StartsWith(ScenarioIds.NatIdleDrop + " ", StringComparison.Ordinal) && l.TrimEnd().EndsWith("(needs root)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ParseRun_All_SkipsWhatThisMachineCannotRun_ButNamedIdsAreRunAnyway()
+    {
+        Assert.True(Arguments.ParseRun(["--all"], Catalog.All).SkipUnavailable);
+        Assert.False(Arguments.ParseRun([ScenarioIds.NatIdleDrop], Catalog.All).SkipUnavailable);
+    }
+
+    [Fact]
     public async Task Describe_KnownId_PrintsTheStory()
     {
         var (code, stdout, _) = await RunAsync("describe", ScenarioIds.Over8KbWrite);
