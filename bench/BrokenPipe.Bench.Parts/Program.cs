@@ -6,8 +6,9 @@ using BrokenPipe.Lab;
 using BrokenPipe.Lab.Parts.Middlebox;
 using BrokenPipe.Lab.Parts.Redis;
 
-// Part figures the scenario benchmark does not give: redis-server's start-to-ready, and the middlebox's forwarding
-// cost (throughput through it against the same transfer direct, in the same run). Loopback only, bounded.
+// Part figures the scenario benchmark does not give: redis-server's start-to-ready, the middlebox's forwarding cost
+// (throughput through it against the same transfer direct, in the same run), and, as root, the packet-drop
+// middlebox's start, removal and forwarding. Loopback and the lab's own namespaces only, bounded.
 var starts = args.Length > 0 && int.TryParse(args[0], out var n) && n > 0 ? n : 20;
 const long Transfer = 256L * 1024 * 1024;
 const int Rounds = 5;
@@ -35,6 +36,43 @@ await using (var lab = new Lab("bench-middlebox"))
     sink.Dispose();
 }
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"middlebox forwarding, {Transfer / (1024 * 1024)} MB upstream x {Rounds} rounds each, same run: direct median {Median(direct):0} MB/s, through the middlebox median {Median(through):0} MB/s ({Median(through) / Median(direct) * 100:0}% of direct)"));
+
+// The packet-drop middlebox (root only): how long building and removing its namespace, veth pair and rules takes,
+// and its forwarding throughput (over the veth pair, then the forwarder) against the same transfer direct.
+if (PacketDropMiddlebox.Unavailable is { } reason)
+{
+    Console.WriteLine($"packet-drop middlebox: not measured ({reason})");
+    return 0;
+}
+var build = new List<double>();
+var teardown = new List<double>();
+for (var i = 0; i < starts; i++)
+{
+    var sink = StartSink();
+    var lab = new Lab($"bench-packet-drop-{i + 1}");
+    var clock = Stopwatch.StartNew();
+    await PacketDropMiddlebox.StartAsync(lab, (IPEndPoint)sink.LocalEndPoint!, TimeSpan.FromSeconds(2));
+    build.Add(clock.Elapsed.TotalMilliseconds);
+    clock.Restart();
+    await lab.DisposeAsync();
+    teardown.Add(clock.Elapsed.TotalMilliseconds);
+    sink.Dispose();
+}
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"packet-drop middlebox ({starts} starts, fresh lab each): start median {Median(build):0.0} ms (first {build[0]:0.0} ms), removal median {Median(teardown):0.0} ms"));
+var directAgain = new List<double>();
+var overVeth = new List<double>();
+await using (var lab = new Lab("bench-packet-drop"))
+{
+    var sink = StartSink();
+    var box = await PacketDropMiddlebox.StartAsync(lab, (IPEndPoint)sink.LocalEndPoint!, TimeSpan.FromSeconds(2));
+    for (var r = 0; r < Rounds; r++)
+    {
+        directAgain.Add(await MegabytesPerSecondAsync((IPEndPoint)sink.LocalEndPoint!));
+        overVeth.Add(await MegabytesPerSecondAsync(box.Endpoint));
+    }
+    sink.Dispose();
+}
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"packet-drop middlebox forwarding, same sizes: direct median {Median(directAgain):0} MB/s, through it median {Median(overVeth):0} MB/s ({Median(overVeth) / Median(directAgain) * 100:0}% of direct)"));
 return 0;
 
 static double Median(List<double> xs)
