@@ -15,6 +15,9 @@ public sealed class RespProbe : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
+    // Replies are parsed a byte at a time: read them through a buffer, not one recv() per byte. Every read of the
+    // probe goes through it, so no byte it holds is skipped.
+    private readonly BufferedStream _in;
     private readonly Timeline _timeline;
     private readonly string _name;
     private readonly Side _peer;
@@ -26,6 +29,7 @@ public sealed class RespProbe : IAsyncDisposable
     {
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: false);
+        _in = new BufferedStream(_stream, 64 * 1024);
         _timeline = timeline;
         _name = name;
         _peer = peer;
@@ -75,8 +79,8 @@ public sealed class RespProbe : IAsyncDisposable
         using var bound = new CancellationTokenSource(timeout);
         try
         {
-            var reply = await Resp.ReadAsync(_stream, bound.Token).ConfigureAwait(false);
-            _timeline.Record(Side.Client, EventKind.Received, $"reply #{index}: {Shorten(Resp.Render(reply))}", actor: _name, index: index);
+            var reply = await Resp.ReadAsync(_in, bound.Token).ConfigureAwait(false);
+            _timeline.Record(Side.Client, EventKind.Received, $"reply #{index}: {Resp.Preview(reply)}", actor: _name, index: index);
             return reply;
         }
         catch (EndOfStreamException)
@@ -110,14 +114,14 @@ public sealed class RespProbe : IAsyncDisposable
             int n;
             try
             {
-                n = await _socket.ReceiveAsync(buffer, SocketFlags.None, bound.Token).ConfigureAwait(false);
+                n = await _in.ReadAsync(buffer, bound.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 _timeline.Record(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages), then {quiet.TotalSeconds:0.#} s of silence", actor: _name, bytes: total, index: messages);
                 return (total, messages);
             }
-            catch (SocketException e)
+            catch (IOException e) when (e.InnerException is SocketException)
             {
                 _timeline.Record(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages)", actor: _name, bytes: total, index: messages);
                 _timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, _name, $"recv failed after {total} bytes", total, peer: _peer);
@@ -147,6 +151,7 @@ public sealed class RespProbe : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (!_closed && _socket.Connected) await CloseAsync().ConfigureAwait(false);
+        await _in.DisposeAsync().ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
         _socket.Dispose();
     }
@@ -157,6 +162,4 @@ public sealed class RespProbe : IAsyncDisposable
         for (var i = text.IndexOf(what, StringComparison.Ordinal); i >= 0; i = text.IndexOf(what, i + what.Length, StringComparison.Ordinal)) count++;
         return count;
     }
-
-    private static string Shorten(string s) => s.Length > 200 ? s[..200] + "…" : s;
 }
