@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Redis;
 using BrokenPipe.Lab.Sockets;
@@ -99,22 +98,28 @@ public sealed class RespProbe : IAsyncDisposable
     }
 
     /// <summary>
-    /// Reads everything until EOF, a socket error, or <paramref name="quiet"/> with no byte; counts the pub/sub
-    /// messages in it. Records one summary event (and the EOF or error).
+    /// Reads everything until EOF, a socket error, <paramref name="quiet"/> with no byte, or — when given —
+    /// <paramref name="expected"/> bytes (all that was sent: no need to wait for silence); counts the pub/sub messages in
+    /// it. Records one summary event (and the EOF or error).
     /// </summary>
-    public async Task<(long Bytes, int Messages)> DrainAsync(TimeSpan quiet)
+    public async Task<(long Bytes, int Messages)> DrainAsync(TimeSpan quiet, long? expected = null)
     {
-        var buffer = new byte[64 * 1024];
+        var buffer = new byte[256 * 1024];
         long total = 0;
         var messages = 0;
-        var tail = "";
+        var tail = 0; // bytes kept at the buffer's start from the previous read: a frame marker may straddle two reads
         while (true)
         {
+            if (total >= expected)
+            {
+                _timeline.Record(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages): all that was sent", actor: _name, bytes: total, index: messages);
+                return (total, messages);
+            }
             using var bound = new CancellationTokenSource(quiet);
             int n;
             try
             {
-                n = await _in.ReadAsync(buffer, bound.Token).ConfigureAwait(false);
+                n = await _in.ReadAsync(buffer.AsMemory(tail), bound.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -134,10 +139,12 @@ public sealed class RespProbe : IAsyncDisposable
                 return (total, messages);
             }
             total += n;
-            // Count "message" frames, also across read boundaries.
-            var text = tail + Encoding.Latin1.GetString(buffer, 0, n);
-            messages += Count(text, "$7\r\nmessage\r\n");
-            tail = text.Length > 12 ? text[^12..] : text; // one shorter than the 13-char frame marker: never counted twice
+            // Count "message" frames in the kept tail plus the new bytes, then keep the last bytes — one fewer than the
+            // marker, so a marker is never counted twice.
+            var text = buffer.AsSpan(0, tail + n);
+            messages += Count(text, MessageMarker);
+            tail = Math.Min(text.Length, MessageMarker.Length - 1);
+            text[^tail..].CopyTo(buffer);
         }
     }
 
@@ -156,10 +163,18 @@ public sealed class RespProbe : IAsyncDisposable
         _socket.Dispose();
     }
 
-    private static int Count(string text, string what)
+    /// <summary>The start of a pushed pub/sub message: *3, then the bulk string "message".</summary>
+    private static readonly byte[] MessageMarker = "$7\r\nmessage\r\n"u8.ToArray();
+
+    private static int Count(ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> what)
     {
         var count = 0;
-        for (var i = text.IndexOf(what, StringComparison.Ordinal); i >= 0; i = text.IndexOf(what, i + what.Length, StringComparison.Ordinal)) count++;
+        int i;
+        while ((i = bytes.IndexOf(what)) >= 0)
+        {
+            count++;
+            bytes = bytes[(i + what.Length)..];
+        }
         return count;
     }
 }
