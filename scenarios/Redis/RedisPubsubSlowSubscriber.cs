@@ -19,6 +19,9 @@ using Lab = BrokenPipe.Lab.Lab;
 internal static class RedisPubsubSlowSubscriber
 {
     private const string ChannelName = "ch";
+
+    /// <summary>Fixed (b)'s channel, so that (a)'s reader, still subscribed while its worker works, gets none of (b)'s burst. Same length: same frames.</summary>
+    private const string ChannelB = "cb";
     private const int Messages = 20_000;
     private const int PayloadBytes = 1024;
     private const int PublisherWrites = 4;
@@ -97,8 +100,9 @@ internal static class RedisPubsubSlowSubscriber
             ]),
         Fixed: new ScenarioVariant(
             $"(a) pubsub {HeadroomLimit} with a reader that only reads and enqueues (a worker does the work) and (b) pubsub {SizedLimit} with the subscriber that reads only after the burst: no output-buffer limit, every PUBLISH delivered, every delivered message read; the stalled subscriber needed more than (a)'s limit",
-            // (a)'s worker works through the burst (the work is the point); (b)'s late reader ends on the last delivered
-            // byte, and the wait for Redis's sample of its buffer is an event (≤ ~0.1 s).
+            // (a)'s worker works through the burst (the work is the point: no run can end sooner); (b) runs meanwhile, on a
+            // channel of its own: its late reader ends on the last delivered byte, and the wait for Redis's sample of its
+            // buffer is an event (≤ ~0.1 s).
             WorkerWork,
             RunFixedAsync,
             [
@@ -255,14 +259,17 @@ internal static class RedisPubsubSlowSubscriber
         var bytes = BurstBytes();
 
         // (a) A limit with headroom for the reader's scheduling hiccups — far below what a stalled reader needs (see (b));
-        // the reader only reads and enqueues, a worker does the work.
-        await QueuedSubscriberAsync(lab, redis, bytes, ct);
+        // the reader only reads and enqueues, a worker does the work. Once (a)'s burst is over, (b) runs while the worker works.
+        await QueuedSubscriberAsync(lab, redis, bytes, () => StalledSubscriberAsync(lab, redis, ct), ct);
+    }
 
-        // (b) A subscriber as stalled as the broken one, against a limit sized for the whole burst.
+    /// <summary>Fix (b): a subscriber as stalled as the broken one, on a channel of its own, against a limit sized for the whole burst.</summary>
+    private static async Task StalledSubscriberAsync(Lab lab, RedisServer redis, CancellationToken ct)
+    {
         var set = await redis.CommandAsync("CONFIG", "SET", "client-output-buffer-limit", $"pubsub {SizedLimit}");
         lab.Timeline.Record(Side.Lab, EventKind.Note, $"CONFIG SET client-output-buffer-limit \"pubsub {SizedLimit}\": {Resp.Render(set)}");
-        var subscriber = await SubscribeLateReaderAsync(lab, redis, ct);
-        var burst = await PublishBurstAsync(lab, redis.Endpoint, bytes, "publisher-b", ct);
+        var subscriber = await SubscribeLateReaderAsync(lab, redis, ct, ChannelB);
+        var burst = await PublishBurstAsync(lab, redis.Endpoint, BurstBytes(ChannelB), "publisher-b", ct);
         // The subscriber's buffer now holds what the kernel could not (omem in CLIENT LIST); Redis samples it from its cron
         // (~every 100 ms). Wait (bounded) until INFO's figure has caught up with omem, then show both.
         var clock = Stopwatch.StartNew();
@@ -281,7 +288,7 @@ internal static class RedisPubsubSlowSubscriber
     /// unbounded channel; a worker decodes the frames and does the (slow) work. Returns when the worker has processed every
     /// delivered message.
     /// </summary>
-    private static async Task QueuedSubscriberAsync(Lab lab, RedisServer redis, byte[] bytes, CancellationToken ct)
+    private static async Task QueuedSubscriberAsync(Lab lab, RedisServer redis, byte[] bytes, Func<Task> meanwhile, CancellationToken ct)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(redis.Endpoint, ct);
@@ -357,6 +364,7 @@ internal static class RedisPubsubSlowSubscriber
             var burst = await PublishBurstAsync(lab, redis.Endpoint, bytes, "publisher-a", ct);
             Volatile.Write(ref target, burst.Delivered);
             if (Volatile.Read(ref processed) >= burst.Delivered) RecordProcessed(lab, Volatile.Read(ref processed));
+            await meanwhile(); // the worker works through the backlog meanwhile
             // Done when the worker has processed every delivered message — or, if Redis dropped the reader after all, at once.
             await lab.Timeline.WaitForAsync(
                 e => (e.Kind == EventKind.Note && e.Actor == Worker) || (e.Actor == Reader && e.Kind is EventKind.EndOfStream or EventKind.ReceiveFailed),
@@ -381,10 +389,10 @@ internal static class RedisPubsubSlowSubscriber
     }
 
     /// <summary>A raw subscriber with a small receive buffer: SUBSCRIBE, read the confirmation, then read nothing until told.</summary>
-    private static async Task<RespProbe> SubscribeLateReaderAsync(Lab lab, RedisServer redis, CancellationToken ct)
+    private static async Task<RespProbe> SubscribeLateReaderAsync(Lab lab, RedisServer redis, CancellationToken ct, string channel = ChannelName)
     {
         var subscriber = (await RespProbe.ConnectAsync(lab, redis.Endpoint, RawSubscriber, receiveBuffer: 16 * 1024, ct))!;
-        await subscriber.SendAsync("SUBSCRIBE", ChannelName);
+        await subscriber.SendAsync("SUBSCRIBE", channel);
         await subscriber.ReadAsync(TimeSpan.FromSeconds(2));
         lab.Timeline.Record(Side.Client, EventKind.Note, "subscribed (16 KB receive buffer); not reading until the burst is over", actor: RawSubscriber);
         return subscriber;
@@ -408,9 +416,9 @@ internal static class RedisPubsubSlowSubscriber
     private sealed record Burst(TimeSpan Started, int Delivered, int Nobody);
 
     /// <summary>The burst on the wire: <see cref="Messages"/> pipelined PUBLISH commands (~21 MB), built before anyone reads.</summary>
-    private static byte[] BurstBytes()
+    private static byte[] BurstBytes(string channel = ChannelName)
     {
-        var one = Resp.Encode(["PUBLISH", ChannelName, Payload]);
+        var one = Resp.Encode(["PUBLISH", channel, Payload]);
         var all = new byte[one.Length * Messages];
         for (var i = 0; i < Messages; i++) one.CopyTo(all, i * one.Length);
         return all;
