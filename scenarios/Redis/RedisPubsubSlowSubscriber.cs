@@ -79,8 +79,10 @@ internal static class RedisPubsubSlowSubscriber
                     "Redis logs the raw subscriber's pub/sub output-buffer limit (flags=P, its addr=), the hard one ('scheduled to be closed ASAP')",
                     events => RawDrop(events) is { } drop && drop.Detail.StartsWith("hard limit", StringComparison.Ordinal) && drop.Detail.Contains("flags=P", StringComparison.Ordinal)),
                 Expect.That(
-                    "the hard limit hit within 1 s of the burst's first write (measured: tens of ms)",
-                    events => RawDrop(events) is { } drop && On.Within(events, e => e.Kind == EventKind.Sent && e.Actor == "publisher", e => e == drop, TimeSpan.FromSeconds(1))),
+                    "the hard limit hit within 1 s of the burst's start (measured: tens of ms)",
+                    // From the publisher's connect, recorded just before its first write: the write's own event is recorded when
+                    // send() returns, and Redis may overflow the subscriber (and the log tail record it) before that (1 run in 20).
+                    events => RawDrop(events) is { } drop && On.Within(events, e => e.Kind == EventKind.Connected && e.Actor == "publisher", e => e == drop, TimeSpan.FromSeconds(1))),
                 Expect.That(
                     $"INFO clients after the hard-limit kill: {SampleField} is below the omem= of Redis's line — the buffer that got the client killed was never sampled (it reads 0 unless a cron tick fell inside the few-ms fill)",
                     events => RawDrop(events) is { } drop && long.TryParse(RedisLogParser.Field(drop.Detail, "omem"), NumberStyles.None, CultureInfo.InvariantCulture, out var omem) && SampledBuffer(events) < omem),
