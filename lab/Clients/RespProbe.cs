@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Redis;
 using BrokenPipe.Lab.Sockets;
@@ -15,6 +14,9 @@ public sealed class RespProbe : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
+    // Replies are parsed a byte at a time: read them through a buffer, not one recv() per byte. Every read of the
+    // probe goes through it, so no byte it holds is skipped.
+    private readonly BufferedStream _in;
     private readonly Timeline _timeline;
     private readonly string _name;
     private readonly Side _peer;
@@ -26,6 +28,7 @@ public sealed class RespProbe : IAsyncDisposable
     {
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: false);
+        _in = new BufferedStream(_stream, 64 * 1024);
         _timeline = timeline;
         _name = name;
         _peer = peer;
@@ -88,8 +91,8 @@ public sealed class RespProbe : IAsyncDisposable
         using var bound = new CancellationTokenSource(timeout);
         try
         {
-            var reply = await Resp.ReadAsync(_stream, bound.Token).ConfigureAwait(false);
-            _timeline.Record(Side.Client, EventKind.Received, $"reply #{index}: {Shorten(Resp.Render(reply))}", actor: _name, index: index);
+            var reply = await Resp.ReadAsync(_in, bound.Token).ConfigureAwait(false);
+            _timeline.Record(Side.Client, EventKind.Received, $"reply #{index}: {Resp.Preview(reply)}", actor: _name, index: index);
             return reply;
         }
         catch (EndOfStreamException)
@@ -108,29 +111,35 @@ public sealed class RespProbe : IAsyncDisposable
     }
 
     /// <summary>
-    /// Reads everything until EOF, a socket error, or <paramref name="quiet"/> with no byte; counts the pub/sub
-    /// messages in it. Records one summary event (and the EOF or error).
+    /// Reads everything until EOF, a socket error, <paramref name="quiet"/> with no byte, or — when given —
+    /// <paramref name="expected"/> bytes (all that was sent: no need to wait for silence); counts the pub/sub messages in
+    /// it. Records one summary event (and the EOF or error).
     /// </summary>
-    public async Task<(long Bytes, int Messages)> DrainAsync(TimeSpan quiet)
+    public async Task<(long Bytes, int Messages)> DrainAsync(TimeSpan quiet, long? expected = null)
     {
-        var buffer = new byte[64 * 1024];
+        var buffer = new byte[256 * 1024];
         long total = 0;
         var messages = 0;
-        var tail = "";
+        var tail = 0; // bytes kept at the buffer's start from the previous read: a frame marker may straddle two reads
         while (true)
         {
+            if (total >= expected)
+            {
+                _timeline.Record(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages): all that was sent", actor: _name, bytes: total, index: messages);
+                return (total, messages);
+            }
             using var bound = new CancellationTokenSource(quiet);
             int n;
             try
             {
-                n = await _socket.ReceiveAsync(buffer, SocketFlags.None, bound.Token).ConfigureAwait(false);
+                n = await _in.ReadAsync(buffer.AsMemory(tail), bound.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 _timeline.Record(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages), then {quiet.TotalSeconds:0.#} s of silence", actor: _name, bytes: total, index: messages);
                 return (total, messages);
             }
-            catch (SocketException e)
+            catch (IOException e) when (e.InnerException is SocketException)
             {
                 _timeline.Record(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages)", actor: _name, bytes: total, index: messages);
                 _timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, _name, $"recv failed after {total} bytes", total, peer: _peer);
@@ -143,10 +152,12 @@ public sealed class RespProbe : IAsyncDisposable
                 return (total, messages);
             }
             total += n;
-            // Count "message" frames, also across read boundaries.
-            var text = tail + Encoding.Latin1.GetString(buffer, 0, n);
-            messages += Count(text, "$7\r\nmessage\r\n");
-            tail = text.Length > 12 ? text[^12..] : text; // one shorter than the 13-char frame marker: never counted twice
+            // Count "message" frames in the kept tail plus the new bytes, then keep the last bytes — one fewer than the
+            // marker, so a marker is never counted twice.
+            var text = buffer.AsSpan(0, tail + n);
+            messages += Count(text, MessageMarker);
+            tail = Math.Min(text.Length, MessageMarker.Length - 1);
+            text[^tail..].CopyTo(buffer);
         }
     }
 
@@ -160,16 +171,23 @@ public sealed class RespProbe : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (!_closed && _socket.Connected) await CloseAsync().ConfigureAwait(false);
+        await _in.DisposeAsync().ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
         _socket.Dispose();
     }
 
-    private static int Count(string text, string what)
+    /// <summary>The start of a pushed pub/sub message: *3, then the bulk string "message".</summary>
+    private static readonly byte[] MessageMarker = "$7\r\nmessage\r\n"u8.ToArray();
+
+    private static int Count(ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> what)
     {
         var count = 0;
-        for (var i = text.IndexOf(what, StringComparison.Ordinal); i >= 0; i = text.IndexOf(what, i + what.Length, StringComparison.Ordinal)) count++;
+        int i;
+        while ((i = bytes.IndexOf(what)) >= 0)
+        {
+            count++;
+            bytes = bytes[(i + what.Length)..];
+        }
         return count;
     }
-
-    private static string Shorten(string s) => s.Length > 200 ? s[..200] + "…" : s;
 }

@@ -48,7 +48,10 @@ public sealed class SeRedisClient : IAsyncDisposable
     public static async Task<SeRedisClient> ConnectAsync(Lab lab, IPEndPoint endpoint, string extraConfiguration = "", string name = "se-redis")
     {
         var configuration = $"{endpoint.Address}:{endpoint.Port},abortConnect=false" + (extraConfiguration.Length > 0 ? "," + extraConfiguration : "");
-        var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+        // The connect log says when the library starts its heartbeat timer: it ticks every second from there, and
+        // every reconnect after an outage happens on a tick. Record that moment, so a scenario can count ticks.
+        var log = new HeartbeatLog(lab.Timeline, name);
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration, log).ConfigureAwait(false);
         var client = lab.Own(new SeRedisClient(multiplexer, lab.Timeline, name), name);
         // ConnectAsync returns once the interactive connection is up; the subscription one may still be connecting.
         // One round trip on each, so that "connected" means both (a fault injected right after is then a clean one).
@@ -88,6 +91,33 @@ public sealed class SeRedisClient : IAsyncDisposable
         await Multiplexer.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
         Multiplexer.Dispose();
     }
+
+    /// <summary>StackExchange.Redis's heartbeat: a timer started while connecting, ticking every second.</summary>
+    public static TimeSpan Heartbeat { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The library's connect log: only its "Starting heartbeat..." line is recorded (a Note, actor the client's name).</summary>
+    private sealed class HeartbeatLog(Timeline timeline, string name) : TextWriter
+    {
+        public const string Started = "heartbeat timer started";
+
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void Write(char value)
+        {
+            // Lines arrive through WriteLine(string); nothing else is needed.
+        }
+
+        public override void WriteLine(string? value)
+        {
+            if (value?.Contains("Starting heartbeat", StringComparison.Ordinal) == true)
+            {
+                timeline.Record(Side.Client, EventKind.Note, $"{Started}: StackExchange.Redis reconnects only on its ticks, every {Heartbeat.TotalSeconds:0} s from now", actor: name);
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="e"/> is the note of the library's heartbeat start (see <see cref="ConnectAsync"/>).</summary>
+    public static bool IsHeartbeatStart(LabEvent e) => e.Kind == EventKind.Note && e.Detail.StartsWith(HeartbeatLog.Started, StringComparison.Ordinal);
 
     private static SocketFailure? Failure(ConnectionFailureType type) => type switch
     {

@@ -31,6 +31,39 @@ internal static class RedisCrashRestart
 
     private const int MaxRetries = 8;
 
+    /// <summary>
+    /// The library reconnects only on its heartbeat, a 1 s timer started while it connects (its connect log says
+    /// when: a note on the timeline). The app's rhythm starts this long after it, so that the app's operations fall
+    /// between ticks, not on them (an operation on a tick races the reconnect).
+    /// </summary>
+    private static readonly TimeSpan AppPhase = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Fixed: the kill comes after two operations, 0.25 s into the library's heartbeat second. The operation it catches
+    /// starts one rhythm step later and retries 5.75 s after that — after the reconnect at the library's 6th tick. A kill
+    /// right after the first operation would put that retry on the tick itself (a race), and on a miss the operation would
+    /// sit out one more 2 s step.
+    /// </summary>
+    private const int OpsBeforeFixedKill = 2;
+
+    /// <summary>
+    /// Broken: what the run must sit out — the 5 s outage, then the library's reconnect on its next heartbeat tick: the
+    /// kill comes with the app's first operation, 50 ms into the library's first heartbeat second, so Redis is back
+    /// 5.05 s later and the reconnect is at the 6th tick, 6 s after the library connected.
+    /// </summary>
+    private static readonly TimeSpan BrokenWait = ShortOutage + SeRedisClient.Heartbeat;
+
+    /// <summary>
+    /// Fixed: what the run must sit out is the retry pipeline's own schedule around the two outages: the operation caught
+    /// by the 5 s outage succeeds at its 5th retry (5.75 s of backoff); the one caught by the 15 s outage gives up after
+    /// the whole budget (11.75 s), and the next one succeeds at its 4th retry (3.75 s), the first after Redis is back and
+    /// the library reconnected; plus the app's rhythm step before each of these three operations and the kill's place in
+    /// the library's heartbeat second (see <see cref="OpsBeforeFixedKill"/>).
+    /// </summary>
+    private static readonly TimeSpan FixedWait =
+        TimeSpan.FromMilliseconds(250 + 500 + 1000 + 2000 + 2000) + RetryBudget + TimeSpan.FromMilliseconds(250 + 500 + 1000 + 2000) +
+        3 * Rhythm + (AppPhase + (OpsBeforeFixedKill - 1) * Rhythm);
+
     /// <summary>A bound on the app loop, whatever happens: 80 s of operations at the rhythm.</summary>
     private const int MaxOps = 400;
 
@@ -45,13 +78,13 @@ internal static class RedisCrashRestart
         "Redis is killed (-9) and restarted: dead sockets, refused connects, and commands that fail until they are retried",
         Seeds.Redis,
         new Story(
-            Wire: "kill -9 (a crash, an OOM kill) ends redis-server without a line in its log, and the kernel closes every socket it had with a FIN. A raw client idle on its connection reads EOF at once; its next send succeeds (the dead socket answers it with a RST) and the send after that fails with EPIPE (32); a new connect is refused (ECONNREFUSED, 111) until Redis is back. StackExchange.Redis 1.2.6 raises ConnectionFailed (SocketClosed) for both of its connections, Interactive and Subscription, within a few tens of milliseconds (2–50 ms here). While Redis is down every command fails at once with RedisConnectionException 'No connection is available to service this operation' — it does not wait for syncTimeout. The library reconnects on its 1 s heartbeat: ConnectionRestored comes at the next tick after Redis is back — 0.04–0.6 s here, depending on where in the second the restart falls. The new Redis reports uptime_in_seconds 0 and a new run_id, and without persistence it has none of the old keys.",
+            Wire: "kill -9 (a crash, an OOM kill) ends redis-server without a line in its log, and the kernel closes every socket it had with a FIN. A raw client idle on its connection reads EOF at once; its next send succeeds (the dead socket answers it with a RST) and the send after that fails with EPIPE (32); a new connect is refused (ECONNREFUSED, 111) until Redis is back. StackExchange.Redis 1.2.6 raises ConnectionFailed (SocketClosed) for both of its connections, Interactive and Subscription, within a few tens of milliseconds (2–50 ms here). While Redis is down every command fails at once with RedisConnectionException 'No connection is available to service this operation' — it does not wait for syncTimeout. The library reconnects only on its heartbeat, a 1 s timer it starts while connecting (its connect log says 'Starting heartbeat...'): ConnectionRestored comes at the first tick after Redis is back, and only then — here the kill comes 50 ms after a tick and Redis is back 5.05 s later, so the reconnect waits ≈0.95 s for the 6th tick. The new Redis reports uptime_in_seconds 0 and a new run_id, and without persistence it has none of the old keys.",
             Why: "The Redis guide's cause 3: the server process died — it crashed, the kernel or a container limit OOM-killed it, or a supervisor or failover restarted it. Every connection dies with it, at the same moment. The library reconnects by itself, but what the application asked for during the outage fails unless the application retries it.",
             Diagnose: "INFO server: a small uptime_in_seconds and a changed run_id. The supervisor's record: docker inspect (RestartCount, State.OOMKilled), kubectl describe pod (Last State: Terminated, Reason: OOMKilled, RESTARTS); dmesg 'Out of memory: Killed process … (redis-server)'. Redis's own log has no shutdown line before the new startup banner. On the client: ConnectionFailed on every connection at the same instant, then 'No connection is available' for every command until ConnectionRestored; new connects refused meanwhile.",
             Fix: "Find why it died (memory: a maxmemory below the container's limit, with an eviction policy). In the application, retry connection failures with a bounded exponential backoff — Polly: 250 ms doubling to 2 s, 8 retries, 11.75 s at most — and let the library's own reconnect bring the connection back. The bound is the limit of the fix: an outage longer than the retry budget still fails, after the whole budget. Retry only idempotent commands (SET of the same value, GET): an INCR or LPUSH whose reply was lost may already have been applied, and retrying it applies it twice. Without persistence the restarted Redis is empty: treat it as a cache."),
         Broken: new ScenarioVariant(
             "kill -9 during SET+GET every 200 ms, 5 s down, restart: the raw idle client reads EOF, its first send succeeds and its second fails with EPIPE (32), a new connect is refused (111); StackExchange.Redis raises ConnectionFailed (SocketClosed) on Interactive and Subscription within 250 ms, every command during the outage fails at once with 'No connection is available', ConnectionRestored within 2 s of the restart; the new Redis has uptime 0–1 s and a new run_id; Redis disconnects first",
-            ShortOutage, // the outage is the timer
+            BrokenWait,
             (lab, ct) => RunAsync(lab, Variant.Broken, ct),
             [
                 Expect.That(
@@ -85,7 +118,7 @@ internal static class RedisCrashRestart
             ]),
         Fixed: new ScenarioVariant(
             "each SET+GET through a Polly retry (exponential 250 ms → 2 s, 8 retries, 11.75 s at most): through a 5 s outage every operation succeeds, the one caught by the kill after 5–6 retries; the limit of the fix: through a 15 s outage one operation gives up after 8 retries and ≈11.75 s, and the next ones succeed after the restart",
-            ShortOutage + LongOutage, // the two outages are the timers
+            FixedWait,
             (lab, ct) => RunAsync(lab, Variant.Fixed, ct),
             [
                 Expect.That(
@@ -108,7 +141,7 @@ internal static class RedisCrashRestart
                     events => Restart(events, 2) is { } restart && events.Any(e => e.Kind == EventKind.CommandSucceeded && e.Actor == Library && e.At > restart.At)),
             ]))
     {
-        // Broken ≈ 7 s, fixed ≈ 22 s; the bound leaves room for a slow machine.
+        // Broken ≈ 6 s, fixed ≈ 22 s; the bound leaves room for a slow machine.
         Timeout = TimeSpan.FromMinutes(2),
     };
 
@@ -129,11 +162,16 @@ internal static class RedisCrashRestart
         var client = await SeRedisClient.ConnectAsync(lab, redis.Endpoint, name: Library);
         await redis.SnapshotAsync("server", "run_id", "uptime_in_seconds");
 
+        // The app's rhythm starts just after a tick of the library's heartbeat (see AppPhase).
+        var heartbeat = lab.Timeline.Snapshot().FirstOrDefault(SeRedisClient.IsHeartbeatStart)?.At ?? lab.Timeline.Now;
+        var phase = heartbeat + AppPhase - lab.Timeline.Now;
+        if (phase > TimeSpan.Zero) await Task.Delay(phase, ct); // a place in the library's 1 s heartbeat, not a guess
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var app = broken ? LoopAsync((op, _) => client.RunAsync("SET+GET", db => SetGetAsync(db, op)), stop.Token) : RetryingAppAsync(lab, client, stop.Token);
         try
         {
-            await SucceededAsync(lab, TimeSpan.Zero, 3, ct);
+            await SucceededAsync(lab, TimeSpan.Zero, broken ? 1 : OpsBeforeFixedKill, ct);
 
             // Outage 1: the raw client's read is already pending when the server dies.
             var eof = probe?.ReadAsync(TimeSpan.FromSeconds(5));
@@ -147,14 +185,14 @@ internal static class RedisCrashRestart
                 await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe-2", cancellationToken: ct); // nothing listens: refused
             }
             var restored = await RestartAsync(lab, redis, 1, killed, ShortOutage, ct);
-            // The app runs again: the operation caught by the kill (fixed: its retries) and two more after it.
-            await SucceededAsync(lab, restored.At, 3, ct);
+            // The app runs again: the operation caught by the kill (fixed: at its 5th retry) or the next one (broken).
+            await SucceededAsync(lab, restored.At, 1, ct);
             if (broken) return;
 
             // Outage 2, longer than the retry budget: the limit of the fix.
             killed = await KillAsync(lab, redis, ct);
             restored = await RestartAsync(lab, redis, 2, killed, LongOutage, ct);
-            await SucceededAsync(lab, restored.At, 3, ct);
+            await SucceededAsync(lab, restored.At, 1, ct);
         }
         finally
         {

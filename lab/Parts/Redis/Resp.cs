@@ -63,7 +63,9 @@ public static class Resp
         await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
         await stream.WriteAsync(Encode(command), cancellationToken).ConfigureAwait(false);
-        return await ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+        // Buffered: the reply's lines are parsed a byte at a time (a CLIENT LIST, an INFO section, a page of HSCAN).
+        await using var reader = new BufferedStream(stream, 16 * 1024);
+        return await ReadAsync(reader, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A reply as one line of text: strings as they are, arrays joined, errors with their "-".</summary>
@@ -74,6 +76,34 @@ public static class Resp
         object?[] items => $"[{string.Join(", ", items.Select(Render))}]",
         _ => Convert.ToString(reply, CultureInfo.InvariantCulture) ?? "",
     };
+
+    /// <summary>
+    /// The start of <see cref="Render"/>'s text, at most about <paramref name="max"/> characters with "…" when cut,
+    /// without rendering the rest (a page of HSCAN is ~100 KB of text that a timeline line would throw away).
+    /// </summary>
+    public static string Preview(object? reply, int max = 200)
+    {
+        var sb = new StringBuilder();
+        Append(sb, reply, max);
+        return sb.Length > max ? sb.ToString(0, max) + "…" : sb.ToString();
+    }
+
+    private static void Append(StringBuilder sb, object? reply, int max)
+    {
+        if (reply is not object?[] items)
+        {
+            var text = Render(reply);
+            sb.Append(text, 0, Math.Min(text.Length, max + 1 - Math.Min(sb.Length, max)));
+            return;
+        }
+        sb.Append('[');
+        for (var i = 0; i < items.Length && sb.Length <= max; i++)
+        {
+            if (i > 0) sb.Append(", ");
+            Append(sb, items[i], max);
+        }
+        sb.Append(']');
+    }
 
     private static async Task<string> ReadLineAsync(Stream stream, CancellationToken cancellationToken)
     {

@@ -21,6 +21,18 @@ public sealed class SeRedisClientTests
     }
 
     [Fact]
+    public async Task ConnectAsync_Always_RecordsWhenTheHeartbeatStarted()
+    {
+        await using var lab = new Lab("se-heartbeat");
+        var redis = await RedisServer.StartAsync(lab);
+        await SeRedisClient.ConnectAsync(lab, redis.Endpoint);
+
+        var events = lab.Timeline.Snapshot();
+        var heartbeat = Assert.Single(events, SeRedisClient.IsHeartbeatStart);
+        Assert.True(heartbeat.At <= events.First(e => e.Kind == EventKind.Connected && e.Actor == "se-redis").At, TimelineFormat.Lines(events));
+    }
+
+    [Fact]
     public async Task ServerKilled_ConnectionFailedIsRecordedAndCommandsFail()
     {
         await using var lab = new Lab("se-kill");

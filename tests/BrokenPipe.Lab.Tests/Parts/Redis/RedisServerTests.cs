@@ -39,6 +39,25 @@ public sealed class RedisServerTests
     }
 
     [Fact]
+    public async Task DisposeAsync_AfterARestart_StopsTheNewProcessWithShutdown()
+    {
+        var lab = new Lab("redis-stop-restarted");
+        var redis = await RedisServer.StartAsync(lab);
+        await redis.KillAsync();
+        await redis.RestartAsync();
+        var pid = redis.Pid;
+
+        await lab.DisposeAsync();
+
+        var timeline = TimelineFormat.Lines(lab.Timeline.Snapshot());
+        Assert.False(Directory.Exists($"/proc/{pid}"), $"redis-server {pid} still runs");
+        // Stopped through SHUTDOWN by the server (owned again above the new process), not by the process's SIGTERM.
+        Assert.Contains(lab.Timeline.Snapshot(), e => e.Kind == EventKind.PartStopped && e.Detail == "redis-server stopped");
+        Assert.DoesNotContain(lab.Timeline.Snapshot(), e => e.Detail.StartsWith("stopping", StringComparison.Ordinal));
+        Assert.DoesNotContain("Received SIGTERM", timeline, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task KillAsync_ThenRestartAsync_ServesTheSamePortAgain()
     {
         await using var lab = new Lab("redis-kill");

@@ -26,6 +26,20 @@ public sealed class RespTests
     }
 
     [Fact]
+    public void Preview_ShortReply_IsTheRendering() =>
+        Assert.Equal("[0, [a, b]]", Resp.Preview(new object?[] { "0", new object?[] { "a", "b" } }));
+
+    [Fact]
+    public void Preview_LongReply_IsCutWithAnEllipsis()
+    {
+        var page = new object?[] { "17", Enumerable.Range(0, 100).Select(_ => (object?)new string('v', 1000)).ToArray() };
+
+        var preview = Resp.Preview(page, 50);
+
+        Assert.Equal(Resp.Render(page)[..50] + "…", preview);
+    }
+
+    [Fact]
     public async Task ReadAsync_StreamEndsMidReply_ThrowsEndOfStream()
     {
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes("+PON"));
