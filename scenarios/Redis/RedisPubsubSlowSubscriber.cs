@@ -128,6 +128,8 @@ internal static class RedisPubsubSlowSubscriber
     {
         var redis = await RedisServer.StartAsync(lab, new RedisOptions { OutputBufferLimitPubsub = TightLimit }, ct);
         var bytes = BurstBytes();
+        // The library connects meanwhile (it subscribes only in step 2, so the raw part's delivery counts are its own).
+        var connecting = SeRedisClient.ConnectAsync(lab, redis.Endpoint, name: LibrarySubscriber);
 
         // 1. A raw subscriber that stops reading after its SUBSCRIBE; Redis's line about it, its INFO, what it can still read.
         var subscriber = await SubscribeLateReaderAsync(lab, redis, ct);
@@ -140,7 +142,7 @@ internal static class RedisPubsubSlowSubscriber
         // 2. StackExchange.Redis with a slow handler, alone on the channel now.
         using var release = new CancellationTokenSource();
         var handled = 0;
-        var client = await SeRedisClient.ConnectAsync(lab, redis.Endpoint, name: LibrarySubscriber);
+        var client = await connecting;
         try
         {
             await client.Multiplexer.GetSubscriber().SubscribeAsync(ChannelName, (_, _) =>
