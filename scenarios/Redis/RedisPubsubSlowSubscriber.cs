@@ -30,7 +30,7 @@ internal static class RedisPubsubSlowSubscriber
     private const int ReadBuffers = 24;
     private const string TightLimit = "1mb 256kb 2";
     private const string SizedLimit = "64mb 32mb 60";
-    private const string HeadroomLimit = "8mb 2mb 2";
+    private const string HeadroomLimit = "12mb 4mb 2";
     private const long HeadroomHardBytes = 8L << 20;
     private const string SampleField = "client_recent_max_output_buffer";
 
