@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using BrokenPipe.Lab.Clients;
 using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Middlebox;
@@ -145,18 +144,8 @@ internal static class NatIdleDrop
     {
         var probe = await RespProbe.ConnectAsync(lab, nat.Endpoint, name, cancellationToken: ct, configure: socket =>
         {
-            if (keepAlive is { } k)
-            {
-                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-                socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, k.Idle);
-                socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, k.Interval);
-                socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, k.Count);
-            }
-            if (userTimeout is { } t)
-            {
-                const int IpprotoTcp = 6, TcpUserTimeout = 18;
-                socket.SetRawSocketOption(IpprotoTcp, TcpUserTimeout, BitConverter.GetBytes((int)t.TotalMilliseconds));
-            }
+            if (keepAlive is { } k) TcpOptions.KeepAlive(socket, k.Idle, k.Interval, k.Count);
+            if (userTimeout is { } t) TcpOptions.UserTimeout(socket, t);
         });
         var options = string.Join(", ", new[]
         {

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using BrokenPipe.Lab.Clients;
 using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Middlebox;
@@ -126,12 +124,13 @@ internal static class RedisIdleDrop
         var probe = (await RespProbe.ConnectAsync(lab, probeBox.Endpoint, Probe, cancellationToken: ct))!;
         await probe.SendAsync("PING");
         await probe.ReadAsync(TimeSpan.FromSeconds(2));
-        KeepAliveProbe? keepAlive = null;
+        RespProbe? keepAlive = null;
         if (broken)
         {
             var keepAliveBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, new DropAfterIdleFault(IdlePause.Limit), $"middlebox[{KeepAlive}]", ct);
-            keepAlive = lab.Own(await KeepAliveProbe.ConnectAsync(lab, keepAliveBox.Endpoint, KeepAlive, ct), KeepAlive);
-            await keepAlive.PingAsync(TimeSpan.FromSeconds(2));
+            keepAlive = await ConnectKeepAliveProbeAsync(lab, keepAliveBox, ct);
+            await keepAlive.SendAsync("PING");
+            await keepAlive.ReadAsync(TimeSpan.FromSeconds(2));
         }
 
         await IdlePause.RunAsync(lab, probe, broken, ct);
@@ -147,9 +146,17 @@ internal static class RedisIdleDrop
                     if (broken) await probe.SendAsync("PING");
                 },
                 ct),
-            keepAlive is null ? Task.CompletedTask : Task.Run(async () => await keepAlive.PingAsync(ReadBound), ct));
+            keepAlive is null
+                ? Task.CompletedTask
+                : Task.Run(
+                    async () =>
+                    {
+                        await keepAlive.SendAsync("PING");
+                        await keepAlive.ReadAsync(ReadBound);
+                    },
+                    ct));
         lab.Timeline.Record(Side.Client, EventKind.Note, $"IsConnected={client.Multiplexer.IsConnected} after the commands", actor: Se);
-        keepAlive?.Report();
+        if (keepAlive is not null) ReportKeepAlive(lab, keepAlive);
     }
 
     /// <summary>Synchronous SETs, one after the other: each waits at most syncTimeout (1 s by default).</summary>
@@ -187,82 +194,30 @@ internal static class RedisIdleDrop
     }
 
     /// <summary>
-    /// A raw RESP client with TCP keepalive on (SO_KEEPALIVE, TCP_KEEPIDLE 1 s, TCP_KEEPINTVL 1 s, TCP_KEEPCNT 2): through
-    /// a real drop, an idle connection's probes would go unanswered and end it with ETIMEDOUT after 1 + 2 × 1 s.
+    /// A raw RESP client with TCP keepalive on (idle 1 s, interval 1 s, 2 probes): through a real drop, an idle
+    /// connection's probes would go unanswered and end it with ETIMEDOUT after 1 + 2 × 1 s.
     /// </summary>
-    private sealed class KeepAliveProbe(Socket socket, Timeline timeline) : IAsyncDisposable
+    private static async Task<RespProbe> ConnectKeepAliveProbeAsync(Lab lab, TcpMiddlebox box, CancellationToken ct)
     {
-        private readonly NetworkStream _stream = new(socket, ownsSocket: false);
-        private int _index;
+        var probe = (await RespProbe.ConnectAsync(lab, box.Endpoint, KeepAlive, cancellationToken: ct, configure: s => TcpOptions.KeepAlive(s, 1, 1, 2)))!;
+        lab.Timeline.Record(Side.Client, EventKind.Note, "TCP keepalive on: idle 1 s, interval 1 s, 2 probes", actor: KeepAlive);
+        return probe;
+    }
 
-        public static async Task<KeepAliveProbe> ConnectAsync(Lab lab, IPEndPoint endpoint, string name, CancellationToken ct)
+    /// <summary>Records what the kernel says about the keepalive probe's connection (TCP_INFO, SO_ERROR) after the silence.</summary>
+    private static void ReportKeepAlive(Lab lab, RespProbe probe)
+    {
+        var info = probe.TcpInfo;
+        lab.Timeline.Record(Side.Client, EventKind.Note, $"TCP_INFO: {info}", actor: KeepAlive);
+        // The probes carry no data; only they can have been ACKed since the PING's own ACK, seconds ago.
+        if (info is { State: TcpState.Established, SocketError: 0, UnansweredProbes: 0 } &&
+            info.SinceAckReceived < TimeSpan.FromMilliseconds(1500) && info.SinceDataSent > TimeSpan.FromMilliseconds(2500) && info.SinceDataReceived > TimeSpan.FromSeconds(5))
         {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 1);
-            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 1);
-            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 2);
-            await socket.ConnectAsync(endpoint, ct);
-            lab.Timeline.Record(Side.Client, EventKind.Connected, $"connected to {endpoint} from {socket.LocalEndPoint}, TCP keepalive on: idle 1 s, interval 1 s, 2 probes", actor: name);
-            return new KeepAliveProbe(socket, lab.Timeline);
-        }
-
-        public async Task PingAsync(TimeSpan bound)
-        {
-            var index = ++_index;
-            try
-            {
-                var n = await socket.SendAsync(Resp.Encode(["PING"]), SocketFlags.None);
-                timeline.Record(Side.Client, EventKind.Sent, $"send #{index} (PING) returned {n}", actor: KeepAlive, bytes: n, index: index);
-            }
-            catch (SocketException e)
-            {
-                timeline.RecordFailure(Side.Client, EventKind.SendFailed, e, KeepAlive, $"send #{index} (PING) failed", index: index, peer: Side.Middlebox);
-                return;
-            }
-            using var bounded = new CancellationTokenSource(bound);
-            try
-            {
-                var reply = await Resp.ReadAsync(_stream, bounded.Token);
-                timeline.Record(Side.Client, EventKind.Received, $"reply #{index}: {Resp.Render(reply)}", actor: KeepAlive, index: index);
-            }
-            catch (OperationCanceledException)
-            {
-                timeline.Record(Side.Client, EventKind.ReceiveFailed, $"read #{index}: no reply within {bound.TotalSeconds:0.#} s (silence)", SocketFailure.TimedOut, actor: KeepAlive, index: index);
-            }
-            catch (EndOfStreamException)
-            {
-                timeline.Record(Side.Client, EventKind.EndOfStream, $"read #{index}: recv() returned 0 (EOF)", SocketFailure.EndOfStream, actor: KeepAlive, index: index, peer: Side.Middlebox);
-            }
-            catch (IOException e) when (e.InnerException is SocketException)
-            {
-                // ETIMEDOUT here would be TCP keepalive declaring the peer dead.
-                timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, KeepAlive, $"read #{index} failed", index: index, peer: Side.Middlebox);
-            }
-        }
-
-        /// <summary>Records what the kernel says about the connection (TCP_INFO, SO_ERROR) after the silence.</summary>
-        public void Report()
-        {
-            var info = TcpInfo.Read(socket);
-            timeline.Record(Side.Client, EventKind.Note, $"TCP_INFO: {info}", actor: KeepAlive);
-            // The probes carry no data; only they can have been ACKed since the PING's own ACK, seconds ago.
-            if (info is { State: TcpState.Established, SocketError: 0, UnansweredProbes: 0 } &&
-                info.SinceAckReceived < TimeSpan.FromMilliseconds(1500) && info.SinceDataSent > TimeSpan.FromMilliseconds(2500) && info.SinceDataReceived > TimeSpan.FromSeconds(5))
-            {
-                timeline.Record(
-                    Side.Client,
-                    EventKind.Note,
-                    $"{ProbesAcked}: an ACK came {info.SinceAckReceived.TotalMilliseconds:0} ms ago, though the last data left {info.SinceDataSent.TotalMilliseconds:0} ms ago and the last reply came {info.SinceDataReceived.TotalMilliseconds:0} ms ago — TCP keepalive cannot notice a user-space blackhole",
-                    actor: KeepAlive);
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await SocketClose.CloseAsync(socket, CloseMode.Fin, timeline, Side.Client, KeepAlive);
-            await _stream.DisposeAsync();
-            socket.Dispose();
+            lab.Timeline.Record(
+                Side.Client,
+                EventKind.Note,
+                $"{ProbesAcked}: an ACK came {info.SinceAckReceived.TotalMilliseconds:0} ms ago, though the last data left {info.SinceDataSent.TotalMilliseconds:0} ms ago and the last reply came {info.SinceDataReceived.TotalMilliseconds:0} ms ago — TCP keepalive cannot notice a user-space blackhole",
+                actor: KeepAlive);
         }
     }
 }

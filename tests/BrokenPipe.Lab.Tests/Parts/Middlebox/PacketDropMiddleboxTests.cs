@@ -28,7 +28,7 @@ public sealed class PacketDropMiddleboxTests
         await new Pair(client, target).ExchangeAsync();
 
         await Task.Delay(PastT); // the idle time is the behaviour under test
-        client.SetRawSocketOption(6, 18, BitConverter.GetBytes(2000)); // TCP_USER_TIMEOUT 2 s: bound the retransmissions
+        TcpOptions.UserTimeout(client, TimeSpan.FromSeconds(2)); // bound the retransmissions
         await Wire.SendAsync(client, "late request"u8.ToArray());
         var retransmitting = await UntilAsync(() => TcpInfo.Read(client) is { Unacked: > 0, TotalRetransmits: > 0 } info ? info : (TcpInfo?)null);
         var atClient = await Wire.ReadToEndAsync(client, Bound.Wait);
@@ -54,10 +54,7 @@ public sealed class PacketDropMiddleboxTests
         using var client = await Wire.ConnectAsync(box.Endpoint);
         using var target = await Wire.AcceptAsync(listener);
         // The first probe leaves after 2 s idle, when the flow is already forgotten; 2 unanswered probes 1 s apart end it.
-        client.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-        client.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 2);
-        client.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 1);
-        client.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 2);
+        TcpOptions.KeepAlive(client, idleSeconds: 2, intervalSeconds: 1, count: 2);
         await new Pair(client, target).ExchangeAsync();
         var clock = Stopwatch.StartNew();
 
