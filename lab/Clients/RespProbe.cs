@@ -63,6 +63,9 @@ public sealed class RespProbe : IAsyncDisposable
         return lab.Own(new RespProbe(socket, lab.Timeline, name, lab.SideListeningAt(endpoint)), name);
     }
 
+    /// <summary>The probe's own address (what Redis shows as addr= in CLIENT LIST and in its log lines).</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+
     /// <summary>What the kernel knows about the connection now (unacknowledged bytes, retransmissions, probes).</summary>
     public TcpInfo TcpInfo => TcpInfo.Read(_socket);
 

@@ -1,5 +1,7 @@
 using BrokenPipe.Lab.Clients;
 using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Parts.Middlebox;
+using BrokenPipe.Lab.Parts.Redis;
 
 namespace BrokenPipe.Scenarios.Middlebox;
 
@@ -9,6 +11,12 @@ using Lab = BrokenPipe.Lab.Lab;
 /// <summary>The quiet period of the idle-middlebox scenarios: truly idle (broken), or kept busy by a raw keep-alive (fixed).</summary>
 internal static class IdlePause
 {
+    /// <summary>The StackExchange.Redis client's name (its middlebox is <c>middlebox[se-redis]</c>).</summary>
+    public const string Library = "se-redis";
+
+    /// <summary>The raw RESP client's name (its middlebox is <c>middlebox[probe]</c>).</summary>
+    public const string Raw = "probe";
+
     /// <summary>The middlebox's idle timeout.</summary>
     public static readonly TimeSpan Limit = TimeSpan.FromSeconds(3);
 
@@ -20,6 +28,23 @@ internal static class IdlePause
 
     /// <summary>Keep-alive pings that fill <see cref="Idle"/>.</summary>
     public const int Pings = 8;
+
+    /// <summary>
+    /// Each client behind a middlebox of its own with the scenario's <paramref name="fault"/>, so that each client's
+    /// flows are flows #1, #2, … of its middlebox. Broken: keepAlive=10 s, set explicitly (the library would otherwise
+    /// derive one from Redis's `timeout`), longer than <see cref="Limit"/>; fixed: keepAlive=1, below it. The raw client
+    /// has one PING answered before the pause.
+    /// </summary>
+    public static async Task<(SeRedisClient Client, RespProbe Probe)> ConnectAsync(Lab lab, RedisServer redis, Func<IFault> fault, bool broken, CancellationToken ct)
+    {
+        var libraryBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, fault(), $"middlebox[{Library}]", ct);
+        var rawBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, fault(), $"middlebox[{Raw}]", ct);
+        var client = await SeRedisClient.ConnectAsync(lab, libraryBox.Endpoint, broken ? "keepAlive=10" : "keepAlive=1", Library);
+        var probe = (await RespProbe.ConnectAsync(lab, rawBox.Endpoint, Raw, cancellationToken: ct))!;
+        await probe.SendAsync("PING");
+        await probe.ReadAsync(TimeSpan.FromSeconds(2));
+        return (client, probe);
+    }
 
     public static async Task RunAsync(Lab lab, RespProbe probe, bool broken, CancellationToken ct)
     {

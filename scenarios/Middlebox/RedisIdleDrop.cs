@@ -19,9 +19,9 @@ using Lab = BrokenPipe.Lab.Lab;
 /// </summary>
 internal static class RedisIdleDrop
 {
-    private const string Se = "se-redis";
+    private const string Se = IdlePause.Library;
     private const string SeAsync = "se-redis[async]";
-    private const string Probe = "probe";
+    private const string Probe = IdlePause.Raw;
     private const string KeepAlive = "probe+keepalive";
     private const int Commands = 3;
 
@@ -115,15 +115,7 @@ internal static class RedisIdleDrop
     {
         var broken = variant == Variant.Broken;
         var redis = await RedisServer.StartAsync(lab, cancellationToken: ct);
-        var seBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, new DropAfterIdleFault(IdlePause.Limit), $"middlebox[{Se}]", ct);
-        var probeBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, new DropAfterIdleFault(IdlePause.Limit), $"middlebox[{Probe}]", ct);
-
-        // Broken: keepAlive=10 s, set explicitly (the library would otherwise derive one from Redis's `timeout`), longer
-        // than the middlebox's 3 s. Fixed: keepAlive=1, below it.
-        var client = await SeRedisClient.ConnectAsync(lab, seBox.Endpoint, broken ? "keepAlive=10" : "keepAlive=1", Se);
-        var probe = (await RespProbe.ConnectAsync(lab, probeBox.Endpoint, Probe, cancellationToken: ct))!;
-        await probe.SendAsync("PING");
-        await probe.ReadAsync(TimeSpan.FromSeconds(2));
+        var (client, probe) = await IdlePause.ConnectAsync(lab, redis, () => new DropAfterIdleFault(IdlePause.Limit), broken, ct);
         RespProbe? keepAlive = null;
         if (broken)
         {

@@ -1,6 +1,5 @@
 using BrokenPipe.Lab.Clients;
 using BrokenPipe.Lab.Events;
-using BrokenPipe.Lab.Parts.Middlebox;
 using BrokenPipe.Lab.Parts.Middlebox.Faults;
 using BrokenPipe.Lab.Parts.Redis;
 using BrokenPipe.Lab.Scenarios;
@@ -17,8 +16,8 @@ using Lab = BrokenPipe.Lab.Lab;
 /// </summary>
 internal static class RedisIdleReset
 {
-    private const string Se = "se-redis";
-    private const string Probe = "probe";
+    private const string Se = IdlePause.Library;
+    private const string Probe = IdlePause.Raw;
     private const int Commands = 3;
 
     private static readonly TimeSpan ReadBound = TimeSpan.FromSeconds(3);
@@ -103,15 +102,7 @@ internal static class RedisIdleReset
     {
         var broken = variant == Variant.Broken;
         var redis = await RedisServer.StartAsync(lab, cancellationToken: ct);
-        var seBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, new ResetAfterIdleFault(IdlePause.Limit), $"middlebox[{Se}]", ct);
-        var probeBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, new ResetAfterIdleFault(IdlePause.Limit), $"middlebox[{Probe}]", ct);
-
-        // Broken: keepAlive=10 s, set explicitly (the library would otherwise derive one from Redis's `timeout`), longer
-        // than the middlebox's 3 s. Fixed: keepAlive=1, below it.
-        var client = await SeRedisClient.ConnectAsync(lab, seBox.Endpoint, broken ? "keepAlive=10" : "keepAlive=1", Se);
-        var probe = (await RespProbe.ConnectAsync(lab, probeBox.Endpoint, Probe, cancellationToken: ct))!;
-        await probe.SendAsync("PING");
-        await probe.ReadAsync(TimeSpan.FromSeconds(2));
+        var (client, probe) = await IdlePause.ConnectAsync(lab, redis, () => new ResetAfterIdleFault(IdlePause.Limit), broken, ct);
 
         await IdlePause.RunAsync(lab, probe, broken, ct);
 

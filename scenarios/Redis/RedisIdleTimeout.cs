@@ -104,9 +104,7 @@ internal static class RedisIdleTimeout
     /// </summary>
     private static async Task RawAfterIdleCloseAsync(Lab lab, RedisServer redis, RespProbe probe, CancellationToken ct)
     {
-        const string from = " from ";
-        var connected = lab.Timeline.Snapshot().First(e => e.Kind == EventKind.Connected && e.Actor == "probe");
-        var local = connected.Detail[(connected.Detail.LastIndexOf(from, StringComparison.Ordinal) + from.Length)..];
+        var local = probe.LocalEndPoint;
         var seen = TimeSpan.Zero;
         for (var closes = 0; closes < 4; closes++)
         {
