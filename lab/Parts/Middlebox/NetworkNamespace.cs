@@ -26,7 +26,7 @@ internal sealed class NetworkNamespace : IAsyncDisposable
         _lab = lab;
         _ip = ip;
         Name = $"bpl-{slot}";
-        HostInterface = $"bpl{slot}h";
+        HostInterface = HostEnd(Name);
         InsideInterface = $"bpl{slot}n";
         var network = (slot * 4) + (198 << 24) + (18 << 16);
         HostAddress = Address(network + 1);
@@ -120,8 +120,7 @@ internal sealed class NetworkNamespace : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        await Command.RunAsync(_ip, ["link", "del", HostInterface]).ConfigureAwait(false);
-        var (code, output) = await Command.RunAsync(_ip, ["netns", "del", Name]).ConfigureAwait(false);
+        var (code, output) = await DeleteAsync(_ip, Name).ConfigureAwait(false);
         if (code == 0 || !Exists(Name)) _lab.ForgetNamespace(Name);
         else throw new InvalidOperationException($"ip netns del {Name}: {output}");
     }
@@ -138,10 +137,19 @@ internal sealed class NetworkNamespace : IAsyncDisposable
         if (BinaryLocator.Find(ServerProgram.Ip) is not { } ip) return;
         foreach (var name in names.Where(n => n.StartsWith("bpl-", StringComparison.Ordinal) && int.TryParse(n[4..], out _)))
         {
-            Command.RunAsync(ip, ["link", "del", $"bpl{name[4..]}h"]).GetAwaiter().GetResult();
-            Command.RunAsync(ip, ["netns", "del", name]).GetAwaiter().GetResult();
+            DeleteAsync(ip, name).GetAwaiter().GetResult();
         }
     }
+
+    /// <summary>Deletes the host's end of namespace <c>bpl-N</c>'s veth pair (<c>bplNh</c>), then the namespace; the result of the latter.</summary>
+    private static async Task<(int Code, string Output)> DeleteAsync(string ip, string name)
+    {
+        await Command.RunAsync(ip, ["link", "del", HostEnd(name)]).ConfigureAwait(false);
+        return await Command.RunAsync(ip, ["netns", "del", name]).ConfigureAwait(false);
+    }
+
+    /// <summary>The host's end of namespace <c>bpl-N</c>'s veth pair: <c>bplNh</c>.</summary>
+    private static string HostEnd(string name) => $"bpl{name[4..]}h";
 
     private IEnumerable<string[]> WiringCommands() =>
     [
