@@ -25,7 +25,7 @@ public sealed class PacketDropMiddleboxTests
         var box = await PacketDropMiddlebox.StartAsync(lab, Wire.EndpointOf(listener), T);
         using var client = await Wire.ConnectAsync(box.Endpoint);
         using var target = await Wire.AcceptAsync(listener);
-        await new Pair(client, target).ExchangeAsync();
+        await ExchangeAsync(client, target);
 
         await Task.Delay(PastT); // the idle time is the behaviour under test
         TcpOptions.UserTimeout(client, TimeSpan.FromSeconds(2)); // bound the retransmissions
@@ -42,7 +42,7 @@ public sealed class PacketDropMiddleboxTests
 
         using var again = await Wire.ConnectAsync(box.Endpoint); // a SYN starts a new flow
         using var againTarget = await Wire.AcceptAsync(listener);
-        await new Pair(again, againTarget).ExchangeAsync();
+        await ExchangeAsync(again, againTarget);
     }
 
     [NeedsRootFact]
@@ -55,7 +55,7 @@ public sealed class PacketDropMiddleboxTests
         using var target = await Wire.AcceptAsync(listener);
         // The first probe leaves after 2 s idle, when the flow is already forgotten; 2 unanswered probes 1 s apart end it.
         TcpOptions.KeepAlive(client, idleSeconds: 2, intervalSeconds: 1, count: 2);
-        await new Pair(client, target).ExchangeAsync();
+        await ExchangeAsync(client, target);
         var clock = Stopwatch.StartNew();
 
         var atClient = await Wire.ReadToEndAsync(client, Bound.Wait);
@@ -75,7 +75,7 @@ public sealed class PacketDropMiddleboxTests
 
         for (var i = 0; i < 5; i++)
         {
-            await new Pair(client, target).ExchangeAsync();
+            await ExchangeAsync(client, target);
             await Task.Delay(TimeSpan.FromMilliseconds(500)); // the rhythm, half of T, is what keeps the flow known
         }
 
@@ -151,15 +151,5 @@ public sealed class PacketDropMiddleboxTests
         throw new TimeoutException($"not within {Bound.Wait.TotalSeconds:0} s");
     }
 
-    /// <summary>A client and the target's end of its flow.</summary>
-    private sealed record Pair(Socket Client, Socket Target)
-    {
-        public async Task ExchangeAsync()
-        {
-            await Wire.SendAsync(Client, "ping"u8.ToArray());
-            Assert.Equal("ping"u8.ToArray(), await Wire.ReadExactlyAsync(Target, 4));
-            await Wire.SendAsync(Target, "pong"u8.ToArray());
-            Assert.Equal("pong"u8.ToArray(), await Wire.ReadExactlyAsync(Client, 4));
-        }
-    }
+    private static Task ExchangeAsync(Socket client, Socket target) => Wire.ExchangeAsync(client, target, "ping"u8.ToArray(), "pong"u8.ToArray());
 }

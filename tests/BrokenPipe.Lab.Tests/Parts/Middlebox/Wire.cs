@@ -66,6 +66,15 @@ internal static class Wire
         }
     }
 
+    /// <summary>One round trip that must pass: <paramref name="request"/> reaches <paramref name="target"/>, <paramref name="reply"/> reaches <paramref name="client"/>.</summary>
+    public static async Task ExchangeAsync(Socket client, Socket target, byte[] request, byte[] reply)
+    {
+        await SendAsync(client, request);
+        Assert.Equal(request, await ReadExactlyAsync(target, request.Length));
+        await SendAsync(target, reply);
+        Assert.Equal(reply, await ReadExactlyAsync(client, reply.Length));
+    }
+
     /// <summary>Reads exactly <paramref name="count"/> bytes (bounded by <see cref="Bound.Wait"/>); EOF or an error before that fails the test.</summary>
     public static async Task<byte[]> ReadExactlyAsync(Socket socket, int count)
     {
