@@ -165,30 +165,18 @@ public sealed class NginxProxy : IAsyncDisposable
         return text;
     }
 
-    private static async Task WaitUntilAcceptsAsync(IServerProcess process, IPEndPoint endpoint, CancellationToken cancellationToken)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
+    private static Task WaitUntilAcceptsAsync(IServerProcess process, IPEndPoint endpoint, CancellationToken cancellationToken) =>
+        Readiness.UntilAsync(
+            process,
+            "nginx",
+            async ct =>
             {
-                await probe.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (SocketException) when (!process.HasExited && deadline.Elapsed < TimeSpan.FromSeconds(10))
-            {
-                // Not listening yet: nginx binds within a few ms of starting.
-                await Task.Delay(TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
-            }
-            catch (SocketException)
-            {
-                var why = process.HasExited ? $"nginx exited: {Emerg(process.Output)}" : "its port did not accept within 10 s";
-                await process.DisposeAsync().ConfigureAwait(false);
-                throw new InvalidOperationException($"nginx did not start: {why}");
-            }
-        }
-    }
+                using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await probe.ConnectAsync(endpoint, ct).ConfigureAwait(false);
+                return true;
+            },
+            exited => exited ? $"nginx exited: {Emerg(process.Output)}" : $"its port did not accept within {Readiness.Timeout.TotalSeconds:0} s",
+            cancellationToken);
 
     /// <summary>nginx's own words: its [emerg]/[alert] lines, or all of its output.</summary>
     private static string Emerg(string output)

@@ -164,24 +164,13 @@ public sealed class RedisServer : IAsyncDisposable
 
         var clock = Stopwatch.StartNew();
         var process = await options.Runtime.StartAsync(lab, new ServerLaunch(ServerProgram.Redis, args, options.Name) { ExplicitPath = options.BinaryPath }, cancellationToken).ConfigureAwait(false);
-        while (true)
-        {
-            try
-            {
-                if (Resp.Render(await Resp.CommandAsync(endpoint, ["PING"], cancellationToken).ConfigureAwait(false)) == "PONG") return (process, clock.Elapsed);
-            }
-            catch (Exception e) when (e is SocketException or IOException && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(10))
-            {
-                // Not listening yet: redis-server answers PING within ~10 ms of starting.
-                await Task.Delay(TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is SocketException or IOException)
-            {
-                var why = process.HasExited ? $"it exited: {process.Output}" : "PING did not answer within 10 s";
-                await process.DisposeAsync().ConfigureAwait(false);
-                throw new InvalidOperationException($"redis-server did not start: {why}");
-            }
-        }
+        await Readiness.UntilAsync(
+            process,
+            "redis-server",
+            async ct => Resp.Render(await Resp.CommandAsync(endpoint, ["PING"], ct).ConfigureAwait(false)) == "PONG",
+            exited => exited ? $"it exited: {process.Output}" : $"PING did not answer within {Readiness.Timeout.TotalSeconds:0} s",
+            cancellationToken).ConfigureAwait(false);
+        return (process, clock.Elapsed);
     }
 
     private static void Record(Timeline timeline, string name, string line)

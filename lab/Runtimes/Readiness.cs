@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace BrokenPipe.Lab.Runtimes;
+
+/// <summary>Waits until a server the lab just started answers: its port accepts (nginx), PING answers (redis-server).</summary>
+internal static class Readiness
+{
+    /// <summary>How long a server may take to become ready.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Asks <paramref name="ready"/> every millisecond until it says yes; a SocketException or IOException from it means
+    /// "not yet". When the process exits or <see cref="Timeout"/> passes, the process is stopped and the call throws
+    /// "PROGRAM did not start: " with <paramref name="whyNot"/>'s words (its argument: whether the process exited).
+    /// </summary>
+    public static async Task UntilAsync(IServerProcess process, string program, Func<CancellationToken, Task<bool>> ready, Func<bool, string> whyNot, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                if (await ready(cancellationToken).ConfigureAwait(false)) return;
+            }
+            catch (Exception e) when (e is SocketException or IOException)
+            {
+                // Not listening yet: nginx and redis-server are ready within a few ms of starting.
+            }
+            if (process.HasExited || clock.Elapsed >= Timeout)
+            {
+                var why = whyNot(process.HasExited);
+                await process.DisposeAsync().ConfigureAwait(false);
+                throw new InvalidOperationException($"{program} did not start: {why}");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
