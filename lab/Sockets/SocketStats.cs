@@ -7,13 +7,15 @@ namespace BrokenPipe.Lab.Sockets;
 /// <summary>
 /// <c>ss -tni</c> snapshots of the connections on one port, recorded as <see cref="EventKind.SocketSnapshot"/> events:
 /// what an operator would run to see a stall (Send-Q full on the writer, Recv-Q full on the reader).
-/// On the server's socket <see cref="LabEvent.Bytes"/> is its Send-Q; on the client's, its Recv-Q.
+/// On the server's socket <see cref="LabEvent.Bytes"/> is its Send-Q; on the client's, its Recv-Q. The lab's servers
+/// listen on 127.0.0.1, and the filter says so: a port number alone also matches a flow into one of the lab's network
+/// namespaces (the packet-drop middlebox), whose ports come from that namespace's own range.
 /// </summary>
 public static class SocketStats
 {
     public static async Task<IReadOnlyList<LabEvent>> SnapshotAsync(Lab lab, int serverPort, CancellationToken cancellationToken = default)
     {
-        var psi = new ProcessStartInfo("ss", ["-tniH", "state", "all", $"( sport = :{serverPort} or dport = :{serverPort} )"])
+        var psi = new ProcessStartInfo("ss", ["-tniH", "state", "all", $"( src 127.0.0.1:{serverPort} or dst 127.0.0.1:{serverPort} )"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
