@@ -1,4 +1,3 @@
-using BrokenPipe.Lab.Scenarios;
 using BrokenPipe.Scenarios.Http;
 using BrokenPipe.Scenarios.Middlebox;
 using BrokenPipe.Scenarios.Proxy;

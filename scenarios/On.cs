@@ -1,6 +1,3 @@
-using BrokenPipe.Lab.Events;
-using BrokenPipe.Lab.Sockets;
-
 namespace BrokenPipe.Scenarios;
 
 /// <summary>Event predicates the catalog's checks share.</summary>

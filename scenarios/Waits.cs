@@ -1,5 +1,3 @@
-using BrokenPipe.Lab.Events;
-
 namespace BrokenPipe.Scenarios;
 
 /// <summary>Bounded waits the catalog shares.</summary>

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using BrokenPipe.Lab;
 using BrokenPipe.Lab.Parts.Middlebox;
 using BrokenPipe.Lab.Parts.Redis;
 
@@ -16,7 +15,7 @@ const int Rounds = 5;
 var redis = new List<double>();
 for (var i = 0; i < starts; i++)
 {
-    await using var lab = new Lab($"bench-redis-{i + 1}");
+    await using var lab = new LabSandbox($"bench-redis-{i + 1}");
     var server = await RedisServer.StartAsync(lab);
     redis.Add(server.StartupTime.TotalMilliseconds);
 }
@@ -24,7 +23,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"redis-server sta
 
 var direct = new List<double>();
 var through = new List<double>();
-await using (var lab = new Lab("bench-middlebox"))
+await using (var lab = new LabSandbox("bench-middlebox"))
 {
     var sink = StartSink();
     var box = await TcpMiddlebox.StartAsync(lab, (IPEndPoint)sink.LocalEndPoint!);
@@ -49,7 +48,7 @@ var teardown = new List<double>();
 for (var i = 0; i < starts; i++)
 {
     var sink = StartSink();
-    var lab = new Lab($"bench-packet-drop-{i + 1}");
+    var lab = new LabSandbox($"bench-packet-drop-{i + 1}");
     var clock = Stopwatch.StartNew();
     await PacketDropMiddlebox.StartAsync(lab, (IPEndPoint)sink.LocalEndPoint!, TimeSpan.FromSeconds(2));
     build.Add(clock.Elapsed.TotalMilliseconds);
@@ -61,7 +60,7 @@ for (var i = 0; i < starts; i++)
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"packet-drop middlebox ({starts} starts, fresh lab each): start median {Median(build):0.0} ms (first {build[0]:0.0} ms), removal median {Median(teardown):0.0} ms"));
 var directAgain = new List<double>();
 var overVeth = new List<double>();
-await using (var lab = new Lab("bench-packet-drop"))
+await using (var lab = new LabSandbox("bench-packet-drop"))
 {
     var sink = StartSink();
     var box = await PacketDropMiddlebox.StartAsync(lab, (IPEndPoint)sink.LocalEndPoint!, TimeSpan.FromSeconds(2));

@@ -3,11 +3,8 @@ using System.Net.Sockets;
 using BrokenPipe.Lab.Parts.Kestrel;
 using BrokenPipe.Lab.Parts.Nginx;
 using BrokenPipe.Lab.Parts.RawTcp;
-using BrokenPipe.Lab.Scenarios;
 
 namespace BrokenPipe.Bench;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>
 /// The benchmark: Kestrel's start-to-ready first (so that its first start is really cold), nginx's, then every
@@ -106,7 +103,7 @@ public sealed class BenchApp(TextWriter stdout, TextWriter stderr, IReadOnlyList
     /// </summary>
     private static async Task<PartStarts> MeasureStartsAsync(
         StartTarget target,
-        Func<Lab, CancellationToken, Task<(TimeSpan StartupTime, IPEndPoint Endpoint)>> start,
+        Func<LabSandbox, CancellationToken, Task<(TimeSpan StartupTime, IPEndPoint Endpoint)>> start,
         Progress progress,
         CancellationToken cancellationToken)
     {
@@ -118,7 +115,7 @@ public sealed class BenchApp(TextWriter stdout, TextWriter stderr, IReadOnlyList
             progress.Update(label, "start-to-ready", i, target.Starts);
             try
             {
-                await using var lab = new Lab($"bench-{target.Part.ToLowerInvariant()}-{i + 1}");
+                await using var lab = new LabSandbox($"bench-{target.Part.ToLowerInvariant()}-{i + 1}");
                 var (startup, endpoint) = await start(lab, cancellationToken);
                 // Not timed: proves the port accepts, so the figure is a start to a server that is really ready.
                 using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
@@ -140,7 +137,7 @@ public sealed class BenchApp(TextWriter stdout, TextWriter stderr, IReadOnlyList
     }
 
     /// <summary>A trivial Kestrel (a handler that does nothing): the figure is from the call to start until the port accepts.</summary>
-    private static async Task<(TimeSpan, IPEndPoint)> StartKestrelAsync(Lab lab, CancellationToken cancellationToken)
+    private static async Task<(TimeSpan, IPEndPoint)> StartKestrelAsync(LabSandbox lab, CancellationToken cancellationToken)
     {
         var server = await KestrelServer.StartAsync(lab, _ => Task.CompletedTask, new KestrelOptions { Name = "bench-kestrel" }, cancellationToken);
         return (server.StartupTime, server.Endpoint);
@@ -150,7 +147,7 @@ public sealed class BenchApp(TextWriter stdout, TextWriter stderr, IReadOnlyList
     /// nginx in front of a trivial raw server (never called: nothing is proxied): the figure is from starting the nginx
     /// process until its port accepts; rendering the config and <c>nginx -t</c> before it are not included.
     /// </summary>
-    private static async Task<(TimeSpan, IPEndPoint)> StartNginxAsync(Lab lab, CancellationToken cancellationToken)
+    private static async Task<(TimeSpan, IPEndPoint)> StartNginxAsync(LabSandbox lab, CancellationToken cancellationToken)
     {
         var upstream = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = "bench-upstream" }, cancellationToken);
         var proxy = await NginxProxy.StartAsync(lab, upstream.Endpoint, new NginxOptions { Name = "bench-nginx" }, cancellationToken);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using BrokenPipe.Lab.Scenarios;
 
 namespace BrokenPipe.Bench;
 

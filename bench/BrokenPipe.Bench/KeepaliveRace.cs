@@ -1,13 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Kestrel;
 using BrokenPipe.Lab.Parts.Nginx;
 
 namespace BrokenPipe.Bench;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>
 /// The upstream keep-alive race with real Kestrel timing (<c>--keepalive-race N</c>). The catalog's
@@ -33,7 +29,7 @@ using Lab = BrokenPipe.Lab.Lab;
 /// </list>
 /// Then a control: N requests through nginx 1.0 s apart. A trial takes 4 s; every wait is bounded.
 /// </summary>
-internal sealed partial class KeepaliveRace(Lab lab, KestrelServer kestrel, NginxProxy nginx, Progress progress)
+internal sealed partial class KeepaliveRace(LabSandbox lab, KestrelServer kestrel, NginxProxy nginx, Progress progress)
 {
     /// <summary>δ: when B goes out, relative to the predicted tick that closes the pooled connection: −3 … +2 ms in 0.25 ms steps.</summary>
     public static readonly IReadOnlyList<double> Deltas = [.. Enumerable.Range(0, 21).Select(i => -3 + (i * 0.25))];
@@ -76,7 +72,7 @@ internal sealed partial class KeepaliveRace(Lab lab, KestrelServer kestrel, Ngin
     /// <summary>Sets up one lab (Kestrel, nginx in front), runs <paramref name="trials"/> trials and as many control requests.</summary>
     public static async Task<RaceResult> RunAsync(int trials, Progress progress, CancellationToken cancellationToken)
     {
-        await using var lab = new Lab("bench-keepalive-race");
+        await using var lab = new LabSandbox("bench-keepalive-race");
         var kestrel = await KestrelServer.StartAsync(
             lab,
             exchange => exchange.WriteAsync(BodyBytes),

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using BrokenPipe.Lab.Events;
 
 namespace BrokenPipe.Bench;
 

@@ -1,5 +1,3 @@
-using BrokenPipe.Lab.Scenarios;
-
 namespace BrokenPipe.Bench;
 
 /// <summary>The targets a run of the benchmark is held to.</summary>

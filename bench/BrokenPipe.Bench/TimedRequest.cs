@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 
 namespace BrokenPipe.Bench;
 

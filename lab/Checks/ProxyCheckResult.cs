@@ -1,5 +1,3 @@
-using BrokenPipe.Lab.Events;
-
 namespace BrokenPipe.Lab.Checks;
 
 /// <summary>One proxy check's verdict: its name, whether it passed, what was observed, and the run's timeline.</summary>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Kestrel;
 using BrokenPipe.Lab.Parts.Nginx;
 using BrokenPipe.Lab.Parts.RawTcp;
@@ -141,10 +140,10 @@ public static class ProxyChecks
         string configPath,
         ProxyCheckOptions options,
         CancellationToken cancellationToken,
-        Func<Lab, CancellationToken, Task<(bool Passed, string Observed)>> body)
+        Func<LabSandbox, CancellationToken, Task<(bool Passed, string Observed)>> body)
     {
         var clock = Stopwatch.StartNew();
-        var lab = new Lab($"check-{name}");
+        var lab = new LabSandbox($"check-{name}");
         (bool Passed, string Observed) outcome = (false, "the check could not run");
         string? error = null;
         try
@@ -163,10 +162,10 @@ public static class ProxyChecks
         return new ProxyCheckResult(name, description, outcome.Passed, outcome.Observed, clock.Elapsed, lab.Timeline.Snapshot()) { Error = error };
     }
 
-    private static Task<NginxProxy> ProxyAsync(Lab lab, IPEndPoint upstream, string configPath, ProxyCheckOptions options, CancellationToken ct) =>
+    private static Task<NginxProxy> ProxyAsync(LabSandbox lab, IPEndPoint upstream, string configPath, ProxyCheckOptions options, CancellationToken ct) =>
         NginxProxy.StartAsync(lab, upstream, new NginxOptions { ConfigTemplatePath = configPath, BinaryPath = options.NginxPath }, ct);
 
-    private static async Task<LabEvent?> WaitAsync(Lab lab, Func<LabEvent, bool> predicate, TimeSpan timeout, CancellationToken ct)
+    private static async Task<LabEvent?> WaitAsync(LabSandbox lab, Func<LabEvent, bool> predicate, TimeSpan timeout, CancellationToken ct)
     {
         try
         {

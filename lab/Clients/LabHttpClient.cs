@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Clients;
 
@@ -13,13 +11,13 @@ namespace BrokenPipe.Lab.Clients;
 public sealed class LabHttpClient : IAsyncDisposable
 {
     private readonly HttpClient _client;
-    private readonly Lab _lab;
+    private readonly LabSandbox _lab;
     private readonly Timeline _timeline;
     private readonly LabHttpClientOptions _options;
     private int _connections;
     private int _requests;
 
-    private LabHttpClient(Lab lab, LabHttpClientOptions options)
+    private LabHttpClient(LabSandbox lab, LabHttpClientOptions options)
     {
         _lab = lab;
         _timeline = lab.Timeline;
@@ -33,7 +31,7 @@ public sealed class LabHttpClient : IAsyncDisposable
         _client = new HttpClient(handler) { Timeout = options.Timeout };
     }
 
-    public static LabHttpClient Create(Lab lab, LabHttpClientOptions? options = null)
+    public static LabHttpClient Create(LabSandbox lab, LabHttpClientOptions? options = null)
     {
         options ??= new LabHttpClientOptions();
         return lab.Own(new LabHttpClient(lab, options), options.Name);

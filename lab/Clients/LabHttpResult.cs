@@ -1,5 +1,3 @@
-using BrokenPipe.Lab.Sockets;
-
 namespace BrokenPipe.Lab.Clients;
 
 /// <summary>What one HttpClient request ended with.</summary>

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using BrokenPipe.Lab.Events;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Clients;
 
@@ -12,7 +10,7 @@ namespace BrokenPipe.Lab.Clients;
 /// </summary>
 public static class RawHttpClient
 {
-    public static async Task<RawHttpResult> RunAsync(Lab lab, IPEndPoint server, RawHttpOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<RawHttpResult> RunAsync(LabSandbox lab, IPEndPoint server, RawHttpOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new RawHttpOptions();
         var run = new Run(lab.Timeline, server, options, lab.SideListeningAt(server));

@@ -1,5 +1,3 @@
-using BrokenPipe.Lab.Sockets;
-
 namespace BrokenPipe.Lab.Clients;
 
 /// <summary>The script of a raw HTTP/1.1 client: what it sends, how it reads, when and how it closes.</summary>

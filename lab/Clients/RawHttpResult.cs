@@ -1,5 +1,3 @@
-using BrokenPipe.Lab.Sockets;
-
 namespace BrokenPipe.Lab.Clients;
 
 /// <summary>What a raw HTTP client saw. Failures carry the classifier's kind and the errno.</summary>

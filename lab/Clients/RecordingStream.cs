@@ -1,6 +1,4 @@
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Clients;
 

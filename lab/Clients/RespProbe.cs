@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Redis;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Clients;
 
@@ -39,7 +37,7 @@ public sealed class RespProbe : IAsyncDisposable
     /// <paramref name="configure"/> sets socket options before the connect (TCP keepalive, TCP_USER_TIMEOUT, …).
     /// </summary>
     public static async Task<RespProbe?> ConnectAsync(
-        Lab lab,
+        LabSandbox lab,
         IPEndPoint endpoint,
         string name = "probe",
         int? receiveBuffer = null,

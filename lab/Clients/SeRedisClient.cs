@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using BrokenPipe.Lab.Events;
-using BrokenPipe.Lab.Sockets;
 using StackExchange.Redis;
 
 namespace BrokenPipe.Lab.Clients;
@@ -45,7 +43,7 @@ public sealed class SeRedisClient : IAsyncDisposable
     /// Connects to <paramref name="endpoint"/>. <paramref name="extraConfiguration"/> is appended to the configuration
     /// string ("keepAlive=1,syncTimeout=1000"); abortConnect is off, so a later outage does not throw here.
     /// </summary>
-    public static async Task<SeRedisClient> ConnectAsync(Lab lab, IPEndPoint endpoint, string extraConfiguration = "", string name = "se-redis")
+    public static async Task<SeRedisClient> ConnectAsync(LabSandbox lab, IPEndPoint endpoint, string extraConfiguration = "", string name = "se-redis")
     {
         var configuration = $"{endpoint.Address}:{endpoint.Port},abortConnect=false" + (extraConfiguration.Length > 0 ? "," + extraConfiguration : "");
         // The connect log says when the library starts its heartbeat timer: it ticks every second from there, and

@@ -1,5 +1,3 @@
-using BrokenPipe.Lab.Events;
-
 namespace BrokenPipe.Lab.Clients;
 
 /// <summary>When a scripted client acts (closes, or resumes reading after a stall).</summary>

@@ -1,5 +1,3 @@
-using BrokenPipe.Lab.Sockets;
-
 namespace BrokenPipe.Lab.Events;
 
 /// <summary>The side that ended a connection first, when, and how (FIN, RST, or "drop": silently, as a middlebox can).</summary>

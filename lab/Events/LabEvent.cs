@@ -1,5 +1,3 @@
-using BrokenPipe.Lab.Sockets;
-
 namespace BrokenPipe.Lab.Events;
 
 /// <summary>One thing one side saw, stamped with the lab's single monotonic clock.</summary>

@@ -1,8 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Reports;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Scenarios;
 
 namespace BrokenPipe.Lab.Reports;

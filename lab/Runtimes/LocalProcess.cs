@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using BrokenPipe.Lab.Events;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Runtimes;
 
@@ -13,13 +11,13 @@ public sealed class LocalProcess : IServerProcess
 {
     private const int MaxOutputLines = 200;
     private readonly Process _process;
-    private readonly Lab _lab;
+    private readonly LabSandbox _lab;
     private readonly string _name;
     private readonly Queue<string> _output = new();
     private readonly Lock _gate = new();
     private int _stopped;
 
-    private LocalProcess(Process process, Lab lab, string name)
+    private LocalProcess(Process process, LabSandbox lab, string name)
     {
         _process = process;
         _lab = lab;
@@ -41,7 +39,7 @@ public sealed class LocalProcess : IServerProcess
         }
     }
 
-    public static LocalProcess Start(Lab lab, string executable, IReadOnlyList<string> arguments, string name)
+    public static LocalProcess Start(LabSandbox lab, string executable, IReadOnlyList<string> arguments, string name)
     {
         var psi = new ProcessStartInfo(executable)
         {

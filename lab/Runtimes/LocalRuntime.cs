@@ -9,14 +9,14 @@ public sealed class LocalRuntime : IServerRuntime
 
     public string Name => "local";
 
-    public async Task<IServerProcess> StartAsync(Lab lab, ServerLaunch launch, CancellationToken cancellationToken = default)
+    public async Task<IServerProcess> StartAsync(LabSandbox lab, ServerLaunch launch, CancellationToken cancellationToken = default)
     {
         var path = await BinaryLocator.LocateAsync(launch.Program, launch.ExplicitPath, cancellationToken: cancellationToken).ConfigureAwait(false);
         var process = LocalProcess.Start(lab, path, launch.Arguments, launch.Name);
         return lab.Own<IServerProcess>(process, launch.Name);
     }
 
-    public async Task<(int ExitCode, string Output)> RunAsync(Lab lab, ServerLaunch launch, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async Task<(int ExitCode, string Output)> RunAsync(LabSandbox lab, ServerLaunch launch, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var path = await BinaryLocator.LocateAsync(launch.Program, launch.ExplicitPath, cancellationToken: cancellationToken).ConfigureAwait(false);
         await using var process = LocalProcess.Start(lab, path, launch.Arguments, launch.Name);

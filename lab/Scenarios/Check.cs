@@ -1,5 +1,3 @@
-using BrokenPipe.Lab.Events;
-
 namespace BrokenPipe.Lab.Scenarios;
 
 /// <summary>One named condition over the finished timeline.</summary>

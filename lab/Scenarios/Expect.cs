@@ -1,6 +1,3 @@
-using BrokenPipe.Lab.Events;
-using BrokenPipe.Lab.Sockets;
-
 namespace BrokenPipe.Lab.Scenarios;
 
 /// <summary>Small builders for the checks scenarios use most; anything else is a <see cref="Check"/> with a lambda.</summary>

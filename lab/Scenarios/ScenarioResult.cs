@@ -1,5 +1,3 @@
-using BrokenPipe.Lab.Events;
-
 namespace BrokenPipe.Lab.Scenarios;
 
 /// <summary>What one run of one variant gave: the data the CLI narrates, the JSON carries and the tests assert.</summary>

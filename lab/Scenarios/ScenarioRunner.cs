@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using BrokenPipe.Lab.Events;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Scenarios;
 
-/// <summary>Runs one variant in a fresh <see cref="Lab"/>, bounded by the scenario's timeout, and checks the timeline.</summary>
+/// <summary>Runs one variant in a fresh <see cref="LabSandbox"/>, bounded by the scenario's timeout, and checks the timeline.</summary>
 public static class ScenarioRunner
 {
     public static async Task<ScenarioResult> RunAsync(
@@ -16,7 +14,7 @@ public static class ScenarioRunner
         var v = scenario[variant];
         var clock = Stopwatch.StartNew();
         string? error = null;
-        var lab = new Lab($"{scenario.Id}-{variant.ToString().ToLowerInvariant()}");
+        var lab = new LabSandbox($"{scenario.Id}-{variant.ToString().ToLowerInvariant()}");
         if (onEvent is not null) lab.Timeline.Recorded += onEvent;
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(scenario.Timeout);

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
 
 namespace BrokenPipe.Lab.Sockets;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using BrokenPipe.Lab.Events;
 
 namespace BrokenPipe.Lab.Sockets;
 
@@ -13,7 +12,7 @@ namespace BrokenPipe.Lab.Sockets;
 /// </summary>
 public static class SocketStats
 {
-    public static async Task<IReadOnlyList<LabEvent>> SnapshotAsync(Lab lab, int serverPort, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<LabEvent>> SnapshotAsync(LabSandbox lab, int serverPort, CancellationToken cancellationToken = default)
     {
         var psi = new ProcessStartInfo("ss", ["-tniH", "state", "all", $"( src 127.0.0.1:{serverPort} or dst 127.0.0.1:{serverPort} )"])
         {

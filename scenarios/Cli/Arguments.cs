@@ -1,5 +1,3 @@
-using BrokenPipe.Lab.Scenarios;
-
 namespace BrokenPipe.Scenarios.Cli;
 
 /// <summary>Parses <c>run</c>'s arguments; anything it cannot use is a <see cref="CliException"/>.</summary>

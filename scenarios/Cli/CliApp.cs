@@ -1,7 +1,5 @@
 using System.Globalization;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Reports;
-using BrokenPipe.Lab.Scenarios;
 
 namespace BrokenPipe.Scenarios.Cli;
 

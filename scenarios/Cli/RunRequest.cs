@@ -1,5 +1,3 @@
-using BrokenPipe.Lab.Scenarios;
-
 namespace BrokenPipe.Scenarios.Cli;
 
 /// <summary>

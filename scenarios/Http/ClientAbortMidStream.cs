@@ -1,14 +1,7 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Kestrel;
 using BrokenPipe.Lab.Parts.RawTcp;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Scenarios.Http;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>Seed 000: "the client disconnected while the server was still sending a response".</summary>
 internal static class ClientAbortMidStream
@@ -55,7 +48,7 @@ internal static class ClientAbortMidStream
         Expect.FirstDisconnect(Side.Client, "RST"),
     ];
 
-    private static async Task RunAsync(Lab lab, bool honourAbort, CancellationToken ct)
+    private static async Task RunAsync(LabSandbox lab, bool honourAbort, CancellationToken ct)
     {
         var raw = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { ResponseBytes = Total, ChunkBytes = Chunk }, ct);
         await RawHttpClient.RunAsync(lab, raw.Endpoint, new RawHttpOptions { Name = "client[raw]", CloseWhen = Trigger.AfterBytes(ClientReads), CloseWithUnreadData = true }, ct);

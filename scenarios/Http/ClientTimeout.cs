@@ -1,14 +1,7 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Kestrel;
 using BrokenPipe.Lab.Parts.RawTcp;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Scenarios.Http;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>Seed 000: "backpressure or overload delayed the response until the peer gave up".</summary>
 internal static class ClientTimeout
@@ -54,7 +47,7 @@ internal static class ClientTimeout
                 Expect.No("no request fails", On.Kind(EventKind.RequestFailed)),
             ]));
 
-    private static async Task RunAsync(Lab lab, TimeSpan timeout, CancellationToken ct)
+    private static async Task RunAsync(LabSandbox lab, TimeSpan timeout, CancellationToken ct)
     {
         var kestrel = await KestrelServer.StartAsync(
             lab,

@@ -1,13 +1,6 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.RawTcp;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Scenarios.Http;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>The kernel's truth table: what send() and recv() return after the peer closed with a FIN, with an RST, or half-closed.</summary>
 internal static class FinVsRst
@@ -54,20 +47,20 @@ internal static class FinVsRst
                 Expect.FirstDisconnect(Side.Client, "FIN"),
             ]));
 
-    private static async Task RunBrokenAsync(Lab lab, CancellationToken ct)
+    private static async Task RunBrokenAsync(LabSandbox lab, CancellationToken ct)
     {
         await ExchangeAsync(lab, Fin, CloseMode.Fin, probes: 0, ct);
         await ExchangeAsync(lab, Rst, CloseMode.Rst, probes: 0, ct);
         await ExchangeAsync(lab, RstRecv, CloseMode.Rst, probes: 2, ct);
     }
 
-    private static Task RunFixedAsync(Lab lab, CancellationToken ct) => ExchangeAsync(lab, Half, CloseMode.HalfClose, probes: 0, ct);
+    private static Task RunFixedAsync(LabSandbox lab, CancellationToken ct) => ExchangeAsync(lab, Half, CloseMode.HalfClose, probes: 0, ct);
 
     /// <summary>
     /// One connection: the client sends a request and closes as soon as the server has read it; the server waits
     /// until the close has arrived (poll, by construction rather than by a sleep), then sends 3 × 4096 bytes.
     /// </summary>
-    private static async Task ExchangeAsync(Lab lab, string name, CloseMode close, int probes, CancellationToken ct)
+    private static async Task ExchangeAsync(LabSandbox lab, string name, CloseMode close, int probes, CancellationToken ct)
     {
         var server = await RawTcpServer.StartAsync(
             lab,

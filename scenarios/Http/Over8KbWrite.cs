@@ -1,14 +1,7 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Kestrel;
 using BrokenPipe.Lab.Parts.RawTcp;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Scenarios.Http;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>Seed 001: the Go handler that sleeps 1 s and fails with "broken pipe" only when its response exceeds 8 KB.</summary>
 internal static class Over8KbWrite
@@ -57,7 +50,7 @@ internal static class Over8KbWrite
                 Expect.FirstDisconnect(Side.Client, "FIN"),
             ]));
 
-    private static async Task RunBrokenAsync(Lab lab, CancellationToken ct)
+    private static async Task RunBrokenAsync(LabSandbox lab, CancellationToken ct)
     {
         await Task.WhenAll(
             RawAsync(lab, 4096, 4096, abandon: false, ct),
@@ -67,7 +60,7 @@ internal static class Over8KbWrite
             KestrelAsync(lab, honourAbort: false, ct));
     }
 
-    private static async Task RunFixedAsync(Lab lab, CancellationToken ct)
+    private static async Task RunFixedAsync(LabSandbox lab, CancellationToken ct)
     {
         await Task.WhenAll(
             RawAsync(lab, 4096, 8193, abandon: true, ct),
@@ -78,7 +71,7 @@ internal static class Over8KbWrite
     /// A Go-like server: read the request, work 1 s, write N bytes in C-byte sends. The client closes at 0.3 s; the
     /// server also waits (poll) until that close has arrived, so the order holds even on a loaded machine.
     /// </summary>
-    private static async Task RawAsync(Lab lab, int chunk, int total, bool abandon, CancellationToken ct)
+    private static async Task RawAsync(LabSandbox lab, int chunk, int total, bool abandon, CancellationToken ct)
     {
         var name = $"raw[c{chunk},n{total}]";
         var server = await RawTcpServer.StartAsync(
@@ -97,7 +90,7 @@ internal static class Over8KbWrite
         await Waits.HandlerDoneAsync(lab.Timeline, name, TimeSpan.FromSeconds(10), ct);
     }
 
-    private static async Task KestrelAsync(Lab lab, bool honourAbort, CancellationToken ct)
+    private static async Task KestrelAsync(LabSandbox lab, bool honourAbort, CancellationToken ct)
     {
         var server = await KestrelServer.StartAsync(
             lab,

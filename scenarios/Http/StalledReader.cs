@@ -1,13 +1,6 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Kestrel;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Scenarios.Http;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>Seed 000, backpressure: a client that stops reading a 100 MB response, and what Kestrel does about it.</summary>
 internal static class StalledReader
@@ -56,7 +49,7 @@ internal static class StalledReader
                 Expect.Event("the client, reading again, gets ECONNRESET", e => e.Side == Side.Client && e.Kind == EventKind.ReceiveFailed && e.Errno == Errno.ECONNRESET),
             ]));
 
-    private static async Task RunAsync(Lab lab, Variant variant, CancellationToken ct)
+    private static async Task RunAsync(LabSandbox lab, Variant variant, CancellationToken ct)
     {
         var broken = variant == Variant.Broken;
         var server = await KestrelServer.StartAsync(

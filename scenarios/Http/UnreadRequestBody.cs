@@ -1,14 +1,7 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Kestrel;
 using BrokenPipe.Lab.Parts.RawTcp;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Scenarios.Http;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>The server answers early and closes while the client is still uploading.</summary>
 internal static class UnreadRequestBody
@@ -52,7 +45,7 @@ internal static class UnreadRequestBody
                 Expect.That("both clients read the whole 413 response", events => events.Count(e => e.Kind == EventKind.ResponseCompleted && e.Status == 413) == 2),
             ]));
 
-    private static async Task RunAsync(Lab lab, bool drain, CancellationToken ct)
+    private static async Task RunAsync(LabSandbox lab, bool drain, CancellationToken ct)
     {
         var raw = await RawTcpServer.StartAsync(
             lab,

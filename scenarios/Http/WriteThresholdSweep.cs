@@ -1,13 +1,6 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.RawTcp;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Scenarios.Http;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>
 /// The companion of over-8kb-write: a binary search for the smallest response that fails after the client has
@@ -41,7 +34,7 @@ internal static class WriteThresholdSweep
 
     private static string Actor(int chunk) => $"sweep[c{chunk}]";
 
-    private static async Task RunAsync(Lab lab, bool abandon, CancellationToken ct)
+    private static async Task RunAsync(LabSandbox lab, bool abandon, CancellationToken ct)
     {
         foreach (var chunk in ChunkSizes)
         {
@@ -63,9 +56,9 @@ internal static class WriteThresholdSweep
     }
 
     /// <summary>One probe in a scratch lab of its own; only its verdict goes on the scenario's timeline.</summary>
-    private static async Task<bool> FailsAsync(Lab lab, int chunk, int total, bool abandon, CancellationToken ct)
+    private static async Task<bool> FailsAsync(LabSandbox lab, int chunk, int total, bool abandon, CancellationToken ct)
     {
-        await using var probe = new Lab($"sweep-probe-{chunk}-{total}");
+        await using var probe = new LabSandbox($"sweep-probe-{chunk}-{total}");
         var server = await RawTcpServer.StartAsync(
             probe,
             new RawTcpServerOptions { WaitForPeerClose = true, ChunkBytes = chunk, ResponseBytes = total, Http = false, AbandonIfPeerClosed = abandon },

@@ -1,12 +1,7 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Middlebox;
 using BrokenPipe.Lab.Parts.Redis;
 
 namespace BrokenPipe.Scenarios.Middlebox;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>The quiet period of the idle-middlebox scenarios: truly idle (broken), or kept busy by a raw keep-alive (fixed).</summary>
 internal static class IdlePause
@@ -35,7 +30,7 @@ internal static class IdlePause
     /// derive one from Redis's `timeout`), longer than <see cref="Limit"/>; fixed: keepAlive=1, below it. The raw client
     /// has one PING answered before the pause.
     /// </summary>
-    public static async Task<(SeRedisClient Client, RespProbe Probe)> ConnectAsync(Lab lab, RedisServer redis, Func<IFault> fault, bool broken, CancellationToken ct)
+    public static async Task<(SeRedisClient Client, RespProbe Probe)> ConnectAsync(LabSandbox lab, RedisServer redis, Func<IFault> fault, bool broken, CancellationToken ct)
     {
         var libraryBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, fault(), $"middlebox[{Library}]", ct);
         var rawBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, fault(), $"middlebox[{Raw}]", ct);
@@ -46,7 +41,7 @@ internal static class IdlePause
         return (client, probe);
     }
 
-    public static async Task RunAsync(Lab lab, RespProbe probe, bool broken, CancellationToken ct)
+    public static async Task RunAsync(LabSandbox lab, RespProbe probe, bool broken, CancellationToken ct)
     {
         lab.Timeline.Record(
             Side.Lab,

@@ -1,15 +1,8 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Kestrel;
 using BrokenPipe.Lab.Parts.Middlebox;
 using BrokenPipe.Lab.Parts.Middlebox.Faults;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Scenarios.Middlebox;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>
 /// HttpClient reuses a pooled connection whose flow a load balancer forgot while it was idle: the request is answered
@@ -105,7 +98,7 @@ internal static class LbIdleResetHttp
         Timeout = TimeSpan.FromMinutes(1),
     };
 
-    private static async Task BrokenAsync(Lab lab, CancellationToken ct)
+    private static async Task BrokenAsync(LabSandbox lab, CancellationToken ct)
     {
         var clients = await StartAsync(lab, new LabHttpClientOptions().PooledConnectionIdleTimeout, ct);
         await clients.RoundAsync(ct);
@@ -117,7 +110,7 @@ internal static class LbIdleResetHttp
         await HandlersDoneAsync(lab, ct);
     }
 
-    private static async Task FixedAsync(Lab lab, CancellationToken ct)
+    private static async Task FixedAsync(LabSandbox lab, CancellationToken ct)
     {
         var clients = await StartAsync(lab, FixedPoolIdle, ct);
         for (var round = 1; round <= 3; round++)
@@ -130,7 +123,7 @@ internal static class LbIdleResetHttp
         await HandlersDoneAsync(lab, ct);
     }
 
-    private static async Task<Clients> StartAsync(Lab lab, TimeSpan poolIdle, CancellationToken ct)
+    private static async Task<Clients> StartAsync(LabSandbox lab, TimeSpan poolIdle, CancellationToken ct)
     {
         var kestrel = await KestrelServer.StartAsync(
             lab,
@@ -150,7 +143,7 @@ internal static class LbIdleResetHttp
     }
 
     /// <summary>Every request Kestrel received has finished its handler: the server's side of the timeline is whole.</summary>
-    private static async Task HandlersDoneAsync(Lab lab, CancellationToken ct)
+    private static async Task HandlersDoneAsync(LabSandbox lab, CancellationToken ct)
     {
         foreach (var received in lab.Timeline.Snapshot().Where(On.Kind(EventKind.RequestReceived)).ToList())
         {
@@ -159,7 +152,7 @@ internal static class LbIdleResetHttp
     }
 
     /// <summary>Waits (bounded) until <paramref name="count"/> events match.</summary>
-    private static Task<LabEvent> WaitForCountAsync(Lab lab, Func<LabEvent, bool> match, int count, string what, CancellationToken ct)
+    private static Task<LabEvent> WaitForCountAsync(LabSandbox lab, Func<LabEvent, bool> match, int count, string what, CancellationToken ct)
     {
         // The timeline offers each event to the predicate exactly once (past events, then new ones, under its lock).
         var seen = 0;

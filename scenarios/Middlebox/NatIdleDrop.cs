@@ -1,14 +1,7 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Middlebox;
 using BrokenPipe.Lab.Parts.Redis;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Scenarios.Middlebox;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>
 /// Seed 003, on a real network path: a NAT's connection table forgets an idle Redis connection and its kernel drops
@@ -92,7 +85,7 @@ internal static class NatIdleDrop
 
     private const string Retransmitting = "the kernel is retransmitting";
 
-    private static async Task RunAsync(Lab lab, Variant variant, CancellationToken ct)
+    private static async Task RunAsync(LabSandbox lab, Variant variant, CancellationToken ct)
     {
         var broken = variant == Variant.Broken;
         var redis = await RedisServer.StartAsync(lab, cancellationToken: ct);
@@ -140,7 +133,7 @@ internal static class NatIdleDrop
                 ct));
     }
 
-    private static async Task<RespProbe> ConnectAsync(Lab lab, PacketDropMiddlebox nat, string name, (int Idle, int Interval, int Count)? keepAlive, TimeSpan? userTimeout, CancellationToken ct)
+    private static async Task<RespProbe> ConnectAsync(LabSandbox lab, PacketDropMiddlebox nat, string name, (int Idle, int Interval, int Count)? keepAlive, TimeSpan? userTimeout, CancellationToken ct)
     {
         var probe = await RespProbe.ConnectAsync(lab, nat.Endpoint, name, cancellationToken: ct, configure: socket =>
         {

@@ -1,17 +1,10 @@
 using System.Diagnostics;
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Middlebox;
 using BrokenPipe.Lab.Parts.Middlebox.Faults;
 using BrokenPipe.Lab.Parts.Redis;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 using RedisException = StackExchange.Redis.RedisException;
 
 namespace BrokenPipe.Scenarios.Middlebox;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>
 /// Seed 003: a load balancer / NAT silently drops a Redis connection that stayed idle past its timeout. Nothing tells
@@ -111,7 +104,7 @@ internal static class RedisIdleDrop
         return gaps;
     }
 
-    private static async Task RunAsync(Lab lab, Variant variant, CancellationToken ct)
+    private static async Task RunAsync(LabSandbox lab, Variant variant, CancellationToken ct)
     {
         var broken = variant == Variant.Broken;
         var redis = await RedisServer.StartAsync(lab, cancellationToken: ct);
@@ -166,7 +159,7 @@ internal static class RedisIdleDrop
     }
 
     /// <summary>An awaited SET: version 1.2.6 applies no timeout to it, so the wait on it is bounded here.</summary>
-    private static async Task AsyncCommandAsync(Lab lab, SeRedisClient client, CancellationToken ct)
+    private static async Task AsyncCommandAsync(LabSandbox lab, SeRedisClient client, CancellationToken ct)
     {
         var set = client.Database.StringSetAsync("a", 1);
         var clock = Stopwatch.StartNew();
@@ -189,7 +182,7 @@ internal static class RedisIdleDrop
     /// A raw RESP client with TCP keepalive on (idle 1 s, interval 1 s, 2 probes): through a real drop, an idle
     /// connection's probes would go unanswered and end it with ETIMEDOUT after 1 + 2 × 1 s.
     /// </summary>
-    private static async Task<RespProbe> ConnectKeepAliveProbeAsync(Lab lab, TcpMiddlebox box, CancellationToken ct)
+    private static async Task<RespProbe> ConnectKeepAliveProbeAsync(LabSandbox lab, TcpMiddlebox box, CancellationToken ct)
     {
         var probe = (await RespProbe.ConnectAsync(lab, box.Endpoint, KeepAlive, cancellationToken: ct, configure: s => TcpOptions.KeepAlive(s, 1, 1, 2)))!;
         lab.Timeline.Record(Side.Client, EventKind.Note, "TCP keepalive on: idle 1 s, interval 1 s, 2 probes", actor: KeepAlive);
@@ -197,7 +190,7 @@ internal static class RedisIdleDrop
     }
 
     /// <summary>Records what the kernel says about the keepalive probe's connection (TCP_INFO, SO_ERROR) after the silence.</summary>
-    private static void ReportKeepAlive(Lab lab, RespProbe probe)
+    private static void ReportKeepAlive(LabSandbox lab, RespProbe probe)
     {
         var info = probe.TcpInfo;
         lab.Timeline.Record(Side.Client, EventKind.Note, $"TCP_INFO: {info}", actor: KeepAlive);

@@ -1,18 +1,11 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Kestrel;
 using BrokenPipe.Lab.Parts.Middlebox;
 using BrokenPipe.Lab.Parts.Middlebox.Faults;
 using BrokenPipe.Lab.Parts.RawTcp;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 using Polly;
 using Polly.Retry;
 
 namespace BrokenPipe.Scenarios.Middlebox;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>A middlebox resets a download after 1 MB of 10 MB: the client must treat the short body as a failure.</summary>
 internal static class ResetMidBody
@@ -53,7 +46,7 @@ internal static class ResetMidBody
                 Expect.That("each client needed exactly one retry", events => events.Count(e => e.Kind == EventKind.Note && e.Actor == "polly") == 2),
             ]));
 
-    private static async Task RunAsync(Lab lab, bool retry, CancellationToken ct)
+    private static async Task RunAsync(LabSandbox lab, bool retry, CancellationToken ct)
     {
         var kestrel = await KestrelServer.StartAsync(lab, x => x.StreamAsync(Body), cancellationToken: ct);
         var raw = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { ResponseBytes = Body, ChunkBytes = 64 * 1024 }, ct);
@@ -67,7 +60,7 @@ internal static class ResetMidBody
         await Waits.HandlerDoneAsync(lab.Timeline, "raw-server", TimeSpan.FromSeconds(10), ct);
     }
 
-    private static async Task DownloadAsync(Lab lab, TcpMiddlebox box, string name, bool retry, CancellationToken ct)
+    private static async Task DownloadAsync(LabSandbox lab, TcpMiddlebox box, string name, bool retry, CancellationToken ct)
     {
         var client = LabHttpClient.Create(lab, new LabHttpClientOptions { Name = name });
         var uri = new Uri($"http://{box.Endpoint}/download");

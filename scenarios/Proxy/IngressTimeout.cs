@@ -1,15 +1,8 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Kestrel;
 using BrokenPipe.Lab.Parts.Nginx;
 using BrokenPipe.Lab.Parts.RawTcp;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Scenarios.Proxy;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>
 /// Seed 002: a slow export behind an ingress whose read timeout is shorter than the work. The proxy gives up first,
@@ -94,7 +87,7 @@ internal static class IngressTimeout
 
     private static string Seconds(TimeSpan t) => $"{t.TotalSeconds:0.#} s";
 
-    private static async Task RunAsync(Lab lab, TimeSpan readTimeout, TimeSpan work, CancellationToken ct)
+    private static async Task RunAsync(LabSandbox lab, TimeSpan readTimeout, TimeSpan work, CancellationToken ct)
     {
         var raw = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = "upstream[raw]", Wait = work, ResponseBytes = Body, ChunkBytes = 64 * 1024 }, ct);
         var kestrel = await KestrelServer.StartAsync(

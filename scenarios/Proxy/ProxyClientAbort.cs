@@ -1,15 +1,8 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Kestrel;
 using BrokenPipe.Lab.Parts.Nginx;
 using BrokenPipe.Lab.Parts.RawTcp;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Scenarios.Proxy;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>The client gives up while the upstream is still working: nginx's 499, and what the upstream sees with and without proxy_ignore_client_abort.</summary>
 internal static class ProxyClientAbort
@@ -63,7 +56,7 @@ internal static class ProxyClientAbort
                 Expect.FirstDisconnect(Side.Client, "FIN"),
             ]));
 
-    private static async Task RunAsync(Lab lab, bool honourAbort, CancellationToken ct)
+    private static async Task RunAsync(LabSandbox lab, bool honourAbort, CancellationToken ct)
     {
         var raw = await RawTcpServer.StartAsync(
             lab,
@@ -103,6 +96,6 @@ internal static class ProxyClientAbort
     };
 
     /// <summary>Like curl --max-time 1: the client closes (FIN) after 1 s, before any response byte.</summary>
-    private static Task GiveUpAsync(Lab lab, NginxProxy proxy, string name, CancellationToken ct) =>
+    private static Task GiveUpAsync(LabSandbox lab, NginxProxy proxy, string name, CancellationToken ct) =>
         RawHttpClient.RunAsync(lab, proxy.Endpoint, new RawHttpOptions { Name = name, Path = "/report", CloseWhen = Trigger.After(ClientGivesUp) }, ct);
 }

@@ -1,15 +1,8 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Kestrel;
 using BrokenPipe.Lab.Parts.Nginx;
 using BrokenPipe.Lab.Parts.RawTcp;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Scenarios.Proxy;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>Seed 000: "the application writes large responses too slowly" — the body stalls longer than the proxy's read timeout.</summary>
 internal static class SlowUpstreamBody
@@ -53,7 +46,7 @@ internal static class SlowUpstreamBody
                 Expect.No("nginx logs no upstream timeout", e => e.Kind is EventKind.ProxyUpstreamTimedOutBody or EventKind.ProxyUpstreamTimedOutHeader),
             ]));
 
-    private static async Task RunAsync(Lab lab, TimeSpan readTimeout, CancellationToken ct)
+    private static async Task RunAsync(LabSandbox lab, TimeSpan readTimeout, CancellationToken ct)
     {
         var raw = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = "upstream[raw]", ResponseBytes = 2 * Chunk, ChunkBytes = Chunk, GapBetweenChunks = Gap }, ct);
         var kestrel = await KestrelServer.StartAsync(lab, x => x.StreamAsync(2 * Chunk, Chunk, gap: Gap, chunked: true), cancellationToken: ct);

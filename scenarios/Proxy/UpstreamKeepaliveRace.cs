@@ -1,13 +1,7 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Nginx;
 using BrokenPipe.Lab.Parts.RawTcp;
-using BrokenPipe.Lab.Scenarios;
 
 namespace BrokenPipe.Scenarios.Proxy;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>
 /// nginx keeps idle upstream connections longer than the upstream does: the upstream's idle close and nginx's next
@@ -51,7 +45,7 @@ internal static class UpstreamKeepaliveRace
                 Expect.No("the upstream never drops a request", On.Kind(EventKind.RequestDropped)),
             ]));
 
-    private static async Task RunAsync(Lab lab, TimeSpan proxyIdle, CancellationToken ct)
+    private static async Task RunAsync(LabSandbox lab, TimeSpan proxyIdle, CancellationToken ct)
     {
         var upstream = await RawTcpServer.StartAsync(
             lab,
@@ -67,7 +61,7 @@ internal static class UpstreamKeepaliveRace
         await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.ProxyAccess && e.Detail.Contains("POST", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "nginx's access-log line for the POST", ct);
     }
 
-    private static Task SendAsync(Lab lab, NginxProxy nginx, string name, string method, CancellationToken ct) =>
+    private static Task SendAsync(LabSandbox lab, NginxProxy nginx, string name, string method, CancellationToken ct) =>
         RawHttpClient.RunAsync(
             lab,
             nginx.Endpoint,

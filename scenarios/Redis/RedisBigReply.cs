@@ -1,12 +1,6 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Redis;
-using BrokenPipe.Lab.Scenarios;
 
 namespace BrokenPipe.Scenarios.Redis;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>Seed 003, cause 4: one huge reply overflows the normal clients' output-buffer limit.</summary>
 internal static class RedisBigReply
@@ -45,7 +39,7 @@ internal static class RedisBigReply
                 Expect.No("the connection never ends early", e => e.Actor == "probe" && e.Kind is EventKind.EndOfStream or EventKind.ReceiveFailed),
             ]));
 
-    private static async Task RunAsync(Lab lab, bool paged, CancellationToken ct)
+    private static async Task RunAsync(LabSandbox lab, bool paged, CancellationToken ct)
     {
         var redis = await RedisServer.StartAsync(lab, new RedisOptions { OutputBufferLimitNormal = "1mb 0 0" }, ct);
         // Setup, not the story: the hash is built inside Redis by a Lua script (5000 HSET in a few ms), instead of

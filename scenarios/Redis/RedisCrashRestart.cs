@@ -1,18 +1,11 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Redis;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 using Polly;
 using Polly.Retry;
 using StackExchange.Redis;
 
 namespace BrokenPipe.Scenarios.Redis;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>
 /// Seed 003, cause 3: redis-server crashes or is OOM-killed (kill -9) and comes back on the same port. Every
@@ -145,7 +138,7 @@ internal static class RedisCrashRestart
         Timeout = TimeSpan.FromMinutes(2),
     };
 
-    private static async Task RunAsync(Lab lab, Variant variant, CancellationToken ct)
+    private static async Task RunAsync(LabSandbox lab, Variant variant, CancellationToken ct)
     {
         var broken = variant == Variant.Broken;
         var redis = await RedisServer.StartAsync(lab, cancellationToken: ct);
@@ -202,7 +195,7 @@ internal static class RedisCrashRestart
     }
 
     /// <summary>The fixed app: every SET+GET through the retry pipeline; one success or one failure recorded per operation.</summary>
-    private static Task RetryingAppAsync(Lab lab, SeRedisClient client, CancellationToken stop)
+    private static Task RetryingAppAsync(LabSandbox lab, SeRedisClient client, CancellationToken stop)
     {
         var current = 0;
         var retries = 0;
@@ -285,7 +278,7 @@ internal static class RedisCrashRestart
         if (read != value) throw new InvalidOperationException($"GET k returned {read}, not {value}");
     }
 
-    private static async Task<LabEvent> KillAsync(Lab lab, RedisServer redis, CancellationToken ct)
+    private static async Task<LabEvent> KillAsync(LabSandbox lab, RedisServer redis, CancellationToken ct)
     {
         var before = lab.Timeline.Now;
         await redis.KillAsync(ct);
@@ -293,7 +286,7 @@ internal static class RedisCrashRestart
     }
 
     /// <summary>Waits out the outage, restarts Redis on the same port, and returns the library's ConnectionRestored.</summary>
-    private static async Task<LabEvent> RestartAsync(Lab lab, RedisServer redis, int n, LabEvent killed, TimeSpan outage, CancellationToken ct)
+    private static async Task<LabEvent> RestartAsync(LabSandbox lab, RedisServer redis, int n, LabEvent killed, TimeSpan outage, CancellationToken ct)
     {
         var left = outage - (lab.Timeline.Now - killed.At);
         if (left > TimeSpan.Zero) await Task.Delay(left, ct); // the outage: how long Redis stays down is the point, not a guess
@@ -310,7 +303,7 @@ internal static class RedisCrashRestart
     }
 
     /// <summary>Waits for <paramref name="count"/> app operations to succeed after <paramref name="after"/>.</summary>
-    private static async Task SucceededAsync(Lab lab, TimeSpan after, int count, CancellationToken ct)
+    private static async Task SucceededAsync(LabSandbox lab, TimeSpan after, int count, CancellationToken ct)
     {
         var first = await lab.Timeline.WaitForAsync(
             e => e.Kind == EventKind.CommandSucceeded && e.Actor == Library && e.At > after,

@@ -1,13 +1,6 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Redis;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Scenarios.Redis;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>Seed 003, cause 2: Redis's <c>timeout</c> closes idle clients; the next use finds a closed connection.</summary>
 internal static class RedisIdleTimeout
@@ -67,7 +60,7 @@ internal static class RedisIdleTimeout
                 Expect.Event("the last command through StackExchange.Redis succeeds", On.Kind(EventKind.CommandSucceeded)),
             ]));
 
-    private static async Task RunAsync(Lab lab, Variant variant, CancellationToken ct)
+    private static async Task RunAsync(LabSandbox lab, Variant variant, CancellationToken ct)
     {
         var broken = variant == Variant.Broken;
         var redis = await RedisServer.StartAsync(lab, new RedisOptions { IdleTimeout = TimeSpan.FromSeconds(broken ? 1 : 2) }, ct);
@@ -102,7 +95,7 @@ internal static class RedisIdleTimeout
     /// say which client, so after each such line CLIENT LIST (unrecorded) tells whether the probe's address is gone.
     /// Then the client comes back: PING, read, PING.
     /// </summary>
-    private static async Task RawAfterIdleCloseAsync(Lab lab, RedisServer redis, RespProbe probe, CancellationToken ct)
+    private static async Task RawAfterIdleCloseAsync(LabSandbox lab, RedisServer redis, RespProbe probe, CancellationToken ct)
     {
         var local = probe.LocalEndPoint;
         var seen = TimeSpan.Zero;
@@ -120,7 +113,7 @@ internal static class RedisIdleTimeout
     }
 
     /// <summary>Redis closes the library's interactive connection every ~2 s: waits for the second failure and its restore.</summary>
-    private static async Task LibraryCyclesAsync(Lab lab, CancellationToken ct)
+    private static async Task LibraryCyclesAsync(LabSandbox lab, CancellationToken ct)
     {
         var failures = 0;
         var second = await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.LibraryConnectionFailed && ++failures == 2, Watch + TimeSpan.FromSeconds(5), "a second ConnectionFailed", ct);

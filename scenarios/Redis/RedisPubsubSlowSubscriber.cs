@@ -4,16 +4,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Redis;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Scenarios.Redis;
-
-// The class Lab shares its name with the namespace BrokenPipe.Lab; inside BrokenPipe.* the alias picks the class.
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>Seed 003, cause 1: a pub/sub subscriber that falls behind a burst overflows its output-buffer limit; Redis drops it with the messages in its buffer.</summary>
 internal static class RedisPubsubSlowSubscriber
@@ -124,7 +117,7 @@ internal static class RedisPubsubSlowSubscriber
                 Expect.No("no subscriber's connection is ended by Redis", e => (e.Actor is RawSubscriber or Reader) && e.Kind is EventKind.EndOfStream or EventKind.ReceiveFailed),
             ]));
 
-    private static async Task RunBrokenAsync(Lab lab, CancellationToken ct)
+    private static async Task RunBrokenAsync(LabSandbox lab, CancellationToken ct)
     {
         var redis = await RedisServer.StartAsync(lab, new RedisOptions { OutputBufferLimitPubsub = TightLimit }, ct);
         var bytes = BurstBytes();
@@ -172,7 +165,7 @@ internal static class RedisPubsubSlowSubscriber
     /// the socket's receive buffer, so that autotuning could not grow it, did not change that). A flood gives it no pause:
     /// it must keep Redis's full pace for as long as Redis writes.
     /// </summary>
-    private static async Task WatchLibraryAsync(Lab lab, RedisServer redis, byte[] bytes, SeRedisClient client, List<string> before, Func<int> handled, Action release, CancellationToken ct)
+    private static async Task WatchLibraryAsync(LabSandbox lab, RedisServer redis, byte[] bytes, SeRedisClient client, List<string> before, Func<int> handled, Action release, CancellationToken ct)
     {
         var start = lab.Timeline.Now;
         LabEvent? Dropped()
@@ -257,7 +250,7 @@ internal static class RedisPubsubSlowSubscriber
             actor: LibrarySubscriber);
     }
 
-    private static async Task RunFixedAsync(Lab lab, CancellationToken ct)
+    private static async Task RunFixedAsync(LabSandbox lab, CancellationToken ct)
     {
         var redis = await RedisServer.StartAsync(lab, new RedisOptions { OutputBufferLimitPubsub = HeadroomLimit }, ct);
         var bytes = BurstBytes();
@@ -268,7 +261,7 @@ internal static class RedisPubsubSlowSubscriber
     }
 
     /// <summary>Fix (b): a subscriber as stalled as the broken one, on a channel of its own, against a limit sized for the whole burst.</summary>
-    private static async Task StalledSubscriberAsync(Lab lab, RedisServer redis, CancellationToken ct)
+    private static async Task StalledSubscriberAsync(LabSandbox lab, RedisServer redis, CancellationToken ct)
     {
         var set = await redis.CommandAsync("CONFIG", "SET", "client-output-buffer-limit", $"pubsub {SizedLimit}");
         lab.Timeline.Record(Side.Lab, EventKind.Note, $"CONFIG SET client-output-buffer-limit \"pubsub {SizedLimit}\": {Resp.Render(set)}");
@@ -292,7 +285,7 @@ internal static class RedisPubsubSlowSubscriber
     /// unbounded channel; a worker decodes the frames and does the (slow) work. Returns when the worker has processed every
     /// delivered message.
     /// </summary>
-    private static async Task QueuedSubscriberAsync(Lab lab, RedisServer redis, byte[] bytes, Func<Task> meanwhile, CancellationToken ct)
+    private static async Task QueuedSubscriberAsync(LabSandbox lab, RedisServer redis, byte[] bytes, Func<Task> meanwhile, CancellationToken ct)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(redis.Endpoint, ct);
@@ -385,7 +378,7 @@ internal static class RedisPubsubSlowSubscriber
         }
     }
 
-    private static void RecordProcessed(Lab lab, int processed)
+    private static void RecordProcessed(LabSandbox lab, int processed)
     {
         // Either the worker or the run may see the target reached first; record it once.
         if (lab.Timeline.Snapshot().Any(e => e.Kind == EventKind.Note && e.Actor == Worker)) return;
@@ -393,7 +386,7 @@ internal static class RedisPubsubSlowSubscriber
     }
 
     /// <summary>A raw subscriber with a small receive buffer: SUBSCRIBE, read the confirmation, then read nothing until told.</summary>
-    private static async Task<RespProbe> SubscribeLateReaderAsync(Lab lab, RedisServer redis, CancellationToken ct, string channel = ChannelName)
+    private static async Task<RespProbe> SubscribeLateReaderAsync(LabSandbox lab, RedisServer redis, CancellationToken ct, string channel = ChannelName)
     {
         var subscriber = (await RespProbe.ConnectAsync(lab, redis.Endpoint, RawSubscriber, receiveBuffer: 16 * 1024, ct))!;
         await subscriber.SendAsync("SUBSCRIBE", channel);
@@ -403,7 +396,7 @@ internal static class RedisPubsubSlowSubscriber
     }
 
     /// <summary>Reads what the subscriber can still get (until EOF, a quiet period, or — toTheLast — the last delivered byte) and records the loss against PUBLISH's count.</summary>
-    private static async Task DrainAndCountAsync(Lab lab, RespProbe subscriber, Burst burst, bool toTheLast = false)
+    private static async Task DrainAndCountAsync(LabSandbox lab, RespProbe subscriber, Burst burst, bool toTheLast = false)
     {
         var (bytes, _) = await subscriber.DrainAsync(DrainQuiet, toTheLast ? (long)burst.Delivered * FrameBytes : null);
         var read = (int)(bytes / FrameBytes);
@@ -434,7 +427,7 @@ internal static class RedisPubsubSlowSubscriber
     /// a reader counts the integer replies (the number of receivers: 1 delivered, 0 nobody subscribed) up to the PONG.
     /// Returns when every reply is in — the burst is over.
     /// </summary>
-    private static async Task<Burst> PublishBurstAsync(Lab lab, IPEndPoint endpoint, byte[] all, string actor, CancellationToken ct, int repeats = 1, Func<bool>? stop = null)
+    private static async Task<Burst> PublishBurstAsync(LabSandbox lab, IPEndPoint endpoint, byte[] all, string actor, CancellationToken ct, int repeats = 1, Func<bool>? stop = null)
     {
         var publisher = lab.Own(new Publisher(lab.Timeline, actor), actor);
         await publisher.Socket.ConnectAsync(endpoint, ct);
@@ -530,7 +523,7 @@ internal static class RedisPubsubSlowSubscriber
     private static bool IsPubsub(string client) => RedisLogParser.Field(" " + client.Trim(), "flags")?.Contains('P', StringComparison.Ordinal) == true;
 
     /// <summary>A bounded wait on the timeline whose timeout is an answer (null), not a failure of the run.</summary>
-    private static async Task<LabEvent?> WaitOrNullAsync(Lab lab, Func<LabEvent, bool> match, TimeSpan bound, string what, CancellationToken ct)
+    private static async Task<LabEvent?> WaitOrNullAsync(LabSandbox lab, Func<LabEvent, bool> match, TimeSpan bound, string what, CancellationToken ct)
     {
         try
         {

@@ -1,7 +1,5 @@
 namespace BrokenPipe.Lab.Tests;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 /// <summary>The bound every wait in the tests uses: generous enough never to be hit on a slow CI box, short enough to fail fast.</summary>
 internal static class Bound
 {

@@ -1,24 +1,21 @@
 using System.Net;
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.RawTcp;
 
 namespace BrokenPipe.Lab.Tests;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class LabTests
 {
     [Fact]
     public async Task Directory_DuringTheRun_ExistsUnderTheTempRootAndIsGoneAfterDispose()
     {
-        var lab = new Lab("dir check/1");
+        var lab = new LabSandbox("dir check/1");
         string dir;
         await using (lab)
         {
             dir = lab.Directory;
             Assert.True(Directory.Exists(dir));
-            Assert.Equal(Lab.TempRoot, Path.GetDirectoryName(dir));
+            Assert.Equal(LabSandbox.TempRoot, Path.GetDirectoryName(dir));
             Assert.StartsWith($"dir-check-1-{Environment.ProcessId}-", Path.GetFileName(dir));
             await File.WriteAllTextAsync(Path.Combine(dir, "scratch.txt"), "a file the run left behind");
         }
@@ -29,7 +26,7 @@ public sealed class LabTests
     [Fact]
     public async Task DisposeAsync_SeveralParts_StopsThemInReverseOrder()
     {
-        var lab = new Lab("reverse-order");
+        var lab = new LabSandbox("reverse-order");
         await using (lab)
         {
             await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = "first" });
@@ -44,7 +41,7 @@ public sealed class LabTests
     [Fact]
     public async Task DisposeAsync_APartThatFailsToStop_IsNotedAndTheOthersStillStop()
     {
-        var lab = new Lab("failing-part");
+        var lab = new LabSandbox("failing-part");
         var before = new Part();
         var after = new Part();
         await using (lab)
@@ -63,7 +60,7 @@ public sealed class LabTests
     [Fact]
     public async Task DisposeAsync_Twice_StopsEachPartOnce()
     {
-        var lab = new Lab("dispose-twice");
+        var lab = new LabSandbox("dispose-twice");
         var part = lab.Own(new Part(), "part");
 
         await lab.DisposeAsync();
@@ -75,7 +72,7 @@ public sealed class LabTests
     [Fact]
     public async Task Own_AfterDispose_Throws()
     {
-        var lab = new Lab("own-after-dispose");
+        var lab = new LabSandbox("own-after-dispose");
         await lab.DisposeAsync();
 
         Assert.Throws<ObjectDisposedException>(() => lab.Own(new Part(), "late"));
@@ -84,7 +81,7 @@ public sealed class LabTests
     [Fact]
     public void FreePort_FromTheKernel_CanBeBoundOnLoopback()
     {
-        var port = Lab.FreePort();
+        var port = LabSandbox.FreePort();
 
         Assert.InRange(port, 1, 65535);
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -96,7 +93,7 @@ public sealed class LabTests
     [Fact]
     public async Task Timeline_OfTheLab_UsesTheLabsClock()
     {
-        await using var lab = new Lab("clock");
+        await using var lab = new LabSandbox("clock");
 
         Assert.Same(TimeProvider.System, lab.Time);
         Assert.Equal("clock", lab.Name);

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using BrokenPipe.Lab.Scenarios;
 
 namespace BrokenPipe.Scenarios.Tests;
 

@@ -12,7 +12,7 @@ public class ExportEndpointTests
     [Fact]
     public async Task Export_ClientLeavesBeforeTheWrite_ServerWritesIntoNothing()
     {
-        await using var lab = new Lab("export-client-leaves");
+        await using var lab = new LabSandbox("export-client-leaves");
         var server = await KestrelServer.StartAsync(lab, async x =>
         {
             await x.DelayAsync(TimeSpan.FromSeconds(1));   // the slow export

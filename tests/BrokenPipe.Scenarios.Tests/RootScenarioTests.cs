@@ -1,5 +1,4 @@
 using BrokenPipe.Lab.Parts.Middlebox;
-using BrokenPipe.Lab.Scenarios;
 
 namespace BrokenPipe.Scenarios.Tests;
 

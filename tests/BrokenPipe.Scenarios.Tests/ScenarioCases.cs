@@ -1,5 +1,3 @@
-using BrokenPipe.Lab.Scenarios;
-
 namespace BrokenPipe.Scenarios.Tests;
 
 /// <summary>Every scenario id × variant of the catalog, as xunit theory data.</summary>

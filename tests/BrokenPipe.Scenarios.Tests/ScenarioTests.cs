@@ -1,5 +1,4 @@
 using BrokenPipe.Lab.Reports;
-using BrokenPipe.Lab.Scenarios;
 
 namespace BrokenPipe.Scenarios.Tests;
 

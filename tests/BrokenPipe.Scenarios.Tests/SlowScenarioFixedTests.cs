@@ -1,5 +1,3 @@
-using BrokenPipe.Lab.Scenarios;
-
 namespace BrokenPipe.Scenarios.Tests;
 
 /// <summary>The fixed variants of the slow scenarios, in a class of their own so that they run beside the broken ones.</summary>

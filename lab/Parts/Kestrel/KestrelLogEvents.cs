@@ -1,6 +1,3 @@
-using BrokenPipe.Lab.Events;
-using BrokenPipe.Lab.Sockets;
-
 namespace BrokenPipe.Lab.Parts.Kestrel;
 
 /// <summary>

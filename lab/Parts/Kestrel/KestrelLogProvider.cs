@@ -1,5 +1,3 @@
-using BrokenPipe.Lab.Events;
-using BrokenPipe.Lab.Sockets;
 using Microsoft.Extensions.Logging;
 
 namespace BrokenPipe.Lab.Parts.Kestrel;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using BrokenPipe.Lab.Events;
-using BrokenPipe.Lab.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -39,7 +37,7 @@ public sealed class KestrelServer : IAsyncDisposable
     public TimeSpan StartupTime { get; }
 
     public static async Task<KestrelServer> StartAsync(
-        Lab lab,
+        LabSandbox lab,
         Func<KestrelExchange, Task> handler,
         KestrelOptions? options = null,
         CancellationToken cancellationToken = default)

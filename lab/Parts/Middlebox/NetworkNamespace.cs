@@ -1,11 +1,8 @@
 using System.Net;
 using System.Runtime.ExceptionServices;
 using BrokenPipe.Lab.Runtimes;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Parts.Middlebox;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>
 /// A network namespace of the lab's own, <c>bpl-N</c>, joined to this host by a veth pair (<c>bplNh</c> here,
@@ -17,11 +14,11 @@ using Lab = BrokenPipe.Lab.Lab;
 internal sealed class NetworkNamespace : IAsyncDisposable
 {
     private const int Slots = 16384; // /30s in 198.18.0.0/16
-    private readonly Lab _lab;
+    private readonly LabSandbox _lab;
     private readonly string _ip;
     private int _disposed;
 
-    private NetworkNamespace(Lab lab, string ip, int slot)
+    private NetworkNamespace(LabSandbox lab, string ip, int slot)
     {
         _lab = lab;
         _ip = ip;
@@ -50,7 +47,7 @@ internal sealed class NetworkNamespace : IAsyncDisposable
         : null;
 
     /// <summary>Creates a namespace on a free slot (a slot another lab holds is skipped), wired and up.</summary>
-    public static async Task<NetworkNamespace> CreateAsync(Lab lab, CancellationToken cancellationToken)
+    public static async Task<NetworkNamespace> CreateAsync(LabSandbox lab, CancellationToken cancellationToken)
     {
         if (Unavailable is { } reason) throw new RuntimeMissingException(reason);
         var ip = await BinaryLocator.LocateAsync(ServerProgram.Ip, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Middlebox.Faults;
 using BrokenPipe.Lab.Runtimes;
 
@@ -59,7 +58,7 @@ public sealed partial class PacketDropMiddlebox : IAsyncDisposable
     /// <summary>Null when this process can build the packet-drop path; otherwise why not (run as root).</summary>
     public static string? Unavailable => NetworkNamespace.Unavailable;
 
-    public static async Task<PacketDropMiddlebox> StartAsync(Lab lab, IPEndPoint target, TimeSpan idle, string name = "nat", CancellationToken cancellationToken = default)
+    public static async Task<PacketDropMiddlebox> StartAsync(LabSandbox lab, IPEndPoint target, TimeSpan idle, string name = "nat", CancellationToken cancellationToken = default)
     {
         if (idle < TimeSpan.FromSeconds(1) || idle.Ticks % TimeSpan.TicksPerSecond != 0)
         {

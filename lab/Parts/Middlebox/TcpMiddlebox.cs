@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Middlebox.Faults;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Parts.Middlebox;
 
@@ -51,7 +49,7 @@ public sealed class TcpMiddlebox : IAsyncDisposable
         }
     }
 
-    public static Task<TcpMiddlebox> StartAsync(Lab lab, IPEndPoint target, IFault? fault = null, string name = "middlebox", CancellationToken cancellationToken = default)
+    public static Task<TcpMiddlebox> StartAsync(LabSandbox lab, IPEndPoint target, IFault? fault = null, string name = "middlebox", CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(Start(lab, Listen(IPAddress.Loopback), target, fault, name));
@@ -67,7 +65,7 @@ public sealed class TcpMiddlebox : IAsyncDisposable
     }
 
     /// <summary>Starts forwarding from <paramref name="listener"/> (created elsewhere, e.g. inside a network namespace) to <paramref name="target"/>.</summary>
-    internal static TcpMiddlebox Start(Lab lab, Socket listener, IPEndPoint target, IFault? fault, string name)
+    internal static TcpMiddlebox Start(LabSandbox lab, Socket listener, IPEndPoint target, IFault? fault, string name)
     {
         var box = new TcpMiddlebox(listener, target, lab.SideListeningAt(target), fault ?? NoFault.Instance, lab.Timeline, name);
         lab.Own(box, name);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Parts.Nginx;
@@ -50,17 +49,17 @@ public sealed class NginxProxy : IAsyncDisposable
     /// </summary>
     public static async Task ValidateAsync(string templatePath, string? binaryPath = null, CancellationToken cancellationToken = default)
     {
-        await using var lab = new Lab("nginx-validate");
+        await using var lab = new LabSandbox("nginx-validate");
         var options = new NginxOptions { Name = "nginx-validate", ConfigTemplatePath = templatePath, BinaryPath = binaryPath };
-        var paths = await RenderAsync(lab, options, new IPEndPoint(IPAddress.Loopback, Lab.FreePort()), Lab.FreePort(), cancellationToken).ConfigureAwait(false);
+        var paths = await RenderAsync(lab, options, new IPEndPoint(IPAddress.Loopback, LabSandbox.FreePort()), LabSandbox.FreePort(), cancellationToken).ConfigureAwait(false);
         await TestAsync(lab, options, paths, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts nginx in front of <paramref name="upstream"/>. A config nginx rejects throws <see cref="NginxConfigException"/> with nginx's message; nothing is left running.</summary>
-    public static async Task<NginxProxy> StartAsync(Lab lab, IPEndPoint upstream, NginxOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<NginxProxy> StartAsync(LabSandbox lab, IPEndPoint upstream, NginxOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new NginxOptions();
-        var port = Lab.FreePort();
+        var port = LabSandbox.FreePort();
         var paths = await RenderAsync(lab, options, upstream, port, cancellationToken).ConfigureAwait(false);
         await TestAsync(lab, options, paths, cancellationToken).ConfigureAwait(false);
 
@@ -107,7 +106,7 @@ public sealed class NginxProxy : IAsyncDisposable
     }
 
     /// <summary>Renders the config into the run dir (logs and temp dirs created) and returns its paths.</summary>
-    private static async Task<NginxPaths> RenderAsync(Lab lab, NginxOptions options, IPEndPoint upstream, int port, CancellationToken cancellationToken)
+    private static async Task<NginxPaths> RenderAsync(LabSandbox lab, NginxOptions options, IPEndPoint upstream, int port, CancellationToken cancellationToken)
     {
         var paths = new NginxPaths(Path.Combine(lab.Directory, options.Name));
         Directory.CreateDirectory(Path.Combine(paths.Prefix, "logs"));
@@ -126,7 +125,7 @@ public sealed class NginxProxy : IAsyncDisposable
     }
 
     /// <summary><c>nginx -t</c>: a config nginx rejects fails here with nginx's own words, before anything runs.</summary>
-    private static async Task TestAsync(Lab lab, NginxOptions options, NginxPaths paths, CancellationToken cancellationToken)
+    private static async Task TestAsync(LabSandbox lab, NginxOptions options, NginxPaths paths, CancellationToken cancellationToken)
     {
         var check = await options.Runtime.RunAsync(lab, Launch(options, paths, test: true), TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
         if (check.ExitCode != 0) throw new NginxConfigException($"nginx rejected the config: {PointAtLine(Emerg(check.Output), paths.Config)}");

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using BrokenPipe.Lab.Events;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Parts.RawTcp;
 
@@ -13,7 +11,7 @@ namespace BrokenPipe.Lab.Parts.RawTcp;
 public sealed class RawTcpServer : IAsyncDisposable
 {
     private readonly RawTcpServerOptions _options;
-    private readonly Lab _lab;
+    private readonly LabSandbox _lab;
     private readonly Timeline _timeline;
     private readonly Socket _listener;
     private readonly Thread _acceptThread;
@@ -22,7 +20,7 @@ public sealed class RawTcpServer : IAsyncDisposable
     private volatile bool _stopping;
     private int _accepted;
 
-    private RawTcpServer(RawTcpServerOptions options, Lab lab)
+    private RawTcpServer(RawTcpServerOptions options, LabSandbox lab)
     {
         _options = options;
         _lab = lab;
@@ -39,7 +37,7 @@ public sealed class RawTcpServer : IAsyncDisposable
     public int Port => Endpoint.Port;
 
     /// <summary>Starts the server: it is ready (listening) when this returns.</summary>
-    public static Task<RawTcpServer> StartAsync(Lab lab, RawTcpServerOptions? options = null, CancellationToken cancellationToken = default)
+    public static Task<RawTcpServer> StartAsync(LabSandbox lab, RawTcpServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         options ??= new RawTcpServerOptions();

@@ -1,5 +1,3 @@
-using BrokenPipe.Lab.Events;
-
 namespace BrokenPipe.Lab.Parts.Redis;
 
 /// <summary>Reads redis-server's log lines ("PID:ROLE DD Mon YYYY HH:MM:SS.mmm LEVEL message"). Pure logic, tested on real lines.</summary>

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Parts.Redis;
@@ -14,14 +13,14 @@ namespace BrokenPipe.Lab.Parts.Redis;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Lab _lab;
+    private readonly LabSandbox _lab;
     private readonly RedisOptions _options;
     private readonly string _dir;
     private readonly LogTail _log;
     private IServerProcess _process;
     private int _disposed;
 
-    private RedisServer(Lab lab, RedisOptions options, string dir, IPEndPoint endpoint, IServerProcess process, LogTail log, TimeSpan startup)
+    private RedisServer(LabSandbox lab, RedisOptions options, string dir, IPEndPoint endpoint, IServerProcess process, LogTail log, TimeSpan startup)
     {
         _lab = lab;
         _options = options;
@@ -44,12 +43,12 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>"127.0.0.1:PORT", for client configuration strings.</summary>
     public string Address => $"{Endpoint.Address}:{Endpoint.Port}";
 
-    public static async Task<RedisServer> StartAsync(Lab lab, RedisOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<RedisServer> StartAsync(LabSandbox lab, RedisOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new RedisOptions();
         var dir = Path.Combine(lab.Directory, options.Name);
         Directory.CreateDirectory(dir);
-        var endpoint = new IPEndPoint(IPAddress.Loopback, Lab.FreePort());
+        var endpoint = new IPEndPoint(IPAddress.Loopback, LabSandbox.FreePort());
         var log = Path.Combine(dir, "redis.log");
         var (process, startup) = await LaunchAsync(lab, options, dir, endpoint, cancellationToken).ConfigureAwait(false);
         var timeline = lab.Timeline;
@@ -143,7 +142,7 @@ public sealed class RedisServer : IAsyncDisposable
         _lab.Timeline.Record(Side.Lab, EventKind.PartStopped, "redis-server stopped", actor: _options.Name);
     }
 
-    private static async Task<(IServerProcess Process, TimeSpan Startup)> LaunchAsync(Lab lab, RedisOptions options, string dir, IPEndPoint endpoint, CancellationToken cancellationToken)
+    private static async Task<(IServerProcess Process, TimeSpan Startup)> LaunchAsync(LabSandbox lab, RedisOptions options, string dir, IPEndPoint endpoint, CancellationToken cancellationToken)
     {
         List<string> args =
         [

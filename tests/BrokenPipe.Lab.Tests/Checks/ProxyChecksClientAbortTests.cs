@@ -3,8 +3,6 @@ using BrokenPipe.Lab.Tests.Parts.Nginx;
 
 namespace BrokenPipe.Lab.Tests.Checks;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 public sealed class ProxyChecksClientAbortTests
 {
     [Fact]

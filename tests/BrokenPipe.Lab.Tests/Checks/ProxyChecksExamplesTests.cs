@@ -3,8 +3,6 @@ using BrokenPipe.Lab.Tests.Parts.Nginx;
 
 namespace BrokenPipe.Lab.Tests.Checks;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 /// <summary>The checks on the repository's example configs and on a plain fragment, with short timings.</summary>
 public sealed class ProxyChecksExamplesTests
 {

@@ -1,10 +1,7 @@
 using BrokenPipe.Lab.Checks;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Tests.Parts.Nginx;
 
 namespace BrokenPipe.Lab.Tests.Checks;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class ProxyChecksKeepAliveReuseTests
 {

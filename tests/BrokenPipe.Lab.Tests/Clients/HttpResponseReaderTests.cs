@@ -1,9 +1,6 @@
 using System.Text;
-using BrokenPipe.Lab.Clients;
 
 namespace BrokenPipe.Lab.Tests.Clients;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class HttpResponseReaderTests
 {

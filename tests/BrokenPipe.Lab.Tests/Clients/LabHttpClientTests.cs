@@ -1,19 +1,14 @@
 using System.Net;
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Kestrel;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Clients;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class LabHttpClientTests
 {
     [Fact]
     public async Task GetAsync_ToKestrel_Returns200WithTheWholeBody()
     {
-        await using var lab = new Lab("httpclient-get");
+        await using var lab = new LabSandbox("httpclient-get");
         var server = await KestrelServer.StartAsync(lab, x => x.WriteAsync(x.Context.Request.Path == "/hello" ? 5000 : 1));
         var client = LabHttpClient.Create(lab);
 
@@ -32,7 +27,7 @@ public sealed class LabHttpClientTests
     [Fact]
     public async Task GetAsync_TwoRequests_ReuseOnePooledConnection()
     {
-        await using var lab = new Lab("httpclient-pool");
+        await using var lab = new LabSandbox("httpclient-pool");
         var server = await KestrelServer.StartAsync(lab, x => x.WriteAsync(10));
         var client = LabHttpClient.Create(lab);
 
@@ -45,7 +40,7 @@ public sealed class LabHttpClientTests
     [Fact]
     public async Task Timeout_ShorterThanTheHandlersWork_FailsTimedOutAndClosesTheConnectionWithFin()
     {
-        await using var lab = new Lab("httpclient-timeout");
+        await using var lab = new LabSandbox("httpclient-timeout");
         // The slow handler honours RequestAborted, so it stops as soon as the client has gone: the test never waits out its work.
         var server = await KestrelServer.StartAsync(lab, x => x.Context.Request.Path == "/slow" ? x.DelayAsync(TimeSpan.FromSeconds(30), honourAbort: true) : x.WriteAsync(1));
         // On a cold process the first request takes longer than the short timeout: the timeout then fires while the connection is
@@ -80,10 +75,10 @@ public sealed class LabHttpClientTests
     [Fact]
     public async Task GetAsync_ClosedPort_FailsRefusedWithErrno111()
     {
-        await using var lab = new Lab("httpclient-refused");
+        await using var lab = new LabSandbox("httpclient-refused");
         var client = LabHttpClient.Create(lab);
 
-        var result = await client.GetAsync(new Uri($"http://{new IPEndPoint(IPAddress.Loopback, Lab.FreePort())}/"));
+        var result = await client.GetAsync(new Uri($"http://{new IPEndPoint(IPAddress.Loopback, LabSandbox.FreePort())}/"));
 
         Assert.Equal((SocketFailure.Refused, 111), (result.Failure, result.Errno));
         Assert.Null(result.Status);
@@ -92,7 +87,7 @@ public sealed class LabHttpClientTests
     [Fact]
     public async Task GetAsync_CallersToken_IsNotSwallowed()
     {
-        await using var lab = new Lab("httpclient-caller-cancels");
+        await using var lab = new LabSandbox("httpclient-caller-cancels");
         var server = await KestrelServer.StartAsync(lab, x => x.DelayAsync(TimeSpan.FromSeconds(30), honourAbort: true));
         var client = LabHttpClient.Create(lab);
         using var cts = new CancellationTokenSource();

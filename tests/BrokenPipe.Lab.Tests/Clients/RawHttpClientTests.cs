@@ -2,14 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.RawTcp;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Clients;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class RawHttpClientTests
 {
@@ -19,7 +14,7 @@ public sealed class RawHttpClientTests
     [Fact]
     public async Task RunAsync_Default_ReadsTheWholeResponseAndClosesWithFin()
     {
-        await using var lab = new Lab("raw-client-default");
+        await using var lab = new LabSandbox("raw-client-default");
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = Server });
 
         var result = await RawHttpClient.RunAsync(lab, server.Endpoint);
@@ -35,7 +30,7 @@ public sealed class RawHttpClientTests
     [Fact]
     public async Task CloseWhenAfterBytes_LargeResponse_ReadsExactlyThatManyBytes()
     {
-        await using var lab = new Lab("raw-client-after-bytes");
+        await using var lab = new LabSandbox("raw-client-after-bytes");
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = Server, ResponseBytes = 64 * 1024 });
 
         var result = await RawHttpClient.RunAsync(lab, server.Endpoint, new RawHttpOptions { Name = Client, CloseWhen = Trigger.AfterBytes(1000) });
@@ -50,7 +45,7 @@ public sealed class RawHttpClientTests
     [Fact]
     public async Task CloseWhenAfterHeaders_HeadThenNothing_ClosesRightAfterTheHead()
     {
-        await using var lab = new Lab("raw-client-after-headers");
+        await using var lab = new LabSandbox("raw-client-after-headers");
         using var peer = ScriptedPeer.Start("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
 
         var result = await RawHttpClient.RunAsync(lab, peer.Endpoint, new RawHttpOptions { Name = Client, CloseWhen = Trigger.AfterHeaders });
@@ -65,7 +60,7 @@ public sealed class RawHttpClientTests
     [Fact]
     public async Task RunAsync_PeerClosesMidBody_IsTruncatedAtEndOfStream()
     {
-        await using var lab = new Lab("raw-client-truncated");
+        await using var lab = new LabSandbox("raw-client-truncated");
         using var peer = ScriptedPeer.Start("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789", closeAtOnce: true);
 
         var result = await RawHttpClient.RunAsync(lab, peer.Endpoint, new RawHttpOptions { Name = Client });
@@ -79,7 +74,7 @@ public sealed class RawHttpClientTests
     [Fact]
     public async Task RunAsync_PeerResetsMidBody_FailsConnectionResetAndIsTruncated()
     {
-        await using var lab = new Lab("raw-client-reset");
+        await using var lab = new LabSandbox("raw-client-reset");
         using var peer = ScriptedPeer.Start("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789", resetAtOnce: true);
 
         var result = await RawHttpClient.RunAsync(lab, peer.Endpoint, new RawHttpOptions { Name = Client });
@@ -98,7 +93,7 @@ public sealed class RawHttpClientTests
     [Fact]
     public async Task RunAsync_PeerClosesBeforeAnyHead_IsEndOfStream()
     {
-        await using var lab = new Lab("raw-client-no-head");
+        await using var lab = new LabSandbox("raw-client-no-head");
         using var peer = ScriptedPeer.Start("", closeAtOnce: true);
 
         var result = await RawHttpClient.RunAsync(lab, peer.Endpoint, new RawHttpOptions { Name = Client });
@@ -110,7 +105,7 @@ public sealed class RawHttpClientTests
     [Fact]
     public async Task HalfClose_AfterTheRequest_KeepsReadingTheWholeResponse()
     {
-        await using var lab = new Lab("raw-client-half-close");
+        await using var lab = new LabSandbox("raw-client-half-close");
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = Server, WaitForPeerClose = true });
 
         var result = await RawHttpClient.RunAsync(lab, server.Endpoint, new RawHttpOptions { Name = Client, Close = CloseMode.HalfClose, CloseWhen = Trigger.AfterRequest });
@@ -131,7 +126,7 @@ public sealed class RawHttpClientTests
     [Fact]
     public async Task ReadModeStall_WithResumeWhen_StallsAtTheByteCountThenReadsTheRest()
     {
-        await using var lab = new Lab("raw-client-stall");
+        await using var lab = new LabSandbox("raw-client-stall");
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = Server });
 
         var result = await RawHttpClient.RunAsync(
@@ -159,7 +154,7 @@ public sealed class RawHttpClientTests
     [Fact]
     public async Task ReadModeStall_WithoutResume_StallsUntilTheCloseTrigger()
     {
-        await using var lab = new Lab("raw-client-stall-close");
+        await using var lab = new LabSandbox("raw-client-stall-close");
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = Server });
 
         var result = await RawHttpClient.RunAsync(
@@ -185,7 +180,7 @@ public sealed class RawHttpClientTests
     [Fact]
     public async Task CloseWhenAfterTime_SilentServer_ClosesAtThatTime()
     {
-        await using var lab = new Lab("raw-client-after-time");
+        await using var lab = new LabSandbox("raw-client-after-time");
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = Server, WaitForPeerClose = true });
         var clock = Stopwatch.StartNew();
 
@@ -199,8 +194,8 @@ public sealed class RawHttpClientTests
     [Fact]
     public async Task RunAsync_ClosedPort_FailsRefusedWithErrno111()
     {
-        await using var lab = new Lab("raw-client-refused");
-        var port = Lab.FreePort(); // from the kernel, and nothing listens on it any more
+        await using var lab = new LabSandbox("raw-client-refused");
+        var port = LabSandbox.FreePort(); // from the kernel, and nothing listens on it any more
 
         var result = await RawHttpClient.RunAsync(lab, new IPEndPoint(IPAddress.Loopback, port), new RawHttpOptions { Name = Client });
 
@@ -213,7 +208,7 @@ public sealed class RawHttpClientTests
     [Fact]
     public async Task Deadline_ServerNeverAnswers_GivesUpWithTimedOut()
     {
-        await using var lab = new Lab("raw-client-deadline");
+        await using var lab = new LabSandbox("raw-client-deadline");
         // The server answers only after the client has left: the client's own deadline must end the exchange.
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = Server, WaitForPeerClose = true });
         // A first exchange warms the process up: on a cold one a connect can outlast a short deadline (see the skipped test below).
@@ -239,7 +234,7 @@ public sealed class RawHttpClientTests
     [Fact]
     public async Task Deadline_RunsOutDuringTheConnect_GivesUpWithTimedOut()
     {
-        await using var lab = new Lab("raw-client-connect-deadline");
+        await using var lab = new LabSandbox("raw-client-connect-deadline");
         // A listener with backlog 0 whose one queue slot is taken: Linux drops every further SYN, so a connect hangs (SYN retries).
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));

@@ -1,10 +1,6 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Redis;
 
 namespace BrokenPipe.Lab.Tests.Clients;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>The StackExchange.Redis 1.2.6 wrapper puts the library's own view on the timeline.</summary>
 public sealed class SeRedisClientTests
@@ -12,7 +8,7 @@ public sealed class SeRedisClientTests
     [Fact]
     public async Task RunAsync_Command_RecordsItsSuccess()
     {
-        await using var lab = new Lab("se-ok");
+        await using var lab = new LabSandbox("se-ok");
         var redis = await RedisServer.StartAsync(lab);
         var client = await SeRedisClient.ConnectAsync(lab, redis.Endpoint);
 
@@ -23,7 +19,7 @@ public sealed class SeRedisClientTests
     [Fact]
     public async Task ConnectAsync_Always_RecordsWhenTheHeartbeatStarted()
     {
-        await using var lab = new Lab("se-heartbeat");
+        await using var lab = new LabSandbox("se-heartbeat");
         var redis = await RedisServer.StartAsync(lab);
         await SeRedisClient.ConnectAsync(lab, redis.Endpoint);
 
@@ -35,7 +31,7 @@ public sealed class SeRedisClientTests
     [Fact]
     public async Task ServerKilled_ConnectionFailedIsRecordedAndCommandsFail()
     {
-        await using var lab = new Lab("se-kill");
+        await using var lab = new LabSandbox("se-kill");
         var redis = await RedisServer.StartAsync(lab);
         var client = await SeRedisClient.ConnectAsync(lab, redis.Endpoint);
 

@@ -1,9 +1,4 @@
-using BrokenPipe.Lab.Events;
-using BrokenPipe.Lab.Sockets;
-
 namespace BrokenPipe.Lab.Tests.Events;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class FirstDisconnectTests
 {

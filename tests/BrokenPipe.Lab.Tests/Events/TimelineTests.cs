@@ -1,10 +1,6 @@
 using System.Diagnostics;
-using BrokenPipe.Lab.Events;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Events;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class TimelineTests
 {

@@ -1,12 +1,7 @@
 using System.Text.Json;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Reports;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Reports;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class JsonReportTests
 {

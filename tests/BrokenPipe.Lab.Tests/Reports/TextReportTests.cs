@@ -1,10 +1,6 @@
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Reports;
-using BrokenPipe.Lab.Scenarios;
 
 namespace BrokenPipe.Lab.Tests.Reports;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class TextReportTests
 {

@@ -2,8 +2,6 @@ using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Tests.Runtimes;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 /// <summary>Tests that set process environment variables: one collection, so they never run beside each other.</summary>
 [Collection("environment")]
 public sealed class BinaryLocatorEnvironmentTests
@@ -26,7 +24,7 @@ public sealed class BinaryLocatorEnvironmentTests
     [Fact]
     public async Task StartAsync_NoInstallSetAndProgramMissing_ThrowsAndLeavesNothingInTheLab()
     {
-        await using var lab = new Lab("runtime-missing");
+        await using var lab = new LabSandbox("runtime-missing");
         var launch = new ServerLaunch(Missing, ["--version"], "missing");
 
         var e = await WithNoInstallAsync("1", () => Assert.ThrowsAsync<RuntimeMissingException>(() => LocalRuntime.Instance.StartAsync(lab, launch).WaitAsync(Bound.Wait)));

@@ -2,8 +2,6 @@ using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Tests.Runtimes;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 /// <summary>Lookups that never reach the install step (tests that change the environment are in <see cref="BinaryLocatorEnvironmentTests"/>).</summary>
 public sealed class BinaryLocatorTests
 {

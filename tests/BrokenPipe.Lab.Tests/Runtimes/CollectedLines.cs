@@ -1,7 +1,5 @@
 namespace BrokenPipe.Lab.Tests.Runtimes;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 /// <summary>The lines the callback got, and a bounded wait for the n-th.</summary>
 internal sealed class CollectedLines
 {

@@ -3,8 +3,6 @@ using System.Globalization;
 
 namespace BrokenPipe.Lab.Tests.Runtimes;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 /// <summary>
 /// A test host killed mid-run leaves its lab dir and children behind; the next lab reaps them. Every lab runs the reaper
 /// in its constructor (other tests' labs too), so these tests wait on the outcome, not on which lab produced it.
@@ -20,7 +18,7 @@ public sealed class LabReaperTests
         {
             var dir = PlantLeftover(deadOwner, $"{orphan.Id} {ProcFs.StartTime(orphan.Id)} nginx");
 
-            await using var lab = new Lab("reaper");
+            await using var lab = new LabSandbox("reaper");
 
             Assert.True(await ProcFs.PollAsync(() => !ProcFs.Exists(orphan.Id), Bound.Wait), $"the orphan sleep {orphan.Id} is still running");
             Assert.True(await ProcFs.PollAsync(() => !Directory.Exists(dir), Bound.Wait), $"{dir} is still there");
@@ -41,7 +39,7 @@ public sealed class LabReaperTests
             // The PID was reused: the registry's start time is not the running process's.
             var dir = PlantLeftover(deadOwner, $"{bystander.Id} 1 nginx");
 
-            await using var lab = new Lab("reaper-reused-pid");
+            await using var lab = new LabSandbox("reaper-reused-pid");
 
             // The dir goes after its registry was handled: once it is gone, the decision has been made.
             Assert.True(await ProcFs.PollAsync(() => !Directory.Exists(dir), Bound.Wait), $"{dir} is still there");
@@ -61,7 +59,7 @@ public sealed class LabReaperTests
         var dir = PlantLeftover(owner.Id, $"{owner.Id} {ProcFs.StartTime(owner.Id)} nginx");
         try
         {
-            await using var lab = new Lab("reaper-live-owner");
+            await using var lab = new LabSandbox("reaper-live-owner");
 
             Assert.True(Directory.Exists(dir));
             Assert.False(owner.HasExited);
@@ -91,10 +89,10 @@ public sealed class LabReaperTests
     private static string PlantLeftover(int ownerPid, string registryLine)
     {
         var id = Guid.NewGuid().ToString("N");
-        var staging = Path.Combine(Lab.TempRoot, $"staging{id}");
+        var staging = Path.Combine(LabSandbox.TempRoot, $"staging{id}");
         Directory.CreateDirectory(staging);
         File.WriteAllText(Path.Combine(staging, "processes"), registryLine + Environment.NewLine);
-        var dir = Path.Combine(Lab.TempRoot, string.Create(CultureInfo.InvariantCulture, $"x-{ownerPid}-{id}"));
+        var dir = Path.Combine(LabSandbox.TempRoot, string.Create(CultureInfo.InvariantCulture, $"x-{ownerPid}-{id}"));
         Directory.Move(staging, dir);
         return dir;
     }

@@ -1,9 +1,6 @@
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Tests.Runtimes;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class LocalProcessTests
 {
@@ -12,7 +9,7 @@ public sealed class LocalProcessTests
     [Fact]
     public async Task Start_Sleep_PidAndStartTimeAreInTheLabsProcessesFile()
     {
-        await using var lab = new Lab("process-registry");
+        await using var lab = new LabSandbox("process-registry");
 
         await using var sleep = LocalProcess.Start(lab, "/bin/sleep", ["30"], Sleeper);
 
@@ -23,7 +20,7 @@ public sealed class LocalProcessTests
     [Fact]
     public async Task StopAsync_Term_EndsItAndRemovesItFromTheFile()
     {
-        await using var lab = new Lab("process-stop");
+        await using var lab = new LabSandbox("process-stop");
         await using var sleep = LocalProcess.Start(lab, "/bin/sleep", ["30"], Sleeper);
         var pid = sleep.Pid;
 
@@ -39,7 +36,7 @@ public sealed class LocalProcessTests
     [Fact]
     public async Task StopAsync_ProcessIgnoresTerm_KilledAfterTheGraceWithANote()
     {
-        await using var lab = new Lab("process-kill");
+        await using var lab = new LabSandbox("process-kill");
         await using var stubborn = LocalProcess.Start(lab, "/bin/sh", ["-c", "trap '' TERM; exec /bin/sleep 30"], Sleeper);
         var pid = stubborn.Pid;
         // The exec comes after the trap: once the command line is sleep's, SIGTERM is ignored.
@@ -57,7 +54,7 @@ public sealed class LocalProcessTests
     [Fact]
     public async Task Signal_StopThenCont_PausesAndResumesIt()
     {
-        await using var lab = new Lab("process-signal");
+        await using var lab = new LabSandbox("process-signal");
         await using var sleep = LocalProcess.Start(lab, "/bin/sleep", ["30"], Sleeper);
 
         sleep.Signal(UnixSignal.Stop);
@@ -71,7 +68,7 @@ public sealed class LocalProcessTests
     [Fact]
     public async Task Output_StdoutAndStderr_AreBothKept()
     {
-        await using var lab = new Lab("process-output");
+        await using var lab = new LabSandbox("process-output");
         await using var sh = LocalProcess.Start(lab, "/bin/sh", ["-c", "echo to-stdout; echo to-stderr >&2; exit 3"], "sh");
 
         await sh.WaitForExitAsync().WaitAsync(Bound.Wait);
@@ -84,7 +81,7 @@ public sealed class LocalProcessTests
     [Fact]
     public async Task Start_WorkingDirectory_IsTheLabsDirectory()
     {
-        await using var lab = new Lab("process-cwd");
+        await using var lab = new LabSandbox("process-cwd");
         await using var pwd = LocalProcess.Start(lab, "/bin/pwd", [], "pwd");
 
         await pwd.WaitForExitAsync().WaitAsync(Bound.Wait);
@@ -95,7 +92,7 @@ public sealed class LocalProcessTests
     [Fact]
     public async Task Signal_AfterExit_DoesNothing()
     {
-        await using var lab = new Lab("process-signal-exited");
+        await using var lab = new LabSandbox("process-signal-exited");
         await using var done = LocalProcess.Start(lab, "/bin/true", [], "true");
         await done.WaitForExitAsync().WaitAsync(Bound.Wait);
 
@@ -104,7 +101,7 @@ public sealed class LocalProcessTests
         Assert.Equal(0, done.ExitCode);
     }
 
-    private static string[] Registry(Lab lab)
+    private static string[] Registry(LabSandbox lab)
     {
         var path = Path.Combine(lab.Directory, "processes");
         return File.Exists(path) ? File.ReadAllLines(path) : [];

@@ -3,8 +3,6 @@ using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Tests.Runtimes;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 public sealed class LocalRuntimeTests
 {
     private static readonly ServerProgram Sh = new("sh", "dash", "bash", "bash", ["/bin/sh"]);
@@ -13,7 +11,7 @@ public sealed class LocalRuntimeTests
     [Fact]
     public async Task RunAsync_ShortCommand_ReturnsItsExitCodeAndOutput()
     {
-        await using var lab = new Lab("runtime-run");
+        await using var lab = new LabSandbox("runtime-run");
 
         var (code, output) = await LocalRuntime.Instance.RunAsync(lab, new ServerLaunch(Sh, ["-c", "echo out; echo err >&2; exit 3"], "sh") { ExplicitPath = "/bin/sh" }, Bound.Wait);
 
@@ -26,7 +24,7 @@ public sealed class LocalRuntimeTests
     [Fact]
     public async Task RunAsync_CommandOutlivesTheTimeout_MinusOneAndTheProcessIsGone()
     {
-        await using var lab = new Lab("runtime-run-timeout");
+        await using var lab = new LabSandbox("runtime-run-timeout");
         var marker = Marker();
 
         var (code, output) = await LocalRuntime.Instance.RunAsync(lab, new ServerLaunch(Sleep, [marker], "sleep"), TimeSpan.FromMilliseconds(200)).WaitAsync(Bound.Wait);
@@ -40,7 +38,7 @@ public sealed class LocalRuntimeTests
     [Fact]
     public async Task StartAsync_Server_IsOwnedByTheLabAndStoppedWithIt()
     {
-        var lab = new Lab("runtime-start");
+        var lab = new LabSandbox("runtime-start");
         int pid;
         try
         {

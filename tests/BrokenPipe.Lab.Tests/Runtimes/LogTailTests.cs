@@ -3,8 +3,6 @@ using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Tests.Runtimes;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 public sealed class LogTailTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"brokenpipe-lab-test-tail-{Guid.NewGuid():N}");

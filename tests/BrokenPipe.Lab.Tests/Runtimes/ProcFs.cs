@@ -1,7 +1,5 @@
 namespace BrokenPipe.Lab.Tests.Runtimes;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 /// <summary>What /proc says about a process: whether it is there, its state, its start time, its children, its command line.</summary>
 internal static class ProcFs
 {

@@ -2,8 +2,6 @@ using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Tests.Runtimes;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 public sealed class ServerProgramTests
 {
     [Fact]

@@ -1,10 +1,4 @@
-using BrokenPipe.Lab.Events;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
-
 namespace BrokenPipe.Lab.Tests.Scenarios;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class ExpectTests
 {

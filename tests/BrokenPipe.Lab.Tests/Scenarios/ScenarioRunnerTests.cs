@@ -1,12 +1,6 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.RawTcp;
-using BrokenPipe.Lab.Scenarios;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Scenarios;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class ScenarioRunnerTests
 {
@@ -98,14 +92,14 @@ public sealed class ScenarioRunnerTests
     }
 
     /// <summary>A raw server answers a raw client that reads to the end: the server closes first, with a FIN.</summary>
-    private static async Task ExchangeAsync(Lab lab, CancellationToken ct)
+    private static async Task ExchangeAsync(LabSandbox lab, CancellationToken ct)
     {
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { ResponseBytes = 1000 }, ct);
         await RawHttpClient.RunAsync(lab, server.Endpoint, cancellationToken: ct);
         await lab.Timeline.WaitForAsync(EventKind.HandlerCompleted, Bound.Wait, Side.Server, "raw-server", ct);
     }
 
-    private static Scenario Build(Func<Lab, CancellationToken, Task> body, IReadOnlyList<Check> checks) => new(
+    private static Scenario Build(Func<LabSandbox, CancellationToken, Task> body, IReadOnlyList<Check> checks) => new(
         "test-scenario",
         "test",
         "a scenario built by the test",

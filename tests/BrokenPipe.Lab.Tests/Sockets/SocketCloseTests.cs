@@ -1,11 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Sockets;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class SocketCloseTests
 {

@@ -1,11 +1,8 @@
 using System.Net.Http;
 using System.Net.Sockets;
-using BrokenPipe.Lab.Sockets;
 using Microsoft.AspNetCore.Connections;
 
 namespace BrokenPipe.Lab.Tests.Sockets;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class SocketFailuresTests
 {

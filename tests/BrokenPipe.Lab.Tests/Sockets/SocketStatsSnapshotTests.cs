@@ -1,18 +1,13 @@
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.RawTcp;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Sockets;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class SocketStatsSnapshotTests
 {
     [Fact]
     public async Task SnapshotAsync_ClientThatDoesNotRead_ShowsTheResponseInTheClientsRecvQ()
     {
-        await using var lab = new Lab("ss-snapshot");
+        await using var lab = new LabSandbox("ss-snapshot");
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = "server", ResponseBytes = 3 * 4096 });
         // The client stalls until the snapshot has been taken, then reads the whole response.
         var client = RawHttpClient.RunAsync(

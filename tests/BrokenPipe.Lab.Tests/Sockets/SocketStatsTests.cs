@@ -1,8 +1,4 @@
-using BrokenPipe.Lab.Sockets;
-
 namespace BrokenPipe.Lab.Tests.Sockets;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class SocketStatsTests
 {

@@ -1,11 +1,7 @@
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Kestrel;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Parts.Kestrel;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class KestrelLogEventsTests
 {

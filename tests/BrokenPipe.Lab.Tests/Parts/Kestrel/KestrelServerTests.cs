@@ -1,13 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Kestrel;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Parts.Kestrel;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class KestrelServerTests
 {
@@ -16,7 +11,7 @@ public sealed class KestrelServerTests
     [Fact]
     public async Task StartAsync_Default_BindsLoopbackOnAKernelPortAndAccepts()
     {
-        await using var lab = new Lab("kestrel-start");
+        await using var lab = new LabSandbox("kestrel-start");
 
         var server = await KestrelServer.StartAsync(lab, x => x.WriteAsync(10));
 
@@ -31,7 +26,7 @@ public sealed class KestrelServerTests
     [Fact]
     public async Task Handler_Writes_AreRecordedWithTheirIndexAndBytes()
     {
-        await using var lab = new Lab("kestrel-writes");
+        await using var lab = new LabSandbox("kestrel-writes");
         var server = await KestrelServer.StartAsync(lab, async x =>
         {
             x.Context.Response.ContentLength = 300;
@@ -52,7 +47,7 @@ public sealed class KestrelServerTests
     [Fact]
     public async Task Handler_Throws_RecordsHandlerFailedAndKestrelLogsTheRequestFinishedWith500()
     {
-        await using var lab = new Lab("kestrel-handler-throws");
+        await using var lab = new LabSandbox("kestrel-handler-throws");
         var server = await KestrelServer.StartAsync(lab, _ => throw new InvalidOperationException("the handler is broken"));
 
         var result = await RawHttpClient.RunAsync(lab, server.Endpoint, new RawHttpOptions { Name = Client });
@@ -68,7 +63,7 @@ public sealed class KestrelServerTests
     [Fact]
     public async Task Client_ClosesAtOnce_RequestAbortedFiresAndALaterWriteGoesIntoTheVoid()
     {
-        await using var lab = new Lab("kestrel-client-leaves");
+        await using var lab = new LabSandbox("kestrel-client-leaves");
         var server = await KestrelServer.StartAsync(lab, async x =>
         {
             // The handler learns of the client's departure from Kestrel (RequestAborted), never from a sleep.
@@ -93,7 +88,7 @@ public sealed class KestrelServerTests
     [Fact]
     public async Task LogCapture_ClientFin_RecordsKestrelReceivedFin()
     {
-        await using var lab = new Lab("kestrel-log-fin");
+        await using var lab = new LabSandbox("kestrel-log-fin");
         var server = await KestrelServer.StartAsync(lab, x => x.WriteAsync(100));
 
         var result = await RawHttpClient.RunAsync(lab, server.Endpoint, new RawHttpOptions { Name = Client });
@@ -110,7 +105,7 @@ public sealed class KestrelServerTests
     [Fact]
     public async Task LogCapture_ClientRst_RecordsKestrelResetWithEconnreset()
     {
-        await using var lab = new Lab("kestrel-log-rst");
+        await using var lab = new LabSandbox("kestrel-log-rst");
         // The RST may reach Kestrel before it has even parsed the request: the handler may never run.
         var server = await KestrelServer.StartAsync(lab, x => x.DelayAsync(TimeSpan.FromSeconds(30), honourAbort: true));
 
@@ -125,7 +120,7 @@ public sealed class KestrelServerTests
     [Fact]
     public async Task DisposeAsync_OfTheLab_StopsKestrelAndThePortRefuses()
     {
-        var lab = new Lab("kestrel-dispose");
+        var lab = new LabSandbox("kestrel-dispose");
         int port;
         await using (lab)
         {

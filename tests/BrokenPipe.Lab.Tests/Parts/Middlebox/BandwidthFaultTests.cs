@@ -3,8 +3,6 @@ using BrokenPipe.Lab.Parts.Middlebox.Faults;
 
 namespace BrokenPipe.Lab.Tests.Parts.Middlebox;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 public sealed class BandwidthFaultTests
 {
     private const int Rate = 512 * 1024;
@@ -12,7 +10,7 @@ public sealed class BandwidthFaultTests
     [Fact]
     public async Task Download256KbAt512KbPerSecond_TakesAboutHalfASecond()
     {
-        await using var lab = new Lab("mb-bandwidth-down");
+        await using var lab = new LabSandbox("mb-bandwidth-down");
         using var hop = await Hop.OpenAsync(lab, new BandwidthFault(Rate));
         var body = Wire.Pattern(256 * 1024);
 
@@ -29,7 +27,7 @@ public sealed class BandwidthFaultTests
     [Fact]
     public async Task Upload256KbAt512KbPerSecond_TakesAboutHalfASecond()
     {
-        await using var lab = new Lab("mb-bandwidth-up");
+        await using var lab = new LabSandbox("mb-bandwidth-up");
         using var hop = await Hop.OpenAsync(lab, new BandwidthFault(Rate));
         var body = Wire.Pattern(256 * 1024);
 
@@ -46,7 +44,7 @@ public sealed class BandwidthFaultTests
     [Fact]
     public async Task DownloadAfterARequestAndAPause_IsStillPacedToB()
     {
-        await using var lab = new Lab("mb-bandwidth-pause");
+        await using var lab = new LabSandbox("mb-bandwidth-pause");
         using var hop = await Hop.OpenAsync(lab, new BandwidthFault(Rate));
         var body = Wire.Pattern(256 * 1024);
         await Wire.SendAsync(hop.Client, "GET"u8.ToArray());

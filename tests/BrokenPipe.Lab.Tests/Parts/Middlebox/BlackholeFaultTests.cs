@@ -1,12 +1,9 @@
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Middlebox;
 using BrokenPipe.Lab.Parts.Middlebox.Faults;
 using BrokenPipe.Lab.Parts.RawTcp;
 
 namespace BrokenPipe.Lab.Tests.Parts.Middlebox;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class BlackholeFaultTests
 {
@@ -15,7 +12,7 @@ public sealed class BlackholeFaultTests
     [Fact]
     public async Task Connect_SendsSucceedButReadsHearNothing_AndTheTargetIsNeverContacted()
     {
-        await using var lab = new Lab("mb-blackhole");
+        await using var lab = new LabSandbox("mb-blackhole");
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = Target, Read = RequestRead.None, Http = false });
         var box = await TcpMiddlebox.StartAsync(lab, server.Endpoint, new BlackholeFault());
 
@@ -35,7 +32,7 @@ public sealed class BlackholeFaultTests
     [Fact]
     public async Task HalfClose_ClientsFinIsSwallowed_ItsReadStillHearsNothing()
     {
-        await using var lab = new Lab("mb-blackhole-fin");
+        await using var lab = new LabSandbox("mb-blackhole-fin");
         using var listener = Wire.Listen();
         var box = await TcpMiddlebox.StartAsync(lab, Wire.EndpointOf(listener), new BlackholeFault());
 

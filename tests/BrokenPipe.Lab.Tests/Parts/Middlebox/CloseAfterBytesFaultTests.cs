@@ -1,16 +1,13 @@
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Middlebox.Faults;
 
 namespace BrokenPipe.Lab.Tests.Parts.Middlebox;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class CloseAfterBytesFaultTests
 {
     [Fact]
     public async Task DownloadLongerThanN_ClientGetsExactlyNBytesThenACleanEof()
     {
-        await using var lab = new Lab("mb-close-bytes");
+        await using var lab = new LabSandbox("mb-close-bytes");
         using var hop = await Hop.OpenAsync(lab, new CloseAfterBytesFault(3000));
         var body = Wire.Pattern(10_000);
 
@@ -28,7 +25,7 @@ public sealed class CloseAfterBytesFaultTests
     [Fact]
     public async Task NSpreadOverSeveralChunks_TheCutFallsInsideTheLastOne()
     {
-        await using var lab = new Lab("mb-close-bytes-chunks");
+        await using var lab = new LabSandbox("mb-close-bytes-chunks");
         using var hop = await Hop.OpenAsync(lab, new CloseAfterBytesFault(250));
 
         // Each 100-byte piece is read back by the client before the next is sent, so the middlebox sees separate chunks.

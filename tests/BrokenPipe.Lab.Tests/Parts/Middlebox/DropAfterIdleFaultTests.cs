@@ -1,10 +1,7 @@
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Middlebox.Faults;
 
 namespace BrokenPipe.Lab.Tests.Parts.Middlebox;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class DropAfterIdleFaultTests
 {
@@ -12,7 +9,7 @@ public sealed class DropAfterIdleFaultTests
     public async Task IdleLongerThanT_SendsSucceedButNothingArrivesEitherWay_NoFinNoRst()
     {
         var t = TimeSpan.FromSeconds(1); // the first exchange must come within T of the connect, even on a cold, busy box
-        await using var lab = new Lab("mb-idle-drop");
+        await using var lab = new LabSandbox("mb-idle-drop");
         using var hop = await Hop.OpenAsync(lab, new DropAfterIdleFault(t));
         await hop.ExchangeAsync("ping"u8.ToArray(), "pong"u8.ToArray()); // within T: it passes
 
@@ -32,7 +29,7 @@ public sealed class DropAfterIdleFaultTests
     public async Task Dropping_SendsGoOnSucceeding()
     {
         var t = TimeSpan.FromMilliseconds(200);
-        await using var lab = new Lab("mb-idle-drop-sends");
+        await using var lab = new LabSandbox("mb-idle-drop-sends");
         using var hop = await Hop.OpenAsync(lab, new DropAfterIdleFault(t));
 
         await Task.Delay(t + TimeSpan.FromMilliseconds(200)); // idle from the connection on: the first byte is already too late
@@ -47,7 +44,7 @@ public sealed class DropAfterIdleFaultTests
     public async Task Dropping_ClientHalfClosesAfterTheTargetsDroppedFin_ClientStillHearsNothing()
     {
         var t = TimeSpan.FromSeconds(1); // the first exchange must come within T of the connect, even on a cold, busy box
-        await using var lab = new Lab("mb-idle-drop-fin");
+        await using var lab = new LabSandbox("mb-idle-drop-fin");
         using var hop = await Hop.OpenAsync(lab, new DropAfterIdleFault(t));
         await hop.ExchangeAsync("ping"u8.ToArray(), "pong"u8.ToArray());
 

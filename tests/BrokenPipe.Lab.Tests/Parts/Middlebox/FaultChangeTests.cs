@@ -1,10 +1,7 @@
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Middlebox;
 using BrokenPipe.Lab.Parts.Middlebox.Faults;
 
 namespace BrokenPipe.Lab.Tests.Parts.Middlebox;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class FaultChangeTests
 {
@@ -13,7 +10,7 @@ public sealed class FaultChangeTests
     [Fact]
     public async Task SetToDropWhileAFlowIsOpen_ItsNextChunksAreDiscardedSilently()
     {
-        await using var lab = new Lab("mb-change-drop");
+        await using var lab = new LabSandbox("mb-change-drop");
         using var hop = await Hop.OpenAsync(lab, NoFault.Instance, Box);
         await hop.ExchangeAsync("before"u8.ToArray(), "passes"u8.ToArray());
         Assert.DoesNotContain(lab.Timeline.Snapshot(), IsFaultSet);
@@ -34,7 +31,7 @@ public sealed class FaultChangeTests
     [Fact]
     public async Task SetToResetWhileAFlowIsOpen_ItsNextChunkResetsBothSides()
     {
-        await using var lab = new Lab("mb-change-reset");
+        await using var lab = new LabSandbox("mb-change-reset");
         using var hop = await Hop.OpenAsync(lab, NoFault.Instance, Box);
         await hop.ExchangeAsync("before"u8.ToArray(), "passes"u8.ToArray());
 
@@ -55,7 +52,7 @@ public sealed class FaultChangeTests
     [Fact]
     public async Task SetToNoFaultAfterAResetFault_TheNextConnectionGetsThrough()
     {
-        await using var lab = new Lab("mb-change-off");
+        await using var lab = new LabSandbox("mb-change-off");
         using var listener = Wire.Listen();
         var box = await TcpMiddlebox.StartAsync(lab, Wire.EndpointOf(listener), ResetFault.Immediately(), Box);
         Assert.True((await Wire.ConnectAndReadToEndAsync(box.Endpoint, Bound.Wait)).IsReset);

@@ -3,8 +3,6 @@ using BrokenPipe.Lab.Parts.Middlebox;
 
 namespace BrokenPipe.Lab.Tests.Parts.Middlebox;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 /// <summary>
 /// One connection through a middlebox: a plain target listener on 127.0.0.1:0, the middlebox in front of it, a
 /// client connected to the middlebox, and the target's end of the flow as the listener accepted it.
@@ -31,7 +29,7 @@ internal sealed class Hop : IDisposable
     public Socket Target { get; }
 
     /// <summary>Starts a middlebox with <paramref name="fault"/> in front of a fresh target and opens one flow through it.</summary>
-    public static async Task<Hop> OpenAsync(Lab lab, IFault fault, string name = "middlebox")
+    public static async Task<Hop> OpenAsync(LabSandbox lab, IFault fault, string name = "middlebox")
     {
         var listener = Wire.Listen();
         try

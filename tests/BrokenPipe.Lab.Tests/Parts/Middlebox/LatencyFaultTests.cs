@@ -4,8 +4,6 @@ using BrokenPipe.Lab.Parts.Middlebox.Faults;
 
 namespace BrokenPipe.Lab.Tests.Parts.Middlebox;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 public sealed class LatencyFaultTests
 {
     private static readonly TimeSpan T = TimeSpan.FromMilliseconds(150);
@@ -13,7 +11,7 @@ public sealed class LatencyFaultTests
     [Fact]
     public async Task RoundTrip_TakesAtLeastTInEachDirection()
     {
-        await using var lab = new Lab("mb-latency");
+        await using var lab = new LabSandbox("mb-latency");
         using var hop = await Hop.OpenAsync(lab, new LatencyFault(T));
 
         var clock = Stopwatch.StartNew();
@@ -32,7 +30,7 @@ public sealed class LatencyFaultTests
     [Fact]
     public async Task Fin_IsHeldForTLikeData()
     {
-        await using var lab = new Lab("mb-latency-fin");
+        await using var lab = new LabSandbox("mb-latency-fin");
         using var hop = await Hop.OpenAsync(lab, new LatencyFault(T));
 
         var clock = Stopwatch.StartNew();

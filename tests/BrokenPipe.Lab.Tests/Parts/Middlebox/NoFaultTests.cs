@@ -3,14 +3,12 @@ using BrokenPipe.Lab.Parts.Middlebox.Faults;
 
 namespace BrokenPipe.Lab.Tests.Parts.Middlebox;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 public sealed class NoFaultTests
 {
     [Fact]
     public async Task Forward_BytesBothWays_ArriveUnchanged()
     {
-        await using var lab = new Lab("mb-nofault-bytes");
+        await using var lab = new LabSandbox("mb-nofault-bytes");
         using var hop = await Hop.OpenAsync(lab, NoFault.Instance);
         var up = Wire.Pattern(200_000);
         var down = Wire.Pattern(300_000).Reverse().ToArray();
@@ -29,7 +27,7 @@ public sealed class NoFaultTests
     [Fact]
     public async Task ClientFin_ReachesTheTargetAsEof_AndTheTargetCanStillAnswer()
     {
-        await using var lab = new Lab("mb-nofault-client-fin");
+        await using var lab = new LabSandbox("mb-nofault-client-fin");
         using var hop = await Hop.OpenAsync(lab, NoFault.Instance);
         await hop.ExchangeAsync("hello"u8.ToArray(), "world"u8.ToArray());
 
@@ -45,7 +43,7 @@ public sealed class NoFaultTests
     [Fact]
     public async Task TargetFin_ReachesTheClientAsEofAfterTheBytesBeforeIt()
     {
-        await using var lab = new Lab("mb-nofault-target-fin");
+        await using var lab = new LabSandbox("mb-nofault-target-fin");
         using var hop = await Hop.OpenAsync(lab, NoFault.Instance);
         await hop.ExchangeAsync("hello"u8.ToArray(), "world"u8.ToArray());
 
@@ -60,7 +58,7 @@ public sealed class NoFaultTests
     [Fact]
     public async Task TargetRst_ReachesTheClientAsEconnreset()
     {
-        await using var lab = new Lab("mb-nofault-target-rst");
+        await using var lab = new LabSandbox("mb-nofault-target-rst");
         using var hop = await Hop.OpenAsync(lab, NoFault.Instance);
         await hop.ExchangeAsync("hello"u8.ToArray(), "world"u8.ToArray());
 
@@ -74,7 +72,7 @@ public sealed class NoFaultTests
     [Fact]
     public async Task ClientRst_ReachesTheTargetAsEconnreset()
     {
-        await using var lab = new Lab("mb-nofault-client-rst");
+        await using var lab = new LabSandbox("mb-nofault-client-rst");
         using var hop = await Hop.OpenAsync(lab, NoFault.Instance);
         await hop.ExchangeAsync("hello"u8.ToArray(), "world"u8.ToArray());
 

@@ -1,13 +1,9 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Middlebox;
 using BrokenPipe.Lab.Runtimes;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Parts.Middlebox;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>The real-packet drop: a namespace's conntrack forgets an idle flow and nftables drops its packets (root only).</summary>
 public sealed class PacketDropMiddleboxTests
@@ -20,7 +16,7 @@ public sealed class PacketDropMiddleboxTests
     [NeedsRootFact]
     public async Task IdleLongerThanT_TheClientsBytesAreNeverAcked_ItRetransmitsAndTimesOut_ANewConnectionWorks()
     {
-        await using var lab = new Lab("mb-packet-drop");
+        await using var lab = new LabSandbox("mb-packet-drop");
         using var listener = Wire.Listen();
         var box = await PacketDropMiddlebox.StartAsync(lab, Wire.EndpointOf(listener), T);
         using var client = await Wire.ConnectAsync(box.Endpoint);
@@ -48,7 +44,7 @@ public sealed class PacketDropMiddleboxTests
     [NeedsRootFact]
     public async Task ForgottenFlow_KeepaliveProbesGoUnanswered_TheIdleReaderGetsETIMEDOUT()
     {
-        await using var lab = new Lab("mb-packet-drop-keepalive");
+        await using var lab = new LabSandbox("mb-packet-drop-keepalive");
         using var listener = Wire.Listen();
         var box = await PacketDropMiddlebox.StartAsync(lab, Wire.EndpointOf(listener), T);
         using var client = await Wire.ConnectAsync(box.Endpoint);
@@ -67,7 +63,7 @@ public sealed class PacketDropMiddleboxTests
     [NeedsRootFact]
     public async Task BusyFlow_PassesForLongerThanT_NothingDropped()
     {
-        await using var lab = new Lab("mb-packet-drop-busy");
+        await using var lab = new LabSandbox("mb-packet-drop-busy");
         using var listener = Wire.Listen();
         var box = await PacketDropMiddlebox.StartAsync(lab, Wire.EndpointOf(listener), T);
         using var client = await Wire.ConnectAsync(box.Endpoint);
@@ -88,7 +84,7 @@ public sealed class PacketDropMiddleboxTests
         var rulesBefore = await HostRulesetAsync();
         string ns, host;
         using var listener = Wire.Listen();
-        await using (var lab = new Lab("mb-packet-drop-cleanup"))
+        await using (var lab = new LabSandbox("mb-packet-drop-cleanup"))
         {
             var box = await PacketDropMiddlebox.StartAsync(lab, Wire.EndpointOf(listener), T);
             (ns, host) = (box.NamespaceName, box.HostInterface);
@@ -108,13 +104,13 @@ public sealed class PacketDropMiddleboxTests
         await dead.WaitForExitAsync();
         var slot = Random.Shared.Next(16384);
         var (ns, host) = ($"bpl-{slot}", $"bpl{slot}h");
-        var dir = Path.Combine(Lab.TempRoot, $"crashed-{dead.Id}-{Guid.NewGuid():N}");
+        var dir = Path.Combine(LabSandbox.TempRoot, $"crashed-{dead.Id}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         await File.WriteAllTextAsync(Path.Combine(dir, "namespaces"), ns + "\n");
         await Command.RunCheckedAsync("ip", ["netns", "add", ns]);
         await Command.RunCheckedAsync("ip", ["link", "add", host, "type", "veth", "peer", "name", $"bpl{slot}n", "netns", ns]);
 
-        await using (new Lab("reaper")) { }
+        await using (new LabSandbox("reaper")) { }
 
         Assert.False(NetworkNamespace.Exists(ns), $"namespace {ns} left behind");
         Assert.False(NetworkNamespace.InterfaceExists(host), $"interface {host} left behind");
@@ -127,7 +123,7 @@ public sealed class PacketDropMiddleboxTests
     [InlineData(0)]
     public async Task IdleNotInWholeSeconds_IsRefusedBeforeAnythingIsCreated(double seconds)
     {
-        await using var lab = new Lab("mb-packet-drop-bad-idle");
+        await using var lab = new LabSandbox("mb-packet-drop-bad-idle");
         using var listener = Wire.Listen();
 
         var e = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => PacketDropMiddlebox.StartAsync(lab, Wire.EndpointOf(listener), TimeSpan.FromSeconds(seconds)));

@@ -2,8 +2,6 @@ using System.Net.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Parts.Middlebox;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 /// <summary>How a bounded read loop ended, with the bytes read before it ended.</summary>
 /// <param name="Bytes">The bytes read before the end.</param>
 /// <param name="Kind">EOF, an OS error, or silence until the bound.</param>

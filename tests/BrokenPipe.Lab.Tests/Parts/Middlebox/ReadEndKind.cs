@@ -1,7 +1,5 @@
 namespace BrokenPipe.Lab.Tests.Parts.Middlebox;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 /// <summary>What ended a bounded read loop on a plain socket.</summary>
 internal enum ReadEndKind
 {

@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Middlebox.Faults;
 
 namespace BrokenPipe.Lab.Tests.Parts.Middlebox;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class ResetAfterIdleFaultTests
 {
@@ -14,7 +11,7 @@ public sealed class ResetAfterIdleFaultTests
     {
         var t = TimeSpan.FromMilliseconds(1500);
         var gap = TimeSpan.FromMilliseconds(300);
-        await using var lab = new Lab("mb-idle-reset-busy");
+        await using var lab = new LabSandbox("mb-idle-reset-busy");
         using var hop = await Hop.OpenAsync(lab, new ResetAfterIdleFault(t));
         var total = Stopwatch.StartNew();
         var idle = new Stopwatch();
@@ -42,7 +39,7 @@ public sealed class ResetAfterIdleFaultTests
     public async Task IdleLongerThanT_NextClientSend_IsAnsweredByAnRstToBothSides()
     {
         var t = TimeSpan.FromSeconds(1); // the first exchange must come within T of the connect, even on a cold, busy box
-        await using var lab = new Lab("mb-idle-reset");
+        await using var lab = new LabSandbox("mb-idle-reset");
         using var hop = await Hop.OpenAsync(lab, new ResetAfterIdleFault(t));
         await hop.ExchangeAsync("ping"u8.ToArray(), "pong"u8.ToArray());
 
@@ -62,7 +59,7 @@ public sealed class ResetAfterIdleFaultTests
     public async Task IdleLongerThanT_TargetsNextSend_ResetsBothSidesToo()
     {
         var t = TimeSpan.FromSeconds(1); // the first exchange must come within T of the connect, even on a cold, busy box
-        await using var lab = new Lab("mb-idle-reset-target");
+        await using var lab = new LabSandbox("mb-idle-reset-target");
         using var hop = await Hop.OpenAsync(lab, new ResetAfterIdleFault(t));
         await hop.ExchangeAsync("ping"u8.ToArray(), "pong"u8.ToArray());
 
@@ -80,7 +77,7 @@ public sealed class ResetAfterIdleFaultTests
     public async Task IdleLongerThanT_ClientsFin_IsAnsweredByAnRstToBothSides()
     {
         var t = TimeSpan.FromSeconds(1); // the first exchange must come within T of the connect, even on a cold, busy box
-        await using var lab = new Lab("mb-idle-reset-fin");
+        await using var lab = new LabSandbox("mb-idle-reset-fin");
         using var hop = await Hop.OpenAsync(lab, new ResetAfterIdleFault(t));
         await hop.ExchangeAsync("ping"u8.ToArray(), "pong"u8.ToArray());
 

@@ -1,14 +1,10 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Middlebox;
 using BrokenPipe.Lab.Parts.Middlebox.Faults;
 using BrokenPipe.Lab.Parts.RawTcp;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Parts.Middlebox;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class ResetFaultTests
 {
@@ -17,7 +13,7 @@ public sealed class ResetFaultTests
     [Fact]
     public async Task Immediately_Client_GetsEconnresetBeforeAnyByte()
     {
-        await using var lab = new Lab("mb-reset-now");
+        await using var lab = new LabSandbox("mb-reset-now");
         using var listener = Wire.Listen();
         var box = await TcpMiddlebox.StartAsync(lab, Wire.EndpointOf(listener), ResetFault.Immediately());
 
@@ -31,7 +27,7 @@ public sealed class ResetFaultTests
     [Fact]
     public async Task Immediately_FirstFlowsOne_ResetsTheFirstConnectionAndLetsTheSecondThrough()
     {
-        await using var lab = new Lab("mb-reset-first");
+        await using var lab = new LabSandbox("mb-reset-first");
         using var listener = Wire.Listen();
         var box = await TcpMiddlebox.StartAsync(lab, Wire.EndpointOf(listener), ResetFault.Immediately(firstFlows: 1));
 
@@ -53,7 +49,7 @@ public sealed class ResetFaultTests
     [Fact]
     public async Task AfterBytesInDownstream_ClientGetsExactlyNBytesThenEconnreset_AndTheTargetsNextSendFails()
     {
-        await using var lab = new Lab("mb-reset-bytes");
+        await using var lab = new LabSandbox("mb-reset-bytes");
         // A slow producer: 1 KB per send() every 100 ms; the reset comes within the first 1500 bytes the middlebox
         // reads. The producer must still be sending then, however late the middlebox gets to read: with 8 KB in all a
         // middlebox delayed by 0.7 s (a busy thread pool) read the whole response at once, the target had finished,
@@ -82,7 +78,7 @@ public sealed class ResetFaultTests
     [Fact]
     public async Task AfterBytesInUpstream_TargetGetsExactlyNBytesThenEconnreset_AndTheClientToo()
     {
-        await using var lab = new Lab("mb-reset-bytes-up");
+        await using var lab = new LabSandbox("mb-reset-bytes-up");
         using var hop = await Hop.OpenAsync(lab, ResetFault.AfterBytesIn(Direction.Upstream, 4));
 
         await Wire.SendAsync(hop.Client, "0123456789"u8.ToArray());
@@ -99,7 +95,7 @@ public sealed class ResetFaultTests
     public async Task After_NoFurtherTraffic_BothReadsFailWithEconnresetTAfterTheFirstByte()
     {
         var t = TimeSpan.FromMilliseconds(300);
-        await using var lab = new Lab("mb-reset-timer");
+        await using var lab = new LabSandbox("mb-reset-timer");
         using var hop = await Hop.OpenAsync(lab, ResetFault.After(t));
 
         var clock = Stopwatch.StartNew();

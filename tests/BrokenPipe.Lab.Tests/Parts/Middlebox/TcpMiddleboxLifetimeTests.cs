@@ -1,20 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Middlebox;
 using BrokenPipe.Lab.Parts.Middlebox.Faults;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Parts.Middlebox;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class TcpMiddleboxLifetimeTests
 {
     [Fact]
     public async Task StartAsync_Default_ListensOnLoopbackAndRecordsThePart()
     {
-        await using var lab = new Lab("mb-start");
+        await using var lab = new LabSandbox("mb-start");
         using var listener = Wire.Listen();
 
         var box = await TcpMiddlebox.StartAsync(lab, Wire.EndpointOf(listener), name: "lb");
@@ -30,7 +26,7 @@ public sealed class TcpMiddleboxLifetimeTests
     [Fact]
     public async Task DisposeOfTheLab_StopsTheMiddlebox_ConnectingAfterwardsIsRefused()
     {
-        var lab = new Lab("mb-dispose-refused");
+        var lab = new LabSandbox("mb-dispose-refused");
         IPEndPoint endpoint;
         using var listener = Wire.Listen();
         await using (lab)
@@ -48,7 +44,7 @@ public sealed class TcpMiddleboxLifetimeTests
     [Fact]
     public async Task DisposeOfTheLab_OpenFlow_IsClosedOnBothSides()
     {
-        await using var lab = new Lab("mb-dispose-flow");
+        await using var lab = new LabSandbox("mb-dispose-flow");
         using var hop = await Hop.OpenAsync(lab, NoFault.Instance);
         await hop.ExchangeAsync("ping"u8.ToArray(), "pong"u8.ToArray());
 
@@ -67,7 +63,7 @@ public sealed class TcpMiddleboxLifetimeTests
     [Fact]
     public async Task TargetRefuses_ClientGetsEconnreset_AndTheMiddleboxRecordsTheRefusal()
     {
-        await using var lab = new Lab("mb-target-refuses");
+        await using var lab = new LabSandbox("mb-target-refuses");
         IPEndPoint nobody;
         using (var closed = Wire.Listen()) nobody = Wire.EndpointOf(closed); // a port nothing listens on any more
         var box = await TcpMiddlebox.StartAsync(lab, nobody);

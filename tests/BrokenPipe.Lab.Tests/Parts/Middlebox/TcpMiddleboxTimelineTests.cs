@@ -1,18 +1,15 @@
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Middlebox;
 using BrokenPipe.Lab.Parts.Middlebox.Faults;
 
 namespace BrokenPipe.Lab.Tests.Parts.Middlebox;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class TcpMiddleboxTimelineTests
 {
     [Fact]
     public async Task TwoFlows_EachGetsAnAcceptedEventOnTheMiddleboxSide()
     {
-        await using var lab = new Lab("mb-timeline-accepted");
+        await using var lab = new LabSandbox("mb-timeline-accepted");
         using var listener = Wire.Listen();
         var box = await TcpMiddlebox.StartAsync(lab, Wire.EndpointOf(listener));
 
@@ -32,7 +29,7 @@ public sealed class TcpMiddleboxTimelineTests
     [Fact]
     public async Task ResetOfAFlowNeitherEndClosed_IsAClosedRstAndTheFirstDisconnectIsTheMiddleboxsRst()
     {
-        await using var lab = new Lab("mb-timeline-rst");
+        await using var lab = new LabSandbox("mb-timeline-rst");
         using var hop = await Hop.OpenAsync(lab, ResetFault.AfterBytesIn(Direction.Upstream, 4));
 
         await Wire.SendAsync(hop.Client, "0123456789"u8.ToArray());
@@ -48,7 +45,7 @@ public sealed class TcpMiddleboxTimelineTests
     [Fact]
     public async Task ResetFault_OneResetOfOneFlow_IsOneClosedRstEvent()
     {
-        await using var lab = new Lab("mb-timeline-one-rst");
+        await using var lab = new LabSandbox("mb-timeline-one-rst");
         using var hop = await Hop.OpenAsync(lab, ResetFault.AfterBytesIn(Direction.Upstream, 4));
 
         await Wire.SendAsync(hop.Client, "0123456789"u8.ToArray());
@@ -65,7 +62,7 @@ public sealed class TcpMiddleboxTimelineTests
     [Fact]
     public async Task TargetsRstPassedOn_FirstDisconnectNamesTheTargetNotTheMiddlebox()
     {
-        await using var lab = new Lab("mb-timeline-passed-on");
+        await using var lab = new LabSandbox("mb-timeline-passed-on");
         using var hop = await Hop.OpenAsync(lab, NoFault.Instance);
         await hop.ExchangeAsync("hello"u8.ToArray(), "world"u8.ToArray());
 

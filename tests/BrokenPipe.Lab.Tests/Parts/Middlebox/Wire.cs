@@ -3,8 +3,6 @@ using System.Net.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Parts.Middlebox;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 /// <summary>
 /// Plain sockets on 127.0.0.1 for the middlebox tests: a listener that plays the target, a client, and bounded reads
 /// that report how the stream ended (EOF, an OS error, or silence) instead of a message.

@@ -1,7 +1,5 @@
 namespace BrokenPipe.Lab.Tests.Parts.Nginx;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 /// <summary>An nginx config template written to its own temp file for one test, removed on dispose; and the repository's files.</summary>
 internal sealed class ConfigFile : IDisposable
 {

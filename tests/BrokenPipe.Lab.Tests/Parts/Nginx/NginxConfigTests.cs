@@ -2,8 +2,6 @@ using BrokenPipe.Lab.Parts.Nginx;
 
 namespace BrokenPipe.Lab.Tests.Parts.Nginx;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 public sealed class NginxConfigTests
 {
     private static readonly NginxPaths Paths = new("/run/lab/nginx");

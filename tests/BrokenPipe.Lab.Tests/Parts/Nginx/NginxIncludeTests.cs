@@ -2,8 +2,6 @@ using BrokenPipe.Lab.Parts.Nginx;
 
 namespace BrokenPipe.Lab.Tests.Parts.Nginx;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 /// <summary>A team's config usually includes files next to it (mime.types, conf.d/*.conf): they must still be found from the run dir.</summary>
 public sealed class NginxIncludeTests : IDisposable
 {

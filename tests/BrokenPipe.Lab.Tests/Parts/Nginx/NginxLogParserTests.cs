@@ -1,10 +1,6 @@
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Nginx;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Parts.Nginx;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>Lines as nginx 1.22 wrote them in the lab's runs.</summary>
 public sealed class NginxLogParserTests

@@ -1,16 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Nginx;
 using BrokenPipe.Lab.Parts.RawTcp;
 using BrokenPipe.Lab.Runtimes;
-using BrokenPipe.Lab.Sockets;
 using BrokenPipe.Lab.Tests.Runtimes;
 
 namespace BrokenPipe.Lab.Tests.Parts.Nginx;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>The nginx part against the real nginx binary.</summary>
 public sealed class NginxProxyTests
@@ -20,7 +15,7 @@ public sealed class NginxProxyTests
     [Fact]
     public async Task StartAsync_InFrontOfRawTcpServer_GetThroughItIs200Complete()
     {
-        await using var lab = new Lab("nginx-get");
+        await using var lab = new LabSandbox("nginx-get");
         var upstream = await RawTcpServer.StartAsync(lab);
         var proxy = await NginxProxy.StartAsync(lab, upstream.Endpoint);
 
@@ -34,7 +29,7 @@ public sealed class NginxProxyTests
     [Fact]
     public async Task StartAsync_Started_PartStartedNamesPidAndPortAndSidesAreRegistered()
     {
-        await using var lab = new Lab("nginx-started");
+        await using var lab = new LabSandbox("nginx-started");
         var upstream = await RawTcpServer.StartAsync(lab);
 
         var proxy = await NginxProxy.StartAsync(lab, upstream.Endpoint);
@@ -50,7 +45,7 @@ public sealed class NginxProxyTests
     [Fact]
     public async Task StartAsync_Started_ReadyInUnderOneSecond()
     {
-        await using var lab = new Lab("nginx-startup");
+        await using var lab = new LabSandbox("nginx-startup");
         var upstream = await RawTcpServer.StartAsync(lab);
 
         var proxy = await NginxProxy.StartAsync(lab, upstream.Endpoint);
@@ -61,7 +56,7 @@ public sealed class NginxProxyTests
     [Fact]
     public async Task Request_ThroughTheProxy_AccessLogLineReachesTheTimeline()
     {
-        await using var lab = new Lab("nginx-access");
+        await using var lab = new LabSandbox("nginx-access");
         var upstream = await RawTcpServer.StartAsync(lab);
         var proxy = await NginxProxy.StartAsync(lab, upstream.Endpoint);
 
@@ -75,7 +70,7 @@ public sealed class NginxProxyTests
     [Fact]
     public async Task DisposeAsync_Lab_NginxMasterAndWorkersAreGoneAndThePortRefuses()
     {
-        await using var lab = new Lab("nginx-dispose");
+        await using var lab = new LabSandbox("nginx-dispose");
         var upstream = await RawTcpServer.StartAsync(lab);
         var proxy = await NginxProxy.StartAsync(lab, upstream.Endpoint);
         var master = proxy.Pid;
@@ -97,7 +92,7 @@ public sealed class NginxProxyTests
     public async Task StartAsync_InvalidDirective_ThrowsNginxsEmergWithTheLineAndLeavesNoProcess()
     {
         using var config = ConfigFile.Fragment("proxy_bogus_directive on;");
-        await using var lab = new Lab("nginx-invalid");
+        await using var lab = new LabSandbox("nginx-invalid");
         var upstream = await RawTcpServer.StartAsync(lab);
 
         var e = await Assert.ThrowsAsync<NginxConfigException>(() => NginxProxy.StartAsync(lab, upstream.Endpoint, new NginxOptions { ConfigTemplatePath = config.Path }));
@@ -118,7 +113,7 @@ public sealed class NginxProxyTests
     {
         var text = "server {\n    listen {{listen}};\n    location / { proxy_pass http://{{upstream}}; }\n}\n";
         using var config = ConfigFile.Write(text.Replace($"{{{{{missing}}}}}", missing == "listen" ? "127.0.0.1:1" : "127.0.0.1:2"));
-        await using var lab = new Lab("nginx-no-placeholder");
+        await using var lab = new LabSandbox("nginx-no-placeholder");
 
         var e = await Assert.ThrowsAsync<NginxConfigException>(() => NginxProxy.StartAsync(lab, new IPEndPoint(IPAddress.Loopback, 1), new NginxOptions { ConfigTemplatePath = config.Path }));
 
@@ -129,7 +124,7 @@ public sealed class NginxProxyTests
     [Fact]
     public async Task StartAsync_TemplateFileMissing_ThrowsNamingThePath()
     {
-        await using var lab = new Lab("nginx-no-file");
+        await using var lab = new LabSandbox("nginx-no-file");
         var path = Path.Combine(lab.Directory, "no-such.conf");
 
         var e = await Assert.ThrowsAsync<NginxConfigException>(() => NginxProxy.StartAsync(lab, new IPEndPoint(IPAddress.Loopback, 1), new NginxOptions { ConfigTemplatePath = path }));
@@ -140,7 +135,7 @@ public sealed class NginxProxyTests
     [Fact]
     public async Task StartAsync_BinaryPathWrong_ThrowsRuntimeMissingNamingIt()
     {
-        await using var lab = new Lab("nginx-wrong-binary");
+        await using var lab = new LabSandbox("nginx-wrong-binary");
 
         var e = await Assert.ThrowsAsync<RuntimeMissingException>(() => NginxProxy.StartAsync(lab, new IPEndPoint(IPAddress.Loopback, 1), new NginxOptions { BinaryPath = "/no/such/nginx" }));
 
@@ -151,7 +146,7 @@ public sealed class NginxProxyTests
     public async Task StartAsync_UserFragmentTemplate_ProxiesAndLogs()
     {
         using var config = ConfigFile.Write("server { listen {{listen}}; location / { proxy_pass http://{{upstream}}; } }");
-        await using var lab = new Lab("nginx-fragment");
+        await using var lab = new LabSandbox("nginx-fragment");
         var upstream = await RawTcpServer.StartAsync(lab);
         var proxy = await NginxProxy.StartAsync(lab, upstream.Endpoint, new NginxOptions { ConfigTemplatePath = config.Path });
 
@@ -165,8 +160,8 @@ public sealed class NginxProxyTests
     [Fact]
     public async Task StartAsync_UpstreamNotListening_RefusedOnTheTimelineAnd502()
     {
-        await using var lab = new Lab("nginx-refused");
-        var nobody = new IPEndPoint(IPAddress.Loopback, Lab.FreePort());
+        await using var lab = new LabSandbox("nginx-refused");
+        var nobody = new IPEndPoint(IPAddress.Loopback, LabSandbox.FreePort());
         var proxy = await NginxProxy.StartAsync(lab, nobody);
 
         var result = await RawHttpClient.RunAsync(lab, proxy.Endpoint, new RawHttpOptions { Deadline = Bound.Wait });
@@ -181,7 +176,7 @@ public sealed class NginxProxyTests
     [Fact]
     public async Task StartAsync_ReadTimeoutInMilliseconds_504AndTimedOutReadingHeader()
     {
-        await using var lab = new Lab("nginx-read-timeout");
+        await using var lab = new LabSandbox("nginx-read-timeout");
         // The upstream answers only once nginx has given up on it and closed: no guessed sleep on either side.
         var upstream = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { WaitForPeerClose = true, PeerCloseTimeout = Bound.Wait });
         var proxy = await NginxProxy.StartAsync(lab, upstream.Endpoint, new NginxOptions { ProxyReadTimeout = TimeSpan.FromMilliseconds(300) });
@@ -231,7 +226,7 @@ public sealed class NginxProxyTests
     [Fact]
     public async Task StartAsync_NameWithASpace_Starts()
     {
-        await using var lab = new Lab("nginx-name-space");
+        await using var lab = new LabSandbox("nginx-name-space");
         var upstream = await RawTcpServer.StartAsync(lab);
 
         var proxy = await NginxProxy.StartAsync(lab, upstream.Endpoint, new NginxOptions { Name = "edge proxy" });

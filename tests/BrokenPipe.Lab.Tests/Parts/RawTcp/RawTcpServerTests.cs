@@ -1,13 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.RawTcp;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Parts.RawTcp;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 public sealed class RawTcpServerTests
 {
@@ -16,7 +11,7 @@ public sealed class RawTcpServerTests
     [Fact]
     public async Task StartAsync_Default_ListensOnLoopbackOnAKernelPort()
     {
-        await using var lab = new Lab("raw-start");
+        await using var lab = new LabSandbox("raw-start");
 
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = Server });
 
@@ -29,7 +24,7 @@ public sealed class RawTcpServerTests
     [Fact]
     public async Task Send_AfterThePeersFin_FirstSendSucceedsThenEpipe()
     {
-        await using var lab = new Lab("raw-fin");
+        await using var lab = new LabSandbox("raw-fin");
         var server = await StartWaitingServerAsync(lab, new RawTcpServerOptions { Name = Server });
 
         await RunClosingClientAsync(lab, server, CloseMode.Fin);
@@ -51,7 +46,7 @@ public sealed class RawTcpServerTests
     [Fact]
     public async Task Send_AfterThePeersRst_FirstSendFailsWithEconnresetThenEpipe()
     {
-        await using var lab = new Lab("raw-rst");
+        await using var lab = new LabSandbox("raw-rst");
         var server = await StartWaitingServerAsync(lab, new RawTcpServerOptions { Name = Server });
 
         await RunClosingClientAsync(lab, server, CloseMode.Rst);
@@ -70,7 +65,7 @@ public sealed class RawTcpServerTests
     [Fact]
     public async Task Recv_AfterThePeersRst_FailsWithEconnresetOnceThenReadsEof()
     {
-        await using var lab = new Lab("raw-rst-recv");
+        await using var lab = new LabSandbox("raw-rst-recv");
         var server = await StartWaitingServerAsync(lab, new RawTcpServerOptions { Name = Server, RecvProbesBeforeSend = 2 });
 
         await RunClosingClientAsync(lab, server, CloseMode.Rst);
@@ -90,7 +85,7 @@ public sealed class RawTcpServerTests
     [Fact]
     public async Task WriteResponse_ResponseBytesEqualToOneChunk_IsOneSendWithoutFailure()
     {
-        await using var lab = new Lab("raw-one-chunk");
+        await using var lab = new LabSandbox("raw-one-chunk");
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = Server, ResponseBytes = 4096, ChunkBytes = 4096 });
 
         var result = await RawHttpClient.RunAsync(lab, server.Endpoint);
@@ -107,7 +102,7 @@ public sealed class RawTcpServerTests
     [Fact]
     public async Task WriteResponse_ChunkBytesThatDoNotDivideN_LastSendIsTheRemainder()
     {
-        await using var lab = new Lab("raw-chunks");
+        await using var lab = new LabSandbox("raw-chunks");
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = Server, ResponseBytes = 10_000, ChunkBytes = 3000 });
 
         var result = await RawHttpClient.RunAsync(lab, server.Endpoint);
@@ -124,7 +119,7 @@ public sealed class RawTcpServerTests
     [Fact]
     public async Task WriteResponse_MoreSendsThanRecordedInDetail_TheRestAreSummedUp()
     {
-        await using var lab = new Lab("raw-summary");
+        await using var lab = new LabSandbox("raw-summary");
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = Server, ResponseBytes = 10 * 1000, ChunkBytes = 1000, SendsRecordedInDetail = 3 });
 
         await RawHttpClient.RunAsync(lab, server.Endpoint);
@@ -139,7 +134,7 @@ public sealed class RawTcpServerTests
     [Fact]
     public async Task WriteResponse_HttpOff_SendsOnlyFillerBytes()
     {
-        await using var lab = new Lab("raw-no-http");
+        await using var lab = new LabSandbox("raw-no-http");
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = Server, Http = false, ResponseBytes = 100, ChunkBytes = 100 });
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(server.Endpoint);
@@ -158,7 +153,7 @@ public sealed class RawTcpServerTests
     [Fact]
     public async Task AbandonIfPeerClosed_PeerHasClosed_WritesNothing()
     {
-        await using var lab = new Lab("raw-abandon");
+        await using var lab = new LabSandbox("raw-abandon");
         var server = await StartWaitingServerAsync(lab, new RawTcpServerOptions { Name = Server, AbandonIfPeerClosed = true });
 
         await RunClosingClientAsync(lab, server, CloseMode.Fin);
@@ -173,7 +168,7 @@ public sealed class RawTcpServerTests
     [Fact]
     public async Task AbandonIfPeerClosed_PeerStillThere_WritesTheResponse()
     {
-        await using var lab = new Lab("raw-abandon-not");
+        await using var lab = new LabSandbox("raw-abandon-not");
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = Server, AbandonIfPeerClosed = true });
 
         var result = await RawHttpClient.RunAsync(lab, server.Endpoint);
@@ -185,7 +180,7 @@ public sealed class RawTcpServerTests
     [Fact]
     public async Task ReadEverything_UploadedBody_IsDrainedBeforeTheResponse()
     {
-        await using var lab = new Lab("raw-read-all");
+        await using var lab = new LabSandbox("raw-read-all");
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = Server, Read = RequestRead.Everything });
 
         var result = await RawHttpClient.RunAsync(lab, server.Endpoint, new RawHttpOptions { Method = "POST", UploadBytes = 100_000 });
@@ -200,7 +195,7 @@ public sealed class RawTcpServerTests
     [Fact]
     public async Task StartAsync_ChunkBytesZero_Throws()
     {
-        await using var lab = new Lab("raw-bad-chunk");
+        await using var lab = new LabSandbox("raw-bad-chunk");
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => RawTcpServer.StartAsync(lab, new RawTcpServerOptions { ChunkBytes = 0 }));
     }
@@ -208,7 +203,7 @@ public sealed class RawTcpServerTests
     [Fact]
     public async Task DisposeAsync_OfTheLab_StopsTheServerAndThePortRefuses()
     {
-        var lab = new Lab("raw-dispose");
+        var lab = new LabSandbox("raw-dispose");
         int port;
         await using (lab)
         {
@@ -227,7 +222,7 @@ public sealed class RawTcpServerTests
     [Fact]
     public async Task DisposeAsync_ConnectionBlockedInRecv_StopsAtOnceAndClosesTheConnection()
     {
-        var lab = new Lab("raw-dispose-blocked");
+        var lab = new LabSandbox("raw-dispose-blocked");
         var server = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = Server });
         using var idle = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await idle.ConnectAsync(server.Endpoint);
@@ -249,11 +244,11 @@ public sealed class RawTcpServerTests
     }
 
     /// <summary>A server that sends 3 × 4096 bytes (going on after an error) only once the peer's close has arrived.</summary>
-    private static Task<RawTcpServer> StartWaitingServerAsync(Lab lab, RawTcpServerOptions options) =>
+    private static Task<RawTcpServer> StartWaitingServerAsync(LabSandbox lab, RawTcpServerOptions options) =>
         RawTcpServer.StartAsync(lab, options with { WaitForPeerClose = true, KeepSendingAfterError = true, ResponseBytes = 3 * 4096, ChunkBytes = 4096 });
 
     /// <summary>A client that closes (FIN or RST) as soon as the server has read its request.</summary>
-    private static Task<RawHttpResult> RunClosingClientAsync(Lab lab, RawTcpServer server, CloseMode close) =>
+    private static Task<RawHttpResult> RunClosingClientAsync(LabSandbox lab, RawTcpServer server, CloseMode close) =>
         RawHttpClient.RunAsync(
             lab,
             server.Endpoint,

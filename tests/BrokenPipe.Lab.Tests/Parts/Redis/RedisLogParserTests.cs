@@ -1,9 +1,6 @@
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Redis;
 
 namespace BrokenPipe.Lab.Tests.Parts.Redis;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>Real redis-server 7.0.15 log lines (from the ground truth) read into kinds.</summary>
 public sealed class RedisLogParserTests

@@ -1,12 +1,7 @@
 using System.Net.Sockets;
-using BrokenPipe.Lab.Clients;
-using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Redis;
-using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Parts.Redis;
-
-using Lab = BrokenPipe.Lab.Lab;
 
 /// <summary>The Redis part against a real redis-server: readiness, the verbose log, kill -9 and restart, pause, snapshots, cleanup.</summary>
 public sealed class RedisServerTests
@@ -14,7 +9,7 @@ public sealed class RedisServerTests
     [Fact]
     public async Task StartAsync_Always_AnswersPingAndTailsItsLog()
     {
-        await using var lab = new Lab("redis-start");
+        await using var lab = new LabSandbox("redis-start");
         var redis = await RedisServer.StartAsync(lab);
 
         Assert.Equal("PONG", Resp.Render(await redis.CommandAsync("PING")));
@@ -25,7 +20,7 @@ public sealed class RedisServerTests
     [Fact]
     public async Task DisposeAsync_Always_StopsTheProcessByItsPid()
     {
-        var lab = new Lab("redis-stop");
+        var lab = new LabSandbox("redis-stop");
         var redis = await RedisServer.StartAsync(lab);
         var pid = redis.Pid;
         var endpoint = redis.Endpoint;
@@ -41,7 +36,7 @@ public sealed class RedisServerTests
     [Fact]
     public async Task DisposeAsync_AfterARestart_StopsTheNewProcessWithShutdown()
     {
-        var lab = new Lab("redis-stop-restarted");
+        var lab = new LabSandbox("redis-stop-restarted");
         var redis = await RedisServer.StartAsync(lab);
         await redis.KillAsync();
         await redis.RestartAsync();
@@ -60,7 +55,7 @@ public sealed class RedisServerTests
     [Fact]
     public async Task KillAsync_ThenRestartAsync_ServesTheSamePortAgain()
     {
-        await using var lab = new Lab("redis-kill");
+        await using var lab = new LabSandbox("redis-kill");
         var redis = await RedisServer.StartAsync(lab);
         var probe = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe"))!;
         // Served once, so Redis has accepted it: a connection still in the listen backlog would be reset, not closed.
@@ -85,7 +80,7 @@ public sealed class RedisServerTests
     [Fact]
     public async Task Pause_StopsAnsweringUntilResume()
     {
-        await using var lab = new Lab("redis-pause");
+        await using var lab = new LabSandbox("redis-pause");
         var redis = await RedisServer.StartAsync(lab);
         var probe = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe"))!;
 
@@ -102,7 +97,7 @@ public sealed class RedisServerTests
     [Fact]
     public async Task SnapshotAsync_InfoAndClientList_AreRecorded()
     {
-        await using var lab = new Lab("redis-snapshot");
+        await using var lab = new LabSandbox("redis-snapshot");
         var redis = await RedisServer.StartAsync(lab);
         await using var probe = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe"))!;
 
@@ -117,7 +112,7 @@ public sealed class RedisServerTests
     [Fact]
     public async Task IdleTimeout_QuietClient_IsClosedAndLoggedAtVerbose()
     {
-        await using var lab = new Lab("redis-idle");
+        await using var lab = new LabSandbox("redis-idle");
         var redis = await RedisServer.StartAsync(lab, new RedisOptions { IdleTimeout = TimeSpan.FromSeconds(1) });
         var probe = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe"))!;
 

@@ -3,8 +3,6 @@ using BrokenPipe.Lab.Parts.Redis;
 
 namespace BrokenPipe.Lab.Tests.Parts.Redis;
 
-using Lab = BrokenPipe.Lab.Lab;
-
 /// <summary>RESP framing, as pure logic over a memory stream.</summary>
 public sealed class RespTests
 {

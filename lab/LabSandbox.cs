@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using BrokenPipe.Lab.Events;
 
 namespace BrokenPipe.Lab;
 
@@ -10,7 +9,7 @@ namespace BrokenPipe.Lab;
 /// kernel, and every part it started, disposed in reverse order by <see cref="DisposeAsync"/> — also when the
 /// scenario failed or was canceled.
 /// </summary>
-public sealed class Lab : IAsyncDisposable
+public sealed class LabSandbox : IAsyncDisposable
 {
     /// <summary>All lab temp dirs live under this root, named <c>NAME-PID-RANDOM</c>, so leftovers of a crashed process can be reaped.</summary>
     public static readonly string TempRoot = Path.Combine(Path.GetTempPath(), "brokenpipe-lab");
@@ -23,7 +22,7 @@ public sealed class Lab : IAsyncDisposable
     private readonly Lock _gate = new();
     private int _disposed;
 
-    public Lab(string name = "lab", TimeProvider? time = null)
+    public LabSandbox(string name = "lab", TimeProvider? time = null)
     {
         Name = name;
         Time = time ?? TimeProvider.System;
