@@ -34,6 +34,9 @@ public sealed class LabSandbox : IAsyncDisposable
 
     public string Name { get; }
 
+    /// <summary>What this lab's parts run on (runtime, images, library versions); <see cref="LabSettings.Default"/> unless set.</summary>
+    public LabSettings Settings { get; init; } = LabSettings.Default;
+
     public TimeProvider Time { get; }
 
     public Timeline Timeline { get; }

@@ -9,12 +9,13 @@ public static class ScenarioRunner
         Scenario scenario,
         Variant variant,
         Action<LabEvent>? onEvent = null,
+        LabSettings? settings = null,
         CancellationToken cancellationToken = default)
     {
         var v = scenario[variant];
         var clock = Stopwatch.StartNew();
         string? error = null;
-        var lab = new LabSandbox($"{scenario.Id}-{variant.ToString().ToLowerInvariant()}");
+        var lab = new LabSandbox($"{scenario.Id}-{variant.ToString().ToLowerInvariant()}") { Settings = settings ?? LabSettings.Default };
         if (onEvent is not null) lab.Timeline.Recorded += onEvent;
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(scenario.Timeout);

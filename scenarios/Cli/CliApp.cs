@@ -109,7 +109,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 await stderr.WriteLineAsync($"[{results.Count + 1}/{total}] {scenario.Id} {JsonReport.VariantName(variant)} …");
-                var result = await ScenarioRunner.RunAsync(scenario, variant, cancellationToken: cancellationToken);
+                var result = await ScenarioRunner.RunAsync(scenario, variant, settings: request.Settings, cancellationToken: cancellationToken);
                 results.Add(result);
                 if (request.Narrate) await narration.WriteLineAsync(TextReport.Narrate(scenario, result));
                 else await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"      {TextReport.Verdict(result)} in {result.Duration.TotalSeconds:0.00} s; first disconnect: {TextReport.Describe(result.FirstDisconnect)}"));

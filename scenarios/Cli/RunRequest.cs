@@ -4,4 +4,8 @@ namespace BrokenPipe.Scenarios.Cli;
 /// A parsed <c>run</c> command. <paramref name="SkipUnavailable"/>: the whole catalog was asked for, so a scenario this
 /// machine cannot run (one that needs root) is skipped with its reason instead of ending in "error".
 /// </summary>
-public sealed record RunRequest(IReadOnlyList<Scenario> Scenarios, IReadOnlyList<Variant> Variants, string? JsonPath, bool Narrate, bool SkipUnavailable = false);
+public sealed record RunRequest(IReadOnlyList<Scenario> Scenarios, IReadOnlyList<Variant> Variants, string? JsonPath, bool Narrate, bool SkipUnavailable = false)
+{
+    /// <summary>What the runs' parts run on (set by run options such as a runtime or library version).</summary>
+    public LabSettings Settings { get; init; } = LabSettings.Default;
+}
