@@ -13,6 +13,15 @@ public sealed record ServerProgram(string Name, string DebianPackage, string Fed
     /// <summary>iproute2's ip, for the packet-drop middlebox's network namespace.</summary>
     public static ServerProgram Ip { get; } = new("ip", "iproute2", "iproute", "-", ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip"]);
 
+    /// <summary>Debian's chromium, for the HTML report's browser tests (the lab points Playwright at it).</summary>
+    public static ServerProgram Chromium { get; } = new("chromium", "chromium", "chromium", "-", ["/usr/bin/chromium"]);
+
+    /// <summary>tcpdump, for <c>--pcap</c>'s packet captures.</summary>
+    public static ServerProgram Tcpdump { get; } = new("tcpdump", "tcpdump", "tcpdump", "-", ["/usr/bin/tcpdump", "/usr/sbin/tcpdump"]);
+
+    /// <summary>tshark, which reads the captures back (frame numbers of each FIN and RST).</summary>
+    public static ServerProgram Tshark { get; } = new("tshark", "tshark", "wireshark-cli", "-", ["/usr/bin/tshark"]);
+
     /// <summary>The one message for a missing program, naming the install command of each platform.</summary>
     public string InstallHint =>
         $"{Name} is not installed. Install it with: sudo apt-get install {DebianPackage} (Debian/Ubuntu), sudo dnf install {FedoraPackage} (Fedora)" +

@@ -10,6 +10,8 @@ public static class Arguments
         var includeSlow = false;
         string? variant = null;
         string? json = null;
+        string? html = null;
+        string? pcap = null;
         for (var i = 0; i < args.Count; i++)
         {
             var a = args[i];
@@ -27,8 +29,14 @@ public static class Arguments
                 case "--json":
                     json = Value(args, ref i, a);
                     break;
+                case "--html":
+                    html = Value(args, ref i, a);
+                    break;
+                case "--pcap":
+                    pcap = Value(args, ref i, a);
+                    break;
                 default:
-                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --include-slow)");
+                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --html FILE, --pcap DIR, --include-slow)");
                     ids.Add(a);
                     break;
             }
@@ -38,7 +46,29 @@ public static class Arguments
         var scenarios = all
             ? catalog.Where(s => includeSlow || !s.Slow).ToList()
             : ids.Select(id => catalog.FirstOrDefault(s => s.Id == id) ?? throw new CliException($"unknown scenario '{id}' (see 'list')")).ToList();
-        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all);
+        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { HtmlPath = html, PcapDir = pcap };
+    }
+
+    /// <summary>The bare catalog's options: <c>--html FILE</c> and <c>--pcap DIR</c>.</summary>
+    public static RunRequest ParseCatalog(IReadOnlyList<string> args, IReadOnlyList<Scenario> catalog)
+    {
+        string? html = null;
+        string? pcap = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--html":
+                    html = Value(args, ref i, args[i]);
+                    break;
+                case "--pcap":
+                    pcap = Value(args, ref i, args[i]);
+                    break;
+                default:
+                    throw new CliException($"unknown option '{args[i]}' for the catalog (try --html FILE, --pcap DIR, or a command: --help)");
+            }
+        }
+        return new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { HtmlPath = html, PcapDir = pcap };
     }
 
     public static IReadOnlyList<Variant> ParseVariant(string? value) => value switch

@@ -13,7 +13,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         brokenpipe-lab: reproduces broken pipes and connection resets with real sockets, Kestrel and proxies.
 
         usage: dotnet run --project scenarios -- [command]
-          (no command)               run the quick catalog, both variants, and print a results table
+          (no command)               run the quick catalog, both variants, and print a results table [--html FILE] [--pcap DIR]
           list                       one line per scenario: id, area, title
           describe <id>              the story: what happens on the wire, why, how to diagnose it, the fix
           run <id>... [options]      run scenarios and narrate each run
@@ -23,6 +23,8 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         run options:
           --variant broken|fixed|both   which variants (default: both)
           --json FILE                   also write the JSON results (one object per run, an array for several; '-' = stdout)
+          --html FILE                   also write one self-contained HTML page: a sequence diagram per run, checks, story
+          --pcap DIR                    keep a packet capture per run in DIR (root; needs tcpdump and tshark)
         exit code: 0 every run met its expectation (every check passed), 1 some did not, 2 bad input
         """;
 
@@ -30,7 +32,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
     {
         try
         {
-            if (args.Length == 0) return await RunCatalogAsync(cancellationToken);
+            if (args.Length == 0 || args[0] is "--html" or "--pcap") return await RunAsync(Arguments.ParseCatalog(args, catalog), cancellationToken);
             return args[0] switch
             {
                 "list" => List(args),
@@ -89,9 +91,6 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         stdout.WriteLine();
     }
 
-    private Task<int> RunCatalogAsync(CancellationToken cancellationToken) =>
-        RunAsync(new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true), cancellationToken);
-
     private async Task<int> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {
         var results = new List<ScenarioResult>();
@@ -122,7 +121,15 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
             if (path == "-") await stdout.WriteLineAsync(json);
             else await File.WriteAllTextAsync(path, json + Environment.NewLine, cancellationToken);
         }
+        if (request.HtmlPath is { } html) await WriteHtmlAsync(html, results, cancellationToken);
         return results.All(r => r.Outcome == Outcome.Met) ? 0 : 1;
+    }
+
+    private async Task WriteHtmlAsync(string path, IReadOnlyList<ScenarioResult> results, CancellationToken cancellationToken)
+    {
+        var runs = results.Select(r => new ReportRun(catalog.First(s => s.Id == r.Id), r)).ToList();
+        await File.WriteAllTextAsync(path, HtmlReport.Write("BrokenPipe.Lab — who disconnected first", runs), cancellationToken);
+        await stderr.WriteLineAsync($"wrote the HTML report to {path}");
     }
 
     private static string Marks(Scenario s) => (s.Slow ? " (slow)" : "") + (s.NeedsRoot ? " (needs root)" : "");

@@ -8,4 +8,10 @@ public sealed record RunRequest(IReadOnlyList<Scenario> Scenarios, IReadOnlyList
 {
     /// <summary>What the runs' parts run on (set by run options such as a runtime or library version).</summary>
     public LabSettings Settings { get; init; } = LabSettings.Default;
+
+    /// <summary>Where to write the HTML report (<c>--html FILE</c>), or null.</summary>
+    public string? HtmlPath { get; init; }
+
+    /// <summary>Where to keep one packet capture per run (<c>--pcap DIR</c>), or null.</summary>
+    public string? PcapDir { get; init; }
 }
