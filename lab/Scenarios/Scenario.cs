@@ -25,5 +25,8 @@ public sealed record Scenario(
     /// <summary>The bound on one run; past it the run ends with outcome "error". The default value is 2 minutes.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>What the broken variant's runs produce (verbatim log fragments, failures with errno): <c>explain</c> matches error messages against these, and the scenario's own test checks each one appears.</summary>
+    public IReadOnlyList<Signature> Produces { get; init; } = [];
+
     public ScenarioVariant this[Variant variant] => variant == Variant.Broken ? Broken : Fixed;
 }

@@ -20,6 +20,9 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
           run --all [options]        run the quick catalog (add --include-slow for the slow ones)
           check-proxy --config FILE  run the proxy checks against your own nginx config template (see nginx/README.md)
                                      [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--slow-client-rate B/s] [--nginx PATH] [--json FILE]
+          explain "TEXT"             the scenarios whose runs produce this error message, ranked, with why, fix and how to reproduce
+          explain --log FILE         the same for a log or a stack trace (nginx error log, application log)
+          explain --pcap FILE        who closed each TCP connection of a capture first (FIN or RST), and the scenarios it matches
         run options:
           --variant broken|fixed|both   which variants (default: both)
           --json FILE                   also write the JSON results (one object per run, an array for several; '-' = stdout)
@@ -39,8 +42,9 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
                 "describe" => Describe(args),
                 "run" => await RunAsync(Arguments.ParseRun(args[1..], catalog), cancellationToken),
                 "check-proxy" => await new CheckProxyCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
+                "explain" => await new ExplainCommand(stdout, catalog).RunAsync(args[1..], cancellationToken),
                 "help" or "--help" or "-h" => Help(),
-                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy; --help for more)"),
+                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy, explain; --help for more)"),
             };
         }
         catch (CliException e)

@@ -45,7 +45,10 @@ internal static class ClientTimeout
                 Expect.No("Kestrel never fires RequestAborted", On.Kind(EventKind.RequestAborted)),
                 Expect.No("no send fails", On.Kind(EventKind.SendFailed)),
                 Expect.No("no request fails", On.Kind(EventKind.RequestFailed)),
-            ]));
+            ]))
+    {
+        Produces = [Signature.Logs("The request was canceled due to the configured HttpClient.Timeout"), Signature.Fails(Side.Client, SocketFailure.TimedOut), Signature.Fails(Side.Server, SocketFailure.BrokenPipe, Errno.EPIPE)],
+    };
 
     private static async Task RunAsync(LabSandbox lab, TimeSpan timeout, CancellationToken ct)
     {

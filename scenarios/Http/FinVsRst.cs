@@ -45,7 +45,10 @@ internal static class FinVsRst
                 Expect.No("no send fails", e => e.Kind == EventKind.SendFailed),
                 Expect.Event("the client reads the whole response", Side.Client, EventKind.ResponseCompleted),
                 Expect.FirstDisconnect(Side.Client, "FIN"),
-            ]));
+            ]))
+    {
+        Produces = [Signature.Fails(Side.Server, SocketFailure.BrokenPipe, Errno.EPIPE), Signature.Fails(Side.Server, SocketFailure.ConnectionReset, Errno.ECONNRESET)],
+    };
 
     private static async Task RunBrokenAsync(LabSandbox lab, CancellationToken ct)
     {

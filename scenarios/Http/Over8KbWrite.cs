@@ -48,7 +48,10 @@ internal static class Over8KbWrite
                 Expect.No("raw server: no send fails", On.Kind(EventKind.SendFailed)),
                 Expect.No("raw server: no send is even attempted", e => e.Kind == EventKind.Sent && e.Side == Side.Server),
                 Expect.FirstDisconnect(Side.Client, "FIN"),
-            ]));
+            ]))
+    {
+        Produces = [Signature.Fails(Side.Server, SocketFailure.BrokenPipe, Errno.EPIPE)],
+    };
 
     private static async Task RunBrokenAsync(LabSandbox lab, CancellationToken ct)
     {

@@ -43,7 +43,10 @@ internal static class UnreadRequestBody
             [
                 Expect.No("no upload fails", On.Kind(EventKind.SendFailed)),
                 Expect.That("both clients read the whole 413 response", events => events.Count(e => e.Kind == EventKind.ResponseCompleted && e.Status == 413) == 2),
-            ]));
+            ]))
+    {
+        Produces = [Signature.Fails(Side.Client, SocketFailure.ConnectionReset, Errno.ECONNRESET)],
+    };
 
     private static async Task RunAsync(LabSandbox lab, bool drain, CancellationToken ct)
     {

@@ -95,6 +95,7 @@ internal static class LbIdleResetHttp
                     events => events.Count(On.Kind(EventKind.RequestReceived)) == 6 && !events.Any(On.Kind(EventKind.KestrelReset))),
             ]))
     {
+        Produces = [Signature.Fails(Side.Client, SocketFailure.ConnectionReset, Errno.ECONNRESET)],
         Timeout = TimeSpan.FromMinutes(1),
     };
 

@@ -79,6 +79,7 @@ internal static class NatIdleDrop
                 Expect.No("no read fails or meets silence", On.Kind(EventKind.ReceiveFailed)),
             ]))
     {
+        Produces = [Signature.Fails(Side.Client, SocketFailure.TimedOut, Errno.ETIMEDOUT)],
         NeedsRoot = true,
         Timeout = TimeSpan.FromMinutes(1),
     };

@@ -74,6 +74,7 @@ internal static class RedisIdleDrop
                 Expect.No("raw: no read meets silence", On.Kind(EventKind.ReceiveFailed, Probe)),
             ]))
     {
+        Produces = [Signature.Logs("Timeout performing"), Signature.Fails(Side.Client, SocketFailure.TimedOut)],
         Timeout = TimeSpan.FromMinutes(1),
     };
 

@@ -76,6 +76,7 @@ internal static class RedisIdleReset
                 Expect.No("raw: no socket error", e => e.Actor == Probe && e.Kind is EventKind.SendFailed or EventKind.ReceiveFailed or EventKind.EndOfStream),
             ]))
     {
+        Produces = [Signature.Logs("SocketFailure on"), Signature.Fails(Side.Client, SocketFailure.ConnectionReset, Errno.ECONNRESET)],
         Timeout = TimeSpan.FromMinutes(1),
     };
 

@@ -44,7 +44,10 @@ internal static class ResetMidBody
             [
                 Expect.That("both downloads complete with the whole body", events => events.Count(e => e.Kind == EventKind.ResponseCompleted && e.Bytes > Body - 1024) == 2),
                 Expect.That("each client needed exactly one retry", events => events.Count(e => e.Kind == EventKind.Note && e.Actor == "polly") == 2),
-            ]));
+            ]))
+    {
+        Produces = [Signature.Fails(Side.Client, SocketFailure.ConnectionReset, Errno.ECONNRESET)],
+    };
 
     private static async Task RunAsync(LabSandbox lab, bool retry, CancellationToken ct)
     {

@@ -62,6 +62,7 @@ internal static class IngressTimeout
                 ]))
         {
             Slow = slow,
+            Produces = [Signature.Logs("upstream timed out (110: Connection timed out) while reading response header from upstream"), Signature.Fails(Side.Proxy, SocketFailure.TimedOut, Errno.ETIMEDOUT), Signature.Fails(Side.Server, SocketFailure.BrokenPipe, Errno.EPIPE)],
             Timeout = work + TimeSpan.FromMinutes(1),
         };
     }

@@ -54,7 +54,10 @@ internal static class ProxyClientAbort
                 Expect.No("nothing is written into the void", On.Kind(EventKind.WriteIntoVoid)),
                 Expect.No("no send fails", On.Kind(EventKind.SendFailed)),
                 Expect.FirstDisconnect(Side.Client, "FIN"),
-            ]));
+            ]))
+    {
+        Produces = [Signature.Logs("client prematurely closed connection"), Signature.Logs("writev() failed (32: Broken pipe) while sending to client"), Signature.Fails(Side.Server, SocketFailure.BrokenPipe, Errno.EPIPE)],
+    };
 
     private static async Task RunAsync(LabSandbox lab, bool honourAbort, CancellationToken ct)
     {

@@ -44,7 +44,10 @@ internal static class SlowUpstreamBody
                 Expect.That("both clients get status 200 and the whole body", events => events.Count(e => e.Kind == EventKind.ResponseCompleted && e.Status == 200) == 2),
                 Expect.No("no client sees a truncated body", On.Kind(EventKind.ResponseTruncated)),
                 Expect.No("nginx logs no upstream timeout", e => e.Kind is EventKind.ProxyUpstreamTimedOutBody or EventKind.ProxyUpstreamTimedOutHeader),
-            ]));
+            ]))
+    {
+        Produces = [Signature.Logs("upstream timed out (110: Connection timed out) while reading upstream"), Signature.Fails(Side.Client, SocketFailure.EndOfStream)],
+    };
 
     private static async Task RunAsync(LabSandbox lab, TimeSpan readTimeout, CancellationToken ct)
     {

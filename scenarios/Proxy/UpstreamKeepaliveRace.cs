@@ -43,7 +43,10 @@ internal static class UpstreamKeepaliveRace
                 Expect.No("nginx logs no 'upstream prematurely closed connection'", On.Kind(EventKind.ProxyUpstreamClosed)),
                 Expect.No("no 502 anywhere", e => e.Status == 502),
                 Expect.No("the upstream never drops a request", On.Kind(EventKind.RequestDropped)),
-            ]));
+            ]))
+    {
+        Produces = [Signature.Logs("upstream prematurely closed connection while reading response header from upstream")],
+    };
 
     private static async Task RunAsync(LabSandbox lab, TimeSpan proxyIdle, CancellationToken ct)
     {

@@ -37,7 +37,10 @@ internal static class RedisBigReply
                 Expect.Event($"all {Fields} fields are read", e => e.Kind == EventKind.Note && e.Actor == "probe" && e.Index == Fields),
                 Expect.No("Redis hits no output-buffer limit", On.Kind(EventKind.RedisOutputBufferLimit)),
                 Expect.No("the connection never ends early", e => e.Actor == "probe" && e.Kind is EventKind.EndOfStream or EventKind.ReceiveFailed),
-            ]));
+            ]))
+    {
+        Produces = [Signature.Logs("for overcoming of output buffer limits"), Signature.Logs("cmd=hgetall"), Signature.Fails(Side.Client, SocketFailure.EndOfStream)],
+    };
 
     private static async Task RunAsync(LabSandbox lab, bool paged, CancellationToken ct)
     {

@@ -134,6 +134,7 @@ internal static class RedisCrashRestart
                     events => Restart(events, 2) is { } restart && events.Any(e => e.Kind == EventKind.CommandSucceeded && e.Actor == Library && e.At > restart.At)),
             ]))
     {
+        Produces = [Signature.Logs("No connection is available to service this operation"), Signature.Fails(Side.Client, SocketFailure.BrokenPipe, Errno.EPIPE), Signature.Fails(Side.Client, SocketFailure.Refused, Errno.ECONNREFUSED)],
         // Broken ≈ 6 s, fixed ≈ 22 s; the bound leaves room for a slow machine.
         Timeout = TimeSpan.FromMinutes(2),
     };

@@ -58,7 +58,10 @@ internal static class RedisIdleTimeout
                 Expect.No("StackExchange.Redis raises no ConnectionFailed", On.Kind(EventKind.LibraryConnectionFailed)),
                 Expect.No("no send fails", On.Kind(EventKind.SendFailed)),
                 Expect.Event("the last command through StackExchange.Redis succeeds", On.Kind(EventKind.CommandSucceeded)),
-            ]));
+            ]))
+    {
+        Produces = [Signature.Logs("Closing idle client"), Signature.Fails(Side.Client, SocketFailure.BrokenPipe, Errno.EPIPE)],
+    };
 
     private static async Task RunAsync(LabSandbox lab, Variant variant, CancellationToken ct)
     {

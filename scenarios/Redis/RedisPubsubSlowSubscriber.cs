@@ -115,7 +115,10 @@ internal static class RedisPubsubSlowSubscriber
                     $"(b) the stalled subscriber's buffer in Redis (CLIENT LIST omem, ~17.6 MB) is over (a)'s hard limit ({HeadroomHardBytes >> 20} MB): under (a)'s limit only the continuous reader survives",
                     events => StalledOmem(events) > HeadroomHardBytes),
                 Expect.No("no subscriber's connection is ended by Redis", e => (e.Actor is RawSubscriber or Reader) && e.Kind is EventKind.EndOfStream or EventKind.ReceiveFailed),
-            ]));
+            ]))
+    {
+        Produces = [Signature.Logs("scheduled to be closed ASAP for overcoming of output buffer limits"), Signature.Fails(Side.Client, SocketFailure.EndOfStream)],
+    };
 
     private static async Task RunBrokenAsync(LabSandbox lab, CancellationToken ct)
     {

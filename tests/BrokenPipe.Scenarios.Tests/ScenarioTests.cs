@@ -15,5 +15,16 @@ public sealed class ScenarioTests
         var result = await ScenarioRunner.RunAsync(scenario, variant);
         // On failure the message is the whole narration: timeline, first disconnect, each check.
         Assert.True(result.Outcome == Outcome.Met, TextReport.Narrate(scenario, result));
+        // What the scenario declares it produces (explain's signatures) is what its broken run really produced.
+        if (variant == Variant.Broken)
+        {
+            foreach (var signature in scenario.Produces) Assert.True(signature.FoundIn(result.Events), $"{id} declares it {signature}, but its run did not:\n{TextReport.Narrate(scenario, result)}");
+            // And explain, given one of those real log lines, names this scenario first (or ties it with the first).
+            foreach (var line in result.Events.Where(e => scenario.Produces.Any(p => p.Text is { } t && e.Detail.Contains(t, StringComparison.OrdinalIgnoreCase))).Select(e => e.Detail).Distinct())
+            {
+                var ranked = Lab.Explain.Explainer.Explain(line, Catalog.All);
+                Assert.Contains(id, ranked.TakeWhile(x => x.Score == ranked[0].Score).Select(x => x.Scenario.Id));
+            }
+        }
     }
 }

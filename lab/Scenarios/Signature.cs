@@ -1,0 +1,45 @@
+namespace BrokenPipe.Lab.Scenarios;
+
+/// <summary>
+/// Something a scenario's broken run really produces, for <c>explain</c> to match people's error messages against: a
+/// verbatim fragment of a log line or exception message, or a socket failure (with its errno) on one side. The
+/// scenario's own test checks that each one appears in its run, so the declaration cannot drift from what the run does.
+/// </summary>
+public sealed record Signature
+{
+    private Signature(string? text, Side? side, SocketFailure? failure, int? errno)
+    {
+        Text = text;
+        Side = side;
+        Failure = failure;
+        Errno = errno;
+    }
+
+    /// <summary>The verbatim fragment (matched case-insensitively), or null for a failure signature.</summary>
+    public string? Text { get; }
+
+    /// <summary>The side the failure surfaces on, for a failure signature.</summary>
+    public Side? Side { get; }
+
+    /// <summary>The failure kind, for a failure signature.</summary>
+    public SocketFailure? Failure { get; }
+
+    /// <summary>The errno the failure carries, when it has one.</summary>
+    public int? Errno { get; }
+
+    /// <summary>A fragment of a line the run logs (nginx, Redis, a library's exception message).</summary>
+    public static Signature Logs(string text) => new(text, null, null, null);
+
+    /// <summary>A socket failure on <paramref name="side"/>, optionally with its errno.</summary>
+    public static Signature Fails(Side side, SocketFailure failure, int? errno = null) => new(null, side, failure, errno);
+
+    /// <summary>Whether the run's timeline holds it: an event whose detail contains the text, or an event on the side with the failure (and errno).</summary>
+    public bool FoundIn(IEnumerable<LabEvent> events) => Text is { } text
+        ? events.Any(e => e.Detail.Contains(text, StringComparison.OrdinalIgnoreCase))
+        : events.Any(e => e.Side == Side && e.Failure == Failure && (Errno is null || e.Errno == Errno));
+
+    /// <inheritdoc/>
+    public override string ToString() => Text is { } text
+        ? $"logs \"{text}\""
+        : $"{TimelineFormat.SideName(Side!.Value)} {SocketFailures.Name(Failure!.Value)}{(Errno is { } n ? $" ({SocketFailures.ErrnoName(n)} {n})" : "")}";
+}
