@@ -62,6 +62,9 @@ public sealed class LabSandbox : IAsyncDisposable
     /// <summary>Notes which side listens at <paramref name="endpoint"/> (parts call it when they start).</summary>
     public void RegisterListener(IPEndPoint endpoint, Side side) => _listeners[endpoint] = side;
 
+    /// <summary>Every endpoint a part of this lab listens on (a packet capture keeps the traffic of these ports).</summary>
+    public IReadOnlyCollection<IPEndPoint> Listeners => [.. _listeners.Keys];
+
     /// <summary>Notes that <paramref name="side"/> (a proxy, a middlebox) is the one that connects to <paramref name="endpoint"/>.</summary>
     public void RegisterFront(IPEndPoint endpoint, Side side) => _fronts[endpoint] = side;
 

@@ -9,4 +9,10 @@ public sealed record LabSettings
 {
     /// <summary>The settings of a lab nobody configured.</summary>
     public static LabSettings Default { get; } = new();
+
+    /// <summary>
+    /// Where to keep a packet capture of each run (<c>ID-VARIANT.pcap</c>, tcpdump, needs root), or null for none. The
+    /// run's <see cref="Scenarios.ScenarioResult.Capture"/> then names the frames of each FIN and RST.
+    /// </summary>
+    public string? CaptureDirectory { get; init; }
 }

@@ -62,11 +62,11 @@ public static class HtmlReport
         foreach (var c in r.Checks) sb.Append(CultureInfo.InvariantCulture, $"<li class=\"{(c.Met ? "ok" : "fail")}\">{(c.Met ? "ok" : "FAIL")} — {Esc(c.Description)}</li>");
         sb.Append("</ul>");
         if (r.Error is not null) sb.Append("<p class=\"error\">error: ").Append(Esc(r.Error)).Append("</p>");
-        if (run.Wire.Count > 0)
+        if (r.Capture is { } capture)
         {
-            sb.Append("<h4>On the wire (packet capture)</h4><ul class=\"wire\">");
-            foreach (var line in run.Wire) sb.Append("<li>").Append(Esc(line)).Append("</li>");
-            sb.Append("</ul>");
+            sb.Append("<h4>On the wire (packet capture)</h4><pre class=\"wire\">");
+            foreach (var line in capture.Lines) sb.Append(Esc(line)).Append('\n');
+            sb.Append("</pre>");
         }
         sb.Append("<details><summary>the whole timeline (verbatim)</summary><pre>");
         foreach (var e in r.Events) sb.Append(Esc(TimelineFormat.Line(e))).Append('\n');

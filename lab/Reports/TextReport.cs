@@ -17,6 +17,11 @@ public static class TextReport
         sb.AppendLine(CultureInfo.InvariantCulture, $"   first disconnect: {Describe(r.FirstDisconnect)}");
         foreach (var c in r.Checks) sb.AppendLine(CultureInfo.InvariantCulture, $"   {(c.Met ? "ok  " : "FAIL")} {c.Description}");
         if (r.Error is not null) sb.AppendLine(CultureInfo.InvariantCulture, $"   error: {r.Error}");
+        if (r.Capture is { } capture)
+        {
+            sb.AppendLine("   on the wire:");
+            foreach (var line in capture.Lines) sb.Append("   ").AppendLine(line);
+        }
         sb.AppendLine(CultureInfo.InvariantCulture, $"   verdict: {Verdict(r)} in {r.Duration.TotalMilliseconds:0} ms");
         if (r.Variant == Variant.Broken) sb.AppendLine(CultureInfo.InvariantCulture, $"   why: {scenario.Story.Why}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"   fix: {scenario.Story.Fix}");

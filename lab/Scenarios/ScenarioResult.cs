@@ -11,4 +11,8 @@ public sealed record ScenarioResult(
     FirstDisconnect? FirstDisconnect,
     IReadOnlyList<LabEvent> Events,
     IReadOnlyList<CheckResult> Checks,
-    string? Error);
+    string? Error)
+{
+    /// <summary>What the run's packet capture showed (<see cref="LabSettings.CaptureDirectory"/>), or null.</summary>
+    public Capture.CaptureSummary? Capture { get; init; }
+}

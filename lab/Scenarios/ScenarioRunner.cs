@@ -15,6 +15,7 @@ public static class ScenarioRunner
         var v = scenario[variant];
         var clock = Stopwatch.StartNew();
         string? error = null;
+        Capture.PacketCapture? capture = null;
         var lab = new LabSandbox($"{scenario.Id}-{variant.ToString().ToLowerInvariant()}") { Settings = settings ?? LabSettings.Default };
         if (onEvent is not null) lab.Timeline.Recorded += onEvent;
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -23,7 +24,15 @@ public static class ScenarioRunner
         {
             // Nothing is started for a scenario this machine cannot run: the reason is the run's error.
             if (scenario.UnavailableHere is { } reason) error = $"not run here: {reason}";
-            else await v.RunAsync(lab, bound.Token).ConfigureAwait(false);
+            else
+            {
+                // Owned first, so it is stopped last: it sees every part's final FIN or RST.
+                if (lab.Settings.CaptureDirectory is { } dir)
+                {
+                    capture = lab.Own(await Capture.PacketCapture.StartAsync(lab, Path.Combine(dir, $"{scenario.Id}-{variant.ToString().ToLowerInvariant()}.pcap"), bound.Token).ConfigureAwait(false), "tcpdump");
+                }
+                await v.RunAsync(lab, bound.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (bound.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -52,7 +61,10 @@ public static class ScenarioRunner
             FirstDisconnect.Find(events),
             events,
             checks,
-            error);
+            error)
+        {
+            Capture = capture?.Summary,
+        };
     }
 
     private static bool Holds(Check check, IReadOnlyList<LabEvent> events)

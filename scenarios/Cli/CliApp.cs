@@ -106,6 +106,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
             scenarios = [.. scenarios.Where(s => s.UnavailableHere is null)];
         }
         var total = scenarios.Count * request.Variants.Count;
+        request = await WithCaptureAsync(request);
         foreach (var scenario in scenarios)
         {
             foreach (var variant in request.Variants)
@@ -127,6 +128,19 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         }
         if (request.HtmlPath is { } html) await WriteHtmlAsync(html, results, cancellationToken);
         return results.All(r => r.Outcome == Outcome.Met) ? 0 : 1;
+    }
+
+    /// <summary>--pcap: captures go into the directory when this process may capture; otherwise one line says why and the runs go on without.</summary>
+    private async Task<RunRequest> WithCaptureAsync(RunRequest request)
+    {
+        if (request.PcapDir is not { } dir) return request;
+        if (Lab.Capture.PacketCapture.Unavailable is { } reason)
+        {
+            await stderr.WriteLineAsync($"--pcap: no captures: {reason}");
+            return request;
+        }
+        Directory.CreateDirectory(dir);
+        return request with { Settings = request.Settings with { CaptureDirectory = Path.GetFullPath(dir) } };
     }
 
     private async Task WriteHtmlAsync(string path, IReadOnlyList<ScenarioResult> results, CancellationToken cancellationToken)

@@ -1,0 +1,8 @@
+namespace BrokenPipe.Lab.Capture;
+
+/// <summary>What a run's packet capture showed: the file (for Wireshark), its connections, and the lines the narration and the HTML print.</summary>
+/// <param name="Path">The pcap file.</param>
+/// <param name="Frames">How many frames it holds.</param>
+/// <param name="Conversations">Its TCP connections, read.</param>
+/// <param name="Lines">The frame numbers of each FIN and RST and of the first failing segment, in words.</param>
+public sealed record CaptureSummary(string Path, int Frames, IReadOnlyList<TcpConversation> Conversations, IReadOnlyList<string> Lines);
