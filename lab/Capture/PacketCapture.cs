@@ -100,25 +100,11 @@ public sealed class PacketCapture : IAsyncDisposable
         return WireAnalysis.Parse(output);
     }
 
-    private IReadOnlyList<string> Describe(IReadOnlyList<TcpConversation> conversations, int frames)
-    {
-        var lines = new List<string> { $"capture: {_path} — {frames} frames, {conversations.Count} connections (frame numbers as Wireshark shows them)" };
-        foreach (var c in conversations)
-        {
-            var server = Name(c.Server, null);
-            var client = Name(c.Client, c.Server);
-            var closes = c.Closes.Select(x =>
-            {
-                var text = string.Create(CultureInfo.InvariantCulture, $"frame {x.Frame.Number} {x.How} from the {(x.Frame.Source == c.Client ? client : server)} at {LabMs(x.Frame):0.0} ms");
-                return x.Answers is { } a ? text + $" (answering the data in frame {a.Number})" : text;
-            });
-            lines.Add($"  {client} {c.Client} → {server} {c.Server}: " + (c.Closes.Count == 0 ? "no FIN or RST in the capture" : string.Join("; ", closes)));
-            if (c.DataAfterPeerFin.Count > 0) lines.Add($"    data after the peer's FIN: frame {c.DataAfterPeerFin[0].Number}" + (c.DataAfterPeerFin.Count > 1 ? $" and {c.DataAfterPeerFin.Count - 1} more" : ""));
-            if (c.Retransmissions.Count > 0) lines.Add(string.Create(CultureInfo.InvariantCulture, $"    {c.Silence?.TotalSeconds:0.0} s of silence from the peer, then {c.Retransmissions.Count} retransmissions from frame {c.Retransmissions[0].Number}: dropped on the path"));
-            if (c.FirstFailingSegment is { } failing) lines.Add($"    first failing segment: frame {failing.Number}");
-        }
-        return lines;
-    }
+    private IReadOnlyList<string> Describe(IReadOnlyList<TcpConversation> conversations, int frames) =>
+    [
+        $"capture: {_path} — {frames} frames, {conversations.Count} connections (frame numbers as Wireshark shows them)",
+        .. WireReport.Lines(conversations, (c, endpoint) => Name(endpoint, endpoint == c.Client ? c.Server : null), f => string.Create(CultureInfo.InvariantCulture, $"{LabMs(f):0.0} ms")),
+    ];
 
     /// <summary>The lab's side at an endpoint: the side listening there, or (for the connecting end) the side connecting to <paramref name="peer"/>.</summary>
     private string Name(string endpoint, string? peer)

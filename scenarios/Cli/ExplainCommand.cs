@@ -1,3 +1,5 @@
+using System.Globalization;
+using BrokenPipe.Lab.Capture;
 using BrokenPipe.Lab.Explain;
 
 namespace BrokenPipe.Scenarios.Cli;
@@ -51,10 +53,31 @@ public sealed class ExplainCommand(TextWriter stdout, IReadOnlyList<Scenario> ca
         return 0;
     }
 
-    private Task<int> PcapAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    private async Task<int> PcapAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         if (args.Count != 2) throw new CliException("explain --pcap needs exactly one FILE");
         if (!File.Exists(args[1])) throw new CliException($"no such file: {args[1]}");
-        throw new CliException("explain --pcap is not available in this build");
+        IReadOnlyList<WireFrame> frames;
+        try
+        {
+            frames = await PacketCapture.ReadAsync(args[1], cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidOperationException or Lab.Runtimes.RuntimeMissingException)
+        {
+            throw new CliException(e.Message.Split('\n')[0]);
+        }
+        var conversations = WireAnalysis.Conversations(frames);
+        var start = frames.Count > 0 ? frames[0].Epoch : 0;
+        stdout.WriteLine($"{args[1]}: {frames.Count} TCP frames, {conversations.Count} connections (the client is the end that sent the SYN)");
+        foreach (var line in WireReport.Lines(conversations, (c, endpoint) => c.Role(endpoint), f => string.Create(CultureInfo.InvariantCulture, $"{f.Epoch - start:0.000} s"))) stdout.WriteLine(line);
+        var symptoms = WireReport.Symptoms(conversations);
+        if (symptoms.Length == 0)
+        {
+            stdout.WriteLine("no match: every connection closed cleanly (or stayed open); nothing in it looks like a broken pipe, a reset or a drop");
+            return 1;
+        }
+        stdout.WriteLine($"this looks like: {symptoms}");
+        stdout.WriteLine();
+        return Print(Explainer.Explain(symptoms, catalog));
     }
 }
