@@ -31,6 +31,7 @@ public static class Catalog
         RedisIdleReset.Definition,
         NatIdleDrop.Definition,
         ResetMidBody.Definition,
+        HalfClose.Definition,
     ];
 
     /// <summary>The quick catalog: what <c>run --all</c> and a bare invocation run.</summary>

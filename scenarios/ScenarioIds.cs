@@ -24,4 +24,5 @@ public static class ScenarioIds
     public const string RedisIdleReset = "redis-idle-reset";
     public const string ResetMidBody = "reset-mid-body";
     public const string NatIdleDrop = "nat-idle-drop";
+    public const string HalfClose = "half-close";
 }
