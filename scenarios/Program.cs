@@ -10,7 +10,11 @@ Console.CancelKeyPress += (_, e) =>
 };
 try
 {
-    return await new CliApp(Console.Out, Console.Error, Catalog.All).RunAsync(args, cancel.Token);
+    // A progress bar and a drawn table only when a person watches a terminal; logs and CI get plain lines.
+    var terminal = Console.IsOutputRedirected || Console.IsErrorRedirected || Environment.GetEnvironmentVariable("CI") is { Length: > 0 }
+        ? null
+        : Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings());
+    return await new CliApp(Console.Out, Console.Error, Catalog.All, terminal).RunAsync(args, cancel.Token);
 }
 catch (OperationCanceledException) when (cancel.IsCancellationRequested)
 {

@@ -7,7 +7,8 @@ namespace BrokenPipe.Scenarios.Cli;
 /// The command line. Exit codes: 0 when every run met its expectation, 1 when one did not, 2 for unusable input
 /// (one line on stderr).
 /// </summary>
-public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<Scenario> catalog)
+/// <param name="terminal">A terminal for the catalog's progress bar and results table, or null for plain lines (redirected output, CI).</param>
+public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<Scenario> catalog, Spectre.Console.IAnsiConsole? terminal = null)
 {
     public const string Usage = """
         brokenpipe-lab: reproduces broken pipes and connection resets with real sockets, Kestrel and proxies.
@@ -107,19 +108,24 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         }
         var total = scenarios.Count * request.Variants.Count;
         request = await WithCaptureAsync(request);
+        // The bare catalog in a terminal gets a progress bar and a drawn table; everything else prints plain lines.
+        var drawn = terminal is not null && !request.Narrate && request.JsonPath != "-";
+        await using IRunProgress progress = drawn ? await TerminalProgress.StartAsync(terminal!, total) : new PlainProgress(stderr);
         foreach (var scenario in scenarios)
         {
             foreach (var variant in request.Variants)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                await stderr.WriteLineAsync($"[{results.Count + 1}/{total}] {scenario.Id} {JsonReport.VariantName(variant)} …");
+                await progress.StartingAsync(results.Count + 1, total, scenario, variant);
                 var result = await ScenarioRunner.RunAsync(scenario, variant, settings: request.Settings, cancellationToken: cancellationToken);
                 results.Add(result);
                 if (request.Narrate) await narration.WriteLineAsync(TextReport.Narrate(scenario, result));
-                else await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"      {TextReport.Verdict(result)} in {result.Duration.TotalSeconds:0.00} s; first disconnect: {TextReport.Describe(result.FirstDisconnect)}"));
+                await progress.DoneAsync(result, request.Narrate);
             }
         }
-        await narration.WriteLineAsync(TextReport.Table(results));
+        await progress.DisposeAsync();
+        if (drawn) TerminalProgress.WriteTable(terminal!, results);
+        else await narration.WriteLineAsync(TextReport.Table(results));
         if (request.JsonPath is { } path)
         {
             var json = JsonReport.Write(results);
