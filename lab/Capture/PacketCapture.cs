@@ -68,6 +68,7 @@ public sealed class PacketCapture : IAsyncDisposable
         return capture;
     }
 
+    /// <summary>Stops tcpdump by its PID, cuts the capture down to the run's ports and reads it back into <see cref="Summary"/>.</summary>
     public async ValueTask DisposeAsync()
     {
         await _tcpdump.StopAsync(UnixSignal.Term, TimeSpan.FromSeconds(5)).ConfigureAwait(false);

@@ -14,6 +14,7 @@ public sealed class ExplainCommand(TextWriter stdout, IReadOnlyList<Scenario> ca
     /// <summary>How many scenarios a match lists at most.</summary>
     public const int Shown = 5;
 
+    /// <summary>Runs <c>explain</c> with its arguments (after the word <c>explain</c>).</summary>
     public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken = default)
     {
         if (args.Count == 0) throw new CliException("explain needs the error text, --log FILE or --pcap FILE");

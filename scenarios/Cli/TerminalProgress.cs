@@ -44,18 +44,21 @@ public sealed class TerminalProgress : IRunProgress
         return progress;
     }
 
+    /// <inheritdoc/>
     public Task StartingAsync(int number, int total, Scenario scenario, Variant variant)
     {
         if (_bar is not null) _bar.Description = Markup.Escape($"[{number}/{total}] {scenario.Id} {JsonReport.VariantName(variant)}");
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc/>
     public Task DoneAsync(ScenarioResult result, bool narrated)
     {
         _bar?.Increment(1);
         return Task.CompletedTask;
     }
 
+    /// <summary>Completes the bar and waits until the display has drawn its last frame.</summary>
     public async ValueTask DisposeAsync()
     {
         _finished.TrySetResult();
