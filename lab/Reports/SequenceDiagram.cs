@@ -53,14 +53,50 @@ public static class SequenceDiagram
         return placed;
     }
 
+    /// <summary>
+    /// The rows of the diagram, in time order. The first disconnect is highlighted where its evidence is; when that
+    /// evidence is the other side's observation (Kestrel's "received FIN", a raw server's poll), it is drawn as the
+    /// closer's arrow at that moment, and the closer's own later line (nginx logs its timeout up to a second late) is
+    /// not drawn a second time.
+    /// </summary>
+    public static IReadOnlyList<DiagramMark> Marks(IReadOnlyList<LabEvent> events, FirstDisconnect? first)
+    {
+        var lanes = Lanes(events);
+        var rows = Collapse(events.Where(e => e.Side != Side.Lab && Mark(e) is not null).OrderBy(e => e.At).ToList());
+        var firstEvent = first is null ? null : events.FirstOrDefault(e => e.At == first.At && (e.Side == first.Side || e.Peer == first.Side));
+        var marks = new List<DiagramMark>();
+        (string From, string To, string Kind)? observed = null;
+        foreach (var (e, count) in rows)
+        {
+            var lane = IndexOf(lanes, e);
+            if (lane < 0) continue;
+            var kind = Mark(e)!;
+            var isFirst = ReferenceEquals(e, firstEvent);
+            if (isFirst && !IsArrow(kind) && first!.How is "FIN" or "RST" && Sender(lanes, lane, first.Side, e, events) is { } from)
+            {
+                var how = first.How == "RST" ? "rst" : "fin";
+                marks.Add(new DiagramMark(e, 1, how, lanes[from].Name, lanes[lane].Name, First: true, Observed: true));
+                observed = (lanes[from].Name, lanes[lane].Name, how);
+                continue;
+            }
+            var to = IsArrow(kind) && Target(lanes, lane, e, kind, events) is { } t ? lanes[t].Name : null;
+            if (observed is { } o && o.Kind == kind && o.From == lanes[lane].Name && o.To == to)
+            {
+                observed = null;
+                continue;
+            }
+            marks.Add(new DiagramMark(e, count, kind, lanes[lane].Name, to, isFirst, Observed: false));
+        }
+        return marks;
+    }
+
     /// <summary>The SVG for <paramref name="events"/>; <paramref name="first"/> is highlighted where its evidence is.</summary>
     public static string Render(IReadOnlyList<LabEvent> events, FirstDisconnect? first)
     {
         var lanes = Lanes(events);
-        var marks = Collapse(events.Where(e => e.Side != Side.Lab && Mark(e) is not null).OrderBy(e => e.At).ToList());
+        var marks = Marks(events, first).ToList();
         var truncated = marks.Count > MaxRows;
         if (truncated) marks = marks.Take(MaxRows).ToList();
-        var firstEvent = first is null ? null : events.FirstOrDefault(e => e.At == first.At && (e.Side == first.Side || e.Peer == first.Side));
 
         // Rows: one per mark, with a band for every idle stretch.
         var ys = new List<int>();
@@ -107,26 +143,22 @@ public static class SequenceDiagram
 
         for (var i = 0; i < marks.Count; i++)
         {
-            var (e, count) = marks[i];
-            var lane = IndexOf(lanes, e);
-            if (lane < 0) continue;
-            var kind = Mark(e)!;
-            var x = LaneX(lane);
+            var m = marks[i];
+            var (e, count, kind) = (m.Event, m.Count, m.Kind);
+            var x = LaneX(lanes.ToList().FindIndex(l => l.Name == m.Lane));
             var rowY = ys[i];
-            var isFirst = ReferenceEquals(e, firstEvent);
-            var target = Target(lanes, lane, e, kind, events);
-            var cls = $"mark {kind}{(isFirst ? " first-disconnect" : "")}";
-            var data = string.Create(CultureInfo.InvariantCulture, $"data-kind=\"{kind}\" data-event=\"{TimelineFormat.KindName(e.Kind)}\" data-lane=\"{Esc(lanes[lane].Name)}\" data-at-ms=\"{e.At.TotalMilliseconds:0.0}\"");
+            var cls = $"mark {kind}{(m.First ? " first-disconnect" : "")}{(m.Observed ? " observed" : "")}";
+            var data = string.Create(CultureInfo.InvariantCulture, $"data-kind=\"{kind}\" data-event=\"{TimelineFormat.KindName(e.Kind)}\" data-lane=\"{Esc(m.Lane)}\" data-at-ms=\"{e.At.TotalMilliseconds:0.0}\"");
             svg.Append(CultureInfo.InvariantCulture, $"<g class=\"{cls}\" {data}");
-            if (target is { } t && IsArrow(kind)) svg.Append(CultureInfo.InvariantCulture, $" data-to=\"{Esc(lanes[t].Name)}\"");
+            if (m.To is { } toName) svg.Append(CultureInfo.InvariantCulture, $" data-to=\"{Esc(toName)}\"");
             svg.Append('>');
             svg.Append("<title>").Append(Esc(TimelineFormat.Line(e))).Append(count > 1 ? Esc($"  (and {count - 1} more like it)") : "").Append("</title>");
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 10}\" y=\"{rowY + 4}\" class=\"time\">{e.At.TotalMilliseconds:0.0} ms</text>");
-            if (isFirst) svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{Left - 4}\" y=\"{rowY - Row / 2 + 2}\" width=\"{width - Left - 8}\" height=\"{Row - 4}\" rx=\"4\" class=\"first-band\"/>");
-            var label = Label(e, kind, count);
-            if (target is { } to && IsArrow(kind))
+            if (m.First) svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{Left - 4}\" y=\"{rowY - Row / 2 + 2}\" width=\"{width - Left - 8}\" height=\"{Row - 4}\" rx=\"4\" class=\"first-band\"/>");
+            var label = m.Observed ? $"{kind.ToUpperInvariant()} (seen by the {TimelineFormat.SideName(e.Side)})" : Label(e, kind, count);
+            if (m.To is { } to)
             {
-                var x2 = LaneX(to);
+                var x2 = LaneX(lanes.ToList().FindIndex(l => l.Name == to));
                 var end = kind == "drop" ? (x + x2) / 2 : x2 + (x2 > x ? -4 : 4);
                 svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{x}\" y1=\"{rowY}\" x2=\"{end}\" y2=\"{rowY}\" class=\"arrow\" marker-end=\"url(#head-{kind})\"/>");
                 if (kind == "drop") svg.Append(CultureInfo.InvariantCulture, $"<path d=\"M{end - 6},{rowY - 6} l12,12 m0,-12 l-12,12\" class=\"cross\"/>");
@@ -134,12 +166,11 @@ public static class SequenceDiagram
             }
             else
             {
-                var failure = kind == "failure";
-                if (failure) svg.Append(CultureInfo.InvariantCulture, $"<path d=\"M{x - 7},{rowY - 7} l14,14 m0,-14 l-14,14\" class=\"cross\"/>");
+                if (kind == "failure") svg.Append(CultureInfo.InvariantCulture, $"<path d=\"M{x - 7},{rowY - 7} l14,14 m0,-14 l-14,14\" class=\"cross\"/>");
                 else svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{x}\" cy=\"{rowY}\" r=\"4\" class=\"dot\"/>");
                 svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + 10}\" y=\"{rowY + 4}\" class=\"label note\">{Esc(label)}</text>");
             }
-            if (isFirst) svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{width - 12}\" y=\"{rowY + 4}\" class=\"first-label\">first disconnect</text>");
+            if (m.First) svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{width - 12}\" y=\"{rowY + 4}\" class=\"first-label\">first disconnect</text>");
             svg.Append("</g>");
         }
         if (truncated) svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"{height - 6}\" class=\"note\">(the first {MaxRows} rows; the full timeline is below)</text>");
@@ -199,6 +230,16 @@ public static class SequenceDiagram
             return candidates.MinBy(i => events.Where(x => x.Side == lanes[i].Side && LaneOf(x) == lanes[i].Name).Select(x => (x.At - e.At).Duration()).DefaultIfEmpty(TimeSpan.MaxValue).Min());
         }
         return null;
+    }
+
+    /// <summary>The lane of <paramref name="side"/> that the observer on <paramref name="lane"/> talks to: its named pair, else the one busiest nearest in time.</summary>
+    private static int? Sender(IReadOnlyList<(Side Side, string Name)> lanes, int lane, Side side, LabEvent e, IReadOnlyList<LabEvent> events)
+    {
+        var candidates = Enumerable.Range(0, lanes.Count).Where(i => lanes[i].Side == side && i != lane).ToList();
+        if (candidates.Count == 0) return null;
+        var named = candidates.Where(i => Pairs(lanes[lane].Name, lanes[i].Name)).ToList();
+        if (named.Count > 0) candidates = named;
+        return candidates.MinBy(i => events.Where(x => x.Side == lanes[i].Side && LaneOf(x) == lanes[i].Name).Select(x => (x.At - e.At).Duration()).DefaultIfEmpty(TimeSpan.MaxValue).Min());
     }
 
     private static bool Pairs(string a, string b) => Inner(a) is { } p && p == Inner(b) || Inner(a) is { } x && (x == b || b.StartsWith(x, StringComparison.Ordinal)) || Inner(b) is { } y && (y == a || a.StartsWith(y, StringComparison.Ordinal));

@@ -15,6 +15,9 @@ public sealed class ScenarioTests
         var result = await ScenarioRunner.RunAsync(scenario, variant);
         // On failure the message is the whole narration: timeline, first disconnect, each check.
         Assert.True(result.Outcome == Outcome.Met, TextReport.Narrate(scenario, result));
+        // Its diagram is well-formed SVG with a lane for every actor (the browser tests look at the seeds' in Chromium).
+        var svg = System.Xml.Linq.XDocument.Parse(SequenceDiagram.Render(result.Events, result.FirstDisconnect));
+        Assert.Equal(SequenceDiagram.Lanes(result.Events).Count, svg.Descendants().Count(e => (string?)e.Attribute("class") == "lane"));
         // What the scenario declares it produces (explain's signatures) is what its broken run really produced.
         if (variant == Variant.Broken)
         {

@@ -78,6 +78,24 @@ public sealed class SequenceDiagramTests
         Assert.Contains("2.0 s with nothing on the wire", bands[0].Value);
     }
 
+    [Fact]
+    public void Marks_AFinSeenBeforeItsSendersLateLogLine_IsOneArrowFromTheSenderAtTheMomentItWasSeen()
+    {
+        LabEvent[] events =
+        [
+            At(1, Side.Proxy, EventKind.Connected, "nginx[raw]", "connected"),
+            At(2, Side.Server, EventKind.RequestReceived, "upstream[raw]", "request #1"),
+            At(2000, Side.Server, EventKind.PeerClosed, "upstream[raw]", "the peer's FIN has arrived") with { Peer = Side.Proxy, Failure = SocketFailure.EndOfStream },
+            At(2012, Side.Proxy, EventKind.ProxyUpstreamTimedOutHeader, "nginx[raw]", "upstream timed out (110: Connection timed out)"),
+        ];
+
+        var fins = SequenceDiagram.Marks(events, FirstDisconnect.Find(events)).Where(m => m.Kind == "fin").ToList();
+
+        var fin = Assert.Single(fins);
+        Assert.Equal(("nginx[raw]", "upstream[raw]", true, true), (fin.Lane, fin.To, fin.First, fin.Observed));
+        Assert.Equal(TimeSpan.FromMilliseconds(2000), fin.Event.At);
+    }
+
     private static IEnumerable<XElement> Marks(XDocument svg, string kind) =>
         svg.Descendants(Svg + "g").Where(g => (string?)g.Attribute("data-kind") == kind);
 

@@ -58,7 +58,8 @@ public sealed class HtmlReportBrowserTests(BrowserFixture browser) : IClassFixtu
     {
         var page = await OpenAsync();
         var run = RunLocator(page, id, variant);
-        var closes = browser.Results[(id, variant)].Events.Where(e => SequenceDiagram.Mark(e) is "fin" or "rst").ToList();
+        var result = browser.Results[(id, variant)];
+        var closes = SequenceDiagram.Marks(result.Events, result.FirstDisconnect).Where(m => m.Kind is "fin" or "rst").ToList();
         Assert.NotEmpty(closes);
 
         var arrows = run.Locator("g.mark.fin, g.mark.rst");
@@ -66,12 +67,12 @@ public sealed class HtmlReportBrowserTests(BrowserFixture browser) : IClassFixtu
         for (var i = 0; i < closes.Count; i++)
         {
             var arrow = arrows.Nth(i);
-            Assert.Equal(SequenceDiagram.LaneOf(closes[i]), await arrow.GetAttributeAsync("data-lane"));
+            Assert.Equal(closes[i].Lane, await arrow.GetAttributeAsync("data-lane"));
             var to = await arrow.GetAttributeAsync("data-to");
-            Assert.NotNull(to);
-            Assert.NotEqual(SequenceDiagram.LaneOf(closes[i]), to);
+            Assert.Equal(closes[i].To, to);
+            Assert.NotEqual(closes[i].Lane, to);
             // Where it belongs on screen: the line starts on its sender's lifeline and ends near its peer's.
-            var from = await LifelineXAsync(run, SequenceDiagram.LaneOf(closes[i]));
+            var from = await LifelineXAsync(run, closes[i].Lane);
             var target = await LifelineXAsync(run, to!);
             var box = (await arrow.Locator("line.arrow").BoundingBoxAsync())!;
             var (start, end) = target > from ? (box.X, box.X + box.Width) : (box.X + box.Width, box.X);
@@ -101,7 +102,9 @@ public sealed class HtmlReportBrowserTests(BrowserFixture browser) : IClassFixtu
         var page = await OpenAsync();
         var run = RunLocator(page, ScenarioIds.IngressTimeout, Variant.Broken);
 
+        // nginx's FIN to the raw upstream: from nginx's own log line, or (when the upstream saw it first) from that observation.
         await Assertions.Expect(run.Locator("g.mark.fin[data-lane=\"nginx[raw]\"][data-to=\"upstream[raw]\"]")).ToHaveCountAsync(1);
+        await Assertions.Expect(run.Locator("g.first-disconnect.fin[data-lane^=\"nginx\"]")).ToHaveCountAsync(1);
         await Assertions.Expect(run.Locator("g.mark.failure[data-lane=\"upstream[raw]\"]", new() { HasText = "EPIPE 32" })).ToHaveCountAsync(1);
         await Assertions.Expect(run.Locator("g.idle", new() { HasText = "with nothing on the wire" }).First).ToBeVisibleAsync();
 
