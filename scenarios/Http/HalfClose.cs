@@ -24,7 +24,7 @@ internal static class HalfClose
             Fix: "Keep the send side open until the response has arrived (nc without -N, close only after reading), or mark the request's end with HTTP itself (Content-Length or chunked encoding), as every HTTP client does. Kestrel offers no setting to allow half-closed HTTP/1.1 connections."),
         Broken: new ScenarioVariant(
             "the client half-closes right after the server read its request: the raw server's response arrives whole; Kestrel fires RequestAborted within 0.25 s of the FIN, the client reads EOF with no response head, and the handler's write returns into nothing",
-            Work,
+            Work * 2, // the raw pair, then the Kestrel pair: each server works 0.5 s
             (lab, ct) => RunAsync(lab, CloseMode.HalfClose, ct),
             [
                 Expect.Event("raw server: the half-closed client reads the whole response", e => e.Actor == RawClient && e.Kind == EventKind.ResponseCompleted),
@@ -39,7 +39,7 @@ internal static class HalfClose
             ]),
         Fixed: new ScenarioVariant(
             "the client keeps its send side open until the response has arrived: both responses arrive whole and RequestAborted never fires",
-            Work,
+            Work * 2,
             (lab, ct) => RunAsync(lab, CloseMode.Fin, ct),
             [
                 Expect.Event("raw server: the client reads the whole response", e => e.Actor == RawClient && e.Kind == EventKind.ResponseCompleted),

@@ -37,6 +37,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     private string _dir = "";
 
+    /// <summary>Runs the scenarios, writes the report, and launches chromium (installed with apt-get first when missing and root).</summary>
     public async Task InitializeAsync()
     {
         if (ChromiumFactAttribute.Unavailable is not null) return; // every test of the class is skipped with the reason
@@ -58,6 +59,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>Closes the browser and removes the report's temp dir.</summary>
     public async Task DisposeAsync()
     {
         if (Browser is not null) await Browser.DisposeAsync();
