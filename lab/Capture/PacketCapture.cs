@@ -103,7 +103,7 @@ public sealed class PacketCapture : IAsyncDisposable
 
     private IReadOnlyList<string> Describe(IReadOnlyList<TcpConversation> conversations, int frames) =>
     [
-        $"capture: {_path} — {frames} frames, {conversations.Count} connections (frame numbers as Wireshark shows them)",
+        $"capture: {_path} — {frames} frames, {conversations.Count} connection{(conversations.Count == 1 ? "" : "s")} (frame numbers as Wireshark shows them)",
         .. WireReport.Lines(conversations, (c, endpoint) => Name(endpoint, endpoint == c.Client ? c.Server : null), f => string.Create(CultureInfo.InvariantCulture, $"{LabMs(f):0.0} ms")),
     ];
 

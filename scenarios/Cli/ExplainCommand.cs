@@ -69,7 +69,7 @@ public sealed class ExplainCommand(TextWriter stdout, IReadOnlyList<Scenario> ca
         }
         var conversations = WireAnalysis.Conversations(frames);
         var start = frames.Count > 0 ? frames[0].Epoch : 0;
-        stdout.WriteLine($"{args[1]}: {frames.Count} TCP frames, {conversations.Count} connections (the client is the end that sent the SYN)");
+        stdout.WriteLine($"{args[1]}: {frames.Count} TCP frames, {conversations.Count} connection{(conversations.Count == 1 ? "" : "s")} (the client is the end that sent the SYN)");
         foreach (var line in WireReport.Lines(conversations, (c, endpoint) => c.Role(endpoint), f => string.Create(CultureInfo.InvariantCulture, $"{f.Epoch - start:0.000} s"))) stdout.WriteLine(line);
         var symptoms = WireReport.Symptoms(conversations);
         if (symptoms.Length == 0)
