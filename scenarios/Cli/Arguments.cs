@@ -30,7 +30,7 @@ public static class Arguments
                     json = Value(args, ref i, a);
                     break;
                 case "--html":
-                    html = Value(args, ref i, a);
+                    html = HtmlPath(Value(args, ref i, a));
                     break;
                 case "--pcap":
                     pcap = Value(args, ref i, a);
@@ -59,7 +59,7 @@ public static class Arguments
             switch (args[i])
             {
                 case "--html":
-                    html = Value(args, ref i, args[i]);
+                    html = HtmlPath(Value(args, ref i, args[i]));
                     break;
                 case "--pcap":
                     pcap = Value(args, ref i, args[i]);
@@ -78,6 +78,14 @@ public static class Arguments
         "fixed" => [Variant.Fixed],
         _ => throw new CliException($"unknown variant '{value}' (use broken, fixed or both)"),
     };
+
+    /// <summary>The report is written after the runs: a directory that does not exist is an error now, not minutes later.</summary>
+    private static string HtmlPath(string path)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null && !Directory.Exists(dir)) throw new CliException($"--html: no such directory: {dir}");
+        return path;
+    }
 
     private static string Value(IReadOnlyList<string> args, ref int i, string option)
     {

@@ -33,6 +33,23 @@ public sealed class HtmlOptionTests
         }
     }
 
+    [Theory]
+    [InlineData("run", ScenarioIds.FinVsRst, "--html", "/no/such/dir/report.html")]
+    [InlineData("--html", "/no/such/dir/report.html")]
+    [InlineData("--html")]
+    [InlineData("--frobnicate")]
+    public async Task Html_BadPath_OneLineOnStderrAndExitCode2_BeforeAnyRun(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var code = await new CliApp(stdout, stderr, Catalog.All).RunAsync(args);
+
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout.ToString());
+        Assert.StartsWith("error: ", Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
     [Fact]
     public void Readme_ShowsTheDiagramScreenshot_AndTheFileExists()
     {
