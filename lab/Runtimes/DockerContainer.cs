@@ -27,6 +27,7 @@ public sealed class DockerContainer : IServerProcess
     private Task _exited = Task.CompletedTask;
     private Task _following = Task.CompletedTask;
     private int _stopped;
+    private int _disposed;
 
     private DockerContainer(IContainer container, LabSandbox lab, string name)
     {
@@ -67,6 +68,7 @@ public sealed class DockerContainer : IServerProcess
             .WithCommand([.. launch.Arguments])
             .WithBindMount(lab.Directory, lab.Directory)
             .WithLabel(ContainerLabels.For(lab))
+            .WithLogger(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
             .WithCreateParameterModifier(p => Shape(p, launch, network));
         var container = new DockerContainer(builder.Build(), lab, launch.Name) { Image = image };
         try
@@ -158,6 +160,8 @@ public sealed class DockerContainer : IServerProcess
     /// <summary>Stops (SIGTERM, then SIGKILL after 3 s) and removes the container.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Owned by the lab and by the part that started it: the first dispose does the work.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await StopAsync(UnixSignal.Term, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
         await _stopFollowing.CancelAsync().ConfigureAwait(false);
         await _container.DisposeAsync().ConfigureAwait(false);

@@ -37,15 +37,38 @@ public static class DockerEngine
         if (Unavailable is { } reason) throw new RuntimeMissingException(reason);
     }
 
+    private static readonly Lazy<string?> Bridge = new(() => BridgeUnavailableAsync().GetAwaiter().GetResult(), LazyThreadSafetyMode.ExecutionAndPublication);
+
     /// <summary>
-    /// Why a published port cannot be used here: the engine's default bridge lies in a private range (10/8,
-    /// 172.16/12, 192.168/16), where the lab's machines may send no traffic; null when it is elsewhere (e.g.
-    /// 198.19.0.0/24 from <c>dockerd --bip 198.19.0.1/24</c>).
+    /// Why a published port cannot be used here: no engine, or the engine's default bridge lies in a private range
+    /// (10/8, 172.16/12, 192.168/16), where the lab's machines may send no traffic; null when it is elsewhere (e.g.
+    /// 198.19.0.0/24 from <c>dockerd --bip 198.19.0.1/24</c>). Asked once per process.
     /// </summary>
-    public static async Task<string?> BridgeUnavailableAsync(CancellationToken cancellationToken = default)
+    public static string? BridgeUnavailable => Bridge.Value;
+
+    /// <summary>Whether a docker-proxy process publishes host port <paramref name="port"/> (false where the engine runs with <c>userland-proxy: false</c>).</summary>
+    public static bool ProxyPublishes(int port)
+    {
+        var wanted = $"\0-host-port\0{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}\0";
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
+                if (cmdline.Contains("docker-proxy", StringComparison.Ordinal) && (cmdline + "\0").Contains(wanted, StringComparison.Ordinal)) return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A process that ended meanwhile, or not ours to read.
+            }
+        }
+        return false;
+    }
+
+    private static async Task<string?> BridgeUnavailableAsync()
     {
         if (Unavailable is { } reason) return reason;
-        var bridge = await Client.Networks.InspectNetworkAsync("bridge", cancellationToken).ConfigureAwait(false);
+        var bridge = await Client.Networks.InspectNetworkAsync("bridge").ConfigureAwait(false);
         var subnet = bridge.IPAM?.Config?.FirstOrDefault()?.Subnet;
         if (subnet is null) return "the engine has no default bridge network (dockerd --bridge=none?)";
         var address = IPAddress.Parse(subnet.Split('/')[0]).GetAddressBytes();

@@ -136,7 +136,7 @@ public sealed class DockerRuntime : IServerRuntime
         }
         catch (Exception e) when (e is DockerApiException or OperationCanceledException or IOException or HttpRequestException)
         {
-            var why = errors.Length > 0 ? errors.ToString() : e is OperationCanceledException ? "the pull did not finish within 60 s" : FirstLine(e.Message);
+            var why = errors.Length > 0 ? errors.ToString() : e is OperationCanceledException ? "the pull did not finish within 60 s" : EngineWords(e.Message);
             throw new RuntimeMissingException(ImageMissing(image, FirstLine(why)));
         }
     }
@@ -146,6 +146,16 @@ public sealed class DockerRuntime : IServerRuntime
         var slash = image.LastIndexOf('/');
         var colon = image.LastIndexOf(':');
         return colon > slash ? (image[..colon], image[(colon + 1)..]) : (image, "latest");
+    }
+
+    /// <summary>The engine's own words from a JSON error body (<c>{"message":"…"}</c>), else the first line.</summary>
+    private static string EngineWords(string text)
+    {
+        var at = text.IndexOf("\"message\":\"", StringComparison.Ordinal);
+        if (at < 0) return FirstLine(text);
+        var start = at + "\"message\":\"".Length;
+        var end = text.IndexOf("\"}", start, StringComparison.Ordinal);
+        return (end > start ? text[start..end] : text[start..]).Replace("\\\"", "\"", StringComparison.Ordinal);
     }
 
     private static string FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";

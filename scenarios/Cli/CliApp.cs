@@ -132,5 +132,5 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         return results.All(r => r.Outcome == Outcome.Met) ? 0 : 1;
     }
 
-    private static string Marks(Scenario s) => (s.Slow ? " (slow)" : "") + (s.NeedsRoot ? " (needs root)" : "");
+    private static string Marks(Scenario s) => (s.Slow ? " (slow)" : "") + (s.NeedsRoot ? " (needs root)" : "") + (s.NeedsDocker ? " (needs docker)" : "");
 }

@@ -152,6 +152,9 @@ public sealed class RedisServer : IAsyncDisposable
             "--timeout", ((int)options.IdleTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
             "--tcp-keepalive", options.TcpKeepAliveSeconds.ToString(CultureInfo.InvariantCulture),
         ];
+        // Listening beyond loopback (a published container port, reached through the engine's proxy from the bridge's
+        // gateway) Redis's protected mode would refuse every client.
+        if (runtime.ListenAddress != "127.0.0.1") args.AddRange(["--protected-mode", "no"]);
         void Limit(string cls, string? value)
         {
             if (value is not null) args.AddRange(["--client-output-buffer-limit", $"{cls} {value}"]);
