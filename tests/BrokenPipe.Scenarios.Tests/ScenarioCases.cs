@@ -3,8 +3,18 @@ namespace BrokenPipe.Scenarios.Tests;
 /// <summary>Every scenario id × variant of the catalog, as xunit theory data.</summary>
 public static class ScenarioCases
 {
-    /// <summary>The quick catalog, without the scenarios that need root.</summary>
-    public static TheoryData<string, Variant> Fast() => Cases(s => !s.Slow && !s.NeedsRoot);
+    /// <summary>The quick catalog, without the scenarios that need root or a Docker engine.</summary>
+    public static TheoryData<string, Variant> Fast() => Cases(s => !s.Slow && !s.NeedsRoot && !s.NeedsDocker);
+
+    /// <summary>The quick scenarios about containers themselves (they always run on the docker runtime).</summary>
+    public static TheoryData<string, Variant> NeedingDocker() => Cases(s => !s.Slow && s.NeedsDocker);
+
+    /// <summary>
+    /// The quick scenarios whose parts include nginx or redis-server (the proxy and Redis areas, and the middlebox's Redis
+    /// scenarios): the ones the docker runtime changes, run again on it.
+    /// </summary>
+    public static TheoryData<string, Variant> OnContainers() =>
+        Cases(s => !s.Slow && !s.NeedsRoot && !s.NeedsDocker && (s.Area is "proxy" or "redis" || s.Id.StartsWith("redis-", StringComparison.Ordinal)));
 
     /// <summary>The quick scenarios that need root (a network namespace and firewall rules).</summary>
     public static TheoryData<string, Variant> NeedingRoot() => Cases(s => !s.Slow && s.NeedsRoot);
