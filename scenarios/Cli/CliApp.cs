@@ -19,7 +19,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
           run <id>... [options]      run scenarios and narrate each run
           run --all [options]        run the quick catalog (add --include-slow for the slow ones)
           check-proxy --config FILE  run the proxy checks against your own nginx config template (see nginx/README.md)
-                                     [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--slow-client-rate B/s] [--nginx PATH] [--json FILE]
+                                     [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--slow-client-rate B/s] [--nginx PATH | --image IMAGE] [--json FILE]
           images build               build local nginx and Redis images for --runtime docker from this machine's packages
                                      (no registry needed); prints the tags as BROKENPIPE_LAB_*_IMAGE=TAG lines
         run options:

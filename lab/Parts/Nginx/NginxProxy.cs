@@ -47,10 +47,14 @@ public sealed class NginxProxy : IAsyncDisposable
     /// Checks a config template without starting a proxy: placeholders, rendering and <c>nginx -t</c>. Throws
     /// <see cref="NginxConfigException"/> with nginx's own message when it is unusable.
     /// </summary>
-    public static async Task ValidateAsync(string templatePath, string? binaryPath = null, CancellationToken cancellationToken = default)
+    /// <param name="templatePath">The user's config template.</param>
+    /// <param name="binaryPath">The nginx binary; null finds it.</param>
+    /// <param name="image">An nginx image to check it with (on the docker runtime); null uses the lab's usual nginx.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    public static async Task ValidateAsync(string templatePath, string? binaryPath = null, string? image = null, CancellationToken cancellationToken = default)
     {
         await using var lab = new LabSandbox("nginx-validate");
-        var options = new NginxOptions { Name = "nginx-validate", ConfigTemplatePath = templatePath, BinaryPath = binaryPath };
+        var options = new NginxOptions { Name = "nginx-validate", ConfigTemplatePath = templatePath, BinaryPath = binaryPath, Image = image, Runtime = image is null ? null : DockerRuntime.HostNetwork };
         var paths = await RenderAsync(lab, options, new IPEndPoint(IPAddress.Loopback, LabSandbox.FreePort()), LabSandbox.FreePort(), cancellationToken).ConfigureAwait(false);
         await TestAsync(lab, options, paths, cancellationToken).ConfigureAwait(false);
     }
