@@ -21,7 +21,7 @@ public sealed class DockerScenarioTests
         Assert.True(result.Outcome == Outcome.Met, TextReport.Narrate(scenario, result));
     }
 
-    [DockerTheory]
+    [DockerTheory(NeedsBridge = true)]
     [MemberData(nameof(ScenarioCases.NeedingDocker), MemberType = typeof(ScenarioCases))]
     public async Task DockerScenario_Variant_MeetsItsExpectation(string id, Variant variant)
     {
