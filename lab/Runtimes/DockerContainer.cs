@@ -28,6 +28,7 @@ public sealed class DockerContainer : IServerProcess
     private Task _following = Task.CompletedTask;
     private int _stopped;
     private int _disposed;
+    private volatile bool _paused;
 
     private DockerContainer(IContainer container, LabSandbox lab, string name)
     {
@@ -125,9 +126,8 @@ public sealed class DockerContainer : IServerProcess
         {
             if (!HasExited)
             {
-                var inspect = await DockerEngine.Client.Containers.InspectContainerAsync(Id).ConfigureAwait(false);
                 // A frozen container cannot act on a graceful signal: kill it at once.
-                if (inspect.State?.Paused == true) graceful = UnixSignal.Kill;
+                if (_paused) graceful = UnixSignal.Kill;
                 await SignalAsync(graceful).ConfigureAwait(false);
                 try
                 {
@@ -192,9 +192,11 @@ public sealed class DockerContainer : IServerProcess
         {
             case UnixSignal.Stop:
                 await containers.PauseContainerAsync(Id).ConfigureAwait(false);
+                _paused = true;
                 break;
             case UnixSignal.Cont:
                 await containers.UnpauseContainerAsync(Id).ConfigureAwait(false);
+                _paused = false;
                 break;
             default:
                 await containers.KillContainerAsync(Id, new ContainerKillParameters { Signal = signal.ToString().ToUpperInvariant() }).ConfigureAwait(false);
