@@ -16,7 +16,7 @@ namespace BrokenPipe.Lab.Runtimes;
 public sealed class DockerRuntime : IServerRuntime
 {
     private static readonly ConcurrentDictionary<string, Lazy<Task>> Images = new();
-    private static readonly Lazy<Task> Sweep = new(() => Reaper.ReapOrphanContainersAsync(), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Task> Sweep = new(SweepAsync, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private DockerRuntime(DockerNetwork network) => Network = network;
 
@@ -91,7 +91,9 @@ public sealed class DockerRuntime : IServerRuntime
     private static async Task<string> PrepareAsync(LabSandbox lab, ServerLaunch launch, CancellationToken cancellationToken)
     {
         DockerEngine.EnsureAvailable();
-        await Sweep.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Dead labs' containers go in the background: they hold no port this lab will use (its ports come free from the
+        // kernel), and the first container of a process need not wait for the sweep.
+        _ = Sweep.Value;
         var image = launch.Image ?? lab.Settings.ImageFor(launch.Program);
         var ensure = Images.GetOrAdd(image, i => new Lazy<Task>(() => EnsureImageAsync(i), LazyThreadSafetyMode.ExecutionAndPublication));
         try
@@ -105,6 +107,18 @@ public sealed class DockerRuntime : IServerRuntime
             throw;
         }
         return image;
+    }
+
+    /// <summary>Removes the containers of dead labs; a failure only means they wait for the next sweep.</summary>
+    private static async Task SweepAsync()
+    {
+        try
+        {
+            await Reaper.ReapOrphanContainersAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
+        {
+        }
     }
 
     /// <summary>The image is on the engine, or is pulled (bounded); otherwise the one line naming <c>images build</c>.</summary>
