@@ -145,6 +145,10 @@ public sealed class DockerContainer : IServerProcess
         {
             // It was already gone.
         }
+        // Removing the container ends its log stream (the stream would end ~50 ms after the exit on its own); the
+        // server's log files, which the part tails, are on the host.
+        await RemoveQuietlyAsync(Id).ConfigureAwait(false);
+        _lab.ForgetContainer(Id);
         try
         {
             await _following.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
@@ -153,8 +157,6 @@ public sealed class DockerContainer : IServerProcess
         {
             await _stopFollowing.CancelAsync().ConfigureAwait(false);
         }
-        await RemoveQuietlyAsync(Id).ConfigureAwait(false);
-        _lab.ForgetContainer(Id);
     }
 
     /// <summary>Stops (SIGTERM, then SIGKILL after 3 s) and removes the container.</summary>
