@@ -12,6 +12,7 @@ public static class Arguments
         string? json = null;
         string? html = null;
         string? pcap = null;
+        var settings = EnvironmentSettings();
         for (var i = 0; i < args.Count; i++)
         {
             var a = args[i];
@@ -35,8 +36,17 @@ public static class Arguments
                 case "--pcap":
                     pcap = Value(args, ref i, a);
                     break;
+                case "--runtime":
+                    settings = settings with { Runtime = ParseRuntime(Value(args, ref i, a)) };
+                    break;
+                case "--nginx-image":
+                    settings = settings with { NginxImage = Value(args, ref i, a) };
+                    break;
+                case "--redis-image":
+                    settings = settings with { RedisImage = Value(args, ref i, a) };
+                    break;
                 default:
-                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --html FILE, --pcap DIR, --include-slow)");
+                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --html FILE, --pcap DIR, --include-slow, --runtime local|docker, --nginx-image IMAGE, --redis-image IMAGE)");
                     ids.Add(a);
                     break;
             }
@@ -46,7 +56,7 @@ public static class Arguments
         var scenarios = all
             ? catalog.Where(s => includeSlow || !s.Slow).ToList()
             : ids.Select(id => catalog.FirstOrDefault(s => s.Id == id) ?? throw new CliException($"unknown scenario '{id}' (see 'list')")).ToList();
-        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { HtmlPath = html, PcapDir = pcap };
+        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { HtmlPath = html, PcapDir = pcap, Settings = settings };
     }
 
     /// <summary>The bare catalog's options: <c>--html FILE</c> and <c>--pcap DIR</c>.</summary>
@@ -68,7 +78,32 @@ public static class Arguments
                     throw new CliException($"unknown option '{args[i]}' for the catalog (try --html FILE, --pcap DIR, or a command: --help)");
             }
         }
-        return new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { HtmlPath = html, PcapDir = pcap };
+        return new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { HtmlPath = html, PcapDir = pcap, Settings = EnvironmentSettings() };
+    }
+
+    /// <summary>The settings of the environment (<c>BROKENPIPE_LAB_RUNTIME</c>, <c>…_NGINX_IMAGE</c>, <c>…_REDIS_IMAGE</c>), which run options override.</summary>
+    public static LabSettings EnvironmentSettings()
+    {
+        try
+        {
+            return LabSettings.Default;
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(e.Message);
+        }
+    }
+
+    private static Lab.Runtimes.IServerRuntime ParseRuntime(string name)
+    {
+        try
+        {
+            return LabSettings.ParseRuntime(name, "--runtime");
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(e.Message);
+        }
     }
 
     public static IReadOnlyList<Variant> ParseVariant(string? value) => value switch

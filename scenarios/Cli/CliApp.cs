@@ -20,13 +20,19 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
           run <id>... [options]      run scenarios and narrate each run
           run --all [options]        run the quick catalog (add --include-slow for the slow ones)
           check-proxy --config FILE  run the proxy checks against your own nginx config template (see nginx/README.md)
-                                     [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--slow-client-rate B/s] [--nginx PATH] [--json FILE]
+                                     [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--slow-client-rate B/s] [--nginx PATH | --image IMAGE] [--json FILE]
+          images build               build local nginx and Redis images for --runtime docker from this machine's packages
+                                     (no registry needed); prints the tags as BROKENPIPE_LAB_*_IMAGE=TAG lines
           explain "TEXT"             the scenarios whose runs produce this error message, ranked, with why, fix and how to reproduce
           explain --log FILE         the same for a log or a stack trace (nginx error log, application log)
           explain --pcap FILE        who closed each TCP connection of a capture first (FIN or RST), and the scenarios it matches
         run options:
           --variant broken|fixed|both   which variants (default: both)
           --json FILE                   also write the JSON results (one object per run, an array for several; '-' = stdout)
+          --runtime local|docker        where nginx and redis-server run: local processes (default) or containers
+                                        (host network; env BROKENPIPE_LAB_RUNTIME)
+          --nginx-image IMAGE           the nginx image on docker (default nginx:1.27; env BROKENPIPE_LAB_NGINX_IMAGE)
+          --redis-image IMAGE           the Redis image on docker (default redis:7.4; env BROKENPIPE_LAB_REDIS_IMAGE)
           --html FILE                   also write one self-contained HTML page: a sequence diagram per run, checks, story
           --pcap DIR                    keep a packet capture per run in DIR (root; needs tcpdump and tshark)
         exit code: 0 every run met its expectation (every check passed), 1 some did not, 2 bad input
@@ -43,9 +49,10 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
                 "describe" => Describe(args),
                 "run" => await RunAsync(Arguments.ParseRun(args[1..], catalog), cancellationToken),
                 "check-proxy" => await new CheckProxyCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
+                "images" => await new ImagesCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
                 "explain" => await new ExplainCommand(stdout, catalog).RunAsync(args[1..], cancellationToken),
                 "help" or "--help" or "-h" => Help(),
-                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy, explain; --help for more)"),
+                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy, images, explain; --help for more)"),
             };
         }
         catch (CliException e)
@@ -156,5 +163,5 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         await stderr.WriteLineAsync($"wrote the HTML report to {path}");
     }
 
-    private static string Marks(Scenario s) => (s.Slow ? " (slow)" : "") + (s.NeedsRoot ? " (needs root)" : "");
+    private static string Marks(Scenario s) => (s.Slow ? " (slow)" : "") + (s.NeedsRoot ? " (needs root)" : "") + (s.NeedsDocker ? " (needs docker)" : "");
 }
