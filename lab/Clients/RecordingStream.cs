@@ -42,15 +42,8 @@ internal sealed class RecordingStream(Socket socket, Timeline timeline, string a
     {
         if (disposing && Interlocked.Exchange(ref _closed, 1) == 0)
         {
-            var unread = SocketClose.Unread(Socket);
-            if (unread > 0)
-            {
-                timeline.Record(Side.Client, EventKind.ClosedRst, $"HttpClient closed the connection with {unread} unread bytes: the kernel sends RST", actor: actor, bytes: unread);
-            }
-            else
-            {
-                timeline.Record(Side.Client, EventKind.ClosedFin, "HttpClient closed the connection: FIN sent", actor: actor);
-            }
+            // A connection the peer reset is already gone: disposing it sends nothing, so no FIN is recorded then.
+            SocketClose.RecordClose(Socket, timeline, Side.Client, actor, "HttpClient closed the connection");
         }
         base.Dispose(disposing);
     }

@@ -37,17 +37,26 @@ public static class SocketClose
             }
             default:
             {
-                var unread = Unread(socket);
-                var state = Native.State(socket);
-                var e = state == TcpState.Close
-                    ? timeline.Record(side, EventKind.Note, "close() of a connection the kernel had already ended (a reset or a timeout): nothing goes on the wire", actor: actor)
-                    : unread > 0
-                        ? timeline.Record(side, EventKind.ClosedRst, $"close() with {unread} unread bytes in the receive buffer: the kernel sends RST", actor: actor, bytes: unread)
-                        : timeline.Record(side, EventKind.ClosedFin, "close(): FIN sent", actor: actor, reply: reply);
+                var e = RecordClose(socket, timeline, side, actor, "close()", reply);
                 socket.Close();
                 return e;
             }
         }
+    }
+
+    /// <summary>
+    /// Records what a plain <c>close()</c> of <paramref name="socket"/> puts on the wire, just before the caller closes it:
+    /// nothing when the kernel has already ended the connection (a reset or a timeout), an RST when unread bytes remain,
+    /// otherwise a FIN. <paramref name="who"/> starts the detail ("close()", "HttpClient closed the connection").
+    /// </summary>
+    internal static LabEvent RecordClose(Socket socket, Timeline timeline, Side side, string actor, string who, bool reply = false)
+    {
+        var unread = Unread(socket);
+        return Native.State(socket) == TcpState.Close
+            ? timeline.Record(side, EventKind.Note, $"{who} of a connection the kernel had already ended (a reset or a timeout): nothing goes on the wire", actor: actor)
+            : unread > 0
+                ? timeline.Record(side, EventKind.ClosedRst, $"{who} with {unread} unread bytes in the receive buffer: the kernel sends RST", actor: actor, bytes: unread)
+                : timeline.Record(side, EventKind.ClosedFin, $"{who}: FIN sent", actor: actor, reply: reply);
     }
 
     /// <summary>Bytes waiting in the receive buffer (FIONREAD), 0 when the socket is unusable.</summary>
