@@ -85,31 +85,41 @@ public sealed class RespProbe : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads one reply within <paramref name="timeout"/>: the reply, or null after recording EOF, a socket error or the timeout.</summary>
-    public async Task<object?> ReadAsync(TimeSpan timeout)
+    /// <summary>
+    /// Reads one reply within <paramref name="timeout"/> and records it: the reply, Redis's error reply, EOF, a socket
+    /// error with its errno, or the timeout (silence) — see <see cref="RespReadResult.Outcome"/>.
+    /// </summary>
+    public async Task<RespReadResult> ReadReplyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var index = ++_reads;
-        using var bound = new CancellationTokenSource(timeout);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(timeout);
         try
         {
             var reply = await Resp.ReadAsync(_in, bound.Token).ConfigureAwait(false);
-            _timeline.Record(Side.Client, EventKind.Received, $"reply #{index}: {Resp.Preview(reply)}", actor: _name, index: index);
-            return reply;
+            var e = _timeline.Record(Side.Client, EventKind.Received, $"reply #{index}: {Resp.Preview(reply)}", actor: _name, index: index);
+            return new RespReadResult { Outcome = reply is RespError ? RespReadOutcome.Error : RespReadOutcome.Reply, Value = reply, Event = e };
         }
         catch (EndOfStreamException)
         {
-            _timeline.Record(Side.Client, EventKind.EndOfStream, $"read #{index}: recv() returned 0 (EOF)", SocketFailure.EndOfStream, actor: _name, index: index, peer: _peer);
+            var e = _timeline.Record(Side.Client, EventKind.EndOfStream, $"read #{index}: recv() returned 0 (EOF)", SocketFailure.EndOfStream, actor: _name, index: index, peer: _peer);
+            return new RespReadResult { Outcome = RespReadOutcome.EndOfStream, Failure = SocketFailure.EndOfStream, Event = e };
         }
-        catch (IOException e) when (e.InnerException is SocketException)
+        catch (IOException ex) when (ex.InnerException is SocketException)
         {
-            _timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, _name, $"read #{index} failed", index: index, peer: _peer);
+            var e = _timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, ex, _name, $"read #{index} failed", index: index, peer: _peer);
+            return new RespReadResult { Outcome = RespReadOutcome.Failed, Failure = e.Failure, Errno = e.Errno, Event = e };
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            _timeline.Record(Side.Client, EventKind.ReceiveFailed, $"read #{index}: no reply within {timeout.TotalSeconds:0.#} s (silence)", SocketFailure.TimedOut, actor: _name, index: index);
+            var e = _timeline.Record(Side.Client, EventKind.ReceiveFailed, $"read #{index}: no reply within {timeout.TotalSeconds:0.#} s (silence)", SocketFailure.TimedOut, actor: _name, index: index);
+            return new RespReadResult { Outcome = RespReadOutcome.TimedOut, Failure = SocketFailure.TimedOut, Event = e };
         }
-        return null;
     }
+
+    /// <summary>Reads one reply within <paramref name="timeout"/>: the reply, or null after recording EOF, a socket error or the timeout.</summary>
+    [Obsolete("null means EOF, error and timeout alike: use ReadReplyAsync, whose result says which.", DiagnosticId = "BPL0001")]
+    public async Task<object?> ReadAsync(TimeSpan timeout) => (await ReadReplyAsync(timeout).ConfigureAwait(false)).Value;
 
     /// <summary>
     /// Reads everything until EOF, a socket error, <paramref name="quiet"/> with no byte, or — when given —
