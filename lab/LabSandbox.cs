@@ -45,6 +45,17 @@ public sealed class LabSandbox : IAsyncDisposable
     public string Directory { get; }
 
     /// <summary>
+    /// An idle gap that is part of the scenario — a pooled connection left alone past a middlebox's idle timeout, a
+    /// client quiet past a server's timeout: recorded as <see cref="EventKind.Idle"/> with <paramref name="reason"/>, then
+    /// waited out on the lab's clock. Not for waiting until something happens: <see cref="Timeline.WaitForAsync(Func{LabEvent, bool}, TimeSpan, string?, CancellationToken)"/> does that.
+    /// </summary>
+    public async Task IdleAsync(TimeSpan duration, string reason, CancellationToken cancellationToken = default)
+    {
+        Timeline.Record(new LabEvent(Side.Lab, EventKind.Idle, $"idle for {duration.TotalSeconds:0.###} s: {reason}") { Duration = duration });
+        await Task.Delay(duration, Time, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Takes ownership of a part: it is disposed, in reverse order of adoption, when the lab is.
     /// Returns the part for chaining.
     /// </summary>
@@ -126,7 +137,7 @@ public sealed class LabSandbox : IAsyncDisposable
             }
             catch (Exception e)
             {
-                Timeline.Record(Side.Lab, EventKind.Note, $"stopping {next.Name} failed: {e.Message}");
+                Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"stopping {next.Name} failed: {e.Message}"));
             }
         }
         TryDelete(Directory);

@@ -15,7 +15,7 @@ internal sealed class RecordingStream(Socket socket, Timeline timeline, string a
         try
         {
             var n = await base.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            if (n == 0) timeline.Record(Side.Client, EventKind.EndOfStream, "the connection's read returned 0 (EOF)", SocketFailure.EndOfStream, actor: actor, peer: peer);
+            if (n == 0) timeline.Record(new LabEvent(Side.Client, EventKind.EndOfStream, "the connection's read returned 0 (EOF)") { Failure = SocketFailure.EndOfStream, Actor = actor, Peer = peer, Closed = CloseHow.Fin });
             return n;
         }
         catch (IOException e) when (e.InnerException is SocketException)

@@ -57,7 +57,7 @@ public sealed class RespProbe : IAsyncDisposable
             socket.Dispose();
             return null;
         }
-        lab.Timeline.Record(Side.Client, EventKind.Connected, $"connected to {endpoint} from {socket.LocalEndPoint}", actor: name);
+        lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Connected, $"connected to {endpoint} from {socket.LocalEndPoint}") { Actor = name });
         return lab.Own(new RespProbe(socket, lab.Timeline, name, lab.SideListeningAt(endpoint)), name);
     }
 
@@ -75,7 +75,7 @@ public sealed class RespProbe : IAsyncDisposable
         try
         {
             var n = await _socket.SendAsync(bytes, SocketFlags.None).ConfigureAwait(false);
-            _timeline.Record(Side.Client, EventKind.Sent, $"send #{index} ({command[0]}) returned {n}", actor: _name, bytes: n, index: index);
+            _timeline.Record(new LabEvent(Side.Client, EventKind.Sent, $"send #{index} ({command[0]}) returned {n}") { Actor = _name, Bytes = n, Index = index });
             return true;
         }
         catch (SocketException e)
@@ -97,12 +97,12 @@ public sealed class RespProbe : IAsyncDisposable
         try
         {
             var reply = await Resp.ReadAsync(_in, bound.Token).ConfigureAwait(false);
-            var e = _timeline.Record(Side.Client, EventKind.Received, $"reply #{index}: {Resp.Preview(reply)}", actor: _name, index: index);
+            var e = _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"reply #{index}: {Resp.Preview(reply)}") { Actor = _name, Index = index });
             return new RespReadResult { Outcome = reply is RespError ? RespReadOutcome.Error : RespReadOutcome.Reply, Value = reply, Event = e };
         }
         catch (EndOfStreamException)
         {
-            var e = _timeline.Record(Side.Client, EventKind.EndOfStream, $"read #{index}: recv() returned 0 (EOF)", SocketFailure.EndOfStream, actor: _name, index: index, peer: _peer);
+            var e = _timeline.Record(new LabEvent(Side.Client, EventKind.EndOfStream, $"read #{index}: recv() returned 0 (EOF)") { Failure = SocketFailure.EndOfStream, Actor = _name, Index = index, Peer = _peer, Closed = CloseHow.Fin });
             return new RespReadResult { Outcome = RespReadOutcome.EndOfStream, Failure = SocketFailure.EndOfStream, Event = e };
         }
         catch (IOException ex) when (ex.InnerException is SocketException)
@@ -112,7 +112,7 @@ public sealed class RespProbe : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            var e = _timeline.Record(Side.Client, EventKind.ReceiveFailed, $"read #{index}: no reply within {timeout.TotalSeconds:0.#} s (silence)", SocketFailure.TimedOut, actor: _name, index: index);
+            var e = _timeline.Record(new LabEvent(Side.Client, EventKind.ReceiveFailed, $"read #{index}: no reply within {timeout.TotalSeconds:0.#} s (silence)") { Failure = SocketFailure.TimedOut, Actor = _name, Index = index });
             return new RespReadResult { Outcome = RespReadOutcome.TimedOut, Failure = SocketFailure.TimedOut, Event = e };
         }
     }
@@ -136,7 +136,7 @@ public sealed class RespProbe : IAsyncDisposable
         {
             if (total >= expected)
             {
-                _timeline.Record(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages): all that was sent", actor: _name, bytes: total, index: messages);
+                _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages): all that was sent") { Actor = _name, Bytes = total, Index = messages });
                 return (total, messages);
             }
             using var bound = new CancellationTokenSource(quiet);
@@ -147,19 +147,19 @@ public sealed class RespProbe : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                _timeline.Record(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages), then {quiet.TotalSeconds:0.#} s of silence", actor: _name, bytes: total, index: messages);
+                _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages), then {quiet.TotalSeconds:0.#} s of silence") { Actor = _name, Bytes = total, Index = messages });
                 return (total, messages);
             }
             catch (IOException e) when (e.InnerException is SocketException)
             {
-                _timeline.Record(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages)", actor: _name, bytes: total, index: messages);
+                _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages)") { Actor = _name, Bytes = total, Index = messages });
                 _timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, _name, $"recv failed after {total} bytes", total, peer: _peer);
                 return (total, messages);
             }
             if (n == 0)
             {
-                _timeline.Record(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages)", actor: _name, bytes: total, index: messages);
-                _timeline.Record(Side.Client, EventKind.EndOfStream, $"recv() returned 0 (EOF) after {total} bytes", SocketFailure.EndOfStream, actor: _name, bytes: total, peer: _peer);
+                _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages)") { Actor = _name, Bytes = total, Index = messages });
+                _timeline.Record(new LabEvent(Side.Client, EventKind.EndOfStream, $"recv() returned 0 (EOF) after {total} bytes") { Failure = SocketFailure.EndOfStream, Actor = _name, Bytes = total, Peer = _peer, Closed = CloseHow.Fin });
                 return (total, messages);
             }
             total += n;

@@ -9,6 +9,15 @@ public enum EventKind
     Note,
     SocketSnapshot,
 
+    /// <summary>A number a part or a scenario measured: <see cref="LabEvent.Measurement"/> says what, how much and in which unit.</summary>
+    Measured,
+
+    /// <summary>
+    /// The scenario leaves its connections alone on purpose (<see cref="LabSandbox.IdleAsync"/>): the idle gap is the
+    /// behaviour under test. <see cref="LabEvent.Duration"/> is how long, the detail says why.
+    /// </summary>
+    Idle,
+
     // Any socket, any side.
     Connected,
     Accepted,

@@ -15,24 +15,24 @@ public static class SocketClose
         {
             case CloseMode.Rst:
             {
-                var e = timeline.Record(side, EventKind.ClosedRst, "closed with SO_LINGER 0: RST sent", actor: actor);
+                var e = timeline.Record(new LabEvent(side, EventKind.ClosedRst, "closed with SO_LINGER 0: RST sent") { Actor = actor, Closed = CloseHow.Rst });
                 socket.LingerState = new LingerOption(true, 0);
                 socket.Close();
                 return e;
             }
             case CloseMode.HalfClose:
             {
-                var e = timeline.Record(side, EventKind.HalfClosed, "shutdown(SHUT_WR): FIN sent, still reading", actor: actor);
+                var e = timeline.Record(new LabEvent(side, EventKind.HalfClosed, "shutdown(SHUT_WR): FIN sent, still reading") { Actor = actor, Closed = CloseHow.Fin });
                 TryShutdown(socket);
                 return e;
             }
             case CloseMode.Lingering:
             {
-                var e = timeline.Record(side, EventKind.HalfClosed, "lingering close: shutdown(SHUT_WR), draining the peer", actor: actor);
+                var e = timeline.Record(new LabEvent(side, EventKind.HalfClosed, "lingering close: shutdown(SHUT_WR), draining the peer") { Actor = actor, Closed = CloseHow.Fin });
                 TryShutdown(socket);
                 var drained = await DrainAsync(socket, drainTimeout ?? TimeSpan.FromSeconds(10)).ConfigureAwait(false);
                 socket.Close();
-                timeline.Record(side, EventKind.Note, $"lingering close done after draining {drained} bytes", actor: actor, bytes: drained);
+                timeline.Record(new LabEvent(side, EventKind.Note, $"lingering close done after draining {drained} bytes") { Actor = actor, Bytes = drained });
                 return e;
             }
             default:
@@ -53,10 +53,10 @@ public static class SocketClose
     {
         var unread = Unread(socket);
         return Native.State(socket) == TcpState.Close
-            ? timeline.Record(side, EventKind.Note, $"{who} of a connection the kernel had already ended (a reset or a timeout): nothing goes on the wire", actor: actor)
+            ? timeline.Record(new LabEvent(side, EventKind.Note, $"{who} of a connection the kernel had already ended (a reset or a timeout): nothing goes on the wire") { Actor = actor })
             : unread > 0
-                ? timeline.Record(side, EventKind.ClosedRst, $"{who} with {unread} unread bytes in the receive buffer: the kernel sends RST", actor: actor, bytes: unread)
-                : timeline.Record(side, EventKind.ClosedFin, $"{who}: FIN sent", actor: actor, reply: reply);
+                ? timeline.Record(new LabEvent(side, EventKind.ClosedRst, $"{who} with {unread} unread bytes in the receive buffer: the kernel sends RST") { Actor = actor, Bytes = unread, Closed = CloseHow.Rst })
+                : timeline.Record(new LabEvent(side, EventKind.ClosedFin, $"{who}: FIN sent") { Actor = actor, Reply = reply, Closed = CloseHow.Fin });
     }
 
     /// <summary>Bytes waiting in the receive buffer (FIONREAD), 0 when the socket is unusable.</summary>

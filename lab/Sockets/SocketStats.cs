@@ -29,7 +29,7 @@ public static class SocketStats
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            return [lab.Timeline.Record(Side.Lab, EventKind.Note, $"ss (iproute2) is not available: {e.Message}")];
+            return [lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"ss (iproute2) is not available: {e.Message}"))];
         }
         var events = new List<LabEvent>();
         foreach (var (socketLine, info) in Parse(output))
@@ -41,7 +41,7 @@ public static class SocketStats
             var isServer = f[3].EndsWith($":{serverPort}", StringComparison.Ordinal);
             var side = isServer ? Side.Server : Side.Client;
             var detail = $"ss: {f[0]} Recv-Q={recvQ} Send-Q={sendQ} {f[3]} -> {f[4]}" + (info.Length > 0 ? $" | {info}" : "");
-            events.Add(lab.Timeline.Record(side, EventKind.SocketSnapshot, detail, actor: "ss", bytes: isServer ? sendQ : recvQ));
+            events.Add(lab.Timeline.Record(new LabEvent(side, EventKind.SocketSnapshot, detail) { Actor = "ss", Bytes = isServer ? sendQ : recvQ }));
         }
         return events;
     }

@@ -24,6 +24,21 @@ public sealed class LabTests
     }
 
     [Fact]
+    public async Task IdleAsync_AGap_IsRecordedWithItsReasonAndWaitedOut()
+    {
+        await using var lab = new LabSandbox("idle");
+        var gap = TimeSpan.FromMilliseconds(100);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        await lab.IdleAsync(gap, "past the middlebox's idle timeout");
+
+        Assert.True(clock.Elapsed >= gap, $"{clock.Elapsed}");
+        var idle = Assert.Single(lab.Timeline.Snapshot(), e => e.Kind == EventKind.Idle);
+        Assert.Equal((Side.Lab, (TimeSpan?)gap), (idle.Side, idle.Duration));
+        Assert.EndsWith("past the middlebox's idle timeout", idle.Detail);
+    }
+
+    [Fact]
     public async Task DisposeAsync_SeveralParts_StopsThemInReverseOrder()
     {
         var lab = new LabSandbox("reverse-order");

@@ -14,7 +14,7 @@ namespace BrokenPipe.Lab.Parts.Kestrel;
 /// An in-process ASP.NET Core app on 127.0.0.1:0 whose handler the scenario supplies. It records every request,
 /// the moment <c>RequestAborted</c> fires, the handler's writes, and Kestrel's own connection events.
 /// </summary>
-public sealed class KestrelServer : IAsyncDisposable
+public sealed class KestrelServer : IPart, IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Timeline _timeline;
@@ -30,6 +30,9 @@ public sealed class KestrelServer : IAsyncDisposable
     }
 
     public IPEndPoint Endpoint { get; }
+
+    /// <inheritdoc/>
+    public Uri Url(string pathAndQuery = "/") => new($"http://{Endpoint}{pathAndQuery}");
 
     public int Port => Endpoint.Port;
 
@@ -75,7 +78,7 @@ public sealed class KestrelServer : IAsyncDisposable
         lab.RegisterListener(endpoint, Side.Server);
         var server = new KestrelServer(app, timeline, options.Name, endpoint, clock.Elapsed);
         lab.Own(server, options.Name);
-        timeline.Record(Side.Lab, EventKind.PartStarted, $"Kestrel on {endpoint}, ready in {clock.Elapsed.TotalMilliseconds:0.0} ms", actor: options.Name);
+        timeline.Record(new LabEvent(Side.Lab, EventKind.PartStarted, $"Kestrel on {endpoint}, ready in {clock.Elapsed.TotalMilliseconds:0.0} ms") { Actor = options.Name });
         return server;
     }
 
@@ -96,28 +99,19 @@ public sealed class KestrelServer : IAsyncDisposable
             }
         }
         await _app.DisposeAsync().ConfigureAwait(false);
-        _timeline.Record(Side.Lab, EventKind.PartStopped, "Kestrel stopped", actor: _name);
+        _timeline.Record(new LabEvent(Side.Lab, EventKind.PartStopped, "Kestrel stopped") { Actor = _name });
     }
 
     private static async Task HandleAsync(HttpContext context, Func<KestrelExchange, Task> handler, Timeline timeline, ConnectionWatch watch, string actor)
     {
         var exchange = new KestrelExchange(context, timeline, actor, () => watch.IsGone(context.Connection.Id));
-        timeline.Record(
-            Side.Server,
-            EventKind.RequestReceived,
-            $"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} (connection {context.Connection.Id}, Content-Length {context.Request.ContentLength?.ToString() ?? "none"})",
-            actor: actor);
+        timeline.Record(new LabEvent(Side.Server, EventKind.RequestReceived, $"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} (connection {context.Connection.Id}, Content-Length {context.Request.ContentLength?.ToString() ?? "none"})") { Actor = actor });
         using var registration = context.RequestAborted.Register(() =>
-            timeline.Record(Side.Server, EventKind.RequestAborted, "RequestAborted fired: Kestrel saw the client go", actor: actor));
+            timeline.Record(new LabEvent(Side.Server, EventKind.RequestAborted, "RequestAborted fired: Kestrel saw the client go") { Actor = actor }));
         try
         {
             await handler(exchange).ConfigureAwait(false);
-            timeline.Record(
-                Side.Server,
-                EventKind.HandlerCompleted,
-                $"handler returned: {exchange.BytesWritten} bytes written, {exchange.BytesAfterClientLeft} of them after the client had gone",
-                actor: actor,
-                bytes: exchange.BytesWritten);
+            timeline.Record(new LabEvent(Side.Server, EventKind.HandlerCompleted, $"handler returned: {exchange.BytesWritten} bytes written, {exchange.BytesAfterClientLeft} of them after the client had gone") { Actor = actor, Bytes = exchange.BytesWritten });
         }
         catch (Exception e)
         {

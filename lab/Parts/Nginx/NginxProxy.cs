@@ -10,7 +10,7 @@ namespace BrokenPipe.Lab.Parts.Nginx;
 /// started with <c>-p RUN_DIR -c CONF -g 'daemon off;'</c>, ready when its port accepts, its error log (at info) and
 /// access log tailed into the timeline (side <see cref="Side.Proxy"/>), stopped by its PID.
 /// </summary>
-public sealed class NginxProxy : IAsyncDisposable
+public sealed class NginxProxy : IPart, IAsyncDisposable
 {
     private readonly IServerProcess _process;
     private readonly LogTail _errors;
@@ -41,6 +41,7 @@ public sealed class NginxProxy : IAsyncDisposable
 
     public int Pid => _process.Pid;
 
+    /// <inheritdoc/>
     public Uri Url(string pathAndQuery = "/") => new($"http://{Endpoint}{pathAndQuery}");
 
     /// <summary>
@@ -187,7 +188,10 @@ public sealed class NginxProxy : IAsyncDisposable
 
     private static void RecordError(Timeline timeline, string name, string line)
     {
-        if (NginxLogParser.ParseError(line) is { } e) timeline.Record(Side.Proxy, e.Kind, line, e.Failure, e.Errno, name);
+        if (NginxLogParser.ParseError(line) is not { } e) return;
+        // nginx gives up on a timed-out upstream and closes its connection to it (FIN).
+        var closes = e.Kind is EventKind.ProxyUpstreamTimedOutHeader or EventKind.ProxyUpstreamTimedOutBody;
+        timeline.Record(new LabEvent(Side.Proxy, e.Kind, line) { Failure = e.Failure, Errno = e.Errno, Actor = name, Closed = closes ? CloseHow.Fin : null });
     }
 
     private static void RecordAccess(Timeline timeline, string name, string line)
