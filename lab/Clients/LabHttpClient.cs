@@ -53,7 +53,7 @@ public sealed class LabHttpClient : IAsyncDisposable
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             status = (int)response.StatusCode;
             contentLength = response.Content.Headers.ContentLength;
-            _timeline.Record(new LabEvent(Side.Client, EventKind.ResponseHeaders, $"HTTP {status}" + (contentLength is { } cl ? $", Content-Length {cl}" : "")) { Actor = actor, Status = status });
+            _timeline.Record(new LabEvent(Side.Client, EventKind.ResponseHeaders, $"HTTP {status}" + (contentLength is { } cl ? $", Content-Length {cl}" : "")) { Actor = actor, Status = status, Framing = Framing(response, contentLength) });
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             var buffer = new byte[64 * 1024];
             int n;
@@ -84,6 +84,9 @@ public sealed class LabHttpClient : IAsyncDisposable
             };
         }
     }
+
+    private static HttpFraming Framing(HttpResponseMessage response, long? contentLength) =>
+        contentLength is not null ? HttpFraming.ContentLength : response.Headers.TransferEncodingChunked == true ? HttpFraming.Chunked : HttpFraming.UntilClose;
 
     public Task<LabHttpResult> GetAsync(Uri uri, CancellationToken cancellationToken = default) => SendAsync(HttpMethod.Get, uri, 0, cancellationToken);
 

@@ -230,7 +230,7 @@ public static class RawHttpClient
                 _reader.Feed(buffer.AsSpan(0, n));
                 if (!headBefore && _reader.HeadComplete)
                 {
-                    timeline.Record(new LabEvent(Side.Client, EventKind.ResponseHeaders, $"HTTP {_reader.Status}" + (_reader.ContentLength is { } cl ? $", Content-Length {cl}" : _reader.Chunked ? ", chunked" : "")) { Actor = _actor, Status = _reader.Status });
+                    timeline.Record(new LabEvent(Side.Client, EventKind.ResponseHeaders, $"HTTP {_reader.Status}" + (_reader.ContentLength is { } cl ? $", Content-Length {cl}" : _reader.Chunked ? ", chunked" : "")) { Actor = _actor, Status = _reader.Status, Framing = Framing() });
                     if (o.CloseWhen.Kind == TriggerKind.AfterHeaders)
                     {
                         Act(closeSource);
@@ -271,7 +271,7 @@ public static class RawHttpClient
             if (_reader.TruncatedAtEof)
             {
                 _failure = SocketFailure.EndOfStream;
-                timeline.Record(new LabEvent(Side.Client, EventKind.ResponseTruncated, $"EOF with the body incomplete: {Progress()}") { Failure = SocketFailure.EndOfStream, Actor = _actor, Bytes = _reader.BodyBytes, Status = _reader.Status });
+                timeline.Record(new LabEvent(Side.Client, EventKind.ResponseTruncated, $"EOF with the body incomplete: {Progress()}") { Failure = SocketFailure.EndOfStream, Actor = _actor, Bytes = _reader.BodyBytes, Status = _reader.Status, Framing = Framing() });
                 timeline.Record(new LabEvent(Side.Client, EventKind.EndOfStream, "recv() returned 0 (EOF)") { Failure = SocketFailure.EndOfStream, Actor = _actor, Bytes = _received, Peer = peer, Closed = CloseHow.Fin });
             }
             else if (!_reader.HeadComplete)
@@ -284,6 +284,9 @@ public static class RawHttpClient
                 timeline.Record(new LabEvent(Side.Client, EventKind.EndOfStream, $"EOF after the response ({_received} bytes)") { Actor = _actor, Bytes = _received, Peer = peer, Closed = CloseHow.Fin });
             }
         }
+
+        private HttpFraming Framing() =>
+            _reader.ContentLength is not null ? HttpFraming.ContentLength : _reader.Chunked ? HttpFraming.Chunked : HttpFraming.UntilClose;
 
         private string Progress() => _reader.HeadComplete
             ? _reader.ContentLength is { } cl ? $"{_reader.BodyBytes} of {cl} body bytes" : $"{_reader.BodyBytes} body bytes, {(_reader.Chunked ? "no final chunk" : "no framing")}"

@@ -53,12 +53,14 @@ internal static class UpstreamKeepaliveRace
             ct);
         var nginx = await NginxProxy.StartAsync(lab, upstream.Endpoint, new NginxOptions { UpstreamKeepalive = 8, UpstreamKeepaliveTimeout = proxyIdle }, ct);
         await SendAsync(lab, nginx, "client[get-first]", "GET", ct);
-        // The idle time is the point here: longer than the upstream's idle timeout, shorter than nginx's (broken) one.
-        await Task.Delay(Spacing, ct);
+        const string Why = "longer than the upstream's idle timeout, shorter than nginx's keep-alive timeout in the broken variant";
+        await lab.IdleAsync(Spacing, Why, ct);
         await SendAsync(lab, nginx, "client[get-reused]", "GET", ct);
-        await Task.Delay(Spacing, ct);
+        await lab.IdleAsync(Spacing, Why, ct);
         await SendAsync(lab, nginx, "client[post-reused]", "POST", ct);
-        await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.ProxyAccess && e.Detail.Contains("POST", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "nginx's access-log line for the POST", ct);
+        // The timeline offers each event to the predicate once: the third access-log line is the POST's.
+        var lines = 0;
+        await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.ProxyAccess && ++lines == 3, TimeSpan.FromSeconds(5), "nginx's access-log line for the POST", ct);
     }
 
     private static Task SendAsync(LabSandbox lab, NginxProxy nginx, string name, string method, CancellationToken ct) =>
