@@ -136,7 +136,7 @@ public sealed class RespProbe : IAsyncDisposable
         {
             if (total >= expected)
             {
-                _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages): all that was sent") { Actor = _name, Bytes = total, Index = messages });
+                _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages): all that was sent") { Actor = _name, Bytes = total, Index = messages, Measurement = new("pubsub-messages", messages, "messages") });
                 return (total, messages);
             }
             using var bound = new CancellationTokenSource(quiet);
@@ -147,18 +147,18 @@ public sealed class RespProbe : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages), then {quiet.TotalSeconds:0.#} s of silence") { Actor = _name, Bytes = total, Index = messages });
+                _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages), then {quiet.TotalSeconds:0.#} s of silence") { Actor = _name, Bytes = total, Index = messages, Measurement = new("pubsub-messages", messages, "messages") });
                 return (total, messages);
             }
             catch (IOException e) when (e.InnerException is SocketException)
             {
-                _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages)") { Actor = _name, Bytes = total, Index = messages });
+                _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages)") { Actor = _name, Bytes = total, Index = messages, Measurement = new("pubsub-messages", messages, "messages") });
                 _timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, _name, $"recv failed after {total} bytes", total, peer: _peer);
                 return (total, messages);
             }
             if (n == 0)
             {
-                _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages)") { Actor = _name, Bytes = total, Index = messages });
+                _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages)") { Actor = _name, Bytes = total, Index = messages, Measurement = new("pubsub-messages", messages, "messages") });
                 _timeline.Record(new LabEvent(Side.Client, EventKind.EndOfStream, $"recv() returned 0 (EOF) after {total} bytes") { Failure = SocketFailure.EndOfStream, Actor = _name, Bytes = total, Peer = _peer, Closed = CloseHow.Fin });
                 return (total, messages);
             }

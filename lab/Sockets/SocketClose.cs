@@ -32,7 +32,7 @@ public static class SocketClose
                 TryShutdown(socket);
                 var drained = await DrainAsync(socket, drainTimeout ?? TimeSpan.FromSeconds(10)).ConfigureAwait(false);
                 socket.Close();
-                timeline.Record(new LabEvent(side, EventKind.Note, $"lingering close done after draining {drained} bytes") { Actor = actor, Bytes = drained });
+                timeline.Record(new LabEvent(side, EventKind.Measured, $"lingering close done after draining {drained} bytes") { Actor = actor, Bytes = drained, Measurement = new("bytes-drained", drained, "bytes") });
                 return e;
             }
             default:

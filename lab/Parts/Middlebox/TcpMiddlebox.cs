@@ -155,7 +155,7 @@ public sealed class TcpMiddlebox : IPart, IAsyncDisposable
         }
         finally
         {
-            _timeline.Record(new LabEvent(Side.Middlebox, EventKind.Note, $"flow #{flow.Number} ended: {flow.Upstream} bytes upstream, {flow.Downstream} downstream") { Actor = actor, Bytes = flow.Upstream + flow.Downstream });
+            _timeline.Record(new LabEvent(Side.Middlebox, EventKind.Measured, $"flow #{flow.Number} ended: {flow.Upstream} bytes upstream, {flow.Downstream} downstream") { Actor = actor, Bytes = flow.Upstream + flow.Downstream, Measurement = new("flow-bytes", flow.Upstream + flow.Downstream, "bytes") });
             client.Dispose();
             target?.Dispose();
         }

@@ -317,7 +317,7 @@ public sealed class RawTcpServer : IPart, IAsyncDisposable
         }
         if (failures == 0)
         {
-            _timeline.Record(new LabEvent(Side.Server, EventKind.Note, $"all {sent} bytes sent without error in {index} send() calls") { Actor = actor, Bytes = sent, Index = index });
+            _timeline.Record(new LabEvent(Side.Server, EventKind.Measured, $"all {sent} bytes sent without error in {index} send() calls") { Actor = actor, Bytes = sent, Measurement = new("send-calls", index, "calls") });
         }
         return failures == 0;
     }
