@@ -14,13 +14,20 @@ public sealed record Scenario(
     public bool Slow { get; init; }
 
     /// <summary>
-    /// The scenario builds a network namespace and firewall rules (the packet-drop middlebox): only root can run it;
-    /// elsewhere its run ends with outcome "error" and the reason, and its tests are skipped with that reason.
+    /// The scenario needs root (a network namespace and firewall rules, for instance): the CLI marks it so. Why this
+    /// machine cannot run it is the scenario's own word: <see cref="Unavailable"/>.
     /// </summary>
     public bool NeedsRoot { get; init; }
 
-    /// <summary>Why this machine cannot run the scenario (not root, for <see cref="NeedsRoot"/>), or null.</summary>
-    public string? UnavailableHere => NeedsRoot ? Parts.Middlebox.PacketDropMiddlebox.Unavailable : null;
+    /// <summary>
+    /// Asked before a run: why this machine cannot run the scenario, or null when it can. A scenario whose parts need
+    /// something (root, a kernel feature) sets it from those parts; then its run ends with outcome "error" and the
+    /// reason, and its tests are skipped with it. The default value is null (it can always run).
+    /// </summary>
+    public Func<string?>? Unavailable { get; init; }
+
+    /// <summary>Why this machine cannot run the scenario, or null.</summary>
+    public string? UnavailableHere => Unavailable?.Invoke();
 
     /// <summary>The bound on one run; past it the run ends with outcome "error". The default value is 2 minutes.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);

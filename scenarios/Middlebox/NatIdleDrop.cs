@@ -80,6 +80,7 @@ internal static class NatIdleDrop
             ]))
     {
         NeedsRoot = true,
+        Unavailable = () => PacketDropMiddlebox.Unavailable,
         Timeout = TimeSpan.FromMinutes(1),
     };
 

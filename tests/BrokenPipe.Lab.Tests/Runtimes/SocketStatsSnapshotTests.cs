@@ -1,6 +1,7 @@
+using BrokenPipe.Lab.Runtimes;
 using BrokenPipe.Lab.Parts.RawTcp;
 
-namespace BrokenPipe.Lab.Tests.Sockets;
+namespace BrokenPipe.Lab.Tests.Runtimes;
 
 public sealed class SocketStatsSnapshotTests
 {

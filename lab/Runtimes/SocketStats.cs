@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 
-namespace BrokenPipe.Lab.Sockets;
+namespace BrokenPipe.Lab.Runtimes;
 
 /// <summary>
 /// <c>ss -tni</c> snapshots of the connections on one port, recorded as <see cref="EventKind.SocketSnapshot"/> events:
@@ -14,18 +13,11 @@ public static class SocketStats
 {
     public static async Task<IReadOnlyList<LabEvent>> SnapshotAsync(LabSandbox lab, int serverPort, CancellationToken cancellationToken = default)
     {
-        var psi = new ProcessStartInfo("ss", ["-tniH", "state", "all", $"( src 127.0.0.1:{serverPort} or dst 127.0.0.1:{serverPort} )"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
         string output;
         try
         {
-            using var ss = Process.Start(psi)!;
-            output = await ss.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-            await ss.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            // Through the one process runner: bounded, and killed by its PID if it hangs.
+            (_, output) = await Command.RunAsync("ss", ["-tniH", "state", "all", $"( src 127.0.0.1:{serverPort} or dst 127.0.0.1:{serverPort} )"], cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
