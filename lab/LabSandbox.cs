@@ -184,9 +184,9 @@ public sealed class LabSandbox : IAsyncDisposable
         {
             var f = line.Split(' ', 3);
             if (f.Length < 2 || f[1].Length == 0 || !int.TryParse(f[0], out var pid) || StartTime(pid) != f[1]) continue;
-            Sockets.Native.Kill(pid, 15);
+            Runtimes.Syscalls.Kill(pid, Runtimes.UnixSignal.Term);
             for (var i = 0; i < 40 && StartTime(pid) == f[1]; i++) Thread.Sleep(50);
-            if (StartTime(pid) == f[1]) Sockets.Native.Kill(pid, 9);
+            if (StartTime(pid) == f[1]) Runtimes.Syscalls.Kill(pid, Runtimes.UnixSignal.Kill);
         }
     }
 

@@ -63,7 +63,7 @@ public sealed class LocalProcess : IServerProcess
 
     public void Signal(UnixSignal signal)
     {
-        if (!_process.HasExited) Native.Kill(Pid, (int)signal);
+        if (!_process.HasExited) Syscalls.Kill(Pid, signal);
     }
 
     public Task WaitForExitAsync(CancellationToken cancellationToken = default) => _process.WaitForExitAsync(cancellationToken);
