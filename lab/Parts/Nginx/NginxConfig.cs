@@ -11,7 +11,7 @@ namespace BrokenPipe.Lab.Parts.Nginx;
 /// the temp paths — and comments out the config's own pid, daemon, user, error_log and access_log lines.
 /// Pure text in, text out: tested without nginx.
 /// </summary>
-public static partial class NginxConfig
+internal static partial class NginxConfig
 {
     /// <summary>The access-log format the parser reads.</summary>
     public const string AccessLogFormat = "'$status $upstream_status $request_time $upstream_response_time $connection $bytes_sent \"$request\"'";
