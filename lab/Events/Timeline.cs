@@ -99,21 +99,28 @@ public sealed class Timeline
         });
 
     /// <summary>Records an exception as a failure of the given kind, classified by the one classifier.</summary>
-    public LabEvent RecordFailure(Side side, EventKind kind, Exception exception, string? actor = null, string? context = null, long? bytes = null, int? index = null, Side? peer = null)
+    public LabEvent RecordFailure(Side side, EventKind kind, Exception exception, string? actor = null, string? context = null, long? bytes = null, int? index = null, Side? peer = null) =>
+        RecordFailure(new LabEvent(side, kind, context ?? "") { Actor = actor, Bytes = bytes, Index = index, Peer = peer }, exception);
+
+    /// <summary>
+    /// Records <paramref name="draft"/> as a failure from <paramref name="exception"/>: the one classifier sets
+    /// <see cref="LabEvent.Failure"/> and <see cref="LabEvent.Errno"/>, <see cref="LabEvent.Exceptions"/> is the chain's
+    /// type names, and the detail becomes "draft's detail: the exception chain". A reset observed from
+    /// <see cref="LabEvent.Peer"/> is that peer's RST (<see cref="LabEvent.Closed"/>); any other failure keeps no peer.
+    /// </summary>
+    public LabEvent RecordFailure(LabEvent draft, Exception exception)
     {
+        ArgumentNullException.ThrowIfNull(draft);
         var (failure, errno) = SocketFailures.Classify(exception);
-        var detail = SocketFailures.Describe(exception);
-        if (context is not null) detail = $"{context}: {detail}";
-        var reset = failure == SocketFailure.ConnectionReset && peer is not null;
-        return Record(new LabEvent(side, kind, detail)
+        var description = SocketFailures.Describe(exception);
+        var reset = failure == SocketFailure.ConnectionReset && draft.Peer is not null;
+        return Record(draft with
         {
+            Detail = draft.Detail.Length > 0 ? $"{draft.Detail}: {description}" : description,
             Failure = failure,
             Errno = errno,
-            Actor = actor,
-            Bytes = bytes,
-            Index = index,
-            Peer = reset ? peer : null,
-            Closed = reset ? CloseHow.Rst : null,
+            Peer = reset ? draft.Peer : null,
+            Closed = reset ? CloseHow.Rst : draft.Closed,
             Exceptions = Chain(exception),
         });
     }

@@ -22,6 +22,31 @@ public sealed class TimelineTests
     }
 
     [Fact]
+    public void RecordFailure_AResetObservedFromThePeer_IsClassifiedAndNamesThePeersRst()
+    {
+        var timeline = new Timeline();
+        var reset = new IOException("Unable to read data from the transport connection", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset));
+
+        var e = timeline.RecordFailure(new LabEvent(Side.Client, EventKind.ReceiveFailed, "read #1") { Actor = "probe", Peer = Side.Middlebox }, reset);
+
+        Assert.Equal((SocketFailure.ConnectionReset, (int?)104, (Side?)Side.Middlebox, (CloseHow?)CloseHow.Rst), (e.Failure, e.Errno, e.Peer, e.Closed));
+        Assert.Equal(["IOException", "SocketException"], e.Exceptions);
+        Assert.StartsWith("read #1: IOException", e.Detail);
+        Assert.Equal((Side.Middlebox, "RST"), (timeline.FirstDisconnect()?.Side, timeline.FirstDisconnect()?.How));
+    }
+
+    [Fact]
+    public void RecordFailure_NotAReset_KeepsNoPeerAndNoClose()
+    {
+        var timeline = new Timeline();
+
+        var e = timeline.RecordFailure(new LabEvent(Side.Client, EventKind.SendFailed, "send #2") { Peer = Side.Server }, new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.Shutdown));
+
+        Assert.Equal((SocketFailure.BrokenPipe, (Side?)null, (CloseHow?)null), (e.Failure, e.Peer, e.Closed));
+        Assert.Null(timeline.FirstDisconnect());
+    }
+
+    [Fact]
     public void Record_FromManyThreads_KeepsEveryEventInNonDecreasingTimeOrder()
     {
         var timeline = new Timeline();
