@@ -79,7 +79,7 @@ internal static class ResetMidBody
                 BackoffType = DelayBackoffType.Exponential,
                 OnRetry = args =>
                 {
-                    lab.Timeline.Record(Side.Client, EventKind.Note, $"{name}: short body ({args.Outcome.Result?.BodyBytes} bytes): retry #{args.AttemptNumber + 1} of the GET", actor: "polly");
+                    lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Note, $"{name}: short body ({args.Outcome.Result?.BodyBytes} bytes): retry #{args.AttemptNumber + 1} of the GET") { Actor = "polly" });
                     return default;
                 },
             })
