@@ -180,7 +180,7 @@ public sealed class Timeline
             $"{TimelineFormat.KindName(kind)}" + (side is null ? "" : $" on {TimelineFormat.SideName(side.Value)}") + (actor is null ? "" : $" [{actor}]"),
             cancellationToken);
 
-    /// <summary>Who closed first: the earliest event in which a side itself closed (FIN or RST) its end of a connection.</summary>
+    /// <summary>Who closed first: the earliest close, or observation of one, on the timeline (the events with <see cref="LabEvent.Closed"/>); null when nobody closed.</summary>
     public FirstDisconnect? FirstDisconnect() => Events.FirstDisconnect.Find(Snapshot());
 
     private sealed record Waiter(Func<LabEvent, bool> Predicate)
