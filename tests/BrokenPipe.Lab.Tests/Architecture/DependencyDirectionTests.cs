@@ -28,7 +28,6 @@ public sealed partial class DependencyDirectionTests
     /// </summary>
     private static readonly Dictionary<string, string> KnownBackArrows = new()
     {
-        ["BrokenPipe.Lab.Sockets -> BrokenPipe.Lab.Events"] = "SocketClose records the close it makes; the wire rule stays in Sockets, the recording is to move up",
         ["BrokenPipe.Lab -> BrokenPipe.Lab.Parts.Middlebox"] = "LabSandbox's reaper of dead labs deletes their network namespaces; it moves into Runtimes (issue 14 item 5, the docker work)",
         ["BrokenPipe.Lab -> BrokenPipe.Lab.Runtimes"] = "LabSandbox calls the reaper of dead labs and signals their processes; the reaper's home is Runtimes, its caller is to move out of the sandbox's constructor",
     };

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace BrokenPipe.Lab.Tests.Sockets;
+namespace BrokenPipe.Lab.Tests;
 
 public sealed class SocketCloseTests
 {

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace BrokenPipe.Lab.Sockets;
+namespace BrokenPipe.Lab;
 
 /// <summary>Closing a socket in one of the <see cref="CloseMode"/>s and recording what really goes on the wire.</summary>
 public static class SocketClose
