@@ -9,6 +9,7 @@ namespace BrokenPipe.Scenarios.Tests;
 /// dependencies. CI packs once (<c>BROKENPIPE_LAB_PACKAGES</c> names the folder); otherwise the test packs what the
 /// solution's build left, with a version of its own so that no cached package of the same version can stand in.
 /// </summary>
+[Collection(nameof(PackageTests))]
 public sealed class PackageTests
 {
     private static readonly TimeSpan Step = TimeSpan.FromMinutes(4);
