@@ -32,7 +32,7 @@ public sealed class PackageTests
             Directory.CreateDirectory(project);
             await File.WriteAllTextAsync(Path.Combine(project, "TeamTests.csproj"), TestProject(version));
             await File.WriteAllTextAsync(Path.Combine(project, "nuget.config"), NuGetConfig(feed));
-            File.Copy(Repo("docs", "examples", "ReadmeExample.cs"), Path.Combine(project, "ReadmeExample.cs"));
+            File.Copy(RepoFiles.InRepo("docs", "examples", "ReadmeExample.cs"), Path.Combine(project, "ReadmeExample.cs"));
             var (code, output) = await Command.RunAsync("dotnet", ["test", project], environment: env, timeout: Step);
             Assert.True(code == 0, output);
             Assert.Contains("Passed!", output);
@@ -63,7 +63,7 @@ public sealed class PackageTests
         var version = $"0.0.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}";
         // The solution's build is there already (the test runs on it): pack it as it is, in the configuration this test was built in.
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-        foreach (var csproj in new[] { Repo("lab", "BrokenPipe.Lab.csproj"), Repo("scenarios", "BrokenPipe.Scenarios.csproj") })
+        foreach (var csproj in new[] { RepoFiles.InRepo("lab", "BrokenPipe.Lab.csproj"), RepoFiles.InRepo("scenarios", "BrokenPipe.Scenarios.csproj") })
         {
             var (code, output) = await Command.RunAsync("dotnet", ["pack", csproj, "--no-build", "-c", configuration, "-o", feed, $"-p:PackageVersion={version}"], timeout: Step);
             Assert.True(code == 0, output);
@@ -106,13 +106,4 @@ public sealed class PackageTests
           </ItemGroup>
         </Project>
         """;
-
-    private static string Repo(params string[] parts)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "BrokenPipe.Lab.sln"))) return Path.Combine([dir.FullName, .. parts]);
-        }
-        throw new FileNotFoundException($"the repository root (BrokenPipe.Lab.sln) not found above {AppContext.BaseDirectory}");
-    }
 }
