@@ -22,6 +22,12 @@ public sealed record Scenario(
     /// <summary>Why this machine cannot run the scenario (not root, for <see cref="NeedsRoot"/>), or null.</summary>
     public string? UnavailableHere => NeedsRoot ? Parts.Middlebox.PacketDropMiddlebox.Unavailable : null;
 
+    /// <summary>
+    /// Why this scenario cannot share the machine with other runs (it measures the machine's own timing, say), or null:
+    /// <see cref="ScenarioBatch"/> then runs it by itself, after the others.
+    /// </summary>
+    public string? RunsAlone { get; init; }
+
     /// <summary>The bound on one run; past it the run ends with outcome "error". The default value is 2 minutes.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);
 

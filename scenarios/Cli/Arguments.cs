@@ -10,6 +10,7 @@ public static class Arguments
         var includeSlow = false;
         string? variant = null;
         string? json = null;
+        int? parallel = null;
         for (var i = 0; i < args.Count; i++)
         {
             var a = args[i];
@@ -27,8 +28,11 @@ public static class Arguments
                 case "--json":
                     json = Value(args, ref i, a);
                     break;
+                case "--parallel":
+                    parallel = ParseParallel(Value(args, ref i, a));
+                    break;
                 default:
-                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --include-slow)");
+                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --include-slow, --parallel N)");
                     ids.Add(a);
                     break;
             }
@@ -38,7 +42,7 @@ public static class Arguments
         var scenarios = all
             ? catalog.Where(s => includeSlow || !s.Slow).ToList()
             : ids.Select(id => catalog.FirstOrDefault(s => s.Id == id) ?? throw new CliException($"unknown scenario '{id}' (see 'list')")).ToList();
-        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all);
+        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { Parallel = parallel };
     }
 
     public static IReadOnlyList<Variant> ParseVariant(string? value) => value switch
@@ -48,6 +52,12 @@ public static class Arguments
         "fixed" => [Variant.Fixed],
         _ => throw new CliException($"unknown variant '{value}' (use broken, fixed or both)"),
     };
+
+    /// <summary>How many runs side by side: a whole number from 1 to 64.</summary>
+    public static int ParseParallel(string value) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 64
+            ? n
+            : throw new CliException($"--parallel needs a whole number from 1 to 64, not '{value}'");
 
     private static string Value(IReadOnlyList<string> args, ref int i, string option)
     {

@@ -13,7 +13,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         brokenpipe-lab: reproduces broken pipes and connection resets with real sockets, Kestrel and proxies.
 
         usage: dotnet run --project scenarios -- [command]
-          (no command)               run the quick catalog, both variants, and print a results table
+          (no command)               run the quick catalog, both variants, side by side, and print a results table
           list                       one line per scenario: id, area, title
           describe <id>              the story: what happens on the wire, why, how to diagnose it, the fix
           run <id>... [options]      run scenarios and narrate each run
@@ -23,6 +23,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         run options:
           --variant broken|fixed|both   which variants (default: both)
           --json FILE                   also write the JSON results (one object per run, an array for several; '-' = stdout)
+          --parallel N                  run up to N scenario runs side by side, each in its own lab (default: 8; 1 = one after the other)
         exit code: 0 every run met its expectation (every check passed), 1 some did not, 2 bad input
         """;
 
@@ -94,7 +95,6 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
 
     private async Task<int> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {
-        var results = new List<ScenarioResult>();
         var narration = request.JsonPath == "-" ? stderr : stdout;
         var scenarios = request.Scenarios;
         if (request.SkipUnavailable)
@@ -102,19 +102,23 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
             foreach (var s in scenarios.Where(s => s.UnavailableHere is not null)) await stderr.WriteLineAsync($"skipped {s.Id}: {s.UnavailableHere}");
             scenarios = [.. scenarios.Where(s => s.UnavailableHere is null)];
         }
-        var total = scenarios.Count * request.Variants.Count;
-        foreach (var scenario in scenarios)
+        List<(Scenario Scenario, Variant Variant)> runs = [.. scenarios.SelectMany(s => request.Variants.Select(v => (s, v)))];
+        var parallel = request.Parallel ?? ScenarioBatch.DefaultParallelism;
+        if (parallel > 1 && runs.Count > 1) await stderr.WriteLineAsync($"{runs.Count} runs, up to {parallel} at a time (--parallel N to change)");
+        // Progress comes as runs finish; narrations are printed in the order asked for, as soon as their turn comes.
+        var finished = new ScenarioResult?[runs.Count];
+        var done = 0;
+        var narrated = 0;
+        var results = await ScenarioBatch.RunAsync(runs, parallel, request.Settings, (i, result) =>
         {
-            foreach (var variant in request.Variants)
+            finished[i] = result;
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{++done}/{runs.Count}] {result.Id} {JsonReport.VariantName(result.Variant)}: {TextReport.Verdict(result)} in {result.Duration.TotalSeconds:0.00} s; first disconnect: {TextReport.Describe(result.FirstDisconnect)}"));
+            while (request.Narrate && narrated < runs.Count && finished[narrated] is { } next)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                await stderr.WriteLineAsync($"[{results.Count + 1}/{total}] {scenario.Id} {JsonReport.VariantName(variant)} …");
-                var result = await ScenarioRunner.RunAsync(scenario, variant, settings: request.Settings, cancellationToken: cancellationToken);
-                results.Add(result);
-                if (request.Narrate) await narration.WriteLineAsync(TextReport.Narrate(scenario, result));
-                else await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"      {TextReport.Verdict(result)} in {result.Duration.TotalSeconds:0.00} s; first disconnect: {TextReport.Describe(result.FirstDisconnect)}"));
+                narration.WriteLine(TextReport.Narrate(runs[narrated].Scenario, next));
+                narrated++;
             }
-        }
+        }, cancellationToken);
         await narration.WriteLineAsync(TextReport.Table(results));
         if (request.JsonPath is { } path)
         {
