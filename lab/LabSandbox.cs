@@ -169,7 +169,8 @@ public sealed class LabSandbox : IAsyncDisposable
     private static void ReapProcesses(string registry)
     {
         if (!File.Exists(registry)) return;
-        foreach (var line in File.ReadAllLines(registry))
+        // The last noted first: a program before the wrapper it runs under (the wrapper ignores SIGTERM and ends with it).
+        foreach (var line in File.ReadAllLines(registry).Reverse())
         {
             var f = line.Split(' ', 3);
             if (f.Length < 2 || f[1].Length == 0 || !int.TryParse(f[0], out var pid) || StartTime(pid) != f[1]) continue;

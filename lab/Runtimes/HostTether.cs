@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace BrokenPipe.Lab.Runtimes;
+
+/// <summary>
+/// Ties the lab's child processes to this process, so that they die with it even when it is SIGKILLed (no
+/// dispose, no reaper): each server is started as <c>setpriv --pdeathsig KILL -- unshare --pid --kill-child -- PROGRAM</c>.
+/// <list type="bullet">
+/// <item><c>setpriv</c> (util-linux) sets PR_SET_PDEATHSIG on itself and execs <c>unshare</c>, which keeps it: the
+/// kernel sends it SIGKILL when the <em>thread</em> that forked it ends. .NET forks on the thread that calls
+/// <see cref="Process.Start()"/> — a pool thread that may retire after a quiet spell — so every start happens on one
+/// thread of our own that lives as long as the process (<see cref="Start"/>).</item>
+/// <item><c>unshare --pid --kill-child</c> runs the program as process 1 of a new PID namespace, with its own
+/// death signal tied to <c>unshare</c>. When process 1 of a namespace dies the kernel kills every process in it: nginx's
+/// workers too, which would otherwise outlive their master and keep its port.</item>
+/// </list>
+/// A new PID namespace needs root (CAP_SYS_ADMIN) and a kernel/sandbox that allows it: checked once; without it only
+/// the program itself is tied (<c>setpriv</c> alone), and what it forks is left to the next lab's reaper.
+/// The program is signalled by its own PID (the one the host sees), never through the wrappers.
+/// </summary>
+internal static class HostTether
+{
+    private const string Setpriv = "/usr/bin/setpriv";
+    private const string Unshare = "/usr/bin/unshare";
+    private static readonly BlockingCollection<Action> Starts = [];
+    private static readonly Thread Spawner = StartSpawner();
+    private static readonly Lazy<bool> CanUnshare = new(ProbeUnshare);
+
+    /// <summary>The wrapper arguments that go before the program, or none when util-linux's tools are missing.</summary>
+    public static IReadOnlyList<string> Wrapper
+    {
+        get
+        {
+            if (!OperatingSystem.IsLinux() || !File.Exists(Setpriv)) return [];
+            return CanUnshare.Value ? [Setpriv, "--pdeathsig", "KILL", "--", Unshare, "--pid", "--kill-child=KILL", "--"] : [Setpriv, "--pdeathsig", "KILL", "--"];
+        }
+    }
+
+    /// <summary>Whether <see cref="Wrapper"/> puts the program in a PID namespace of its own (then its PID is the wrapper's child).</summary>
+    public static bool Namespaced => Wrapper.Count > 0 && CanUnshare.Value;
+
+    /// <summary>Runs <paramref name="start"/> (a <see cref="Process.Start()"/>) on the spawner thread, so the fork's parent thread lives as long as the process.</summary>
+    public static T Start<T>(Func<T> start)
+    {
+        if (Thread.CurrentThread == Spawner) return start();
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Starts.Add(() =>
+        {
+            try
+            {
+                done.SetResult(start());
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
+        return done.Task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// The PID of the program under the wrappers: <c>unshare</c>'s only child. Polled (bounded by 5 s) until it exists;
+    /// <paramref name="wrapper"/>'s own PID when the wrapper is not namespaced or exited first.
+    /// </summary>
+    public static int ProgramPid(Process wrapper)
+    {
+        if (!Namespaced) return wrapper.Id;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(5) && !wrapper.HasExited)
+        {
+            try
+            {
+                var children = File.ReadAllText($"/proc/{wrapper.Id}/task/{wrapper.Id}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (children.Length > 0 && int.TryParse(children[0], out var pid)) return pid;
+            }
+            catch (IOException)
+            {
+                break;
+            }
+            Thread.Sleep(1);
+        }
+        return wrapper.Id;
+    }
+
+    private static Thread StartSpawner()
+    {
+        var thread = new Thread(() =>
+        {
+            foreach (var start in Starts.GetConsumingEnumerable()) start();
+        })
+        {
+            IsBackground = true,
+            Name = "lab child spawner",
+        };
+        thread.Start();
+        return thread;
+    }
+
+    /// <summary>Whether this process may make PID namespaces: one <c>unshare --pid</c> of <c>true</c>, bounded.</summary>
+    private static bool ProbeUnshare()
+    {
+        if (!File.Exists(Unshare) || !Environment.IsPrivilegedProcess) return false;
+        try
+        {
+            var psi = new ProcessStartInfo(Unshare) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var a in new[] { "--pid", "--kill-child=KILL", "--", "/bin/true" }) psi.ArgumentList.Add(a);
+            using var probe = Process.Start(psi)!;
+            if (!probe.WaitForExit(5000))
+            {
+                probe.Kill();
+                return false;
+            }
+            return probe.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+}
