@@ -10,6 +10,8 @@ const string Usage = """
                                    R runs mixed across the quick catalog (default 1000, N = 16), then what is left behind
            bash bench/soak.sh crash [--kills K]
                                    SIGKILL a host K times mid-catalog (default 10), then one more lab: what survives
+           bash bench/soak.sh kestrel-stress [--rounds R] [--parallel N]
+                                   the two Kestrel misses seen under load, provoked R times (default 500, N = 16)
     """;
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -33,6 +35,7 @@ try
         "catalog" => await CatalogCompare.RunAsync(Option("--repeat", 1, 50), Option("--parallel", ScenarioBatch.DefaultParallelism, 64), !args.Contains("--no-sequential"), cancel.Token),
         "soak" => await Soak.RunAsync(Option("--runs", 1000, 10_000), Option("--parallel", 16, 64), cancel.Token),
         "crash" => await CrashTest.RunAsync(Option("--kills", 10, 50), cancel.Token),
+        "kestrel-stress" => await KestrelStress.RunAsync(Option("--rounds", 500, 5000), Option("--parallel", 16, 64), cancel.Token),
         "host" => await CrashTest.HostAsync(),
         "--help" or "-h" => Help(),
         _ => Fail($"unknown mode '{args[0]}'"),

@@ -31,15 +31,14 @@ internal static class ProxyClientAbort
                 Expect.Event("raw upstream: nginx's FIN arrives", e => e.Kind == EventKind.PeerClosed && e.Actor == "upstream[raw]" && e.Detail.Contains("FIN", StringComparison.Ordinal)),
                 Expect.Event("raw upstream: send #2 fails with EPIPE at 4 s", On.Failed(EventKind.SendFailed, "upstream[raw]", Errno.EPIPE, 2)),
                 Expect.That(
-                    "Kestrel: RequestAborted fires within 250 ms of the client's close (≈1 s)",
-                    events => On.Within(events, e => e.Kind == EventKind.ClosedFin && e.Actor == "client[kestrel]", e => e.Kind == EventKind.RequestAborted && e.Actor == "kestrel#1", TimeSpan.FromMilliseconds(250))),
+                    "Kestrel: RequestAborted fires within 250 ms of Kestrel reading nginx's FIN (the client's close, ≈1 s, passed on)",
+                    events => On.Gap(events, e => e.Kind == EventKind.ClosedFin && e.Actor == "client[kestrel]", KestrelReadsFin) >= TimeSpan.Zero
+                        && On.Within(events, KestrelReadsFin, e => e.Kind == EventKind.RequestAborted && e.Actor == "kestrel#1", AbortLatency)),
                 Expect.Event("Kestrel: the 10 MB write goes nowhere", e => e.Kind == EventKind.WriteIntoVoid && e.Actor == "kestrel#1"),
                 Expect.Event("ignore_client_abort: nginx logs 'writev() failed (32: Broken pipe) while sending to client'", e => e.Kind == EventKind.ProxyClientBrokenPipe && e.Errno == Errno.EPIPE),
                 Expect.Event("ignore_client_abort: the Kestrel upstream runs to the end and writes all 10 MB", e => e.Kind == EventKind.HandlerCompleted && e.Actor == "kestrel[ignore]#1" && e.Bytes == Body),
                 // Kestrel logs nginx's RST as "reset" ([19]) or, when its write meets it first, only as "sending RST because: Broken pipe" ([8]).
-                Expect.Event(
-                    "ignore_client_abort: nginx resets its upstream connection (Kestrel logs the reset, or the RST its write met)",
-                    e => e.Actor == "kestrel[ignore]" && (e.Kind == EventKind.KestrelReset || (e.Kind == EventKind.KestrelSendingRst && e.Errno is Errno.EPIPE or Errno.ECONNRESET))),
+                Expect.Event("ignore_client_abort: nginx resets its upstream connection (Kestrel logs the reset, or the RST its write met)", IgnoreUpstreamReset),
                 Expect.FirstDisconnect(Side.Client, "FIN"),
             ]),
         Fixed: new ScenarioVariant(
@@ -49,8 +48,9 @@ internal static class ProxyClientAbort
             [
                 Expect.Event("nginx logs 499", e => e.Kind == EventKind.ProxyAccess && e.Status == 499),
                 Expect.That(
-                    "Kestrel: the work stops within 250 ms of the client's close",
-                    events => On.Within(events, e => e.Kind == EventKind.ClosedFin && e.Actor == "client[kestrel]", e => e.Kind == EventKind.HandlerFailed && e.Failure == SocketFailure.Canceled, TimeSpan.FromMilliseconds(250))),
+                    "Kestrel: the work stops within 250 ms of Kestrel reading nginx's FIN (the client's close passed on)",
+                    events => On.Gap(events, e => e.Kind == EventKind.ClosedFin && e.Actor == "client[kestrel]", KestrelReadsFin) >= TimeSpan.Zero
+                        && On.Within(events, KestrelReadsFin, e => e.Kind == EventKind.HandlerFailed && e.Failure == SocketFailure.Canceled, AbortLatency)),
                 Expect.No("nothing is written into the void", On.Kind(EventKind.WriteIntoVoid)),
                 Expect.No("no send fails", On.Kind(EventKind.SendFailed)),
                 Expect.FirstDisconnect(Side.Client, "FIN"),
@@ -85,9 +85,20 @@ internal static class ProxyClientAbort
         {
             await Waits.HandlerDoneAsync(lab.Timeline, "kestrel[ignore]#1", bound, ct);
             await lab.Timeline.WaitForAsync(EventKind.ProxyClientBrokenPipe, TimeSpan.FromSeconds(5), Side.Proxy, cancellationToken: ct);
+            // Kestrel logs nginx's RST when its socket loop gets to it: on a busy machine after the rest is done.
+            await lab.Timeline.WaitForAsync(IgnoreUpstreamReset, TimeSpan.FromSeconds(5), "Kestrel [kestrel[ignore]] logging nginx's reset", ct);
         }
         await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.ProxyAccess && e.Actor == "nginx", TimeSpan.FromSeconds(5), "nginx's access-log line", ct);
     }
+
+    // Timed from Kestrel's own read of the FIN, not the client's close(): between the two are nginx and two socket
+    // loops, whose delay on a busy machine is the scheduler's, not the story's.
+    private static readonly TimeSpan AbortLatency = TimeSpan.FromMilliseconds(250);
+
+    private static bool KestrelReadsFin(LabEvent e) => e.Kind == EventKind.KestrelReceivedFin && e.Actor == "kestrel";
+
+    private static bool IgnoreUpstreamReset(LabEvent e) =>
+        e.Actor == "kestrel[ignore]" && (e.Kind == EventKind.KestrelReset || (e.Kind == EventKind.KestrelSendingRst && e.Errno is Errno.EPIPE or Errno.ECONNRESET));
 
     private static Func<KestrelExchange, Task> Handler(bool honourAbort) => async x =>
     {

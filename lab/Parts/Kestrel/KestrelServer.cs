@@ -107,11 +107,21 @@ public sealed class KestrelServer : IAsyncDisposable
             EventKind.RequestReceived,
             $"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} (connection {context.Connection.Id}, Content-Length {context.Request.ContentLength?.ToString() ?? "none"})",
             actor: actor);
-        using var registration = context.RequestAborted.Register(() =>
-            timeline.Record(Side.Server, EventKind.RequestAborted, "RequestAborted fired: Kestrel saw the client go", actor: actor));
+        // Recorded once, by whichever sees it first: the token's callback, or the handler's end finding the token
+        // canceled. The callback alone can be lost: when Kestrel cancels the token as the handler ends (returns, or
+        // throws because its own registration on the token ran first), the handler's end disposes this registration
+        // before its callback's turn has come, and a canceled token's pending callback is then never run.
+        var aborted = context.RequestAborted;
+        var recorded = 0;
+        void RecordAbort()
+        {
+            if (Interlocked.Exchange(ref recorded, 1) == 0) timeline.Record(Side.Server, EventKind.RequestAborted, "RequestAborted fired: Kestrel saw the client go", actor: actor);
+        }
+        using var registration = aborted.Register(RecordAbort);
         try
         {
             await handler(exchange).ConfigureAwait(false);
+            if (aborted.IsCancellationRequested) RecordAbort();
             timeline.Record(
                 Side.Server,
                 EventKind.HandlerCompleted,
@@ -121,6 +131,7 @@ public sealed class KestrelServer : IAsyncDisposable
         }
         catch (Exception e)
         {
+            if (aborted.IsCancellationRequested) RecordAbort();
             // Rethrown so that Kestrel and Hosting log exactly what they would for a real app (499, 500, …).
             timeline.RecordFailure(Side.Server, EventKind.HandlerFailed, e, actor, "handler threw");
             throw;
