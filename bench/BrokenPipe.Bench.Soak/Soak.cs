@@ -23,7 +23,7 @@ internal static class Soak
         var memory = new List<(int Done, double HeapMb, double RssMb)>();
         var done = 0;
         var clock = Stopwatch.StartNew();
-        var results = await ScenarioBatch.RunAsync(plan, parallel, onFinished: (_, r) =>
+        var results = await ScenarioBatch.RunAsync(plan, parallel, longestFirst: false, onFinished: (_, r) =>
         {
             done++;
             if (r.Outcome != Outcome.Met) Console.Error.WriteLine($"  run {done}: {r.Id} {r.Variant}: {r.Outcome} {r.Error ?? string.Join("; ", r.Checks.Where(c => !c.Met).Select(c => c.Description))}");

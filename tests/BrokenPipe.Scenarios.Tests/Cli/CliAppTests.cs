@@ -53,6 +53,8 @@ public sealed class CliAppTests
     [InlineData("run", "fin-vs-rst", "--variant", "sideways")]
     [InlineData("run", "fin-vs-rst", "--json")]
     [InlineData("run")]
+    [InlineData("run", "--all", "--parallel", "0")]
+    [InlineData("run", "--all", "--parallel", "many")]
     [InlineData("explode")]
     public async Task BadInput_Always_OneLineOnStderrAndExitCode2(params string[] args)
     {
@@ -61,6 +63,26 @@ public sealed class CliAppTests
         Assert.Equal("", stdout);
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: ", stderr);
+    }
+
+    [Fact]
+    public async Task Run_Parallel_ResultsComeInTheOrderAsked()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"brokenpipe-cli-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (code, _, stderr) = await RunAsync("run", ScenarioIds.WriteThresholdSweep, ScenarioIds.FinVsRst, "--parallel", "4", "--json", path);
+            Assert.Equal(0, code);
+            Assert.Contains("4 runs, up to 4 at a time", stderr);
+            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(path));
+            Assert.Equal(
+                [(ScenarioIds.WriteThresholdSweep, "broken"), (ScenarioIds.WriteThresholdSweep, "fixed"), (ScenarioIds.FinVsRst, "broken"), (ScenarioIds.FinVsRst, "fixed")],
+                doc.RootElement.EnumerateArray().Select(r => (r.GetProperty("id").GetString(), r.GetProperty("variant").GetString())));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
