@@ -32,7 +32,8 @@ internal sealed record HostState(
             Lines("ip", "-o", "link", "show").Select(l => l.Split(':', 3) is { Length: 3 } f ? f[1].Trim().Split('@')[0] : "").Where(n => n.StartsWith("bpl", StringComparison.Ordinal)).ToHashSet(),
             ListenersOf([pid, .. DescendantsOf(pid)]),
             string.Join(" ", Lines("nft", "list", "tables")),
-            Lines("docker", "ps", "-a", "--format", "{{.ID}} {{.Names}} {{.Labels}}").Where(l => l.Contains("brokenpipe", StringComparison.OrdinalIgnoreCase)).ToHashSet());
+            // The docker runtime labels its containers with the owning process (brokenpipe.lab.owner-pid): only ours count.
+            Lines("docker", "ps", "-a", "--filter", $"label=brokenpipe.lab.owner-pid={root}", "--format", "{{.ID}} {{.Names}}").ToHashSet());
     }
 
     /// <summary>Everything in <paramref name="after"/> that was not in <paramref name="before"/> and is this process's to clean up, one line per kind; empty when nothing leaked.</summary>
@@ -54,6 +55,27 @@ internal sealed record HostState(
         if (after.HostNftTables != before.HostNftTables) leaks.Add($"host nft tables: before '{before.HostNftTables}', after '{after.HostNftTables}'");
         if (after.Fds != before.Fds) leaks.Add($"open fds: {before.Fds} before, {after.Fds} after");
         return leaks;
+    }
+
+    /// <summary>This process's open fds by what they are (socket, pipe, anon_inode:[eventpoll], a file's path), with counts.</summary>
+    public static Dictionary<string, int> FdKinds()
+    {
+        var kinds = new Dictionary<string, int>();
+        foreach (var fd in Directory.EnumerateFiles("/proc/self/fd"))
+        {
+            string kind;
+            try
+            {
+                var target = new FileInfo(fd).LinkTarget ?? "?";
+                kind = target.StartsWith("socket:", StringComparison.Ordinal) ? "socket" : target.StartsWith("pipe:", StringComparison.Ordinal) ? "pipe" : target;
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+        }
+        return kinds;
     }
 
     /// <summary>The live (not zombie) descendants of <paramref name="root"/>, by PID.</summary>

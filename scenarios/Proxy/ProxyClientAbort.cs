@@ -85,8 +85,12 @@ internal static class ProxyClientAbort
         {
             await Waits.HandlerDoneAsync(lab.Timeline, "kestrel[ignore]#1", bound, ct);
             await lab.Timeline.WaitForAsync(EventKind.ProxyClientBrokenPipe, TimeSpan.FromSeconds(5), Side.Proxy, cancellationToken: ct);
-            // Kestrel logs nginx's RST when its socket loop gets to it: on a busy machine after the rest is done.
-            await lab.Timeline.WaitForAsync(IgnoreUpstreamReset, TimeSpan.FromSeconds(5), "Kestrel [kestrel[ignore]] logging nginx's reset", ct);
+            // Kestrel logs how nginx left (its RST, or a FIN) when its socket loop gets to it: on a busy machine after the rest.
+            await lab.Timeline.WaitForAsync(
+                e => IgnoreUpstreamReset(e) || (e.Kind == EventKind.KestrelReceivedFin && e.Actor == "kestrel[ignore]"),
+                TimeSpan.FromSeconds(5),
+                "Kestrel [kestrel[ignore]] logging how nginx left (reset or FIN)",
+                ct);
         }
         await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.ProxyAccess && e.Actor == "nginx", TimeSpan.FromSeconds(5), "nginx's access-log line", ct);
     }
