@@ -85,7 +85,7 @@ internal static class Soak
         Console.WriteLine($"samples (runs: heap MB / RSS MB): {string.Join(", ", memory.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Done}: {m.HeapMb:0}/{m.RssMb:0}")))}");
         var fdsAfter = HostState.FdKinds();
         var fdChanges = fdsAfter.Keys.Union(fdsBefore.Keys).Where(k => fdsAfter.GetValueOrDefault(k) != fdsBefore.GetValueOrDefault(k)).Select(k => $"{k} {fdsBefore.GetValueOrDefault(k)} → {fdsAfter.GetValueOrDefault(k)}");
-        Console.WriteLine($"fds: {before.Fds} before, {after.Fds} after; changed: {string.Join(", ", fdChanges.DefaultIfEmpty("none"))}");
+        Console.WriteLine($"fds other than mapped assemblies: {before.Fds} before, {after.Fds} after; all fds by kind, changed: {string.Join(", ", fdChanges.DefaultIfEmpty("none"))}");
         var leaks = HostState.Leaks(before, after);
         Console.WriteLine(leaks.Count == 0 ? "left behind: nothing (processes, temp dirs, namespaces, veth pairs, host nft tables, containers, listening sockets, fds)" : $"LEFT BEHIND: {string.Join("; ", leaks)}");
         return leaks.Count == 0 && results.All(r => r.Outcome == Outcome.Met) ? 0 : 1;
