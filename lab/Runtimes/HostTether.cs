@@ -5,15 +5,17 @@ namespace BrokenPipe.Lab.Runtimes;
 
 /// <summary>
 /// Ties the lab's child processes to this process, so that they die with it even when it is SIGKILLed (no
-/// dispose, no reaper): each server is started as <c>setpriv --pdeathsig KILL -- unshare --pid --kill-child -- PROGRAM</c>.
+/// dispose, no reaper): each server is started as
+/// <c>setpriv --pdeathsig KILL -- unshare --pid --kill-child -- sh -c '"$@"; exit $?' sh PROGRAM ARGS…</c>.
 /// <list type="bullet">
 /// <item><c>setpriv</c> (util-linux) sets PR_SET_PDEATHSIG on itself and execs <c>unshare</c>, which keeps it: the
 /// kernel sends it SIGKILL when the <em>thread</em> that forked it ends. .NET forks on the thread that calls
 /// <see cref="Process.Start()"/> — a pool thread that may retire after a quiet spell — so every start happens on one
 /// thread of our own that lives as long as the process (<see cref="Start"/>).</item>
-/// <item><c>unshare --pid --kill-child</c> runs the program as process 1 of a new PID namespace, with its own
-/// death signal tied to <c>unshare</c>. When process 1 of a namespace dies the kernel kills every process in it: nginx's
-/// workers too, which would otherwise outlive their master and keep its port.</item>
+/// <item><c>unshare --pid --kill-child</c> starts a new PID namespace whose process 1 (a shell that only waits for the
+/// program, passed as arguments: nothing is parsed) has its death signal tied to <c>unshare</c>. When process 1 of a
+/// namespace dies the kernel kills every process in it: nginx's workers too, which would otherwise outlive their master
+/// and keep its port. The program is not process 1 itself, which would ignore every signal it has no handler for.</item>
 /// </list>
 /// A new PID namespace needs root (CAP_SYS_ADMIN) and a kernel/sandbox that allows it: checked once; without it only
 /// the program itself is tied (<c>setpriv</c> alone), and what it forks is left to the next lab's reaper.
@@ -33,7 +35,12 @@ internal static class HostTether
         get
         {
             if (!OperatingSystem.IsLinux() || !File.Exists(Setpriv)) return [];
-            return CanUnshare.Value ? [Setpriv, "--pdeathsig", "KILL", "--", Unshare, "--pid", "--kill-child=KILL", "--"] : [Setpriv, "--pdeathsig", "KILL", "--"];
+            // In the namespace a shell is process 1 and the program its child: process 1 of a namespace ignores every
+            // signal it has no handler for (SIGTERM to a plain program would do nothing), its child does not. The
+            // shell waits for the program and exits with its status (128 + N when signal N ended it).
+            return CanUnshare.Value
+                ? [Setpriv, "--pdeathsig", "KILL", "--", Unshare, "--pid", "--kill-child=KILL", "--", "/bin/sh", "-c", "\"$@\"; exit $?", "sh"]
+                : [Setpriv, "--pdeathsig", "KILL", "--"];
         }
     }
 
@@ -60,8 +67,9 @@ internal static class HostTether
     }
 
     /// <summary>
-    /// The PID of the program under the wrappers: <c>unshare</c>'s only child. Polled (bounded by 5 s) until it exists;
-    /// <paramref name="wrapper"/>'s own PID when the wrapper is not namespaced or exited first.
+    /// The PID of the program under the wrappers: the only child of <c>unshare</c>'s only child (the shell). Polled
+    /// (bounded by 5 s) until it exists; <paramref name="wrapper"/>'s own PID when the wrapper is not namespaced or
+    /// exited first.
     /// </summary>
     public static int ProgramPid(Process wrapper)
     {
@@ -69,18 +77,23 @@ internal static class HostTether
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(5) && !wrapper.HasExited)
         {
-            try
-            {
-                var children = File.ReadAllText($"/proc/{wrapper.Id}/task/{wrapper.Id}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (children.Length > 0 && int.TryParse(children[0], out var pid)) return pid;
-            }
-            catch (IOException)
-            {
-                break;
-            }
+            if (FirstChild(wrapper.Id) is { } shell && FirstChild(shell) is { } program) return program;
             Thread.Sleep(1);
         }
         return wrapper.Id;
+    }
+
+    private static int? FirstChild(int pid)
+    {
+        try
+        {
+            var children = File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return children.Length > 0 && int.TryParse(children[0], out var child) ? child : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private static Thread StartSpawner()
