@@ -47,12 +47,14 @@ internal static class HostTether
     /// <summary>Whether <see cref="Wrapper"/> puts the program in a PID namespace of its own (then its PID is the wrapper's child).</summary>
     public static bool Namespaced => Wrapper.Count > 0 && CanUnshare.Value;
 
-    /// <summary>Runs <paramref name="start"/> (a <see cref="Process.Start()"/>) on the spawner thread, so the fork's parent thread lives as long as the process.</summary>
-    public static T Start<T>(Func<T> start)
+    /// <summary>
+    /// Runs <paramref name="start"/> (a <see cref="Process.Start()"/>, and what must follow it at once) on the spawner
+    /// thread, so the fork's parent thread lives as long as the process; the caller awaits it without holding a thread.
+    /// </summary>
+    public static Task<T> StartAsync<T>(Func<T> start)
     {
-        if (Thread.CurrentThread == Spawner) return start();
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Starts.Add(() =>
+        void Run()
         {
             try
             {
@@ -62,8 +64,10 @@ internal static class HostTether
             {
                 done.SetException(e);
             }
-        });
-        return done.Task.GetAwaiter().GetResult();
+        }
+        if (Thread.CurrentThread == Spawner) Run();
+        else Starts.Add(Run);
+        return done.Task;
     }
 
     /// <summary>

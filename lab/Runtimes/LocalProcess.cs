@@ -40,7 +40,15 @@ public sealed class LocalProcess : IServerProcess
         }
     }
 
-    public static LocalProcess Start(LabSandbox lab, string executable, IReadOnlyList<string> arguments, string name)
+    /// <summary>Starts <paramref name="executable"/> and waits (blocking) until it runs; see <see cref="StartAsync"/>.</summary>
+    public static LocalProcess Start(LabSandbox lab, string executable, IReadOnlyList<string> arguments, string name) =>
+        StartAsync(lab, executable, arguments, name).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Starts <paramref name="executable"/> under <see cref="HostTether"/>'s wrappers, on its spawner thread (no pool
+    /// thread waits for the fork), and notes its PID in the lab's process registry.
+    /// </summary>
+    public static async Task<LocalProcess> StartAsync(LabSandbox lab, string executable, IReadOnlyList<string> arguments, string name)
     {
         var wrapper = HostTether.Wrapper;
         var psi = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : executable)
@@ -53,11 +61,15 @@ public sealed class LocalProcess : IServerProcess
         };
         foreach (var a in wrapper.Count > 0 ? [.. wrapper.Skip(1), executable, .. arguments] : arguments) psi.ArgumentList.Add(a);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        if (!HostTether.Start(process.Start)) throw new InvalidOperationException($"{executable} did not start");
-        // The wrapper's PID is noted at once (so a reaper finds it even if this process dies right now), the program's when known.
-        lab.RememberProcess(process.Id, name);
-        var pid = HostTether.ProgramPid(process);
-        if (pid != process.Id) lab.RememberProcess(pid, name);
+        var pid = await HostTether.StartAsync(() =>
+        {
+            if (!process.Start()) throw new InvalidOperationException($"{executable} did not start");
+            // The wrapper's PID is noted at once (so a reaper finds it even if this process dies right now), the program's when known.
+            lab.RememberProcess(process.Id, name);
+            var program = HostTether.ProgramPid(process);
+            if (program != process.Id) lab.RememberProcess(program, name);
+            return program;
+        }).ConfigureAwait(false);
         var local = new LocalProcess(process, pid, lab, name);
         process.OutputDataReceived += (_, e) => local.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => local.Keep(e.Data);

@@ -10,27 +10,14 @@ public static class ScenarioBatch
 {
     /// <summary>
     /// How many runs share this machine by default (<c>run --all</c>, the bare catalog): measured on 2 CPUs, where
-    /// the catalog's runs mostly wait on timers (see bench/results.md, "Catalog in parallel").
+    /// the catalog's runs mostly wait on timers (see bench/results.md, "Side by side").
     /// </summary>
     public const int DefaultParallelism = 8;
 
     /// <summary>Runs every (scenario, variant) pair; <paramref name="onFinished"/> is called (serialized) as each run ends, with its index in <paramref name="runs"/>.</summary>
-    public static Task<IReadOnlyList<ScenarioResult>> RunAsync(
-        IReadOnlyList<(Scenario Scenario, Variant Variant)> runs,
-        int parallel,
-        LabSettings? settings = null,
-        Action<int, ScenarioResult>? onFinished = null,
-        CancellationToken cancellationToken = default) =>
-        RunAsync(runs, parallel, longestFirst: true, settings, onFinished, cancellationToken);
-
-    /// <summary>
-    /// As <see cref="RunAsync(IReadOnlyList{ValueTuple{Scenario, Variant}}, int, LabSettings?, Action{int, ScenarioResult}?, CancellationToken)"/>;
-    /// with <paramref name="longestFirst"/> false the runs start in the order given (a soak that mixes them on purpose).
-    /// </summary>
     public static async Task<IReadOnlyList<ScenarioResult>> RunAsync(
         IReadOnlyList<(Scenario Scenario, Variant Variant)> runs,
         int parallel,
-        bool longestFirst,
         LabSettings? settings = null,
         Action<int, ScenarioResult>? onFinished = null,
         CancellationToken cancellationToken = default)
@@ -40,7 +27,7 @@ public static class ScenarioBatch
         var report = new Lock();
         var indices = Enumerable.Range(0, runs.Count).ToList();
         var shared = indices.Where(i => runs[i].Scenario.RunsAlone is null)
-            .OrderByDescending(i => longestFirst ? runs[i].Scenario[runs[i].Variant].InherentWait : TimeSpan.Zero)
+            .OrderByDescending(i => runs[i].Scenario[runs[i].Variant].InherentWait)
             .ToList();
         var alone = indices.Where(i => runs[i].Scenario.RunsAlone is not null).ToList();
 
