@@ -129,7 +129,8 @@ internal sealed record HostState(
         }
     }
 
-    private static long RssKilobytes()
+    /// <summary>This process's resident set size (VmRSS), in KB.</summary>
+    public static long RssKilobytes()
     {
         var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)) ?? "VmRSS: 0 kB";
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);

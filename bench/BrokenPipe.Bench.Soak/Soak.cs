@@ -53,7 +53,7 @@ internal static class Soak
                     }
                     if (done % 50 == 0)
                     {
-                        memory.Add((done, GC.GetTotalMemory(forceFullCollection: true) / 1048576.0, HostState.Read(Environment.ProcessId).RssKb / 1024.0));
+                        memory.Add((done, GC.GetTotalMemory(forceFullCollection: true) / 1048576.0, HostState.RssKilobytes() / 1024.0));
                         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{done}/{runs}] {clock.Elapsed.TotalSeconds:0} s, heap after a full GC {memory[^1].HeapMb:0.0} MB, rss {memory[^1].RssMb:0.0} MB"));
                     }
                 }
