@@ -19,11 +19,17 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
           run <id>... [options]      run scenarios and narrate each run
           run --all [options]        run the quick catalog (add --include-slow for the slow ones)
           check-proxy --config FILE  run the proxy checks against your own nginx config template (see nginx/README.md)
-                                     [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--slow-client-rate B/s] [--nginx PATH] [--json FILE]
+                                     [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--slow-client-rate B/s] [--nginx PATH | --image IMAGE] [--json FILE]
+          images build               build local nginx and Redis images for --runtime docker from this machine's packages
+                                     (no registry needed); prints the tags as BROKENPIPE_LAB_*_IMAGE=TAG lines
         run options:
           --variant broken|fixed|both   which variants (default: both)
           --json FILE                   also write the JSON results (one object per run, an array for several; '-' = stdout)
           --parallel N                  run up to N scenario runs side by side, each in its own lab (default: 8; 1 = one after the other)
+          --runtime local|docker        where nginx and redis-server run: local processes (default) or containers
+                                        (host network; env BROKENPIPE_LAB_RUNTIME)
+          --nginx-image IMAGE           the nginx image on docker (default nginx:1.27; env BROKENPIPE_LAB_NGINX_IMAGE)
+          --redis-image IMAGE           the Redis image on docker (default redis:7.4; env BROKENPIPE_LAB_REDIS_IMAGE)
         exit code: 0 every run met its expectation (every check passed), 1 some did not, 2 bad input
         """;
 
@@ -38,8 +44,9 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
                 "describe" => Describe(args),
                 "run" => await RunAsync(Arguments.ParseRun(args[1..], catalog), cancellationToken),
                 "check-proxy" => await new CheckProxyCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
+                "images" => await new ImagesCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
                 "help" or "--help" or "-h" => Help(),
-                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy; --help for more)"),
+                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy, images; --help for more)"),
             };
         }
         catch (CliException e)
@@ -91,7 +98,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
     }
 
     private Task<int> RunCatalogAsync(CancellationToken cancellationToken) =>
-        RunAsync(new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true), cancellationToken);
+        RunAsync(new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { Settings = Arguments.EnvironmentSettings() }, cancellationToken);
 
     private async Task<int> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {
@@ -129,5 +136,5 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         return results.All(r => r.Outcome == Outcome.Met) ? 0 : 1;
     }
 
-    private static string Marks(Scenario s) => (s.Slow ? " (slow)" : "") + (s.NeedsRoot ? " (needs root)" : "");
+    private static string Marks(Scenario s) => (s.Slow ? " (slow)" : "") + (s.NeedsRoot ? " (needs root)" : "") + (s.NeedsDocker ? " (needs docker)" : "");
 }
