@@ -71,14 +71,24 @@ public sealed class LabSandbox : IAsyncDisposable
 
     /// <summary>
     /// A free port on 127.0.0.1, from the kernel, for a process that must be told its port up front (nginx, redis).
-    /// In-process parts bind 127.0.0.1:0 themselves and read the port back.
+    /// In-process parts bind 127.0.0.1:0 themselves and read the port back. A port is handed out once per 5 minutes in
+    /// this process: between the probe's close and the program's bind the kernel may give the same port to the next
+    /// probe, and with labs side by side a second nginx then found the first one's listener "ready" and could not bind.
     /// </summary>
     public static int FreePort()
     {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+        while (true)
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+            var now = Environment.TickCount64;
+            if (HandedOut.TryAdd(port, now)) return port;
+            if (HandedOut.TryGetValue(port, out var at) && now - at >= 300_000 && HandedOut.TryUpdate(port, now, at)) return port;
+        }
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, long> HandedOut = new();
 
     /// <summary>
     /// Notes a child process (PID, start time, name) in the run dir, so that if this process dies before disposing the
