@@ -10,7 +10,7 @@ public static partial class NginxHints
 {
     private static readonly Dictionary<string, string> Providers = new(StringComparer.Ordinal)
     {
-        ["http2"] = "the \"http2 on;\" directive needs nginx 1.25.1 or later (older nginx: \"listen … http2;\")",
+        ["http2"] = "nginx 1.25.1 or later (older nginx turn HTTP/2 on with \"listen … http2;\")",
         ["http3"] = "nginx 1.25.0 or later, built with the HTTP/3 module",
         ["quic"] = "nginx 1.25.0 or later, built with the HTTP/3 module",
         ["quic_retry"] = "nginx 1.25.0 or later, built with the HTTP/3 module",

@@ -138,6 +138,7 @@ public sealed class NginxProxy : IAsyncDisposable
         var paths = new NginxPaths(Path.Combine(lab.Directory, options.Name));
         Directory.CreateDirectory(Path.Combine(paths.Prefix, "logs"));
         Directory.CreateDirectory(paths.Temp);
+        Directory.CreateDirectory(Path.Combine(paths.Prefix, "cache"));
         var listen = $"127.0.0.1:{port}";
         var target = $"{upstream.Address}:{upstream.Port}";
         if (options.ConfigTemplatePath is not { } custom)
