@@ -38,13 +38,26 @@ internal sealed class CheckClient(LabSandbox lab, NginxProxy nginx, ProxyCheckOp
                     Read = request.ReadBytesPerSecond is null ? ReadMode.Normal : ReadMode.Slow,
                     SlowBytesPerSecond = request.ReadBytesPerSecond ?? 16 * 1024,
                     ReceiveBuffer = request.ReadBytesPerSecond is null ? null : 16 * 1024,
-                    CloseWhen = request.AbortAfter is { } after ? Trigger.After(after) : Trigger.AtEnd,
+                    CloseWhen = request.AbortOn is { } on ? Trigger.On(on, request.AbortDescription) : Trigger.AtEnd,
                     Deadline = request.Deadline,
                 },
                 cancellationToken).ConfigureAwait(false);
             return CheckResponse.From(r);
         }
         return await SendWithHttpClientAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task GiveUpAsync(Func<LabEvent, bool> on, CancellationTokenSource abort)
+    {
+        try
+        {
+            await lab.Timeline.WaitForAsync(on, TimeSpan.FromMinutes(10), cancellationToken: abort.Token).ConfigureAwait(false);
+            await abort.CancelAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimelineTimeoutException or ObjectDisposedException)
+        {
+            // The exchange ended first.
+        }
     }
 
     private async Task<CheckResponse> SendWithHttpClientAsync(CheckRequest request, CancellationToken cancellationToken)
@@ -73,12 +86,24 @@ internal sealed class CheckClient(LabSandbox lab, NginxProxy nginx, ProxyCheckOp
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(request.Deadline);
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
-        if (request.AbortAfter is { } after) abort.CancelAfter(after);
+        var giveUp = request.AbortOn is { } on ? GiveUpAsync(on, abort) : Task.CompletedTask;
         var clock = Stopwatch.StartNew();
         timeline.Record(Side.Client, EventKind.RequestSent, $"{request.Method} {request.Path} over {_listener.Protocol}" + (request.UploadBytes > 0 ? $" with a {request.UploadBytes}-byte body" : ""), actor: actor);
         int? status = null;
         long? length = null;
         long body = 0;
+        try
+        {
+            return await ExchangeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!abort.IsCancellationRequested) await abort.CancelAsync().ConfigureAwait(false);
+            await giveUp.ConfigureAwait(false);
+        }
+
+        async Task<CheckResponse> ExchangeAsync()
+        {
         try
         {
             using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, abort.Token).ConfigureAwait(false);
@@ -119,6 +144,7 @@ internal sealed class CheckClient(LabSandbox lab, NginxProxy nginx, ProxyCheckOp
             var (failure, _) = SocketFailures.Classify(e);
             timeline.RecordFailure(Side.Client, status is null ? EventKind.RequestFailed : EventKind.ResponseTruncated, e, actor, $"after {clock.Elapsed.TotalMilliseconds:0} ms, {body} body bytes", body);
             return new CheckResponse { Status = status, BodyBytes = body, ContentLength = length, Truncated = status is not null, Failure = failure ?? SocketFailure.EndOfStream, UploadFailure = status is null && request.UploadBytes > 0 ? failure : null };
+        }
         }
     }
 }

@@ -16,6 +16,9 @@ internal sealed record CheckRequest
     /// <summary>Read the body at this many bytes per second; null reads as fast as it comes.</summary>
     public double? ReadBytesPerSecond { get; init; }
 
-    /// <summary>Give up (close the connection, or reset the HTTP/2 stream) after this long; null waits for the end.</summary>
-    public TimeSpan? AbortAfter { get; init; }
+    /// <summary>Give up (close the connection, or reset the HTTP/2 stream) when this event is on the timeline; null waits for the end.</summary>
+    public Func<LabEvent, bool>? AbortOn { get; init; }
+
+    /// <summary>What <see cref="AbortOn"/> waits for, in words.</summary>
+    public string AbortDescription { get; init; } = "";
 }

@@ -97,18 +97,41 @@ public static class ProxyChecks
     public static Task<ProxyCheckResult> ClientAbortAsync(string configPath, ProxyCheckOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new ProxyCheckOptions();
-        return RunAsync(ClientAbortName, "a client abort reaches the upstream (499, upstream aborted)", configPath, options, cancellationToken, async (lab, ct) =>
+        return RunAsync(ClientAbortName, "a client that gives up 1 s after the upstream got its request: 499, and the abort reaches the upstream", configPath, options, cancellationToken, async (lab, ct) =>
         {
-            var app = await KestrelServer.StartAsync(lab, x => x.DelayAsync(TimeSpan.FromSeconds(3), honourAbort: true), cancellationToken: ct).ConfigureAwait(false);
+            var app = await KestrelServer.StartAsync(lab, x => x.DelayAsync(TimeSpan.FromSeconds(5), honourAbort: true), cancellationToken: ct).ConfigureAwait(false);
             var (nginx, client) = await ProxyAsync(lab, app.Endpoint, configPath, options, ct).ConfigureAwait(false);
             var path = client.PathFor("report");
-            var r = await client.SendAsync(new CheckRequest { Path = path, AbortAfter = TimeSpan.FromSeconds(1) }, ct).ConfigureAwait(false);
+            // The client's patience runs from the moment the upstream has the request (not from connect: a TLS handshake
+            // on a loaded machine must not make the abort land before the request is even there).
+            using var patience = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var timer = GiveUpAfterAsync(lab, TimeSpan.FromSeconds(1), patience.Token);
+            var r = await client.SendAsync(new CheckRequest { Path = path, AbortOn = e => e.Side == Side.Lab && e.Kind == EventKind.Note && e.Actor == GiveUpActor, AbortDescription = "1 s after the upstream got the request" }, ct).ConfigureAwait(false);
+            await patience.CancelAsync().ConfigureAwait(false);
+            await timer.ConfigureAwait(false);
             if (!UpstreamSaw(lab)) return NotExercised(lab, nginx, "GET " + path, r);
             var aborted = await WaitAsync(lab, e => e.Kind == EventKind.RequestAborted, TimeSpan.FromSeconds(4), ct).ConfigureAwait(false);
             var access = await WaitAsync(lab, e => e.Kind == EventKind.ProxyAccess, TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
             var observed = $"access-log status {access?.Status.ToString() ?? "none"}; upstream {(aborted is null ? "not aborted: it worked on for nobody" : "aborted")}";
             return (aborted is not null && access?.Status == 499 ? ProxyCheckVerdict.Pass : ProxyCheckVerdict.Fail, observed);
         });
+    }
+
+    private const string GiveUpActor = "client-patience";
+
+    /// <summary>Records the client's "I give up" <paramref name="after"/> the upstream got the request.</summary>
+    private static async Task GiveUpAfterAsync(LabSandbox lab, TimeSpan after, CancellationToken ct)
+    {
+        try
+        {
+            await lab.Timeline.WaitForAsync(e => e.Side == Side.Server && e.Kind == EventKind.RequestReceived, TimeSpan.FromMinutes(10), cancellationToken: ct).ConfigureAwait(false);
+            await Task.Delay(after, ct).ConfigureAwait(false);
+            lab.Timeline.Record(Side.Lab, EventKind.Note, $"{after.TotalSeconds:0.#} s after the upstream got the request: the client gives up", actor: GiveUpActor);
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimelineTimeoutException)
+        {
+            // The exchange ended first (nginx answered itself).
+        }
     }
 
     /// <summary>
@@ -225,7 +248,7 @@ public static class ProxyChecks
             var (nginx, client) = await ProxyAsync(lab, app.Endpoint, configPath, options, ct).ConfigureAwait(false);
             var path = client.PathFor("upload");
             var r = await client.SendAsync(new CheckRequest { Method = "POST", Path = path, UploadBytes = size, Deadline = TimeSpan.FromSeconds(60) }, ct).ConfigureAwait(false);
-            nginx.Flush();
+            await WaitAsync(lab, e => e.Kind == EventKind.ProxyAccess, TimeSpan.FromSeconds(5), ct).ConfigureAwait(false); // nginx logs after it answered
             var events = lab.Timeline.Snapshot();
             var upstreamBytes = events.LastOrDefault(e => e.Side == Side.Server && e.Kind == EventKind.Received)?.Bytes;
             var saw = UpstreamSaw(lab);
@@ -233,6 +256,7 @@ public static class ProxyChecks
                 ? $"the client's send failed after {Bytes(r.Uploaded)} with {SocketFailures.Name(f)}{(r.UploadErrno is { } n ? $" ({SocketFailures.ErrnoName(n)})" : "")}"
                 : $"the client sent {Bytes(r.Uploaded)}";
             var upstream = saw ? $"the upstream saw the request and read {Bytes(upstreamBytes ?? 0)} of its body" : "the upstream saw nothing";
+            if (r.Status == 413 && r.UploadFailure is null) send = $"the client sent all {Bytes(r.Uploaded)}: nginx read and discarded it (its lingering close; a client still sending after lingering_time gets EPIPE/ECONNRESET)";
             if (r.Status == 413) return (ProxyCheckVerdict.Fail, $"HTTP 413 from nginx (client_max_body_size); {send}; {upstream}");
             if (!saw) return NotExercised(lab, nginx, "POST " + path, r);
             return (r.Status == 200 && upstreamBytes == size ? ProxyCheckVerdict.Pass : ProxyCheckVerdict.Fail, $"{r.Describe()}; {send}; {upstream}");
