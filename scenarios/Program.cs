@@ -1,7 +1,6 @@
+using System.Runtime.InteropServices;
 using BrokenPipe.Scenarios;
 using BrokenPipe.Scenarios.Cli;
-
-using System.Runtime.InteropServices;
 
 using var cancel = new CancellationTokenSource();
 var signal = 0;

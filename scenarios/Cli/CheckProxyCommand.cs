@@ -38,7 +38,15 @@ public sealed class CheckProxyCommand(TextWriter stdout, TextWriter stderr)
             throw new CliException(OneLine(e.Message));
         }
         var names = ProxyChecks.Names.Where(n => options.Only is null || options.Only.Contains(n)).ToList();
-        var longest = new[] { options.LongResponse, 2 * options.StreamGap, options.WebSocketIdle, TimeSpan.FromSeconds(2 * 1024 * 1024 / options.SlowClientBytesPerSecond) }.Max();
+        var durations = new Dictionary<string, TimeSpan>
+        {
+            [ProxyChecks.LongResponseName] = options.LongResponse,
+            [ProxyChecks.StreamingGapsName] = 3 * options.StreamGap,
+            [ProxyChecks.WebSocketIdleName] = options.WebSocketIdle > options.LongResponse ? options.WebSocketIdle : options.LongResponse,
+            [ProxyChecks.SlowClientName] = TimeSpan.FromSeconds(2 * 1024 * 1024 / options.SlowClientBytesPerSecond),
+            [ProxyChecks.KeepAliveReuseName] = options.KeepAliveRequests * (options.UpstreamIdleTimeout + TimeSpan.FromMilliseconds(500)),
+        };
+        var longest = names.Select(n => durations.GetValueOrDefault(n, TimeSpan.FromSeconds(2))).Max();
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"checking {config} with {report.NginxVersion}, listener {report.Listener.Protocol}: {names.Count} checks side by side, about {longest.TotalSeconds:0} s …"));
         IReadOnlyList<ProxyCheckResult> results;
         try

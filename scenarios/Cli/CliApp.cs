@@ -19,7 +19,9 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
           run <id>... [options]      run scenarios and narrate each run
           run --all [options]        run the quick catalog (add --include-slow for the slow ones)
           check-proxy --config FILE  run the proxy checks against your own nginx config template (see nginx/README.md)
-                                     [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--slow-client-rate B/s] [--nginx PATH] [--json FILE]
+                                     [--path /] [--host NAME] [--only CHECK,…] [--long-response 90s] [--stream-gap 5s]
+                                     [--upstream-idle 2s] [--upstream-max-requests N] [--slow-client-rate B/s] [--websocket-idle 30s]
+                                     [--upload-size 1m] [--cert FILE --key FILE] [--nginx PATH] [--json FILE|-] [--junit FILE]
         run options:
           --variant broken|fixed|both   which variants (default: both)
           --json FILE                   also write the JSON results (one object per run, an array for several; '-' = stdout)

@@ -149,12 +149,19 @@ public sealed class NginxProxy : IAsyncDisposable
         }
         var source = NginxSource.Load(custom);
         var placeholders = NginxConfig.Placeholders(source.Text);
-        var missing = new[] { "listen", "upstream" }.Where(p => !placeholders.Contains(p) && !(p == "upstream" && placeholders.Any(x => x.StartsWith("upstream:", StringComparison.Ordinal)))).ToList();
+        var missing = new[] { "listen", "upstream" }.Where(p => !placeholders.Contains(p) && !(p == "upstream" && placeholders.Any(x => x.StartsWith("upstream:", StringComparison.Ordinal) || x == "upstream_unix"))).ToList();
         if (missing.Count > 0)
         {
             throw new NginxConfigException($"{custom} has no {string.Join(" and no ", missing.Select(p => $"{{{{{p}}}}}"))} placeholder: see nginx/README.md");
         }
         var values = new Dictionary<string, string> { ["listen"] = listen, ["upstream"] = target };
+        if (placeholders.Contains("upstream_unix"))
+        {
+            // Short: a unix socket path has at most 107 bytes.
+            var socket = Path.Combine(lab.Directory, "up.sock");
+            values["upstream_unix"] = $"unix:{socket}";
+            if (!File.Exists(socket) && options.Name != "nginx-validate") UnixSocketBridge.Start(lab, socket, upstream);
+        }
         foreach (var named in placeholders.Where(p => p.StartsWith("upstream:", StringComparison.Ordinal))) values[named] = target;
         var rendered = NginxConfig.Render(source.Text, values);
         var tls = Path.Combine(paths.Prefix, "tls");

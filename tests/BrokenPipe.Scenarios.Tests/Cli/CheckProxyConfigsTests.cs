@@ -19,6 +19,7 @@ public sealed class CheckProxyConfigsTests
     [InlineData("cache.conf", "streaming-gaps,long-response", "", 0, "streaming-gaps=pass long-response=pass", "proxy_cache_path /var/cache/nginx/app")]
     [InlineData("api-location.conf", "long-response,keepalive-reuse", "/api/", 0, "long-response=pass keepalive-reuse=pass", "GET /api/export")]
     [InlineData("gateway.conf", "long-response,keepalive-reuse", "/orders/", 0, "long-response=pass keepalive-reuse=pass", "")]
+    [InlineData("unix-upstream.conf", "long-response,keepalive-reuse", "", 0, "long-response=pass keepalive-reuse=pass", "")]
     [InlineData("kong-like-60s.conf", "keepalive-reuse,client-abort", "", 1, "keepalive-reuse=fail client-abort=pass", "POST 502")]
     public async Task CheckProxy_ExampleConfig_GetsItsVerdict(string example, string only, string path, int exitCode, string verdicts, string shown)
     {
