@@ -113,6 +113,7 @@ public static class ProxyChecks
             var aborted = await WaitAsync(lab, e => e.Kind == EventKind.RequestAborted, TimeSpan.FromSeconds(4), ct).ConfigureAwait(false);
             var access = await WaitAsync(lab, e => e.Kind == EventKind.ProxyAccess, TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
             var observed = $"access-log status {access?.Status.ToString() ?? "none"}; upstream {(aborted is null ? "not aborted: it worked on for nobody" : "aborted")}";
+            if (aborted is null) observed += " (nginx keeps the upstream request going after the client left when the response is cacheable under proxy_cache, or with proxy_ignore_client_abort on)";
             return (aborted is not null && access?.Status == 499 ? ProxyCheckVerdict.Pass : ProxyCheckVerdict.Fail, observed);
         });
     }
@@ -207,7 +208,7 @@ public static class ProxyChecks
         options ??= new ProxyCheckOptions();
         var idle = options.WebSocketIdle;
         var watch = (idle + ProxyCheckOptions.Margin(idle)) > options.LongResponse ? idle + ProxyCheckOptions.Margin(idle) : options.LongResponse;
-        return RunAsync(WebSocketIdleName, $"an idle websocket stays open {Seconds(idle)} (watched for {Seconds(watch)} to show when nginx closes it)", configPath, options, cancellationToken, async (lab, ct) =>
+        return RunAsync(WebSocketIdleName, $"an idle websocket stays open {Seconds(idle)} (+{Seconds(ProxyCheckOptions.Margin(idle))} margin; watched for {Seconds(watch)} to show when nginx closes it)", configPath, options, cancellationToken, async (lab, ct) =>
         {
             var app = WebSocketUpstream.Start(lab);
             var (nginx, client) = await ProxyAsync(lab, app.Endpoint, configPath, options, ct).ConfigureAwait(false);
@@ -218,7 +219,10 @@ public static class ProxyChecks
             if (seen is null) return (ProxyCheckVerdict.NotExercised, $"nginx answered {status?.ToString(CultureInfo.InvariantCulture) ?? "nothing"} itself; the upstream never saw GET {path}: {PathHint}");
             if (seen.Status != 101) return (ProxyCheckVerdict.NotExercised, $"the upstream got GET {path} without Upgrade: the route does not pass websockets (proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\"; proxy_http_version 1.1)");
             if (status != 101) return (ProxyCheckVerdict.Fail, $"the upstream switched protocols but the client got {status?.ToString(CultureInfo.InvariantCulture) ?? "no response"}");
-            if (closedAfter is { } t && t < idle) return (ProxyCheckVerdict.Fail, $"upgraded (101); nginx closed the idle websocket after {Seconds(t)}, before {Seconds(idle)} (its proxy_read_timeout)");
+            if (closedAfter is { } t && t < idle + ProxyCheckOptions.Margin(idle))
+            {
+                return (ProxyCheckVerdict.Fail, $"upgraded (101); nginx closed the idle websocket after {Seconds(t)}, before {Seconds(idle)} and its {Seconds(ProxyCheckOptions.Margin(idle))} margin (its proxy_read_timeout)");
+            }
             return (ProxyCheckVerdict.Pass, closedAfter is { } c
                 ? $"upgraded (101); still open after {Seconds(idle)} idle; nginx closed it after {Seconds(c)} idle (its proxy_read_timeout)"
                 : $"upgraded (101); still open after {Seconds(watch)} idle");

@@ -20,7 +20,7 @@ public static class NginxIsolation
     private static readonly string[] CachePaths = ["proxy_cache_path", "fastcgi_cache_path", "uwsgi_cache_path", "scgi_cache_path"];
     private static readonly string[] Owned = ["pid", "daemon", "user", "error_log", "access_log", "lock_file"];
     private static readonly string[] ModulePrefixes = ["/usr/share/nginx", "/usr/lib/nginx", "/etc/nginx", "/usr/local/nginx", "/usr/lib64/nginx"];
-    private static readonly string[] TlsFiles = ["ssl_dhparam", "ssl_trusted_certificate", "ssl_client_certificate", "ssl_crl", "ssl_stapling_file", "ssl_session_ticket_key", "ssl_password_file"];
+    private static readonly string[] TlsFiles = ["proxy_ssl_certificate", "proxy_ssl_certificate_key", "proxy_ssl_trusted_certificate", "proxy_ssl_crl", "ssl_dhparam", "ssl_trusted_certificate", "ssl_client_certificate", "ssl_crl", "ssl_stapling_file", "ssl_session_ticket_key", "ssl_password_file"];
 
     /// <summary>
     /// Isolates <paramref name="text"/> (already rendered, so the lab's listen reads <paramref name="labListen"/>).
@@ -51,6 +51,8 @@ public static class NginxIsolation
                 {
                     labServer = s.Parent;
                     listener = listener with { Tls = listener.Tls || s.Words.Contains("ssl"), Http2 = listener.Http2 || s.Words.Contains("http2") };
+                    if (s.Words.Contains("proxy_protocol")) listener = listener with { Unsupported = $"the PROXY protocol (listen … proxy_protocol, {At(s)})" };
+                    if (s.Words.Contains("quic")) listener = listener with { Unsupported = $"HTTP/3 over QUIC (listen … quic, {At(s)})" };
                     continue;
                 }
                 var address = s.Words[1];
@@ -113,6 +115,10 @@ public static class NginxIsolation
             bool InScope(NginxStatement x) => x.Parent == labServer || (http >= 0 && x.Parent == http);
             if (statements.Any(x => InScope(x) && x.Name == "http2" && x.Words.Skip(1).FirstOrDefault() == "on")) listener = listener with { Http2 = true, Http2Directive = true };
             if (statements.Any(x => x.Parent == labServer && x.Name == "ssl" && x.Words.Skip(1).FirstOrDefault() == "on")) listener = listener with { Tls = true };
+            if (statements.FirstOrDefault(x => InScope(x) && x.Name == "ssl_verify_client" && x.Words.Skip(1).FirstOrDefault() == "on") is { } verify)
+            {
+                listener = listener with { Unsupported = $"client certificates (ssl_verify_client on, {At(verify)})" };
+            }
             if (listener.Tls && !statements.Any(x => InScope(x) && x.Name == "ssl_certificate"))
             {
                 var server = statements[labServer];

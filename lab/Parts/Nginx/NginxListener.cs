@@ -15,6 +15,12 @@ public sealed record NginxListener
     /// <summary>HTTP/2 comes from the <c>http2 on;</c> directive, which needs nginx 1.25.1 or later.</summary>
     public bool Http2Directive { get; init; }
 
+    /// <summary>
+    /// What the listener needs that the checks cannot speak (the PROXY protocol, QUIC, client certificates), or null: such a
+    /// config cannot be checked, which is unusable input, never a failed check.
+    /// </summary>
+    public string? Unsupported { get; init; }
+
     /// <summary>"HTTP/1.1", "HTTPS", "HTTP/2 over TLS" or "HTTP/2 cleartext (h2c)".</summary>
     public string Protocol => (Tls, Http2) switch
     {

@@ -168,10 +168,14 @@ public sealed class NginxProxy : IAsyncDisposable
         var certificate = options.TlsCertificatePath is { } c ? Path.GetFullPath(c) : Path.Combine(tls, "lab.crt");
         var key = options.TlsKeyPath is { } k ? Path.GetFullPath(k) : Path.Combine(tls, "lab.key");
         var isolated = NginxIsolation.Isolate(rendered, listen, paths, LabSandbox.FreePort, certificate, key, line => source.At(line)?.Where ?? $"line {line}");
+        if (isolated.Listener.Unsupported is { } unsupported)
+        {
+            throw new NginxConfigException($"the {{{{listen}}}} listener needs {unsupported}, which the lab's clients do not speak: check a copy of the config without it");
+        }
         if (options.TlsCertificatePath is null && isolated.Text.Contains(certificate, StringComparison.Ordinal)) NginxCertificate.Write(tls, options.TlsHost);
         var config = NginxConfig.Adopt(isolated.Text, paths, Environment.IsPrivilegedProcess);
         await File.WriteAllTextAsync(paths.Config, config, cancellationToken).ConfigureAwait(false);
-        return new Rendered(paths, source, isolated.Listener, isolated.Notes);
+        return new Rendered(paths, source, isolated.Listener, [.. source.Notes, .. isolated.Notes]);
     }
 
     /// <summary><c>nginx -t</c>: a config nginx rejects fails here with nginx's own words, before anything runs.</summary>

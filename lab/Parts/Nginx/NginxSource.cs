@@ -31,6 +31,10 @@ public sealed partial class NginxSource
     public IReadOnlyList<string> Included => _included;
 
     private readonly List<string> _included = [];
+    private readonly List<string> _notes = [];
+
+    /// <summary>What was set aside while inlining (a missing certbot options file), one line each.</summary>
+    public IReadOnlyList<string> Notes => _notes;
 
     /// <summary>The whole text, includes inlined (one line per <see cref="Lines"/> entry).</summary>
     public string Text => string.Join('\n', Lines.Select(l => l.Text));
@@ -110,9 +114,14 @@ public sealed partial class NginxSource
             }
             return [];
         }
-        return candidates.FirstOrDefault(File.Exists) is { } found
-            ? [found]
-            : throw new NginxConfigException($"{from}:{line}: include \"{target}\" not found (looked for {string.Join(" and ", candidates)})");
+        if (candidates.FirstOrDefault(File.Exists) is { } found) return [found];
+        if (target.StartsWith("/etc/letsencrypt/", StringComparison.Ordinal))
+        {
+            // certbot's TLS options (options-ssl-nginx.conf): only TLS tuning, and the lab brings its own certificate.
+            _notes.Add($"set aside: include {target} ({from}:{line}): certbot's TLS options, not on this machine");
+            return [];
+        }
+        throw new NginxConfigException($"{from}:{line}: include \"{target}\" not found (looked for {string.Join(" and ", candidates)})");
     }
 
     private static int LineAt(string text, int offset)

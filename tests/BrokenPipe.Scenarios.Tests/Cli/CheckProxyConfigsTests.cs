@@ -20,6 +20,7 @@ public sealed class CheckProxyConfigsTests
     [InlineData("api-location.conf", "long-response,keepalive-reuse", "/api/", 0, "long-response=pass keepalive-reuse=pass", "GET /api/export")]
     [InlineData("gateway.conf", "long-response,keepalive-reuse", "/orders/", 0, "long-response=pass keepalive-reuse=pass", "")]
     [InlineData("unix-upstream.conf", "long-response,keepalive-reuse", "", 0, "long-response=pass keepalive-reuse=pass", "")]
+    [InlineData("cache.conf", "client-abort", "", 1, "client-abort=fail", "access-log status 200")]
     [InlineData("kong-like-60s.conf", "keepalive-reuse,client-abort", "", 1, "keepalive-reuse=fail client-abort=pass", "POST 502")]
     public async Task CheckProxy_ExampleConfig_GetsItsVerdict(string example, string only, string path, int exitCode, string verdicts, string shown)
     {

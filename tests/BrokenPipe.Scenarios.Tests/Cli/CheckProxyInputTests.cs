@@ -13,6 +13,8 @@ public sealed class CheckProxyInputTests : IDisposable
     [InlineData("server {\n  listen {{listen}};\n  more_set_headers \"Server: x\";\n  location / { proxy_pass http://{{upstream}}; }\n}", "headers-more")]
     [InlineData("server { listen {{listen}}; location / { proxy_pass http://{{upstream}}; } location /x { proxy_pass http://{{upstrem:x}}; } }", "unknown placeholder {{upstrem:x}}")]
     [InlineData("server { listen {{listen}}; location / { proxy_pass http://backend:8080; } }", "has no {{upstream}} placeholder")]
+    [InlineData("server { listen {{listen}} proxy_protocol; location / { proxy_pass http://{{upstream}}; } }", "needs the PROXY protocol")]
+    [InlineData("server { listen {{listen}} ssl; ssl_verify_client on; ssl_client_certificate /etc/ssl/certs/ca-certificates.crt; location / { proxy_pass http://{{upstream}}; } }", "needs client certificates (ssl_verify_client on")]
     public async Task CheckProxy_UnusableConfig_ExitCode2WithOneLine(string config, string expected)
     {
         var path = Path.Combine(_dir, "nginx.conf");

@@ -36,6 +36,16 @@ public sealed class NginxSourceTests : IDisposable
     }
 
     [Fact]
+    public void Load_MissingCertbotOptions_IsSetAsideWithANote()
+    {
+        var main = Write("nginx.conf", "server {\n    include /etc/letsencrypt/options-ssl-nginx-missing.conf;\n}");
+
+        var source = NginxSource.Load(main);
+
+        Assert.Contains(source.Notes, n => n.StartsWith("set aside: include /etc/letsencrypt/options-ssl-nginx-missing.conf", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Load_GlobMatchingNothing_IsFineAsInNginx()
     {
         var main = Write("nginx.conf", "http { include nowhere/*.conf; }");
