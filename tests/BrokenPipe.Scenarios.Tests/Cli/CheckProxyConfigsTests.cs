@@ -56,6 +56,26 @@ public sealed class CheckProxyConfigsTests
     }
 
     [Fact]
+    public async Task CheckProxy_Junit_FailureIsAFailureAndNotExercisedIsSkipped()
+    {
+        var junit = Path.GetTempFileName();
+        try
+        {
+            var (code, stdout, _) = await RunAsync(["check-proxy", "--config", RepoFiles.NginxExample("kong-like-60s.conf"), "--only", "keepalive-reuse,websocket-idle", .. Quick, "--junit", junit]);
+
+            Assert.True(code == 1, stdout);
+            var suite = System.Xml.Linq.XDocument.Load(junit).Root!;
+            Assert.Equal(("2", "1", "1"), ((string)suite.Attribute("tests")!, (string)suite.Attribute("failures")!, (string)suite.Attribute("skipped")!));
+            Assert.NotNull(suite.Elements("testcase").Single(t => (string)t.Attribute("name")! == "keepalive-reuse").Element("failure"));
+            Assert.NotNull(suite.Elements("testcase").Single(t => (string)t.Attribute("name")! == "websocket-idle").Element("skipped"));
+        }
+        finally
+        {
+            File.Delete(junit);
+        }
+    }
+
+    [Fact]
     public async Task CheckProxy_Http2OnDirectiveOnOldNginx_ExitCode2NamingTheVersionAndTheWayOut()
     {
         var (code, _, stderr) = await RunAsync(["check-proxy", "--config", RepoFiles.NginxExample("http2-directive.conf")]);

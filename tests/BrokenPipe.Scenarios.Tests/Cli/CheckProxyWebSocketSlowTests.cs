@@ -10,6 +10,7 @@ public sealed class CheckProxyWebSocketSlowTests
         var (code, stdout, _) = await CheckProxyConfigsTests.RunAsync(["check-proxy", "--config", RepoFiles.NginxExample("websocket-map.conf"), "--only", "websocket-idle"]);
 
         Assert.True(code == 0, stdout);
-        Assert.Matches(@"still open after 30 s idle; nginx closed it after 6\d(\.\d)? s idle", stdout);
+        // nginx's timer starts when it relays the 101, a moment before the client reads it: "59.9 s" on a loaded machine.
+        Assert.Matches(@"still open after 30 s idle; nginx closed it after (59\.\d|6\d(\.\d)?) s idle", stdout);
     }
 }
