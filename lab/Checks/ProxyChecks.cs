@@ -289,7 +289,7 @@ public static class ProxyChecks
         {
             // Not the config's behaviour: no verdict (an exit code 1 must only ever mean a behaviour was seen to fail).
             error = e.Message;
-            outcome = (ProxyCheckVerdict.NotExercised, $"the check could not run: {e.GetType().Name}");
+            outcome = (ProxyCheckVerdict.NotExercised, "the check could not run");
         }
         finally
         {

@@ -71,7 +71,7 @@ public sealed class CheckProxyCommand(TextWriter stdout, TextWriter stderr)
         return overall switch
         {
             "fail" => 1,
-            "not-exercised" => throw new CliException($"no check reached the upstream ({results[0].Observed})"),
+            "not-exercised" => throw new CliException(OneLine($"no check reached the upstream ({results[0].Observed}{(results[0].Error is { } error ? $": {error}" : "")})")),
             _ => 0,
         };
     }

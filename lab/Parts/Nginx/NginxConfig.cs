@@ -123,31 +123,6 @@ public static partial class NginxConfig
     /// <summary>A path as an nginx string: double-quoted, so that spaces in the run dir do not split it.</summary>
     public static string Quote(string path) => "\"" + path.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
-    /// <summary>
-    /// The rendered config runs from the lab's run dir, so a relative <c>include</c> (mime.types, conf.d/*.conf) would
-    /// be looked up there. It is made absolute: next to the user's own file if it exists there, else in /etc/nginx
-    /// (where nginx itself would look), else left as it is for <c>nginx -t</c> to report.
-    /// </summary>
-    public static string ResolveIncludes(string text, string? templateDirectory)
-    {
-        string[] bases = templateDirectory is null ? ["/etc/nginx"] : [templateDirectory, "/etc/nginx"];
-        return Include().Replace(text, m =>
-        {
-            var target = m.Groups[2].Value.Trim('"', '\'');
-            if (Path.IsPathRooted(target)) return m.Value;
-            foreach (var b in bases)
-            {
-                var candidate = Path.Combine(b, target);
-                var probe = candidate.Contains('*', StringComparison.Ordinal) ? Path.GetDirectoryName(candidate)! : candidate;
-                if (File.Exists(probe) || Directory.Exists(probe)) return $"{m.Groups[1].Value}{Quote(candidate)};";
-            }
-            return m.Value;
-        });
-    }
-
-    [GeneratedRegex(@"(?m)^(\s*include\s+)(""[^""]+""|'[^']+'|[^\s;]+)\s*;")]
-    private static partial Regex Include();
-
     [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_.:-]+)\s*\}\}")]
     private static partial Regex Placeholder();
 

@@ -36,6 +36,17 @@ public sealed class NginxSourceTests : IDisposable
     }
 
     [Fact]
+    public void Load_RelativeIncludeOnlyInEtcNginx_FallsBackToIt()
+    {
+        var main = Write("nginx.conf", "http { include mime.types; }");
+
+        var source = NginxSource.Load(main);
+
+        Assert.Equal(["/etc/nginx/mime.types"], source.Included);
+        Assert.Contains(source.Lines, l => l.File == "/etc/nginx/mime.types" && l.Text.Contains("text/html", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Load_MissingCertbotOptions_IsSetAsideWithANote()
     {
         var main = Write("nginx.conf", "server {\n    include /etc/letsencrypt/options-ssl-nginx-missing.conf;\n}");
