@@ -124,7 +124,7 @@ internal sealed class CheckClient(LabSandbox lab, NginxProxy nginx, ProxyCheckOp
             }
             var complete = length is null || body == length;
             timeline.Record(Side.Client, EventKind.ResponseCompleted, $"HTTP {status}: {body} body bytes in {clock.Elapsed.TotalMilliseconds:0} ms", actor: actor, bytes: body, status: status);
-            return new CheckResponse { Status = status, BodyBytes = body, ContentLength = length, Complete = complete, Uploaded = request.UploadBytes };
+            return new CheckResponse { Status = status, BodyBytes = body, ContentLength = length, Complete = complete, Uploaded = request.UploadBytes, UploadObserved = false };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -137,13 +137,13 @@ internal sealed class CheckClient(LabSandbox lab, NginxProxy nginx, ProxyCheckOp
                     : $"the client's own deadline of {request.Deadline.TotalSeconds:0.#} s ran out: it gives up",
                 gaveUp ? null : SocketFailure.TimedOut,
                 actor: actor);
-            return new CheckResponse { Status = status, BodyBytes = body, ContentLength = length, Failure = gaveUp ? null : SocketFailure.TimedOut };
+            return new CheckResponse { Status = status, BodyBytes = body, ContentLength = length, Failure = gaveUp ? null : SocketFailure.TimedOut, UploadObserved = false };
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
             var (failure, _) = SocketFailures.Classify(e);
             timeline.RecordFailure(Side.Client, status is null ? EventKind.RequestFailed : EventKind.ResponseTruncated, e, actor, $"after {clock.Elapsed.TotalMilliseconds:0} ms, {body} body bytes", body);
-            return new CheckResponse { Status = status, BodyBytes = body, ContentLength = length, Truncated = status is not null, Failure = failure ?? SocketFailure.EndOfStream, UploadFailure = status is null && request.UploadBytes > 0 ? failure : null };
+            return new CheckResponse { Status = status, BodyBytes = body, ContentLength = length, Truncated = status is not null, Failure = failure ?? SocketFailure.EndOfStream, UploadFailure = status is null && request.UploadBytes > 0 ? failure : null, UploadObserved = false };
         }
         }
     }

@@ -19,6 +19,9 @@ internal sealed record CheckResponse
 
     public long Uploaded { get; init; }
 
+    /// <summary>The raw client counts every byte it uploads; HttpClient (TLS, HTTP/2) does not say how much it sent.</summary>
+    public bool UploadObserved { get; init; } = true;
+
     public SocketFailure? UploadFailure { get; init; }
 
     public int? UploadErrno { get; init; }

@@ -260,7 +260,8 @@ public static class ProxyChecks
                 ? $"the client's send failed after {Bytes(r.Uploaded)} with {SocketFailures.Name(f)}{(r.UploadErrno is { } n ? $" ({SocketFailures.ErrnoName(n)})" : "")}"
                 : $"the client sent {Bytes(r.Uploaded)}";
             var upstream = saw ? $"the upstream saw the request and read {Bytes(upstreamBytes ?? 0)} of its body" : "the upstream saw nothing";
-            if (r.Status == 413 && r.UploadFailure is null) send = $"the client sent all {Bytes(r.Uploaded)}: nginx read and discarded it (its lingering close; a client still sending after lingering_time gets EPIPE/ECONNRESET)";
+            if (!r.UploadObserved) send = r.UploadFailure is { } hf ? $"the client's upload failed with {SocketFailures.Name(hf)}" : "the client (HttpClient over TLS or HTTP/2) does not say how much of the body it sent";
+            else if (r.Status == 413 && r.UploadFailure is null) send = $"the client sent all {Bytes(r.Uploaded)}: nginx read and discarded it (its lingering close; a client still sending after lingering_time gets EPIPE/ECONNRESET)";
             if (r.Status == 413) return (ProxyCheckVerdict.Fail, $"HTTP 413 from nginx (client_max_body_size); {send}; {upstream}");
             if (!saw) return NotExercised(lab, nginx, "POST " + path, r);
             return (r.Status == 200 && upstreamBytes == size ? ProxyCheckVerdict.Pass : ProxyCheckVerdict.Fail, $"{r.Describe()}; {send}; {upstream}");
