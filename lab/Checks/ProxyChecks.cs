@@ -264,7 +264,9 @@ public static class ProxyChecks
             else if (r.Status == 413 && r.UploadFailure is null) send = $"the client sent all {Bytes(r.Uploaded)}: nginx read and discarded it (its lingering close; a client still sending after lingering_time gets EPIPE/ECONNRESET)";
             if (r.Status == 413) return (ProxyCheckVerdict.Fail, $"HTTP 413 from nginx (client_max_body_size); {send}; {upstream}");
             if (!saw) return NotExercised(lab, nginx, "POST " + path, r);
-            return (r.Status == 200 && upstreamBytes == size ? ProxyCheckVerdict.Pass : ProxyCheckVerdict.Fail, $"{r.Describe()}; {send}; {upstream}");
+            return r.Status == 200 && upstreamBytes == size
+                ? (ProxyCheckVerdict.Pass, $"{r.Describe()}; {upstream}")
+                : (ProxyCheckVerdict.Fail, $"{r.Describe()}; {send}; {upstream}");
         });
     }
 

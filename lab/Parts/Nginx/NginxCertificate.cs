@@ -4,8 +4,9 @@ using System.Security.Cryptography.X509Certificates;
 namespace BrokenPipe.Lab.Parts.Nginx;
 
 /// <summary>
-/// A throwaway TLS certificate for one run (ECDSA P-256, self-signed, for localhost and 127.0.0.1, valid one day), written
-/// as PEM into the run dir: the lab's clients accept it by name, nothing is installed in any trust store.
+/// A throwaway TLS certificate for one run (RSA 2048, self-signed, for localhost and 127.0.0.1, valid one day), written
+/// as PEM into the run dir: the lab's clients accept it, nothing is installed in any trust store. RSA, because many
+/// configs' TLS 1.2 cipher lists name only ECDHE-RSA suites.
 /// </summary>
 public static class NginxCertificate
 {
@@ -13,8 +14,8 @@ public static class NginxCertificate
     public static (string Certificate, string Key) Write(string directory, string host = "localhost")
     {
         Directory.CreateDirectory(directory);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={host}", key, HashAlgorithmName.SHA256);
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest($"CN={host}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var names = new SubjectAlternativeNameBuilder();
         names.AddDnsName(host);
         if (host != "localhost") names.AddDnsName("localhost");
