@@ -63,7 +63,7 @@ public sealed class NginxProxy : IAsyncDisposable
     {
         await using var lab = new LabSandbox("nginx-validate");
         options = options with { Name = "nginx-validate" };
-        var rendered = await RenderAsync(lab, options, new IPEndPoint(IPAddress.Loopback, LabSandbox.FreePort()), LabSandbox.FreePort(), cancellationToken).ConfigureAwait(false);
+        var rendered = await RenderAsync(lab, options, new IPEndPoint(IPAddress.Loopback, LabSandbox.FreePort()), LabSandbox.FreePort(), cancellationToken, validateOnly: true).ConfigureAwait(false);
         await TestAsync(lab, options, rendered, cancellationToken).ConfigureAwait(false);
         var version = await VersionAsync(lab, options, cancellationToken).ConfigureAwait(false);
         return new NginxConfigReport(rendered.Listener, rendered.Notes, version);
@@ -133,7 +133,7 @@ public sealed class NginxProxy : IAsyncDisposable
     private sealed record Rendered(NginxPaths Paths, NginxSource? Source, NginxListener Listener, IReadOnlyList<string> Notes);
 
     /// <summary>Renders the config into the run dir (logs and temp dirs created) and returns its paths.</summary>
-    private static async Task<Rendered> RenderAsync(LabSandbox lab, NginxOptions options, IPEndPoint upstream, int port, CancellationToken cancellationToken)
+    private static async Task<Rendered> RenderAsync(LabSandbox lab, NginxOptions options, IPEndPoint upstream, int port, CancellationToken cancellationToken, bool validateOnly = false)
     {
         var paths = new NginxPaths(Path.Combine(lab.Directory, options.Name));
         Directory.CreateDirectory(Path.Combine(paths.Prefix, "logs"));
@@ -141,28 +141,41 @@ public sealed class NginxProxy : IAsyncDisposable
         Directory.CreateDirectory(Path.Combine(paths.Prefix, "cache"));
         var listen = $"127.0.0.1:{port}";
         var target = $"{upstream.Address}:{upstream.Port}";
-        if (options.ConfigTemplatePath is not { } custom)
+        if (options.ConfigTemplatePath is null)
         {
-            var lab_ = NginxConfig.Adopt(NginxConfig.Render(NginxConfig.LabTemplate(), NginxConfig.Values(options, listen, target)), paths, Environment.IsPrivilegedProcess);
-            await File.WriteAllTextAsync(paths.Config, lab_, cancellationToken).ConfigureAwait(false);
+            var text = NginxConfig.Adopt(NginxConfig.Render(NginxConfig.LabTemplate(), NginxConfig.Values(options, listen, target)), paths, Environment.IsPrivilegedProcess);
+            await File.WriteAllTextAsync(paths.Config, text, cancellationToken).ConfigureAwait(false);
             return new Rendered(paths, null, NginxListener.Plain, []);
         }
-        var source = NginxSource.Load(custom);
+        var rendered = RenderUserConfig(lab, options, paths, listen, upstream, validateOnly);
+        await File.WriteAllTextAsync(paths.Config, NginxConfig.Adopt(rendered.Text, paths, Environment.IsPrivilegedProcess), cancellationToken).ConfigureAwait(false);
+        return rendered.Result;
+    }
+
+    /// <summary>
+    /// A user's template: includes inlined, placeholders filled (<c>{{upstream_unix}}</c> gets a bridge to the upstream
+    /// unless only validating), then isolated (see <see cref="NginxIsolation"/>), with a throwaway certificate if TLS needs one.
+    /// </summary>
+    private static (string Text, Rendered Result) RenderUserConfig(LabSandbox lab, NginxOptions options, NginxPaths paths, string listen, IPEndPoint upstream, bool validateOnly)
+    {
+        var template = options.ConfigTemplatePath!;
+        var target = $"{upstream.Address}:{upstream.Port}";
+        var source = NginxSource.Load(template);
         var placeholders = NginxConfig.Placeholders(source.Text);
-        var missing = new[] { "listen", "upstream" }.Where(p => !placeholders.Contains(p) && !(p == "upstream" && placeholders.Any(x => x.StartsWith("upstream:", StringComparison.Ordinal) || x == "upstream_unix"))).ToList();
+        var hasUpstream = placeholders.Any(p => p == "upstream" || p == "upstream_unix" || p.StartsWith("upstream:", StringComparison.Ordinal));
+        var missing = new[] { ("listen", placeholders.Contains("listen")), ("upstream", hasUpstream) }.Where(p => !p.Item2).Select(p => p.Item1).ToList();
         if (missing.Count > 0)
         {
-            throw new NginxConfigException($"{custom} has no {string.Join(" and no ", missing.Select(p => $"{{{{{p}}}}}"))} placeholder: see nginx/README.md");
+            throw new NginxConfigException($"{template} has no {string.Join(" and no ", missing.Select(p => $"{{{{{p}}}}}"))} placeholder: see nginx/README.md");
         }
         var values = new Dictionary<string, string> { ["listen"] = listen, ["upstream"] = target };
+        foreach (var named in placeholders.Where(p => p.StartsWith("upstream:", StringComparison.Ordinal))) values[named] = target;
         if (placeholders.Contains("upstream_unix"))
         {
-            // Short: a unix socket path has at most 107 bytes.
-            var socket = Path.Combine(lab.Directory, "up.sock");
+            var socket = Path.Combine(lab.Directory, "up.sock"); // short: a unix socket path has at most 107 bytes
             values["upstream_unix"] = $"unix:{socket}";
-            if (!File.Exists(socket) && options.Name != "nginx-validate") UnixSocketBridge.Start(lab, socket, upstream);
+            if (!validateOnly) UnixSocketBridge.Start(lab, socket, upstream);
         }
-        foreach (var named in placeholders.Where(p => p.StartsWith("upstream:", StringComparison.Ordinal))) values[named] = target;
         var rendered = NginxConfig.Render(source.Text, values);
         var tls = Path.Combine(paths.Prefix, "tls");
         var certificate = options.TlsCertificatePath is { } c ? Path.GetFullPath(c) : Path.Combine(tls, "lab.crt");
@@ -173,9 +186,7 @@ public sealed class NginxProxy : IAsyncDisposable
             throw new NginxConfigException($"the {{{{listen}}}} listener needs {unsupported}, which the lab's clients do not speak: check a copy of the config without it");
         }
         if (options.TlsCertificatePath is null && isolated.Text.Contains(certificate, StringComparison.Ordinal)) NginxCertificate.Write(tls, options.TlsHost);
-        var config = NginxConfig.Adopt(isolated.Text, paths, Environment.IsPrivilegedProcess);
-        await File.WriteAllTextAsync(paths.Config, config, cancellationToken).ConfigureAwait(false);
-        return new Rendered(paths, source, isolated.Listener, [.. source.Notes, .. isolated.Notes]);
+        return (isolated.Text, new Rendered(paths, source, isolated.Listener, [.. source.Notes, .. isolated.Notes]));
     }
 
     /// <summary><c>nginx -t</c>: a config nginx rejects fails here with nginx's own words, before anything runs.</summary>
