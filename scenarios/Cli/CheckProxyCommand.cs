@@ -12,7 +12,7 @@ namespace BrokenPipe.Scenarios.Cli;
 /// <summary>
 /// <c>check-proxy --config FILE</c>: runs the proxy checks against a team's own nginx config template and prints a
 /// verdict table. Exit code 0: no check failed; 1: a check failed (a behaviour was seen to fail, never anything else);
-/// 2: unusable input (one line on stderr), or no check could reach the upstream.
+/// 2: unusable input (one line on stderr), or no check was exercised.
 /// </summary>
 public sealed class CheckProxyCommand(TextWriter stdout, TextWriter stderr)
 {
@@ -71,7 +71,7 @@ public sealed class CheckProxyCommand(TextWriter stdout, TextWriter stderr)
         return overall switch
         {
             "fail" => 1,
-            "not-exercised" => throw new CliException(OneLine($"no check reached the upstream ({results[0].Observed}{(results[0].Error is { } error ? $": {error}" : "")})")),
+            "not-exercised" => throw new CliException(OneLine($"no check was exercised ({results[0].Observed}{(results[0].Error is { } error ? $": {error}" : "")})")),
             _ => 0,
         };
     }

@@ -51,7 +51,7 @@ public sealed class CheckProxyConfigsTests
         Assert.Equal(2, code);
         Assert.Contains("NOT-EXERCISED  long-response", stdout);
         Assert.Contains("nginx answered 404 itself", stdout);
-        Assert.StartsWith("error: no check reached the upstream", stderr.Split('\n').Last(l => l.Length > 0));
+        Assert.StartsWith("error: no check was exercised", stderr.Split('\n').Last(l => l.Length > 0));
         Assert.Contains("--path", stderr);
     }
 

@@ -37,7 +37,7 @@ public sealed class CheckProxyProcessTests
         using var cli = new CliProcess("check-proxy", "--config", RepoFiles.NginxExample("kong-like-fixed.conf"), "--only", "long-response,streaming-gaps,websocket-idle");
         await cli.Started.WaitAsync(Bound);
         // The first stderr line comes after nginx -t; give the checks a moment to start their nginx copies.
-        for (var i = 0; i < 100 && cli.Leftovers().Count < 3; i++) await Task.Delay(50);
+        for (var i = 0; i < 300 && cli.Leftovers().Count < 3; i++) await Task.Delay(50);
         Assert.NotEmpty(cli.Leftovers());
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
