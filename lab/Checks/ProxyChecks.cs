@@ -144,7 +144,9 @@ public static class ProxyChecks
     {
         options ??= new ProxyCheckOptions();
         var idle = options.UpstreamIdleTimeout;
-        var spacing = idle + TimeSpan.FromMilliseconds(500);
+        // Just past the upstream's idle timeout: a config whose own idle timeout lies above this reuses connections the
+        // upstream has closed, and fails every run; one at or below the upstream's passes.
+        var spacing = idle + TimeSpan.FromMilliseconds(Math.Max(200, idle.TotalMilliseconds * 0.1));
         return RunAsync(KeepAliveReuseName, $"{options.KeepAliveRequests} requests {Seconds(spacing)} apart, upstream idle timeout {Seconds(idle)}: no 502", configPath, options, cancellationToken, async (lab, ct) =>
         {
             var app = await RawTcpServer.StartAsync(

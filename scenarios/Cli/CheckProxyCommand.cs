@@ -44,7 +44,7 @@ public sealed class CheckProxyCommand(TextWriter stdout, TextWriter stderr)
             [ProxyChecks.StreamingGapsName] = 3 * options.StreamGap,
             [ProxyChecks.WebSocketIdleName] = options.WebSocketIdle > options.LongResponse ? options.WebSocketIdle : options.LongResponse,
             [ProxyChecks.SlowClientName] = TimeSpan.FromSeconds(2 * 1024 * 1024 / options.SlowClientBytesPerSecond),
-            [ProxyChecks.KeepAliveReuseName] = options.KeepAliveRequests * (options.UpstreamIdleTimeout + TimeSpan.FromMilliseconds(500)),
+            [ProxyChecks.KeepAliveReuseName] = options.KeepAliveRequests * (1.1 * options.UpstreamIdleTimeout + TimeSpan.FromMilliseconds(200)),
         };
         var longest = names.Select(n => durations.GetValueOrDefault(n, TimeSpan.FromSeconds(2))).Max();
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"checking {config} with {report.NginxVersion}, listener {report.Listener.Protocol}: {names.Count} checks side by side, about {longest.TotalSeconds:0} s …"));
