@@ -12,14 +12,18 @@ cli=(dotnet scenarios/bin/Debug/net10.0/brokenpipe-lab.dll check-proxy)
 quick=(--long-response 2s --stream-gap 1s --upstream-idle 500ms --slow-client-rate 4194304 --websocket-idle 1s)
 declare -A extra=([api-location.conf]="--path /api/" [gateway.conf]="--path /orders/")
 out=$(mktemp -d)
+pids=()
 trap 'rm -rf "$out"' EXIT
 printf '%-24s %-16s %s\n' config check "verdicts over $runs runs"
 for conf in nginx/examples/*.conf; do
   name=$(basename "$conf")
   for i in $(seq "$runs"); do
     # shellcheck disable=SC2086
-    "${cli[@]}" --config "$conf" "${quick[@]}" ${extra[$name]:-} --json "$out/$name.$i.json" >/dev/null 2>"$out/$name.$i.err"
+    "${cli[@]}" --config "$conf" "${quick[@]}" ${extra[$name]:-} --json "$out/$name.$i.json" >/dev/null 2>"$out/$name.$i.err" &
+    pid=$!
+    wait "$pid"
     echo $? >"$out/$name.$i.code"
+    pids+=("$pid")
   done
   python3 - "$out" "$name" "$runs" <<'PY'
 import json, sys, collections, os
@@ -39,5 +43,11 @@ for check, verdicts in tally.items():
     print(f"{name:<24} {check:<16} {', '.join(f'{v} {n}' for v, n in verdicts.items())}{'' if len(verdicts) == 1 else '   UNSTABLE'}")
 PY
 done
-left=$(find /tmp/brokenpipe-lab -maxdepth 1 -name 'check-*' 2>/dev/null | wc -l)
-echo "run dirs left behind: $left"
+# The lab names each run dir NAME-PID-GUID: count those of the CLI processes this script started, and their processes.
+left=0
+procs=0
+for pid in "${pids[@]}"; do
+  left=$((left + $(find /tmp/brokenpipe-lab -maxdepth 1 -name "*-$pid-*" 2>/dev/null | wc -l)))
+  procs=$((procs + $(grep -la -- "brokenpipe-lab/[^ ]*-$pid-" /proc/[0-9]*/cmdline 2>/dev/null | wc -l)))
+done
+echo "run dirs left behind: $left; processes left behind: $procs"
