@@ -195,7 +195,8 @@ public sealed class CheckProxyCommand(TextWriter stdout, TextWriter stderr)
     {
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"proxy checks for {config} ({report.NginxVersion}, listener {report.Listener.Protocol})");
-        foreach (var note in report.Notes) sb.AppendLine(CultureInfo.InvariantCulture, $"  isolation: {note}");
+        if (report.Notes.Count > 0) sb.AppendLine("  isolation (as checked by nginx -t; each check's nginx gets ports and a run dir of its own):");
+        foreach (var note in report.Notes) sb.AppendLine(CultureInfo.InvariantCulture, $"    {note}");
         var width = results.Max(r => r.Name.Length);
         foreach (var r in results)
         {
