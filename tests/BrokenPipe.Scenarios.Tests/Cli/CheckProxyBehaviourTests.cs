@@ -74,6 +74,23 @@ public sealed class CheckProxyBehaviourTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("", 2)]
+    [InlineData("app.example.com", 0)]
+    public async Task CheckProxy_ServerNameRouting_HostChoosesTheProxiedServer(string host, int exitCode)
+    {
+        var config = Write("vhosts.conf", """
+            server { listen {{listen}} default_server; return 404; }
+            server { listen {{listen}}; server_name app.example.com; location / { proxy_pass http://{{upstream}}; } }
+            """);
+        string[] hostArgs = host.Length > 0 ? ["--host", host] : [];
+
+        var (code, stdout, stderr) = await CheckProxyConfigsTests.RunAsync(["check-proxy", "--config", config, "--only", "long-response", "--long-response", "1s", .. hostArgs]);
+
+        Assert.True(code == exitCode, $"{stdout}\n{stderr}");
+        Assert.Contains(exitCode == 0 ? "PASS           long-response" : "NOT-EXERCISED  long-response", stdout);
+    }
+
     [Fact]
     public async Task CheckProxy_Http2CleartextListener_ClientsSpeakH2cAndPass()
     {
