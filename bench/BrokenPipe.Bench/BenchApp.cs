@@ -168,7 +168,7 @@ public sealed class BenchApp(TextWriter stdout, TextWriter stderr, IReadOnlyList
         {
             progress.Update(label, name, i, runs, results.Count == 0 ? null : $"{results.Count(r => r.Outcome == Outcome.Met)} met, last {Format.Ms(results[^1].Duration.TotalMilliseconds)} ms");
             // Bounded by the scenario's own timeout inside the runner; the token is the overall Ctrl+C.
-            results.Add(await ScenarioRunner.RunAsync(scenario, variant, onEvent: null, cancellationToken));
+            results.Add(await ScenarioRunner.RunAsync(scenario, variant, onEvent: null, cancellationToken: cancellationToken));
         }
         var row = ScenarioRow.From(scenario, variant, results);
         progress.Done(label, name, runs, $"{row.Met}/{row.Runs} met, median {Format.Ms(row.MedianMs)} ms");

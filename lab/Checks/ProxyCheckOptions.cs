@@ -55,4 +55,9 @@ public sealed record ProxyCheckOptions
     /// </summary>
     public static TimeSpan Margin(TimeSpan wait) =>
         TimeSpan.FromMilliseconds(Math.Clamp(wait.TotalMilliseconds * 0.05, 500, 5000));
+    /// <summary>
+    /// An nginx image to check the config with (the nginx the team deploys, e.g. <c>nginx:1.27</c> for <c>http2 on;</c>):
+    /// nginx then runs on the docker runtime, host network. Null runs the lab's usual nginx.
+    /// </summary>
+    public string? NginxImage { get; init; }
 }

@@ -316,6 +316,8 @@ public static class ProxyChecks
                 TlsCertificatePath = options.TlsCertificatePath,
                 TlsKeyPath = options.TlsKeyPath,
                 TlsHost = options.Host ?? "localhost",
+                Image = options.NginxImage,
+                Runtime = options.NginxImage is null ? null : Runtimes.DockerRuntime.HostNetwork,
             },
             ct).ConfigureAwait(false);
         return (nginx, new CheckClient(lab, nginx, options));

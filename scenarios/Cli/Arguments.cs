@@ -10,6 +10,7 @@ public static class Arguments
         var includeSlow = false;
         string? variant = null;
         string? json = null;
+        var settings = EnvironmentSettings();
         for (var i = 0; i < args.Count; i++)
         {
             var a = args[i];
@@ -27,8 +28,17 @@ public static class Arguments
                 case "--json":
                     json = Value(args, ref i, a);
                     break;
+                case "--runtime":
+                    settings = settings with { Runtime = ParseRuntime(Value(args, ref i, a)) };
+                    break;
+                case "--nginx-image":
+                    settings = settings with { NginxImage = Value(args, ref i, a) };
+                    break;
+                case "--redis-image":
+                    settings = settings with { RedisImage = Value(args, ref i, a) };
+                    break;
                 default:
-                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --include-slow)");
+                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --include-slow, --runtime local|docker, --nginx-image IMAGE, --redis-image IMAGE)");
                     ids.Add(a);
                     break;
             }
@@ -38,7 +48,32 @@ public static class Arguments
         var scenarios = all
             ? catalog.Where(s => includeSlow || !s.Slow).ToList()
             : ids.Select(id => catalog.FirstOrDefault(s => s.Id == id) ?? throw new CliException($"unknown scenario '{id}' (see 'list')")).ToList();
-        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all);
+        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { Settings = settings };
+    }
+
+    /// <summary>The settings of the environment (<c>BROKENPIPE_LAB_RUNTIME</c>, <c>…_NGINX_IMAGE</c>, <c>…_REDIS_IMAGE</c>), which run options override.</summary>
+    public static LabSettings EnvironmentSettings()
+    {
+        try
+        {
+            return LabSettings.Default;
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(e.Message);
+        }
+    }
+
+    private static Lab.Runtimes.IServerRuntime ParseRuntime(string name)
+    {
+        try
+        {
+            return LabSettings.ParseRuntime(name, "--runtime");
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(e.Message);
+        }
     }
 
     public static IReadOnlyList<Variant> ParseVariant(string? value) => value switch

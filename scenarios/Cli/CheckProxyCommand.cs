@@ -17,7 +17,7 @@ namespace BrokenPipe.Scenarios.Cli;
 public sealed class CheckProxyCommand(TextWriter stdout, TextWriter stderr)
 {
     /// <summary>The command's usage line.</summary>
-    public const string Usage = "check-proxy --config FILE [--path /] [--host NAME] [--only CHECK,…] [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--upstream-max-requests N] [--slow-client-rate 262144] [--websocket-idle 30s] [--upload-size 1m] [--cert FILE --key FILE] [--nginx PATH] [--json FILE|-] [--junit FILE]";
+    public const string Usage = "check-proxy --config FILE [--path /] [--host NAME] [--only CHECK,…] [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--upstream-max-requests N] [--slow-client-rate 262144] [--websocket-idle 30s] [--upload-size 1m] [--cert FILE --key FILE] [--nginx PATH | --image IMAGE] [--json FILE|-] [--junit FILE]";
 
     private sealed record Request(string Config, ProxyCheckOptions Options, string? Json, string? Junit);
 
@@ -83,6 +83,8 @@ public sealed class CheckProxyCommand(TextWriter stdout, TextWriter stderr)
         TlsCertificatePath = options.TlsCertificatePath,
         TlsKeyPath = options.TlsKeyPath,
         TlsHost = options.Host ?? "localhost",
+        Image = options.NginxImage,
+        Runtime = options.NginxImage is null ? null : BrokenPipe.Lab.Runtimes.DockerRuntime.HostNetwork,
     };
 
     private static string OneLine(string message) => string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
@@ -129,6 +131,9 @@ public sealed class CheckProxyCommand(TextWriter stdout, TextWriter stderr)
                     var unknown = only.Where(n => !ProxyChecks.Names.Contains(n)).ToList();
                     if (unknown.Count > 0 || only.Count == 0) throw new CliException($"--only names checks: {string.Join(", ", ProxyChecks.Names)} (not '{string.Join(",", unknown)}')");
                     options = options with { Only = only };
+                    break;
+                case "--image":
+                    options = options with { NginxImage = Value() };
                     break;
                 case "--long-response":
                     options = options with { LongResponse = Durations.Parse(a, Value()) };

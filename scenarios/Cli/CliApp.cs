@@ -21,10 +21,16 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
           check-proxy --config FILE  run the proxy checks against your own nginx config template (see nginx/README.md)
                                      [--path /] [--host NAME] [--only CHECK,…] [--long-response 90s] [--stream-gap 5s]
                                      [--upstream-idle 2s] [--upstream-max-requests N] [--slow-client-rate B/s] [--websocket-idle 30s]
-                                     [--upload-size 1m] [--cert FILE --key FILE] [--nginx PATH] [--json FILE|-] [--junit FILE]
+                                     [--upload-size 1m] [--cert FILE --key FILE] [--nginx PATH | --image IMAGE] [--json FILE|-] [--junit FILE]
+          images build               build local nginx and Redis images for --runtime docker from this machine's packages
+                                     (no registry needed); prints the tags as BROKENPIPE_LAB_*_IMAGE=TAG lines
         run options:
           --variant broken|fixed|both   which variants (default: both)
           --json FILE                   also write the JSON results (one object per run, an array for several; '-' = stdout)
+          --runtime local|docker        where nginx and redis-server run: local processes (default) or containers
+                                        (host network; env BROKENPIPE_LAB_RUNTIME)
+          --nginx-image IMAGE           the nginx image on docker (default nginx:1.27; env BROKENPIPE_LAB_NGINX_IMAGE)
+          --redis-image IMAGE           the Redis image on docker (default redis:7.4; env BROKENPIPE_LAB_REDIS_IMAGE)
         exit code: 0 every run met its expectation (every check passed), 1 some did not, 2 bad input
         """;
 
@@ -39,8 +45,9 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
                 "describe" => Describe(args),
                 "run" => await RunAsync(Arguments.ParseRun(args[1..], catalog), cancellationToken),
                 "check-proxy" => await new CheckProxyCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
+                "images" => await new ImagesCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
                 "help" or "--help" or "-h" => Help(),
-                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy; --help for more)"),
+                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy, images; --help for more)"),
             };
         }
         catch (CliException e)
@@ -92,7 +99,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
     }
 
     private Task<int> RunCatalogAsync(CancellationToken cancellationToken) =>
-        RunAsync(new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true), cancellationToken);
+        RunAsync(new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { Settings = Arguments.EnvironmentSettings() }, cancellationToken);
 
     private async Task<int> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {
@@ -127,5 +134,5 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         return results.All(r => r.Outcome == Outcome.Met) ? 0 : 1;
     }
 
-    private static string Marks(Scenario s) => (s.Slow ? " (slow)" : "") + (s.NeedsRoot ? " (needs root)" : "");
+    private static string Marks(Scenario s) => (s.Slow ? " (slow)" : "") + (s.NeedsRoot ? " (needs root)" : "") + (s.NeedsDocker ? " (needs docker)" : "");
 }
