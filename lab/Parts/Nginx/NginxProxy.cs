@@ -76,7 +76,7 @@ public sealed class NginxProxy : IAsyncDisposable
     /// <summary>The nginx binary's version ("nginx/1.22.1"), from <c>nginx -v</c>.</summary>
     private static async Task<string> VersionAsync(LabSandbox lab, NginxOptions options, CancellationToken cancellationToken)
     {
-        var launch = new ServerLaunch(ServerProgram.Nginx, ["-v"], $"{options.Name}-v") { ExplicitPath = options.BinaryPath };
+        var launch = new ServerLaunch(ServerProgram.Nginx, ["-v"], $"{options.Name}-v") { ExplicitPath = options.BinaryPath, Image = options.Image };
         var (_, output) = await RuntimeOf(lab, options).RunAsync(lab, launch, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
         return NginxHints.Version(output);
     }
