@@ -82,6 +82,8 @@ public static class SocketFailures
     public static (SocketFailure? Failure, int? Errno) ClassifyLibrary(string? failureType, IReadOnlyList<LibraryException> chain)
     {
         if (chain.Count > 0 && chain[0].Type is "RedisTimeoutException" or "TimeoutException" or "TaskCanceledException") return (SocketFailure.TimedOut, null);
+        // 2.x/3.x: a command that waited out its timeout in the backlog is a RedisConnectionException, but a timeout.
+        if (chain.Count > 0 && chain[0].Message.StartsWith("The message timed out", StringComparison.Ordinal)) return (SocketFailure.TimedOut, null);
         foreach (var link in chain)
         {
             if (link.Errno is { } errno && FromErrno(errno) is { } byErrno) return (byErrno, errno);

@@ -13,7 +13,10 @@ internal sealed class LineLogger : ILogger, ILoggerFactory, ILoggerProvider
         where TState : notnull => null;
 #pragma warning restore CS8633, CS8766, CS8767
 
-    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+    /// <summary>Set once connected: the connect log's Information lines (some forty) stay out of the timeline; warnings always go.</summary>
+    public volatile bool Connected;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= (Connected ? LogLevel.Information : LogLevel.Warning);
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {

@@ -40,7 +40,7 @@ internal sealed class Observer
                 Start(id, request, (int?)request["count"] ?? 1, TimeSpan.FromMilliseconds((double?)request["everyMs"] ?? 0), (int?)request["workers"] ?? 1);
                 break;
             case "stop":
-                if (_loops.TryRemove(id, out var loop)) loop.Cancel();
+                if (_loops.TryGetValue(id, out var loop)) loop.Cancel();
                 break;
             case "subscribe":
                 Spawn(() => Subscribe(id, (string)request["channel"]!, (int?)request["handlerMs"] ?? 0, (bool?)request["queue"] ?? false));
@@ -88,7 +88,8 @@ internal sealed class Observer
     {
         var options = ConfigurationOptions.Parse((string)request["config"]!);
 #if !SEREDIS1
-        options.LoggerFactory = new LineLogger();
+        var logger = new LineLogger();
+        options.LoggerFactory = logger;
         if ((bool?)request["heartbeatConsistencyChecks"] == true) options.HeartbeatConsistencyChecks = true;
         if ((bool?)request["failFast"] == true) options.BacklogPolicy = BacklogPolicy.FailFast;
 #endif
@@ -102,6 +103,9 @@ internal sealed class Observer
         mux.ErrorMessage += (_, e) => Wire.Send(new JsonObject { ["e"] = "error", ["m"] = e.Message, ["conn"] = mux.IsConnected });
         mux.InternalError += (_, e) => Wire.Send(new JsonObject { ["e"] = "internal", ["m"] = e.Origin, ["ex"] = Wire.Chain(e.Exception), ["conn"] = mux.IsConnected });
         _mux = mux;
+#if !SEREDIS1
+        logger.Connected = true;
+#endif
         // One round trip on each connection, so that "connected" means both.
         try
         {
@@ -153,12 +157,15 @@ internal sealed class Observer
                     });
                     break;
                 default:
+                    // An application that issues a command at each tick (a request, a timer), not after the previous
+                    // one completed: while the library holds commands back, they pile up as they would in a service.
                     Task.Run(async () =>
                     {
+                        var inFlight = new List<Task>();
                         for (var i = 0; i < count && !cancel.IsCancellationRequested; i++)
                         {
                             var clock = Stopwatch.StartNew();
-                            await RunAsync(id, command, args, "async", retries).ConfigureAwait(false);
+                            inFlight.Add(RunAsync(id, command, args, "async", retries));
                             var rest = every - clock.Elapsed;
                             if (i + 1 < count && rest > TimeSpan.Zero)
                             {
@@ -172,6 +179,7 @@ internal sealed class Observer
                                 }
                             }
                         }
+                        await Task.WhenAll(inFlight).ConfigureAwait(false);
                         Finish();
                     });
                     break;

@@ -10,6 +10,7 @@ public static class Arguments
         var includeSlow = false;
         string? variant = null;
         string? json = null;
+        var settings = LabSettings.Default;
         for (var i = 0; i < args.Count; i++)
         {
             var a = args[i];
@@ -27,8 +28,11 @@ public static class Arguments
                 case "--json":
                     json = Value(args, ref i, a);
                     break;
+                case "--seredis":
+                    settings = settings with { SeRedis = ParseSeRedis(Value(args, ref i, a)) };
+                    break;
                 default:
-                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --include-slow)");
+                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --include-slow, --seredis VERSION|all)");
                     ids.Add(a);
                     break;
             }
@@ -38,8 +42,12 @@ public static class Arguments
         var scenarios = all
             ? catalog.Where(s => includeSlow || !s.Slow).ToList()
             : ids.Select(id => catalog.FirstOrDefault(s => s.Id == id) ?? throw new CliException($"unknown scenario '{id}' (see 'list')")).ToList();
-        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all);
+        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { Settings = settings };
     }
+
+    /// <summary>Parses <c>--seredis</c>'s value: 1.2.6, 2.8.16, 3.4.35, a comma-separated list of them, or all.</summary>
+    public static IReadOnlyList<SeRedisVersion> ParseSeRedis(string value) =>
+        SeRedisVersions.Parse(value) ?? throw new CliException($"unknown StackExchange.Redis version '{value}' (use {string.Join(", ", SeRedisVersions.All.Select(v => v.Name()))} or all)");
 
     public static IReadOnlyList<Variant> ParseVariant(string? value) => value switch
     {

@@ -13,7 +13,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         brokenpipe-lab: reproduces broken pipes and connection resets with real sockets, Kestrel and proxies.
 
         usage: dotnet run --project scenarios -- [command]
-          (no command)               run the quick catalog, both variants, and print a results table
+          (no command)               run the quick catalog, both variants, and print a results table [--seredis VERSION|all]
           list                       one line per scenario: id, area, title
           describe <id>              the story: what happens on the wire, why, how to diagnose it, the fix
           run <id>... [options]      run scenarios and narrate each run
@@ -23,6 +23,8 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         run options:
           --variant broken|fixed|both   which variants (default: both)
           --json FILE                   also write the JSON results (one object per run, an array for several; '-' = stdout)
+          --seredis 1.2.6|2.8.16|3.4.35|all   the StackExchange.Redis version(s) the Redis scenarios' application runs on,
+                                        side by side (default: 3.4.35; a comma-separated list works too)
         exit code: 0 every run met its expectation (every check passed), 1 some did not, 2 bad input
         """;
 
@@ -30,7 +32,12 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
     {
         try
         {
-            if (args.Length == 0) return await RunCatalogAsync(cancellationToken);
+            if (args.Length == 0) return await RunCatalogAsync(LabSettings.Default, cancellationToken);
+            if (args[0] == "--seredis")
+            {
+                if (args.Length != 2) throw new CliException("the catalog takes only --seredis VERSION|all (or use 'run --all')");
+                return await RunCatalogAsync(LabSettings.Default with { SeRedis = Arguments.ParseSeRedis(args[1]) }, cancellationToken);
+            }
             return args[0] switch
             {
                 "list" => List(args),
@@ -89,8 +96,8 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         stdout.WriteLine();
     }
 
-    private Task<int> RunCatalogAsync(CancellationToken cancellationToken) =>
-        RunAsync(new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true), cancellationToken);
+    private Task<int> RunCatalogAsync(LabSettings settings, CancellationToken cancellationToken) =>
+        RunAsync(new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { Settings = settings }, cancellationToken);
 
     private async Task<int> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {

@@ -34,6 +34,18 @@ public sealed class SocketFailuresLibraryTests
     }
 
     [Fact]
+    public void ClassifyLibrary_BacklogTimeoutAsConnectionException_IsTimedOut()
+    {
+        var chain = new[]
+        {
+            new LibraryException("RedisConnectionException", "The message timed out in the backlog attempting to send because no connection became available (5000ms) - Last Connection Exception: SocketClosed", "UnableToConnect"),
+            new LibraryException("RedisConnectionException", "SocketClosed on 127.0.0.1:1/Interactive", "SocketClosed"),
+        };
+
+        Assert.Equal((SocketFailure.TimedOut, (int?)null), SocketFailures.ClassifyLibrary(null, chain));
+    }
+
+    [Fact]
     public void ClassifyLibrary_NoConnectionAvailableAfterAClose_IsEndOfStreamNotATimeout()
     {
         var chain = new[]
