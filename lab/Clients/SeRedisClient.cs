@@ -248,6 +248,8 @@ public sealed class SeRedisClient : IAsyncDisposable
     private void Receive(JsonObject m)
     {
         var kind = (string?)m["e"];
+        // Once the lab closes the observer, what its closing multiplexer reports is not the scenario's.
+        if (_disposed != 0 && kind is not ("done" or "count")) return;
         if (m["conn"] is JsonValue conn) IsConnected = (bool)conn;
         var chain = Chain(m["ex"] as JsonArray);
         var version = Version.Name();
@@ -278,7 +280,7 @@ public sealed class SeRedisClient : IAsyncDisposable
                 return;
             case "log":
             {
-                var text = (string?)m["m"] ?? "";
+                var text = ((string?)m["m"] ?? "").ReplaceLineEndings(" ");
                 Record(EventKind.LibraryLog, $"{m["level"]}: {text}", SocketFailures.ClassifyLibraryLog(text), null, Observation(chain) with { Message = text, LogLevel = (string?)m["level"] });
                 return;
             }
@@ -318,7 +320,7 @@ public sealed class SeRedisClient : IAsyncDisposable
     private static List<LibraryException> Chain(JsonArray? links) =>
         links is null ? [] : [.. links.OfType<JsonObject>().Select(l => new LibraryException((string?)l["t"] ?? "?", (string?)l["m"] ?? "", (string?)l["ft"], (int?)l["errno"]))];
 
-    private static string Describe(IReadOnlyList<LibraryException> chain) => string.Join(" → ", chain.Select(l => $"{l.Type}: {l.Message}"));
+    private static string Describe(IReadOnlyList<LibraryException> chain) => string.Join(" → ", chain.Select(l => $"{l.Type}: {l.Message.ReplaceLineEndings(" ")}"));
 
     /// <summary>Where the observers were built: beside the lab's assembly (a package), else the build's own output.</summary>
     private static string ObserverDirectory(SeRedisVersion version)

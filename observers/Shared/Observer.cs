@@ -149,10 +149,19 @@ internal sealed class Observer
                     });
                     break;
                 case "pool":
-                    // Sync calls on a thread-pool thread (Task.Run): each call blocks a pool thread.
-                    Task.Run(() =>
+                    // Each tick hands one sync call to the thread pool (Task.Run), as a request handler would: while the
+                    // library holds the call, it blocks a pool thread.
+                    Spawn(() =>
                     {
-                        SyncLoop(id, command, args, count, every, cancel.Token);
+                        var inFlight = new List<Task>();
+                        for (var i = 0; i < count && !cancel.IsCancellationRequested; i++)
+                        {
+                            var clock = Stopwatch.StartNew();
+                            inFlight.Add(Task.Run(() => Run(id, command, args, "pool")));
+                            var rest = every - clock.Elapsed;
+                            if (i + 1 < count && rest > TimeSpan.Zero) cancel.Token.WaitHandle.WaitOne(rest);
+                        }
+                        Task.WaitAll([.. inFlight]);
                         Finish();
                     });
                     break;
@@ -198,7 +207,7 @@ internal sealed class Observer
         }
     }
 
-    private void Run(int id, string command, string[] args)
+    private void Run(int id, string command, string[] args, string mode = "sync")
     {
         var n = Interlocked.Increment(ref _commands);
         var clock = Stopwatch.StartNew();
@@ -214,11 +223,11 @@ internal sealed class Observer
                 "PUBLISH" => db.Publish(Channel(args[0]), args[1]).ToString(),
                 _ => throw new ArgumentException($"unknown command {command}"),
             };
-            Report(id, n, command, "sync", clock, value, null);
+            Report(id, n, command, mode, clock, value, null);
         }
         catch (Exception e)
         {
-            Report(id, n, command, "sync", clock, null, e);
+            Report(id, n, command, mode, clock, null, e);
         }
     }
 
