@@ -18,6 +18,8 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
           describe <id>              the story: what happens on the wire, why, how to diagnose it, the fix
           run <id>... [options]      run scenarios and narrate each run
           run --all [options]        run the quick catalog (add --include-slow for the slow ones)
+          seredis-table [--runs N] [--write]  run the Redis failures with every StackExchange.Redis version and print
+                                     "which version heals" (--write: into docs/seredis-versions.md and the README)
           check-proxy --config FILE  run the proxy checks against your own nginx config template (see nginx/README.md)
                                      [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--slow-client-rate B/s] [--nginx PATH] [--json FILE]
         run options:
@@ -44,8 +46,9 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
                 "describe" => Describe(args),
                 "run" => await RunAsync(Arguments.ParseRun(args[1..], catalog), cancellationToken),
                 "check-proxy" => await new CheckProxyCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
+                "seredis-table" => await new VersionTableCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
                 "help" or "--help" or "-h" => Help(),
-                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy; --help for more)"),
+                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy, seredis-table; --help for more)"),
             };
         }
         catch (CliException e)
@@ -86,7 +89,22 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         Section("The fix", s.Story.Fix);
         Section("Broken variant expects", s.Broken.Expected);
         Section("Fixed variant expects", s.Fixed.Expected);
+        VersionRows(s);
         return 0;
+    }
+
+    /// <summary>For a scenario in the version table: its row, per StackExchange.Redis version, from the committed table.</summary>
+    private void VersionRows(Scenario s)
+    {
+        if (VersionTable.Committed() is not { } table) return;
+        var lines = table.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var row = lines.FirstOrDefault(l => l.Contains($"(`{s.Id}`)", StringComparison.Ordinal));
+        if (row is null) return;
+        stdout.WriteLine("StackExchange.Redis, per version (measured; docs/seredis-versions.md):");
+        var versions = SeRedisVersions.All.Select(v => v.Name()).ToList();
+        var cells = row.Trim('|').Split(" | ").Skip(1).ToList();
+        for (var i = 0; i < versions.Count && i < cells.Count; i++) stdout.WriteLine($"  {versions[i],-7} {cells[i].Trim()}");
+        stdout.WriteLine();
     }
 
     private void Section(string title, string text)

@@ -137,23 +137,25 @@ internal static class RedisPubsubSlowSubscriber
         var clients = await connecting;
         await Task.WhenAll(clients.Select(c => c.SubscribeAsync(ChannelName, HandlerWork, cancellationToken: ct)));
         lab.Timeline.Record(Side.Lab, EventKind.Note, $"subscribed through StackExchange.Redis with a handler that sleeps {HandlerWork.TotalMilliseconds:0} ms per message");
-        await WatchLibraryAsync(lab, redis, bytes, ct);
+        await WatchLibraryAsync(lab, redis, bytes, clients.Count, ct);
     }
 
     /// <summary>
     /// Publishes the burst again and again, without a pause, until Redis drops a library subscriber (at most
     /// <see cref="LibraryBursts"/> bursts), then watches for the library's ConnectionFailed for a bounded while.
     /// </summary>
-    private static async Task WatchLibraryAsync(LabSandbox lab, RedisServer redis, byte[] bytes, CancellationToken ct)
+    private static async Task WatchLibraryAsync(LabSandbox lab, RedisServer redis, byte[] bytes, int subscribers, CancellationToken ct)
     {
         var start = lab.Timeline.Now;
-        LabEvent? Dropped()
+        List<LabEvent> Drops()
         {
             // Redis logs the hard limit the moment a write overflows: read the log now (synchronously) and look.
             redis.Flush();
-            return lab.Timeline.Snapshot().FirstOrDefault(e => e.Kind == EventKind.RedisOutputBufferLimit && e.At >= start);
+            return [.. lab.Timeline.Snapshot().Where(e => e.Kind == EventKind.RedisOutputBufferLimit && e.At >= start)];
         }
-        await PublishBurstAsync(lab, redis.Endpoint, bytes, LibraryPublisher, ct, LibraryBursts, () => Dropped() is not null);
+        LabEvent? Dropped() => Drops().FirstOrDefault();
+        // Until Redis has dropped every library subscriber (each version's), at most LibraryBursts bursts.
+        await PublishBurstAsync(lab, redis.Endpoint, bytes, LibraryPublisher, ct, LibraryBursts, () => Drops().Count >= subscribers);
         if (Dropped() is not { } drop) return;
         // The library's own view comes late, if at all: watch for it, bounded (the window is the observation, not a guess).
         await WaitOrNullAsync(
