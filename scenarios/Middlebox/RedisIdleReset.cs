@@ -15,6 +15,12 @@ internal static class RedisIdleReset
     private static readonly TimeSpan ReadBound = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan AtOnce = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// The library's "at once": its first failure path in a fresh observer process (exception, JIT) took 0.6–0.9 s with
+    /// three observers on two busy cores, tens of ms alone; still well apart from a timeout.
+    /// </summary>
+    private static readonly TimeSpan LibraryAtOnce = TimeSpan.FromMilliseconds(1500);
+
     public static Scenario Definition { get; } = new(
         ScenarioIds.RedisIdleReset,
         "middlebox",
@@ -35,8 +41,8 @@ internal static class RedisIdleReset
                     "the middlebox resets each StackExchange.Redis flow and the raw one as soon as they are used after the idle",
                     run => On.Within(run.Events, IdlePause.IsOver, Reset(run.Actor), AtOnce) && On.Within(run.Events, IdlePause.IsOver, Reset(Probe), AtOnce)),
                 LibraryRun.Each(
-                    "every version: ConnectionFailed (Interactive, SocketFailure: connection-reset) within 0.5 s of the idle's end",
-                    run => On.Within(run.Events, IdlePause.IsOver, e => ConnectionReset(e) && e.Actor == run.Actor, AtOnce)),
+                    "every version: ConnectionFailed (Interactive, SocketFailure: connection-reset) within 1.5 s of the idle's end",
+                    run => On.Within(run.Events, IdlePause.IsOver, e => ConnectionReset(e) && e.Actor == run.Actor, LibraryAtOnce)),
                 LibraryRun.Each(
                     "every version: ConnectionRestored within 0.5 s of it (raised on another thread: either may be recorded first)",
                     run => run.Of(EventKind.LibraryConnectionFailed).FirstOrDefault(ConnectionReset) is { } failed &&
@@ -48,7 +54,7 @@ internal static class RedisIdleReset
                     "every version: the SET in flight fails at once with the reset (1.2.6) or is answered after the reconnect (2.x/3.x may resend it): no command times out",
                     run => !run.Of(EventKind.CommandFailed).Any(e => e.Failure == SocketFailure.TimedOut) &&
                            run.Mine.FirstOrDefault(e => e.Kind is EventKind.CommandSucceeded or EventKind.CommandFailed && e.Index == 1) is { } first &&
-                           (run.Version.HasBacklog() || first.Kind == EventKind.CommandFailed) && first.Library?.Latency <= AtOnce),
+                           (run.Version.HasBacklog() || first.Kind == EventKind.CommandFailed) && first.Library?.Latency <= LibraryAtOnce),
                 Expect.Event("raw: the PING after the idle is sent without error", On.Sent(Probe, 2)),
                 Expect.Event("raw: its read fails with ECONNRESET", On.Failed(EventKind.ReceiveFailed, Probe, Errno.ECONNRESET, 2)),
                 Expect.That(
