@@ -1,5 +1,6 @@
 namespace BrokenPipe.Lab.Tests.Clients;
 
+/// <summary>Version names and the --seredis grammar.</summary>
 public sealed class SeRedisVersionsTests
 {
     [Theory]
