@@ -26,7 +26,11 @@ internal static class Program
                 Wire.Send(new JsonObject { ["e"] = "fatal", ["m"] = $"{e.GetType().Name}: {e.Message}" });
             }
         }
-        observer.Stop();
+        // The lab closed stdin (or died): close the multiplexer, but give it at most 2 s, then leave whatever still runs.
+        var stop = new Thread(observer.Stop) { IsBackground = true };
+        stop.Start();
+        stop.Join(TimeSpan.FromSeconds(2));
+        Environment.Exit(0);
         return 0;
     }
 }
