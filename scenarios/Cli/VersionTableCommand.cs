@@ -36,7 +36,7 @@ public sealed class VersionTableCommand(TextWriter stdout, TextWriter stderr)
             }
         }
         var settings = LabSettings.Default with { SeRedis = SeRedisVersions.All };
-        var cells = new Dictionary<(string Row, SeRedisVersion Version), List<string>>();
+        var cells = new Dictionary<(string Row, SeRedisVersion Version), List<VersionTable.Facts>>();
         var met = true;
         foreach (var row in VersionTable.Rows)
         {
@@ -50,7 +50,7 @@ public sealed class VersionTableCommand(TextWriter stdout, TextWriter stderr)
                 foreach (var run in LibraryRun.On(result.Events))
                 {
                     if (!cells.TryGetValue((row.Failure, run.Version), out var list)) cells[(row.Failure, run.Version)] = list = [];
-                    list.Add(VersionTable.Cell(row, run));
+                    if (VersionTable.Observe(row, run) is { } facts) list.Add(facts);
                 }
             }
         }
