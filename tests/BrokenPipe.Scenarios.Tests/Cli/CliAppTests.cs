@@ -140,6 +140,15 @@ public sealed class CliAppTests
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
+    [Fact]
+    public async Task Describe_ARedisScenario_ShowsEachVersionsMeasuredRow()
+    {
+        var (code, stdout, _) = await RunAsync("describe", ScenarioIds.RedisIdleDrop);
+
+        Assert.Equal(0, code);
+        Assert.All(SeRedisVersions.All, v => Assert.Contains(stdout.Split('\n'), l => l.TrimStart().StartsWith(v.Name() + " ", StringComparison.Ordinal)));
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
         using var stdout = new StringWriter();
