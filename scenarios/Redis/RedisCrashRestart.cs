@@ -17,6 +17,15 @@ internal static class RedisCrashRestart
     /// <summary>After the restart: the library's reconnect (≤ 1 s) and a backlogged command's wait.</summary>
     private static readonly TimeSpan AfterRestart = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The bound on a reconnect after Redis is back: 1.2.6's heartbeat ticks every second; 2.x/3.x reconnect on an
+    /// exponential policy whose next step can fall later (3.4.35 measured up to 3 s).
+    /// </summary>
+    private static readonly TimeSpan Reconnect = TimeSpan.FromSeconds(4);
+
+    /// <summary>"At once" for ConnectionFailed: measured 17–100 ms; 3.x raises it on the thread pool, later on a busy machine.</summary>
+    private static readonly TimeSpan FailedAtOnceBound = TimeSpan.FromSeconds(1);
+
     private const int Retries = 8;
     private const string OutageActor = "outage";
 
@@ -31,7 +40,7 @@ internal static class RedisCrashRestart
             Diagnose: "INFO server: a small uptime_in_seconds and a new run_id; the supervisor's record (OOMKilled, restart count); dmesg. On the client: ConnectionFailed on every connection at the same instant, then 'No connection is available' (1.x) or 'The message timed out in the backlog' (2.x/3.x).",
             Fix: "Find why it died. In the application: on 1.x retry idempotent commands with a bounded exponential backoff (250 ms doubling to 2 s); on 2.x/3.x the backlog already rides a short outage, and `BacklogPolicy.FailFast` fails at once where waiting is worse. Without persistence the restarted Redis is empty: treat it as a cache."),
         Broken: new ScenarioVariant(
-            "kill -9 during a SET every 200 ms, 5 s down, restart: the raw idle client reads EOF, its second send fails with EPIPE, a new connect is refused; every version raises ConnectionFailed (Interactive) at once; 1.2.6 fails the commands during the outage at once, 2.8.16 and 3.4.35 hold them and run some after the restart; ConnectionRestored within 2 s of the restart; the new Redis has a new run_id",
+            "kill -9 during a SET every 200 ms, 5 s down, restart: the raw idle client reads EOF, its second send fails with EPIPE, a new connect is refused; every version raises ConnectionFailed (Interactive) at once; 1.2.6 fails the commands during the outage at once, 2.8.16 and 3.4.35 hold them and run some after the restart; ConnectionRestored within 4 s of the restart; the new Redis has a new run_id",
             Outage + AfterRestart,
             (lab, ct) => RunAsync(lab, Variant.Broken, ct),
             [
@@ -42,18 +51,18 @@ internal static class RedisCrashRestart
                 Expect.Event("raw: the send after it fails with EPIPE, 32 (probe send #3)", On.Failed(EventKind.SendFailed, "probe", Errno.EPIPE, 3)),
                 Expect.Event("raw: a new connect while Redis is down is refused (ECONNREFUSED, 111)", Side.Client, EventKind.RequestFailed, SocketFailure.Refused, Errno.ECONNREFUSED, "probe-2"),
                 LibraryRun.Each(
-                    "every version: ConnectionFailed (Interactive; SocketClosed, or SocketFailure when its writer meets the reset first) within 250 ms of the kill",
+                    "every version: ConnectionFailed (Interactive; SocketClosed, or SocketFailure when its writer meets the reset first) within 1 s of the kill",
                     run => Kill(run.Events) is { } kill && run.Of(EventKind.LibraryConnectionFailed).FirstOrDefault(e => e.Library?.ConnectionType == "Interactive" && e.At >= kill.At) is { } failed &&
-                           failed.Failure is SocketFailure.EndOfStream or SocketFailure.ConnectionReset && failed.At - kill.At <= TimeSpan.FromMilliseconds(250)),
+                           failed.Failure is SocketFailure.EndOfStream or SocketFailure.ConnectionReset && failed.At - kill.At <= FailedAtOnceBound),
                 LibraryRun.Each(
                     "1.2.6: at least 10 commands fail at once during the outage (no timeout); 2.8.16/3.4.35: none does, and a command issued during the outage succeeds after the restart",
                     run => run.Version.HasBacklog()
                         ? !DuringOutage(run).Any(FailedAtOnce) && run.Of(EventKind.CommandSucceeded).Any(e => Restart(run.Events) is { } r && e.At > r.At && e.At - e.Library!.Latency < r.At)
                         : DuringOutage(run).Count(FailedAtOnce) >= 10),
                 LibraryRun.Each(
-                    "every version: ConnectionRestored (Interactive) within 2 s of the restart, and a SET succeeds after it",
+                    "every version: ConnectionRestored (Interactive) within 4 s of the restart, and a SET succeeds after it",
                     run => Restart(run.Events) is { } restart && run.Of(EventKind.LibraryConnectionRestored).FirstOrDefault(e => e.At > restart.At && e.Library?.ConnectionType == "Interactive") is { } restored &&
-                           restored.At - restart.At <= TimeSpan.FromSeconds(2) && run.Of(EventKind.CommandSucceeded).Any(e => e.At > restored.At)),
+                           restored.At - restart.At <= Reconnect && run.Of(EventKind.CommandSucceeded).Any(e => e.At > restored.At)),
                 Expect.That(
                     "INFO server after the restart: uptime_in_seconds is 0 or 1 and run_id is not the one before the kill",
                     events => Restart(events) is { } restart && Snapshots(events) is [var before, ..] && before.At < restart.At &&
@@ -62,7 +71,7 @@ internal static class RedisCrashRestart
                 Expect.FirstDisconnect(Side.Redis, "FIN"),
             ]),
         Fixed: new ScenarioVariant(
-            $"each SET retried with exponential backoff (250 ms → 2 s, {Retries} retries): through a 5 s outage no SET fails in any version; ConnectionRestored within 2 s of the restart",
+            $"each SET retried with exponential backoff (250 ms → 2 s, {Retries} retries): through a 5 s outage no SET fails in any version; ConnectionRestored within 4 s of the restart",
             Outage + AfterRestart,
             (lab, ct) => RunAsync(lab, Variant.Fixed, ct),
             [
@@ -71,8 +80,8 @@ internal static class RedisCrashRestart
                     "every version: the SETs issued during the outage succeed after the restart",
                     run => Restart(run.Events) is { } restart && run.Of(EventKind.CommandSucceeded).Any(e => e.At > restart.At && e.At - e.Library!.Latency < restart.At)),
                 LibraryRun.Each(
-                    "every version: ConnectionRestored (Interactive) within 2 s of the restart",
-                    run => Restart(run.Events) is { } restart && run.Of(EventKind.LibraryConnectionRestored).Any(e => e.At > restart.At && e.At - restart.At <= TimeSpan.FromSeconds(2) && e.Library?.ConnectionType == "Interactive")),
+                    "every version: ConnectionRestored (Interactive) within 4 s of the restart",
+                    run => Restart(run.Events) is { } restart && run.Of(EventKind.LibraryConnectionRestored).Any(e => e.At > restart.At && e.At - restart.At <= Reconnect && e.Library?.ConnectionType == "Interactive")),
             ]))
     {
         Timeout = TimeSpan.FromMinutes(1),
@@ -111,9 +120,13 @@ internal static class RedisCrashRestart
             TimeSpan.FromSeconds(5),
             $"ConnectionRestored (Interactive) after the restart [{c.Name}]",
             ct)));
-        // The backlogged and retried commands drain; then the app stops.
-        var drained = lab.Timeline.Now;
-        await Task.WhenAll(clients.Select(c => lab.Timeline.WaitForAsync(e => e.Kind == EventKind.CommandSucceeded && e.Actor == c.Name && e.At > drained, TimeSpan.FromSeconds(5), $"a SET after the reconnect [{c.Name}]", ct)));
+        // The backlogged and retried commands drain. Fixed: a SET issued while Redis was down succeeds (a retry waits up
+        // to 2 s for its next attempt). Broken: a SET succeeds after the restart. Then the app stops.
+        await Task.WhenAll(clients.Select(c => lab.Timeline.WaitForAsync(
+            e => e.Kind == EventKind.CommandSucceeded && e.Actor == c.Name && e.At > restart.At && (broken || e.At - e.Library!.Latency < restart.At),
+            TimeSpan.FromSeconds(5),
+            $"a SET that succeeds after the restart [{c.Name}]",
+            ct)));
         foreach (var (client, loop) in loops) client.Stop(loop.Handle);
     }
 
