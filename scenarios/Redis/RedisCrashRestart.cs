@@ -51,9 +51,9 @@ internal static class RedisCrashRestart
                 Expect.Event("raw: the send after it fails with EPIPE, 32 (probe send #3)", On.Failed(EventKind.SendFailed, "probe", Errno.EPIPE, 3)),
                 Expect.Event("raw: a new connect while Redis is down is refused (ECONNREFUSED, 111)", Side.Client, EventKind.RequestFailed, SocketFailure.Refused, Errno.ECONNREFUSED, "probe-2"),
                 LibraryRun.Each(
-                    "every version: ConnectionFailed (Interactive; SocketClosed, or SocketFailure when its writer meets the reset first) within 1 s of the kill",
+                    "every version: ConnectionFailed (Interactive; SocketClosed, SocketFailure when its writer meets the reset first, or on 2.x/3.x UnableToConnect when its first reconnect is refused) within 1 s of the kill",
                     run => Kill(run.Events) is { } kill && run.Of(EventKind.LibraryConnectionFailed).FirstOrDefault(e => e.Library?.ConnectionType == "Interactive" && e.At >= kill.At) is { } failed &&
-                           failed.Failure is SocketFailure.EndOfStream or SocketFailure.ConnectionReset && failed.At - kill.At <= FailedAtOnceBound),
+                           failed.Failure is SocketFailure.EndOfStream or SocketFailure.ConnectionReset or SocketFailure.Refused && failed.At - kill.At <= FailedAtOnceBound),
                 LibraryRun.Each(
                     "1.2.6: at least 10 commands fail at once during the outage (no timeout); 2.8.16/3.4.35: none does, and a command issued during the outage succeeds after the restart",
                     run => run.Version.HasBacklog()
