@@ -1,3 +1,4 @@
+using BrokenPipe.Scenarios.Docker;
 using BrokenPipe.Scenarios.Http;
 using BrokenPipe.Scenarios.Middlebox;
 using BrokenPipe.Scenarios.Proxy;
@@ -32,6 +33,7 @@ public static class Catalog
         RedisIdleReset.Definition,
         NatIdleDrop.Definition,
         ResetMidBody.Definition,
+        DockerProxyHidesReset.Definition,
     ];
 
     /// <summary>The quick catalog: what <c>run --all</c> and a bare invocation run.</summary>

@@ -23,6 +23,7 @@ public static class ScenarioIds
     public const string LbIdleResetHttp = "lb-idle-reset-http";
     public const string RedisIdleDrop = "redis-idle-drop";
     public const string RedisIdleReset = "redis-idle-reset";
+    public const string DockerProxyHidesReset = "docker-proxy-hides-reset";
     public const string ResetMidBody = "reset-mid-body";
     public const string NatIdleDrop = "nat-idle-drop";
 }

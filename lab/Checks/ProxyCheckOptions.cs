@@ -20,4 +20,10 @@ public sealed record ProxyCheckOptions
 
     /// <summary>The nginx binary; null finds (or installs) it.</summary>
     public string? NginxPath { get; init; }
+
+    /// <summary>
+    /// An nginx image to check the config with (the nginx the team deploys, e.g. <c>nginx:1.27</c> for <c>http2 on;</c>):
+    /// nginx then runs on the docker runtime, host network. Null runs the lab's usual nginx.
+    /// </summary>
+    public string? NginxImage { get; init; }
 }

@@ -163,7 +163,7 @@ public static class ProxyChecks
     }
 
     private static Task<NginxProxy> ProxyAsync(LabSandbox lab, IPEndPoint upstream, string configPath, ProxyCheckOptions options, CancellationToken ct) =>
-        NginxProxy.StartAsync(lab, upstream, new NginxOptions { ConfigTemplatePath = configPath, BinaryPath = options.NginxPath }, ct);
+        NginxProxy.StartAsync(lab, upstream, new NginxOptions { ConfigTemplatePath = configPath, BinaryPath = options.NginxPath, Image = options.NginxImage, Runtime = options.NginxImage is null ? null : Runtimes.DockerRuntime.HostNetwork }, ct);
 
     private static async Task<LabEvent?> WaitAsync(LabSandbox lab, Func<LabEvent, bool> predicate, TimeSpan timeout, CancellationToken ct)
     {

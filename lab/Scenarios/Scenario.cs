@@ -19,8 +19,18 @@ public sealed record Scenario(
     /// </summary>
     public bool NeedsRoot { get; init; }
 
-    /// <summary>Why this machine cannot run the scenario (not root, for <see cref="NeedsRoot"/>), or null.</summary>
-    public string? UnavailableHere => NeedsRoot ? Parts.Middlebox.PacketDropMiddlebox.Unavailable : null;
+    /// <summary>
+    /// The scenario is about containers themselves (a port published through the engine's proxy): its parts run on the
+    /// docker runtime whatever the run's settings; where no engine answers, or its bridge is in a private range, its run
+    /// ends with outcome "error" and the reason, and its tests are skipped with that reason.
+    /// </summary>
+    public bool NeedsDocker { get; init; }
+
+    /// <summary>Why this machine cannot run the scenario (not root, for <see cref="NeedsRoot"/>; no engine, for <see cref="NeedsDocker"/>), or null.</summary>
+    public string? UnavailableHere =>
+        NeedsRoot ? Parts.Middlebox.PacketDropMiddlebox.Unavailable
+        : NeedsDocker ? Runtimes.DockerEngine.BridgeUnavailable
+        : null;
 
     /// <summary>The bound on one run; past it the run ends with outcome "error". The default value is 2 minutes.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);

@@ -10,7 +10,7 @@ public static class Arguments
         var includeSlow = false;
         string? variant = null;
         string? json = null;
-        var settings = LabSettings.Default;
+        var settings = EnvironmentSettings();
         for (var i = 0; i < args.Count; i++)
         {
             var a = args[i];
@@ -28,11 +28,20 @@ public static class Arguments
                 case "--json":
                     json = Value(args, ref i, a);
                     break;
+                case "--runtime":
+                    settings = settings with { Runtime = ParseRuntime(Value(args, ref i, a)) };
+                    break;
+                case "--nginx-image":
+                    settings = settings with { NginxImage = Value(args, ref i, a) };
+                    break;
+                case "--redis-image":
+                    settings = settings with { RedisImage = Value(args, ref i, a) };
+                    break;
                 case "--seredis":
                     settings = settings with { SeRedis = ParseSeRedis(Value(args, ref i, a)) };
                     break;
                 default:
-                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --include-slow, --seredis VERSION|all)");
+                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --include-slow, --runtime local|docker, --nginx-image IMAGE, --redis-image IMAGE, --seredis VERSION|all)");
                     ids.Add(a);
                     break;
             }
@@ -43,6 +52,31 @@ public static class Arguments
             ? catalog.Where(s => includeSlow || !s.Slow).ToList()
             : ids.Select(id => catalog.FirstOrDefault(s => s.Id == id) ?? throw new CliException($"unknown scenario '{id}' (see 'list')")).ToList();
         return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { Settings = settings };
+    }
+
+    /// <summary>The settings of the environment (<c>BROKENPIPE_LAB_RUNTIME</c>, <c>…_NGINX_IMAGE</c>, <c>…_REDIS_IMAGE</c>), which run options override.</summary>
+    public static LabSettings EnvironmentSettings()
+    {
+        try
+        {
+            return LabSettings.Default;
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(e.Message);
+        }
+    }
+
+    private static Lab.Runtimes.IServerRuntime ParseRuntime(string name)
+    {
+        try
+        {
+            return LabSettings.ParseRuntime(name, "--runtime");
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(e.Message);
+        }
     }
 
     /// <summary>Parses <c>--seredis</c>'s value: 1.2.6, 2.8.16, 3.4.35, a comma-separated list of them, or all.</summary>

@@ -14,14 +14,14 @@ namespace BrokenPipe.Scenarios.Cli;
 /// </summary>
 public sealed class CheckProxyCommand(TextWriter stdout, TextWriter stderr)
 {
-    public const string Usage = "check-proxy --config FILE [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--slow-client-rate 262144] [--nginx PATH] [--json FILE]";
+    public const string Usage = "check-proxy --config FILE [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--slow-client-rate 262144] [--nginx PATH | --image IMAGE] [--json FILE]";
 
     public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         var (config, options, json) = Parse(args);
         try
         {
-            await NginxProxy.ValidateAsync(config, options.NginxPath, cancellationToken);
+            await NginxProxy.ValidateAsync(config, options.NginxPath, options.NginxImage, cancellationToken);
         }
         catch (Exception e) when (e is NginxConfigException or RuntimeMissingException)
         {
@@ -72,6 +72,9 @@ public sealed class CheckProxyCommand(TextWriter stdout, TextWriter stderr)
                     break;
                 case "--nginx":
                     options = options with { NginxPath = Value() };
+                    break;
+                case "--image":
+                    options = options with { NginxImage = Value() };
                     break;
                 case "--long-response":
                     options = options with { LongResponse = Durations.Parse(a, Value()) };

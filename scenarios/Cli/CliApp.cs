@@ -21,10 +21,16 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
           seredis-table [--runs N] [--write]  run the Redis failures with every StackExchange.Redis version and print
                                      "which version heals" (--write: into docs/seredis-versions.md and the README)
           check-proxy --config FILE  run the proxy checks against your own nginx config template (see nginx/README.md)
-                                     [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--slow-client-rate B/s] [--nginx PATH] [--json FILE]
+                                     [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--slow-client-rate B/s] [--nginx PATH | --image IMAGE] [--json FILE]
+          images build               build local nginx and Redis images for --runtime docker from this machine's packages
+                                     (no registry needed); prints the tags as BROKENPIPE_LAB_*_IMAGE=TAG lines
         run options:
           --variant broken|fixed|both   which variants (default: both)
           --json FILE                   also write the JSON results (one object per run, an array for several; '-' = stdout)
+          --runtime local|docker        where nginx and redis-server run: local processes (default) or containers
+                                        (host network; env BROKENPIPE_LAB_RUNTIME)
+          --nginx-image IMAGE           the nginx image on docker (default nginx:1.27; env BROKENPIPE_LAB_NGINX_IMAGE)
+          --redis-image IMAGE           the Redis image on docker (default redis:7.4; env BROKENPIPE_LAB_REDIS_IMAGE)
           --seredis 1.2.6|2.8.16|3.4.35|all   the StackExchange.Redis version(s) the Redis scenarios' application runs on,
                                         side by side (default: 3.4.35; a comma-separated list works too)
         exit code: 0 every run met its expectation (every check passed), 1 some did not, 2 bad input
@@ -34,11 +40,11 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
     {
         try
         {
-            if (args.Length == 0) return await RunCatalogAsync(LabSettings.Default, cancellationToken);
+            if (args.Length == 0) return await RunCatalogAsync(Arguments.EnvironmentSettings(), cancellationToken);
             if (args[0] == "--seredis")
             {
                 if (args.Length != 2) throw new CliException("the catalog takes only --seredis VERSION|all (or use 'run --all')");
-                return await RunCatalogAsync(LabSettings.Default with { SeRedis = Arguments.ParseSeRedis(args[1]) }, cancellationToken);
+                return await RunCatalogAsync(Arguments.EnvironmentSettings() with { SeRedis = Arguments.ParseSeRedis(args[1]) }, cancellationToken);
             }
             return args[0] switch
             {
@@ -46,9 +52,10 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
                 "describe" => Describe(args),
                 "run" => await RunAsync(Arguments.ParseRun(args[1..], catalog), cancellationToken),
                 "check-proxy" => await new CheckProxyCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
+                "images" => await new ImagesCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
                 "seredis-table" => await new VersionTableCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
                 "help" or "--help" or "-h" => Help(),
-                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy, seredis-table; --help for more)"),
+                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy, images, seredis-table; --help for more)"),
             };
         }
         catch (CliException e)
@@ -150,5 +157,5 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         return results.All(r => r.Outcome == Outcome.Met) ? 0 : 1;
     }
 
-    private static string Marks(Scenario s) => (s.Slow ? " (slow)" : "") + (s.NeedsRoot ? " (needs root)" : "");
+    private static string Marks(Scenario s) => (s.Slow ? " (slow)" : "") + (s.NeedsRoot ? " (needs root)" : "") + (s.NeedsDocker ? " (needs docker)" : "");
 }

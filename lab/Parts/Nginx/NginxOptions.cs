@@ -44,6 +44,9 @@ public sealed record NginxOptions
     /// <summary>The nginx binary; null finds it (PATH, then /usr/sbin/nginx), installing nginx-light if allowed.</summary>
     public string? BinaryPath { get; init; }
 
-    /// <summary>Where nginx runs. The default value is <see cref="LocalRuntime.Instance"/>.</summary>
-    public IServerRuntime Runtime { get; init; } = LocalRuntime.Instance;
+    /// <summary>Where nginx runs; null means the lab's <see cref="LabSettings.Runtime"/> (local processes unless the run chose docker). The default value is null.</summary>
+    public IServerRuntime? Runtime { get; init; }
+
+    /// <summary>The image on a container runtime (e.g. <c>nginx:1.27</c> or a team's own); null means the lab's <see cref="LabSettings.NginxImage"/>, else <c>nginx:1.27</c>. The default value is null.</summary>
+    public string? Image { get; init; }
 }

@@ -47,10 +47,14 @@ public sealed class NginxProxy : IAsyncDisposable
     /// Checks a config template without starting a proxy: placeholders, rendering and <c>nginx -t</c>. Throws
     /// <see cref="NginxConfigException"/> with nginx's own message when it is unusable.
     /// </summary>
-    public static async Task ValidateAsync(string templatePath, string? binaryPath = null, CancellationToken cancellationToken = default)
+    /// <param name="templatePath">The user's config template.</param>
+    /// <param name="binaryPath">The nginx binary; null finds it.</param>
+    /// <param name="image">An nginx image to check it with (on the docker runtime); null uses the lab's usual nginx.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    public static async Task ValidateAsync(string templatePath, string? binaryPath = null, string? image = null, CancellationToken cancellationToken = default)
     {
         await using var lab = new LabSandbox("nginx-validate");
-        var options = new NginxOptions { Name = "nginx-validate", ConfigTemplatePath = templatePath, BinaryPath = binaryPath };
+        var options = new NginxOptions { Name = "nginx-validate", ConfigTemplatePath = templatePath, BinaryPath = binaryPath, Image = image, Runtime = image is null ? null : DockerRuntime.HostNetwork };
         var paths = await RenderAsync(lab, options, new IPEndPoint(IPAddress.Loopback, LabSandbox.FreePort()), LabSandbox.FreePort(), cancellationToken).ConfigureAwait(false);
         await TestAsync(lab, options, paths, cancellationToken).ConfigureAwait(false);
     }
@@ -61,12 +65,21 @@ public sealed class NginxProxy : IAsyncDisposable
         options ??= new NginxOptions();
         var port = LabSandbox.FreePort();
         var paths = await RenderAsync(lab, options, upstream, port, cancellationToken).ConfigureAwait(false);
-        await TestAsync(lab, options, paths, cancellationToken).ConfigureAwait(false);
+        var runtime = RuntimeOf(lab, options);
+        // In a container, `nginx -t` would cost a container of its own: the start itself says what nginx rejects.
+        if (runtime is LocalRuntime) await TestAsync(lab, options, paths, cancellationToken).ConfigureAwait(false);
 
         var clock = Stopwatch.StartNew();
-        var process = await options.Runtime.StartAsync(lab, Launch(options, paths, test: false), cancellationToken).ConfigureAwait(false);
+        var process = await runtime.StartAsync(lab, Launch(options, paths, test: false), cancellationToken).ConfigureAwait(false);
         var endpoint = new IPEndPoint(IPAddress.Loopback, port);
-        await WaitUntilAcceptsAsync(process, endpoint, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WaitUntilAcceptsAsync(process, endpoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException) when (process.HasExited && Emerg(process.Output).Contains("[emerg]", StringComparison.Ordinal))
+        {
+            throw new NginxConfigException($"nginx rejected the config: {PointAtLine(Emerg(process.Output), paths.Config)}");
+        }
         var startup = clock.Elapsed;
 
         var timeline = lab.Timeline;
@@ -77,7 +90,7 @@ public sealed class NginxProxy : IAsyncDisposable
         lab.Own(proxy, name);
         lab.RegisterListener(endpoint, Side.Proxy);
         lab.RegisterFront(upstream, Side.Proxy);
-        timeline.Record(Side.Lab, EventKind.PartStarted, $"nginx (pid {process.Pid}) on {endpoint} → upstream {upstream}, ready in {startup.TotalMilliseconds:0.0} ms", actor: name);
+        timeline.Record(Side.Lab, EventKind.PartStarted, $"nginx (pid {process.Pid}{Where(process)}) on {endpoint} → upstream {upstream}, ready in {startup.TotalMilliseconds:0.0} ms", actor: name);
         return proxy;
     }
 
@@ -127,7 +140,7 @@ public sealed class NginxProxy : IAsyncDisposable
     /// <summary><c>nginx -t</c>: a config nginx rejects fails here with nginx's own words, before anything runs.</summary>
     private static async Task TestAsync(LabSandbox lab, NginxOptions options, NginxPaths paths, CancellationToken cancellationToken)
     {
-        var check = await options.Runtime.RunAsync(lab, Launch(options, paths, test: true), TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
+        var check = await RuntimeOf(lab, options).RunAsync(lab, Launch(options, paths, test: true), TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
         if (check.ExitCode != 0) throw new NginxConfigException($"nginx rejected the config: {PointAtLine(Emerg(check.Output), paths.Config)}");
     }
 
@@ -148,8 +161,20 @@ public sealed class NginxProxy : IAsyncDisposable
     {
         List<string> args = test ? ["-t", "-q"] : [];
         args.AddRange(["-p", paths.Prefix + "/", "-c", paths.Config, "-e", paths.ErrorLog, "-g", $"daemon off; pid {NginxConfig.Quote(paths.Pid)};"]);
-        return new ServerLaunch(ServerProgram.Nginx, args, test ? $"{options.Name}-t" : options.Name) { ExplicitPath = options.BinaryPath };
+        return new ServerLaunch(ServerProgram.Nginx, args, test ? $"{options.Name}-t" : options.Name) { ExplicitPath = options.BinaryPath, Image = options.Image };
     }
+
+    /// <summary>The part's own runtime, else the lab's. nginx reaches its upstreams on the host's 127.0.0.1, so it runs on the host network only.</summary>
+    private static IServerRuntime RuntimeOf(LabSandbox lab, NginxOptions options)
+    {
+        var runtime = options.Runtime ?? lab.Settings.Runtime;
+        return runtime.ListenAddress == "127.0.0.1"
+            ? runtime
+            : throw new NotSupportedException($"nginx cannot run on the {runtime.Name} runtime: its upstreams listen on the host's 127.0.0.1 (use the host network)");
+    }
+
+    /// <summary>" in container ID (IMAGE)" for a container, nothing for a local process.</summary>
+    internal static string Where(IServerProcess process) => process is DockerContainer c ? $" in container {c.Id[..12]} ({c.Image})" : "";
 
     private static async Task<string> ReadTemplateAsync(string path, CancellationToken cancellationToken)
     {
