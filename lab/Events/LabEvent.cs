@@ -33,5 +33,8 @@ public sealed record LabEvent(TimeSpan At, Side Side, EventKind Kind, SocketFail
     /// </summary>
     public Side? Peer { get; init; }
 
+    /// <summary>What a client library reported, field by field (null for events that are not a library's).</summary>
+    public LibraryObservation? Library { get; init; }
+
     public override string ToString() => TimelineFormat.Line(this);
 }

@@ -40,7 +40,8 @@ public sealed class Timeline
         int? index = null,
         int? status = null,
         bool reply = false,
-        Side? peer = null)
+        Side? peer = null,
+        LibraryObservation? library = null)
     {
         LabEvent e;
         List<Waiter>? done = null;
@@ -55,6 +56,7 @@ public sealed class Timeline
                 Status = status,
                 Reply = reply,
                 Peer = peer,
+                Library = library,
             };
             _events.Add(e);
             for (var i = _waiters.Count - 1; i >= 0; i--)

@@ -41,8 +41,11 @@ public static class Arguments
                 case "--parallel":
                     parallel = ParseParallel(Value(args, ref i, a));
                     break;
+                case "--seredis":
+                    settings = settings with { SeRedis = ParseSeRedis(Value(args, ref i, a)) };
+                    break;
                 default:
-                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --include-slow, --parallel N, --runtime local|docker, --nginx-image IMAGE, --redis-image IMAGE)");
+                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --include-slow, --parallel N, --runtime local|docker, --nginx-image IMAGE, --redis-image IMAGE, --seredis VERSION|all)");
                     ids.Add(a);
                     break;
             }
@@ -79,6 +82,10 @@ public static class Arguments
             throw new CliException(e.Message);
         }
     }
+
+    /// <summary>Parses <c>--seredis</c>'s value: 1.2.6, 2.8.16, 3.4.35, a comma-separated list of them, or all.</summary>
+    public static IReadOnlyList<SeRedisVersion> ParseSeRedis(string value) =>
+        SeRedisVersions.Parse(value) ?? throw new CliException($"unknown StackExchange.Redis version '{value}' (use {string.Join(", ", SeRedisVersions.All.Select(v => v.Name()))} or all)");
 
     public static IReadOnlyList<Variant> ParseVariant(string? value) => value switch
     {

@@ -13,13 +13,17 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         brokenpipe-lab: reproduces broken pipes and connection resets with real sockets, Kestrel and proxies.
 
         usage: dotnet run --project scenarios -- [command]
-          (no command)               run the quick catalog, both variants, side by side, and print a results table
+          (no command)               run the quick catalog, both variants, side by side, and print a results table [--seredis VERSION|all]
           list                       one line per scenario: id, area, title
           describe <id>              the story: what happens on the wire, why, how to diagnose it, the fix
           run <id>... [options]      run scenarios and narrate each run
           run --all [options]        run the quick catalog (add --include-slow for the slow ones)
+          seredis-table [--runs N] [--write]  run the Redis failures with every StackExchange.Redis version and print
+                                     "which version heals" (--write: into docs/seredis-versions.md and the README)
           check-proxy --config FILE  run the proxy checks against your own nginx config template (see nginx/README.md)
-                                     [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--slow-client-rate B/s] [--nginx PATH | --image IMAGE] [--json FILE]
+                                     [--path /] [--host NAME] [--only CHECK,…] [--long-response 90s] [--stream-gap 5s]
+                                     [--upstream-idle 2s] [--upstream-max-requests N] [--slow-client-rate B/s] [--websocket-idle 30s]
+                                     [--upload-size 1m] [--cert FILE --key FILE] [--nginx PATH | --image IMAGE] [--json FILE|-] [--junit FILE]
           images build               build local nginx and Redis images for --runtime docker from this machine's packages
                                      (no registry needed); prints the tags as BROKENPIPE_LAB_*_IMAGE=TAG lines
         run options:
@@ -30,6 +34,8 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
                                         (host network; env BROKENPIPE_LAB_RUNTIME)
           --nginx-image IMAGE           the nginx image on docker (default nginx:1.27; env BROKENPIPE_LAB_NGINX_IMAGE)
           --redis-image IMAGE           the Redis image on docker (default redis:7.4; env BROKENPIPE_LAB_REDIS_IMAGE)
+          --seredis 1.2.6|2.8.16|3.4.35|all   the StackExchange.Redis version(s) the Redis scenarios' application runs on,
+                                        side by side (default: 3.4.35; a comma-separated list works too)
         exit code: 0 every run met its expectation (every check passed), 1 some did not, 2 bad input
         """;
 
@@ -37,7 +43,12 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
     {
         try
         {
-            if (args.Length == 0) return await RunCatalogAsync(cancellationToken);
+            if (args.Length == 0) return await RunCatalogAsync(Arguments.EnvironmentSettings(), cancellationToken);
+            if (args[0] == "--seredis")
+            {
+                if (args.Length != 2) throw new CliException("the catalog takes only --seredis VERSION|all (or use 'run --all')");
+                return await RunCatalogAsync(Arguments.EnvironmentSettings() with { SeRedis = Arguments.ParseSeRedis(args[1]) }, cancellationToken);
+            }
             return args[0] switch
             {
                 "list" => List(args),
@@ -45,8 +56,9 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
                 "run" => await RunAsync(Arguments.ParseRun(args[1..], catalog), cancellationToken),
                 "check-proxy" => await new CheckProxyCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
                 "images" => await new ImagesCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
+                "seredis-table" => await new VersionTableCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
                 "help" or "--help" or "-h" => Help(),
-                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy, images; --help for more)"),
+                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy, images, seredis-table; --help for more)"),
             };
         }
         catch (CliException e)
@@ -87,7 +99,22 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         Section("The fix", s.Story.Fix);
         Section("Broken variant expects", s.Broken.Expected);
         Section("Fixed variant expects", s.Fixed.Expected);
+        VersionRows(s);
         return 0;
+    }
+
+    /// <summary>For a scenario in the version table: its row, per StackExchange.Redis version, from the committed table.</summary>
+    private void VersionRows(Scenario s)
+    {
+        if (VersionTable.Committed() is not { } table) return;
+        var lines = table.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var row = lines.FirstOrDefault(l => l.Contains($"(`{s.Id}`)", StringComparison.Ordinal));
+        if (row is null) return;
+        stdout.WriteLine("StackExchange.Redis, per version (measured; docs/seredis-versions.md):");
+        var versions = SeRedisVersions.All.Select(v => v.Name()).ToList();
+        var cells = row.Trim('|').Split(" | ").Skip(1).ToList();
+        for (var i = 0; i < versions.Count && i < cells.Count; i++) stdout.WriteLine($"  {versions[i],-7} {cells[i].Trim()}");
+        stdout.WriteLine();
     }
 
     private void Section(string title, string text)
@@ -97,8 +124,8 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         stdout.WriteLine();
     }
 
-    private Task<int> RunCatalogAsync(CancellationToken cancellationToken) =>
-        RunAsync(new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { Settings = Arguments.EnvironmentSettings() }, cancellationToken);
+    private Task<int> RunCatalogAsync(LabSettings settings, CancellationToken cancellationToken) =>
+        RunAsync(new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { Settings = settings }, cancellationToken);
 
     private async Task<int> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {

@@ -132,6 +132,44 @@ public sealed class CliAppTests
         Assert.Equal("fixed", doc.RootElement.GetProperty("variant").GetString());
     }
 
+    [Theory]
+    [InlineData("all", 3)]
+    [InlineData("2.8.16", 1)]
+    [InlineData("1.2.6,3.4.35", 2)]
+    public void ParseRun_SeRedis_SetsTheLibraryVersions(string value, int count)
+    {
+        var request = Arguments.ParseRun([ScenarioIds.RedisIdleReset, "--seredis", value], Catalog.All);
+
+        Assert.Equal(count, request.Settings.SeRedis.Count);
+    }
+
+    [Fact]
+    public void ParseRun_NoSeRedis_DefaultsTo3x()
+    {
+        Assert.Equal([SeRedisVersion.V3_4_35], Arguments.ParseRun([ScenarioIds.RedisIdleReset], Catalog.All).Settings.SeRedis);
+    }
+
+    [Theory]
+    [InlineData("run", "redis-idle-reset", "--seredis", "2.9")]
+    [InlineData("--seredis", "4.0")]
+    [InlineData("seredis-table", "--runs", "0")]
+    public async Task SeRedis_BadValue_ExitsWithTwoAndOneLine(params string[] args)
+    {
+        var (code, _, stderr) = await RunAsync(args);
+
+        Assert.Equal(2, code);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Describe_ARedisScenario_ShowsEachVersionsMeasuredRow()
+    {
+        var (code, stdout, _) = await RunAsync("describe", ScenarioIds.RedisIdleDrop);
+
+        Assert.Equal(0, code);
+        Assert.All(SeRedisVersions.All, v => Assert.Contains(stdout.Split('\n'), l => l.TrimStart().StartsWith(v.Name() + " ", StringComparison.Ordinal)));
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
         using var stdout = new StringWriter();
