@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -14,8 +13,6 @@ public sealed class LabSandbox : IAsyncDisposable
     /// <summary>All lab temp dirs live under this root, named <c>NAME-PID-RANDOM</c>, so leftovers of a crashed process can be reaped.</summary>
     public static readonly string TempRoot = Path.Combine(Path.GetTempPath(), "brokenpipe-lab");
 
-    private const string ProcessRegistry = "processes";
-    private const string NamespaceRegistry = "namespaces";
     private readonly Stack<(string Name, IAsyncDisposable Part)> _owned = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IPEndPoint, Side> _listeners = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IPEndPoint, Side> _fronts = new();
@@ -27,7 +24,8 @@ public sealed class LabSandbox : IAsyncDisposable
         Name = name;
         Time = time ?? TimeProvider.System;
         Timeline = new Timeline(Time);
-        ReapLeftovers();
+        // A test host killed mid-run leaves its dir, processes, namespaces and containers behind: the next lab removes them.
+        Runtimes.Reaper.ReapDeadLabs(TempRoot);
         Directory = Path.Combine(TempRoot, $"{Sanitize(name)}-{Environment.ProcessId}-{Guid.NewGuid():N}");
         System.IO.Directory.CreateDirectory(Directory);
     }
@@ -84,27 +82,42 @@ public sealed class LabSandbox : IAsyncDisposable
 
     /// <summary>
     /// A free port on 127.0.0.1, from the kernel, for a process that must be told its port up front (nginx, redis).
-    /// In-process parts bind 127.0.0.1:0 themselves and read the port back.
+    /// In-process parts bind 127.0.0.1:0 themselves and read the port back. A port is handed out once per 5 minutes in
+    /// this process: between the probe's close and the program's bind the kernel may give the same port to the next
+    /// probe, and with labs side by side a second nginx then found the first one's listener "ready" and could not bind.
     /// </summary>
     public static int FreePort()
     {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+        while (true)
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+            var now = Environment.TickCount64;
+            if (HandedOut.TryAdd(port, now)) return port;
+            if (HandedOut.TryGetValue(port, out var at) && now - at >= 300_000 && HandedOut.TryUpdate(port, now, at)) return port;
+        }
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, long> HandedOut = new();
 
     /// <summary>
     /// Notes a child process (PID, start time, name) in the run dir, so that if this process dies before disposing the
     /// lab, the next lab reaps it by its PID — the start time guards against a PID the kernel has since reused.
     /// </summary>
-    internal void RememberProcess(int pid, string name) => Append(ProcessRegistry, $"{pid} {StartTime(pid)} {name}");
+    internal void RememberProcess(int pid, string name) => Append(Runtimes.Reaper.ProcessRegistry, $"{pid} {Runtimes.Reaper.StartTime(pid)} {name}");
 
-    internal void ForgetProcess(int pid) => Remove(ProcessRegistry, l => l.StartsWith($"{pid} ", StringComparison.Ordinal));
+    internal void ForgetProcess(int pid) => Remove(Runtimes.Reaper.ProcessRegistry, l => l.StartsWith($"{pid} ", StringComparison.Ordinal));
 
     /// <summary>Notes a network namespace the lab created, so that a later lab removes it if this process dies first.</summary>
-    internal void RememberNamespace(string name) => Append(NamespaceRegistry, name);
+    internal void RememberNamespace(string name) => Append(Runtimes.Reaper.NamespaceRegistry, name);
 
-    internal void ForgetNamespace(string name) => Remove(NamespaceRegistry, l => l == name);
+    internal void ForgetNamespace(string name) => Remove(Runtimes.Reaper.NamespaceRegistry, l => l == name);
+
+    /// <summary>Notes a container the lab created, so that a later lab removes it if this process dies first.</summary>
+    internal void RememberContainer(string id) => Append(Runtimes.Reaper.ContainerRegistry, id);
+
+    internal void ForgetContainer(string id) => Remove(Runtimes.Reaper.ContainerRegistry, l => l == id);
 
     private void Append(string registry, string line)
     {
@@ -140,81 +153,9 @@ public sealed class LabSandbox : IAsyncDisposable
                 Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"stopping {next.Name} failed: {e.Message}"));
             }
         }
-        TryDelete(Directory);
+        Runtimes.Reaper.TryDelete(Directory);
     }
 
     private static string Sanitize(string name) =>
         new([.. name.Take(40).Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '-')]);
-
-    private static void TryDelete(string dir)
-    {
-        try
-        {
-            if (System.IO.Directory.Exists(dir)) System.IO.Directory.Delete(dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
-    /// <summary>Removes temp dirs whose owning process is gone (a test host killed mid-run leaves them behind), with the processes and network namespaces they list.</summary>
-    private static void ReapLeftovers()
-    {
-        if (!System.IO.Directory.Exists(TempRoot)) return;
-        foreach (var dir in System.IO.Directory.EnumerateDirectories(TempRoot))
-        {
-            var parts = Path.GetFileName(dir).Split('-');
-            if (parts.Length < 3 || !int.TryParse(parts[^2], out var pid) || pid == Environment.ProcessId) continue;
-            if (IsAlive(pid)) continue;
-            ReapProcesses(Path.Combine(dir, ProcessRegistry));
-            var namespaces = Path.Combine(dir, NamespaceRegistry);
-            if (File.Exists(namespaces)) Parts.Middlebox.NetworkNamespace.Reap(File.ReadAllLines(namespaces));
-            TryDelete(dir);
-        }
-    }
-
-    /// <summary>Stops the processes a dead lab left behind: SIGTERM, then SIGKILL, each by its PID and only if its start time still matches.</summary>
-    private static void ReapProcesses(string registry)
-    {
-        if (!File.Exists(registry)) return;
-        foreach (var line in File.ReadAllLines(registry))
-        {
-            var f = line.Split(' ', 3);
-            if (f.Length < 2 || f[1].Length == 0 || !int.TryParse(f[0], out var pid) || StartTime(pid) != f[1]) continue;
-            Runtimes.Syscalls.Kill(pid, Runtimes.UnixSignal.Term);
-            for (var i = 0; i < 40 && StartTime(pid) == f[1]; i++) Thread.Sleep(50);
-            if (StartTime(pid) == f[1]) Runtimes.Syscalls.Kill(pid, Runtimes.UnixSignal.Kill);
-        }
-    }
-
-    /// <summary>Field 22 of /proc/PID/stat (start time in clock ticks), or "" when the process is gone.</summary>
-    private static string StartTime(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return fields.Length > 19 ? fields[19] : "";
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var p = Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
 }

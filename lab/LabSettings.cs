@@ -1,3 +1,5 @@
+using BrokenPipe.Lab.Runtimes;
+
 namespace BrokenPipe.Lab;
 
 /// <summary>
@@ -7,6 +9,70 @@ namespace BrokenPipe.Lab;
 /// </summary>
 public sealed record LabSettings
 {
-    /// <summary>The settings of a lab nobody configured.</summary>
-    public static LabSettings Default { get; } = new();
+    /// <summary>The environment variable that picks the runtime of labs nobody configured: <c>local</c> or <c>docker</c>.</summary>
+    public const string RuntimeVariable = "BROKENPIPE_LAB_RUNTIME";
+
+    /// <summary>The environment variable that sets <see cref="NginxImage"/> for labs nobody configured.</summary>
+    public const string NginxImageVariable = "BROKENPIPE_LAB_NGINX_IMAGE";
+
+    /// <summary>The environment variable that sets <see cref="SeRedis"/> for labs nobody configured (<c>1.2.6</c>, <c>2.8.16</c>, <c>3.4.35</c>, a list, or <c>all</c>).</summary>
+    public const string SeRedisVariable = "BROKENPIPE_LAB_SEREDIS";
+
+    /// <summary>The environment variable that sets <see cref="RedisImage"/> for labs nobody configured.</summary>
+    public const string RedisImageVariable = "BROKENPIPE_LAB_REDIS_IMAGE";
+
+    private static readonly Lazy<LabSettings> FromEnvironmentOnce = new(FromEnvironment);
+
+    /// <summary>
+    /// The settings of a lab nobody configured: <see cref="FromEnvironment"/>, read once per process (so
+    /// <c>BROKENPIPE_LAB_RUNTIME=docker dotnet test</c> runs every nginx and Redis part in containers).
+    /// </summary>
+    public static LabSettings Default => FromEnvironmentOnce.Value;
+
+    /// <summary>
+    /// Where nginx and redis-server run: <see cref="LocalRuntime.Instance"/> (local processes) or
+    /// <see cref="DockerRuntime.HostNetwork"/> (containers). A part's own <c>Runtime</c> option overrides it. The
+    /// default value is the local runtime.
+    /// </summary>
+    public IServerRuntime Runtime { get; init; } = LocalRuntime.Instance;
+
+    /// <summary>The nginx image on a container runtime (a part's own <c>Image</c> option overrides it); null means <c>nginx:1.27</c>.</summary>
+    public string? NginxImage { get; init; }
+
+    /// <summary>The Redis image on a container runtime (a part's own <c>Image</c> option overrides it); null means <c>redis:7.4</c>.</summary>
+    public string? RedisImage { get; init; }
+
+    /// <summary>The image for <paramref name="program"/>: this run's, else the official one.</summary>
+    public string ImageFor(ServerProgram program) =>
+        (program == ServerProgram.Nginx ? NginxImage : program == ServerProgram.Redis ? RedisImage : null)
+        ?? program.OfficialImage
+        ?? throw new ArgumentException($"{program.Name} does not run in a container", nameof(program));
+
+    /// <summary>
+    /// Settings from <see cref="RuntimeVariable"/>, <see cref="NginxImageVariable"/> and <see cref="RedisImageVariable"/>;
+    /// an unknown runtime name throws <see cref="ArgumentException"/>.
+    /// </summary>
+    public static LabSettings FromEnvironment() => new()
+    {
+        Runtime = Environment.GetEnvironmentVariable(RuntimeVariable) is { Length: > 0 } name ? ParseRuntime(name, RuntimeVariable) : LocalRuntime.Instance,
+        NginxImage = Environment.GetEnvironmentVariable(NginxImageVariable) is { Length: > 0 } nginx ? nginx : null,
+        RedisImage = Environment.GetEnvironmentVariable(RedisImageVariable) is { Length: > 0 } redis ? redis : null,
+        SeRedis = Environment.GetEnvironmentVariable(SeRedisVariable) is { Length: > 0 } versions
+            ? Clients.SeRedisVersions.Parse(versions) ?? throw new ArgumentException($"unknown StackExchange.Redis version '{versions}' in {SeRedisVariable} (use 1.2.6, 2.8.16, 3.4.35 or all)")
+            : Clients.SeRedisVersions.Default,
+    };
+
+    /// <summary>The runtime named <c>local</c> or <c>docker</c>; anything else throws <see cref="ArgumentException"/> naming <paramref name="source"/>.</summary>
+    public static IServerRuntime ParseRuntime(string name, string source = "runtime") => name switch
+    {
+        "local" => LocalRuntime.Instance,
+        "docker" => DockerRuntime.HostNetwork,
+        _ => throw new ArgumentException($"unknown runtime '{name}' in {source} (use local or docker)"),
+    };
+
+    /// <summary>
+    /// The StackExchange.Redis versions a Redis scenario's application runs on, side by side in one run (each in an
+    /// observer process of its own): the current 3.x by default; <c>--seredis 1.2.6|2.8.16|3.4.35|all</c> on the CLI.
+    /// </summary>
+    public IReadOnlyList<Clients.SeRedisVersion> SeRedis { get; init; } = Clients.SeRedisVersions.Default;
 }

@@ -1,3 +1,4 @@
+using BrokenPipe.Scenarios.Docker;
 using BrokenPipe.Scenarios.Http;
 using BrokenPipe.Scenarios.Middlebox;
 using BrokenPipe.Scenarios.Proxy;
@@ -26,11 +27,13 @@ public static class Catalog
         RedisIdleTimeout.Definition,
         RedisCrashRestart.Definition,
         RedisBigReply.Definition,
+        RedisThreadpoolStarvation.Definition,
         LbIdleResetHttp.Definition,
         RedisIdleDrop.Definition,
         RedisIdleReset.Definition,
         NatIdleDrop.Definition,
         ResetMidBody.Definition,
+        DockerProxyHidesReset.Definition,
     ];
 
     /// <summary>The quick catalog: what <c>run --all</c> and a bare invocation run.</summary>

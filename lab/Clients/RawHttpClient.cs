@@ -148,7 +148,7 @@ public static class RawHttpClient
 
         private async Task SendRequestAsync(Socket socket, CancellationToken token)
         {
-            var head = new StringBuilder($"{o.Method} {o.Path} HTTP/1.1\r\nHost: {server}\r\nUser-Agent: brokenpipe-lab\r\n");
+            var head = new StringBuilder($"{o.Method} {o.Path} HTTP/1.1\r\nHost: {o.Host ?? server.ToString()}\r\nUser-Agent: brokenpipe-lab\r\n");
             if (o.UploadBytes > 0) head.Append($"Content-Length: {o.UploadBytes}\r\nContent-Type: application/octet-stream\r\n");
             foreach (var h in o.Headers) head.Append(h).Append("\r\n");
             head.Append("\r\n");

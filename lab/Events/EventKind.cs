@@ -159,4 +159,7 @@ public enum EventKind
 
     /// <summary>A command through the library failed (its exception type and message in the detail).</summary>
     CommandFailed,
+
+    /// <summary>A client library's own log line (StackExchange.Redis 2.x/3.x ILogger); its fields are on <see cref="LabEvent.Library"/>.</summary>
+    LibraryLog,
 }

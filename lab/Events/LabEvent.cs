@@ -62,5 +62,8 @@ public sealed record LabEvent(TimeSpan At, Side Side, EventKind Kind, SocketFail
     public HttpFraming? Framing { get; init; }
 
     /// <summary>The event as one line of text, as <see cref="TimelineFormat.Line"/> writes it.</summary>
+    /// <summary>What a client library reported, field by field (null for events that are not a library's).</summary>
+    public LibraryObservation? Library { get; init; }
+
     public override string ToString() => TimelineFormat.Line(this);
 }

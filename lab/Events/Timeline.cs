@@ -59,7 +59,7 @@ public sealed class Timeline
     }
 
     /// <summary>
-    /// The old form of <see cref="Record(LabEvent)"/>, one optional parameter per field. It infers <see cref="LabEvent.Closed"/>
+    /// The old form of <see cref="Record(LabEvent)"/>, one optional parameter per field (<paramref name="library"/> is <see cref="LabEvent.Library"/>). It infers <see cref="LabEvent.Closed"/>
     /// for the socket-level kinds (a close, EOF or a reset observed from <paramref name="peer"/>) so its callers keep
     /// naming the first disconnect.
     /// </summary>
@@ -75,9 +75,11 @@ public sealed class Timeline
         int? index = null,
         int? status = null,
         bool reply = false,
-        Side? peer = null) =>
+        Side? peer = null,
+        LibraryObservation? library = null) =>
         Record(new LabEvent(side, kind, detail)
         {
+            Library = library,
             Failure = failure,
             Errno = errno,
             Actor = actor,

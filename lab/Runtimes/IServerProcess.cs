@@ -1,6 +1,6 @@
 namespace BrokenPipe.Lab.Runtimes;
 
-/// <summary>A running server started by a runtime. Disposing it stops it: a graceful signal, then a kill, by its own PID.</summary>
+/// <summary>A running server started by a runtime. Disposing it stops it: a graceful signal, then a kill, by its own PID (a container: by its id, then it is removed).</summary>
 public interface IServerProcess : IAsyncDisposable
 {
     int Pid { get; }

@@ -1,12 +1,16 @@
 namespace BrokenPipe.Lab.Runtimes;
 
 /// <summary>
-/// Where nginx and redis-server run. <see cref="LocalRuntime"/> starts local processes; a Docker runtime can implement
-/// the same two methods (a container per launch, labelled for reaping) without the parts changing.
+/// Where nginx and redis-server run. <see cref="LocalRuntime"/> starts local processes; <see cref="DockerRuntime"/> a container per launch
+/// (labelled for reaping), without the parts changing.
 /// </summary>
 public interface IServerRuntime
 {
+    /// <summary>The runtime's name: "local", "docker" (host network), "docker-published".</summary>
     string Name { get; }
+
+    /// <summary>The address a server must listen on to be reached through 127.0.0.1. The default value is 127.0.0.1.</summary>
+    string ListenAddress => "127.0.0.1";
 
     /// <summary>Starts a long-running server, owned by <paramref name="lab"/> (stopped when the lab is disposed).</summary>
     Task<IServerProcess> StartAsync(LabSandbox lab, ServerLaunch launch, CancellationToken cancellationToken = default);

@@ -10,13 +10,15 @@ internal static class Readiness
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Asks <paramref name="ready"/> every millisecond until it says yes; a SocketException or IOException from it means
+    /// Asks <paramref name="ready"/> every millisecond (every 20 ms for a container: through a published port each try is a
+    /// connection the engine's proxy accepts and drops) until it says yes; a SocketException or IOException from it means
     /// "not yet". When the process exits or <see cref="Timeout"/> passes, the process is stopped and the call throws
     /// "PROGRAM did not start: " with <paramref name="whyNot"/>'s words (its argument: whether the process exited).
     /// </summary>
     public static async Task UntilAsync(IServerProcess process, string program, Func<CancellationToken, Task<bool>> ready, Func<bool, string> whyNot, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        var interval = TimeSpan.FromMilliseconds(process is DockerContainer ? 20 : 1);
         while (true)
         {
             try
@@ -33,7 +35,7 @@ internal static class Readiness
                 await process.DisposeAsync().ConfigureAwait(false);
                 throw new InvalidOperationException($"{program} did not start: {why}");
             }
-            await Task.Delay(TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
+            await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
         }
     }
 }

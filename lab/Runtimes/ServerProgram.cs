@@ -3,9 +3,23 @@ namespace BrokenPipe.Lab.Runtimes;
 /// <summary>A server program the lab runs as a real process: its name, where it usually lives, and how each platform installs it.</summary>
 public sealed record ServerProgram(string Name, string DebianPackage, string FedoraPackage, string BrewPackage, IReadOnlyList<string> Candidates)
 {
-    public static ServerProgram Nginx { get; } = new("nginx", "nginx-light", "nginx", "nginx", ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/opt/homebrew/bin/nginx"]);
+    /// <summary>The official image a user would pull for the docker runtime (null for a tool that never runs in a container).</summary>
+    public string? OfficialImage { get; init; }
 
-    public static ServerProgram Redis { get; } = new("redis-server", "redis-server", "redis", "redis", ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/opt/homebrew/bin/redis-server"]);
+    /// <summary>The repository <c>images build</c> tags its local image with (the tag is the program's version).</summary>
+    public string? LocalImageRepository { get; init; }
+
+    public static ServerProgram Nginx { get; } = new("nginx", "nginx-light", "nginx", "nginx", ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/opt/homebrew/bin/nginx"])
+    {
+        OfficialImage = "nginx:1.27",
+        LocalImageRepository = "brokenpipe-lab/nginx",
+    };
+
+    public static ServerProgram Redis { get; } = new("redis-server", "redis-server", "redis", "redis", ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/opt/homebrew/bin/redis-server"])
+    {
+        OfficialImage = "redis:7.4",
+        LocalImageRepository = "brokenpipe-lab/redis",
+    };
 
     /// <summary>nftables, for the packet-drop middlebox's rules (Linux only: no Homebrew package).</summary>
     public static ServerProgram Nft { get; } = new("nft", "nftables", "nftables", "-", ["/usr/sbin/nft", "/sbin/nft"]);

@@ -29,6 +29,19 @@ public sealed record Scenario(
     /// <summary>Why this machine cannot run the scenario, or null.</summary>
     public string? UnavailableHere => Unavailable?.Invoke();
 
+    /// <summary>
+    /// The scenario is about containers themselves (a port published through the engine's proxy): its parts run on the
+    /// docker runtime whatever the run's settings. Where no engine answers, or its bridge is in a private range, it says
+    /// so through <see cref="Unavailable"/>; the CLI marks it "(needs docker)".
+    /// </summary>
+    public bool NeedsDocker { get; init; }
+
+    /// <summary>
+    /// Why this scenario cannot share the machine with other runs (it measures the machine's own timing, say), or null:
+    /// <see cref="ScenarioBatch"/> then runs it by itself, after the others.
+    /// </summary>
+    public string? RunsAlone { get; init; }
+
     /// <summary>The bound on one run; past it the run ends with outcome "error". The default value is 2 minutes.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);
 

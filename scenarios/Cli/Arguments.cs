@@ -10,6 +10,8 @@ public static class Arguments
         var includeSlow = false;
         string? variant = null;
         string? json = null;
+        int? parallel = null;
+        var settings = EnvironmentSettings();
         for (var i = 0; i < args.Count; i++)
         {
             var a = args[i];
@@ -27,8 +29,23 @@ public static class Arguments
                 case "--json":
                     json = Value(args, ref i, a);
                     break;
+                case "--runtime":
+                    settings = settings with { Runtime = ParseRuntime(Value(args, ref i, a)) };
+                    break;
+                case "--nginx-image":
+                    settings = settings with { NginxImage = Value(args, ref i, a) };
+                    break;
+                case "--redis-image":
+                    settings = settings with { RedisImage = Value(args, ref i, a) };
+                    break;
+                case "--parallel":
+                    parallel = ParseParallel(Value(args, ref i, a));
+                    break;
+                case "--seredis":
+                    settings = settings with { SeRedis = ParseSeRedis(Value(args, ref i, a)) };
+                    break;
                 default:
-                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --include-slow)");
+                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --include-slow, --parallel N, --runtime local|docker, --nginx-image IMAGE, --redis-image IMAGE, --seredis VERSION|all)");
                     ids.Add(a);
                     break;
             }
@@ -38,8 +55,37 @@ public static class Arguments
         var scenarios = all
             ? catalog.Where(s => includeSlow || !s.Slow).ToList()
             : ids.Select(id => catalog.FirstOrDefault(s => s.Id == id) ?? throw new CliException($"unknown scenario '{id}' (see 'list')")).ToList();
-        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all);
+        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { Settings = settings, Parallel = parallel };
     }
+
+    /// <summary>The settings of the environment (<c>BROKENPIPE_LAB_RUNTIME</c>, <c>…_NGINX_IMAGE</c>, <c>…_REDIS_IMAGE</c>), which run options override.</summary>
+    public static LabSettings EnvironmentSettings()
+    {
+        try
+        {
+            return LabSettings.Default;
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(e.Message);
+        }
+    }
+
+    private static Lab.Runtimes.IServerRuntime ParseRuntime(string name)
+    {
+        try
+        {
+            return LabSettings.ParseRuntime(name, "--runtime");
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(e.Message);
+        }
+    }
+
+    /// <summary>Parses <c>--seredis</c>'s value: 1.2.6, 2.8.16, 3.4.35, a comma-separated list of them, or all.</summary>
+    public static IReadOnlyList<SeRedisVersion> ParseSeRedis(string value) =>
+        SeRedisVersions.Parse(value) ?? throw new CliException($"unknown StackExchange.Redis version '{value}' (use {string.Join(", ", SeRedisVersions.All.Select(v => v.Name()))} or all)");
 
     public static IReadOnlyList<Variant> ParseVariant(string? value) => value switch
     {
@@ -48,6 +94,12 @@ public static class Arguments
         "fixed" => [Variant.Fixed],
         _ => throw new CliException($"unknown variant '{value}' (use broken, fixed or both)"),
     };
+
+    /// <summary>How many runs side by side: a whole number from 1 to 64.</summary>
+    public static int ParseParallel(string value) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 64
+            ? n
+            : throw new CliException($"--parallel needs a whole number from 1 to 64, not '{value}'");
 
     private static string Value(IReadOnlyList<string> args, ref int i, string option)
     {

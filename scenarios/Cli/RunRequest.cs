@@ -8,4 +8,7 @@ public sealed record RunRequest(IReadOnlyList<Scenario> Scenarios, IReadOnlyList
 {
     /// <summary>What the runs' parts run on (set by run options such as a runtime or library version).</summary>
     public LabSettings Settings { get; init; } = LabSettings.Default;
+
+    /// <summary>How many runs side by side (<c>--parallel N</c>); null: <see cref="ScenarioBatch.DefaultParallelism"/>.</summary>
+    public int? Parallel { get; init; }
 }

@@ -73,8 +73,13 @@ public sealed class KestrelExchange
             _timeline.RecordFailure(Side.Server, EventKind.WriteFailed, e, _actor, $"WriteAsync #{index} of {bytes} bytes threw", bytes, index);
             throw;
         }
-        Count(bytes, goneBefore || ClientGone);
-        if (ClientGone)
+        // Gone before the write: the bytes went nowhere. Gone by the time it returned: only if the write did not complete
+        // the declared response — a client that read the whole response and then closed (its FIN seen while this
+        // continuation waited for a busy CPU) is the normal end of an exchange, not work for nobody.
+        var complete = Context.Response.ContentLength is { } length && BytesWritten + bytes >= length;
+        var intoVoid = goneBefore || (ClientGone && !complete);
+        Count(bytes, intoVoid);
+        if (intoVoid)
         {
             _timeline.Record(new LabEvent(Side.Server, EventKind.WriteIntoVoid, $"WriteAsync #{index} of {bytes} bytes returned without error, but the client had left: the bytes went nowhere") { Actor = _actor, Bytes = bytes, Index = index });
         }

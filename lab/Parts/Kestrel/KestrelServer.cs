@@ -106,15 +106,26 @@ public sealed class KestrelServer : IPart, IAsyncDisposable
     {
         var exchange = new KestrelExchange(context, timeline, actor, () => watch.IsGone(context.Connection.Id));
         timeline.Record(new LabEvent(Side.Server, EventKind.RequestReceived, $"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} (connection {context.Connection.Id}, Content-Length {context.Request.ContentLength?.ToString() ?? "none"})") { Actor = actor });
-        using var registration = context.RequestAborted.Register(() =>
-            timeline.Record(new LabEvent(Side.Server, EventKind.RequestAborted, "RequestAborted fired: Kestrel saw the client go") { Actor = actor }));
+        // Recorded once, by whichever sees it first: the token's callback, or the handler's end finding the token
+        // canceled. The callback alone can be lost: when Kestrel cancels the token as the handler ends (returns, or
+        // throws because its own registration on the token ran first), the handler's end disposes this registration
+        // before its callback's turn has come, and a canceled token's pending callback is then never run.
+        var aborted = context.RequestAborted;
+        var recorded = 0;
+        void RecordAbort()
+        {
+            if (Interlocked.Exchange(ref recorded, 1) == 0) timeline.Record(new LabEvent(Side.Server, EventKind.RequestAborted, "RequestAborted fired: Kestrel saw the client go") { Actor = actor });
+        }
+        using var registration = aborted.Register(RecordAbort);
         try
         {
             await handler(exchange).ConfigureAwait(false);
+            if (aborted.IsCancellationRequested) RecordAbort();
             timeline.Record(new LabEvent(Side.Server, EventKind.HandlerCompleted, $"handler returned: {exchange.BytesWritten} bytes written, {exchange.BytesAfterClientLeft} of them after the client had gone") { Actor = actor, Bytes = exchange.BytesWritten });
         }
         catch (Exception e)
         {
+            if (aborted.IsCancellationRequested) RecordAbort();
             // Rethrown so that Kestrel and Hosting log exactly what they would for a real app (499, 500, …).
             timeline.RecordFailure(Side.Server, EventKind.HandlerFailed, e, actor, "handler threw");
             throw;

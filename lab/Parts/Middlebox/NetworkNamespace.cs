@@ -23,7 +23,7 @@ internal sealed class NetworkNamespace : IAsyncDisposable
         _lab = lab;
         _ip = ip;
         Name = $"bpl-{slot}";
-        HostInterface = HostEnd(Name);
+        HostInterface = Reaper.HostEnd(Name);
         InsideInterface = $"bpl{slot}n";
         var network = (slot * 4) + (198 << 24) + (18 << 16);
         HostAddress = Address(network + 1);
@@ -117,7 +117,7 @@ internal sealed class NetworkNamespace : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        var (code, output) = await DeleteAsync(_ip, Name).ConfigureAwait(false);
+        var (code, output) = await Reaper.DeleteNamespaceAsync(_ip, Name).ConfigureAwait(false);
         if (code == 0 || !Exists(Name)) _lab.ForgetNamespace(Name);
         else throw new InvalidOperationException($"ip netns del {Name}: {output}");
     }
@@ -127,26 +127,6 @@ internal sealed class NetworkNamespace : IAsyncDisposable
 
     /// <summary>Whether a network interface of that name exists in this host's namespace.</summary>
     public static bool InterfaceExists(string name) => Directory.Exists($"/sys/class/net/{name}");
-
-    /// <summary>Removes namespaces a dead lab left behind (its run dir listed them), with their host-side veth ends.</summary>
-    internal static void Reap(IEnumerable<string> names)
-    {
-        if (BinaryLocator.Find(ServerProgram.Ip) is not { } ip) return;
-        foreach (var name in names.Where(n => n.StartsWith("bpl-", StringComparison.Ordinal) && int.TryParse(n[4..], out _)))
-        {
-            DeleteAsync(ip, name).GetAwaiter().GetResult();
-        }
-    }
-
-    /// <summary>Deletes the host's end of namespace <c>bpl-N</c>'s veth pair (<c>bplNh</c>), then the namespace; the result of the latter.</summary>
-    private static async Task<(int Code, string Output)> DeleteAsync(string ip, string name)
-    {
-        await Command.RunAsync(ip, ["link", "del", HostEnd(name)]).ConfigureAwait(false);
-        return await Command.RunAsync(ip, ["netns", "del", name]).ConfigureAwait(false);
-    }
-
-    /// <summary>The host's end of namespace <c>bpl-N</c>'s veth pair: <c>bplNh</c>.</summary>
-    private static string HostEnd(string name) => $"bpl{name[4..]}h";
 
     private IEnumerable<string[]> WiringCommands() =>
     [

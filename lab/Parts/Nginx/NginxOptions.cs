@@ -41,9 +41,21 @@ public sealed record NginxOptions
     /// </summary>
     public string? ConfigTemplatePath { get; init; }
 
+    /// <summary>With a user's config: the TLS certificate (PEM) that replaces its <c>ssl_certificate</c>; null generates a throwaway one in the run dir. The default value is null.</summary>
+    public string? TlsCertificatePath { get; init; }
+
+    /// <summary>The key of <see cref="TlsCertificatePath"/> (PEM). The default value is null.</summary>
+    public string? TlsKeyPath { get; init; }
+
+    /// <summary>The name the throwaway certificate is issued for (besides localhost and 127.0.0.1). The default value is "localhost".</summary>
+    public string TlsHost { get; init; } = "localhost";
+
     /// <summary>The nginx binary; null finds it (PATH, then /usr/sbin/nginx), installing nginx-light if allowed.</summary>
     public string? BinaryPath { get; init; }
 
-    /// <summary>Where nginx runs. The default value is <see cref="LocalRuntime.Instance"/>.</summary>
-    public IServerRuntime Runtime { get; init; } = LocalRuntime.Instance;
+    /// <summary>Where nginx runs; null means the lab's <see cref="LabSettings.Runtime"/> (local processes unless the run chose docker). The default value is null.</summary>
+    public IServerRuntime? Runtime { get; init; }
+
+    /// <summary>The image on a container runtime (e.g. <c>nginx:1.27</c> or a team's own); null means the lab's <see cref="LabSettings.NginxImage"/>, else <c>nginx:1.27</c>. The default value is null.</summary>
+    public string? Image { get; init; }
 }

@@ -114,7 +114,8 @@ public sealed class RawTcpServer : IPart, IAsyncDisposable
                     var next = AwaitNextRequest(socket, actor, out idle);
                     if (next == NextRequest.None) break;
                 }
-                if (!ReadRequest(socket, actor, request)) return;
+                if (!ReadRequest(socket, actor, request, out var closeAsked)) return;
+                var last = _options.KeepAlive && ((_options.HonourConnectionClose && closeAsked) || request >= (_options.MaxRequestsPerConnection ?? int.MaxValue));
                 if (request > 1 && _options.CloseIdleOnNextRequest && idle >= _options.IdleTimeout)
                 {
                     _timeline.Record(new LabEvent(Side.Server, EventKind.RequestDropped, $"request #{request} came after {idle.TotalMilliseconds:0} ms idle, past the {_options.IdleTimeout.TotalMilliseconds:0} ms idle timeout: the server's idle close crosses it, and it closes without answering") { Actor = actor, Index = request });
@@ -128,7 +129,12 @@ public sealed class RawTcpServer : IPart, IAsyncDisposable
                     _timeline.Record(new LabEvent(Side.Server, EventKind.Note, "the peer has already closed: the response is abandoned, nothing is written") { Actor = actor });
                     break;
                 }
-                if (!WriteResponse(socket, actor, ref peerCloseSeen) || !_options.KeepAlive) break;
+                if (!WriteResponse(socket, actor, ref peerCloseSeen, last) || !_options.KeepAlive) break;
+                if (last)
+                {
+                    _timeline.Record(Side.Server, EventKind.Note, closeAsked ? $"request #{request} asked to close (Connection: close or HTTP/1.0): the server closes after its response" : $"request #{request} is the last this connection may carry ({_options.MaxRequestsPerConnection}): the server closes after its response", actor: actor, index: request);
+                    break;
+                }
             }
             if (!_stopping) SocketClose.CloseAsync(socket, _options.Close, _timeline, Side.Server, actor).GetAwaiter().GetResult();
             _timeline.Record(new LabEvent(Side.Server, EventKind.HandlerCompleted, "connection handler done") { Actor = actor });
@@ -195,8 +201,9 @@ public sealed class RawTcpServer : IPart, IAsyncDisposable
         if (rest > TimeSpan.Zero) Thread.Sleep(rest);
     }
 
-    private bool ReadRequest(Socket socket, string actor, int request)
+    private bool ReadRequest(Socket socket, string actor, int request, out bool closeAsked)
     {
+        closeAsked = false;
         if (_options.Read == RequestRead.None) return true;
         var buffer = new byte[64 * 1024];
         var head = new StringBuilder();
@@ -216,6 +223,7 @@ public sealed class RawTcpServer : IPart, IAsyncDisposable
         var text = head.ToString();
         var requestLine = text[..text.IndexOf('\r')];
         var contentLength = HttpHead.ContentLength(text[..headEnd]) ?? 0;
+        closeAsked = HttpHead.AsksToClose(requestLine, text[..headEnd]);
         var bodyRead = total - (headEnd + 4);
         _timeline.Record(new LabEvent(Side.Server, EventKind.RequestReceived, $"request #{request}: {requestLine} (Content-Length {contentLength})") { Actor = actor, Bytes = total, Index = request });
         if (_options.Read != RequestRead.Everything && !_options.KeepAlive) return true;
@@ -284,10 +292,10 @@ public sealed class RawTcpServer : IPart, IAsyncDisposable
     }
 
     /// <summary>Writes one response; false when a send failed.</summary>
-    private bool WriteResponse(Socket socket, string actor, ref bool peerCloseSeen)
+    private bool WriteResponse(Socket socket, string actor, ref bool peerCloseSeen, bool last = false)
     {
         var total = _options.ResponseBytes;
-        var payload = BuildPrefix(total);
+        var payload = BuildPrefix(total, last);
         var chunk = new byte[_options.ChunkBytes];
         long sent = 0;
         var index = 0;
@@ -322,17 +330,17 @@ public sealed class RawTcpServer : IPart, IAsyncDisposable
         return failures == 0;
     }
 
-    private byte[] BuildPrefix(long total)
+    private byte[] BuildPrefix(long total, bool last)
     {
         if (!_options.Http) return [];
         // The head's own length depends on the Content-Length digits; settle it in two passes.
-        var head = Head(total);
-        head = Head(Math.Max(0, total - head.Length));
+        var head = Head(total, last);
+        head = Head(Math.Max(0, total - head.Length), last);
         return Encoding.ASCII.GetBytes(head);
     }
 
-    private string Head(long bodyBytes) =>
-        $"HTTP/1.1 {_options.Status} {HttpHead.Reason(_options.Status)}\r\nContent-Type: application/octet-stream\r\nContent-Length: {bodyBytes}\r\n{(_options.KeepAlive ? "" : "Connection: close\r\n")}\r\n";
+    private string Head(long bodyBytes, bool last) =>
+        $"HTTP/1.1 {_options.Status} {HttpHead.Reason(_options.Status)}\r\nContent-Type: application/octet-stream\r\nContent-Length: {bodyBytes}\r\n{(_options.KeepAlive && !last ? "" : "Connection: close\r\n")}\r\n";
 
     private static void Fill(byte[] chunk, byte[] prefix, long offset, int length)
     {

@@ -32,6 +32,9 @@ public sealed record RedisOptions
     /// <summary>The redis-server binary; null finds it (PATH, /usr/bin), installing redis-server if allowed.</summary>
     public string? BinaryPath { get; init; }
 
-    /// <summary>Where redis-server runs. The default value is <see cref="LocalRuntime.Instance"/>.</summary>
-    public IServerRuntime Runtime { get; init; } = LocalRuntime.Instance;
+    /// <summary>Where redis-server runs; null means the lab's <see cref="LabSettings.Runtime"/> (local processes unless the run chose docker). The default value is null.</summary>
+    public IServerRuntime? Runtime { get; init; }
+
+    /// <summary>The image on a container runtime (e.g. <c>redis:7.4</c>); null means the lab's <see cref="LabSettings.RedisImage"/>, else <c>redis:7.4</c>. The default value is null.</summary>
+    public string? Image { get; init; }
 }

@@ -59,7 +59,7 @@ public sealed class RedisServer : IPart, IAsyncDisposable
         var server = new RedisServer(lab, options, dir, endpoint, process, tail, startup);
         lab.Own(server, options.Name);
         lab.RegisterListener(endpoint, Side.Redis);
-        timeline.Record(Side.Lab, EventKind.PartStarted, $"redis-server (pid {process.Pid}) on {endpoint}, ready in {startup.TotalMilliseconds:0.0} ms", actor: options.Name);
+        timeline.Record(Side.Lab, EventKind.PartStarted, $"redis-server (pid {process.Pid}{Nginx.NginxProxy.Where(process)}) on {endpoint}, ready in {startup.TotalMilliseconds:0.0} ms", actor: options.Name);
         return server;
     }
 
@@ -81,7 +81,7 @@ public sealed class RedisServer : IPart, IAsyncDisposable
         // The lab stops what it owns last-started first: own this server again, above the new process, so that the
         // lab's disposal stops Redis through DisposeAsync (SHUTDOWN) rather than by the process's SIGTERM.
         _lab.Own(this, _options.Name);
-        _lab.Timeline.Record(Side.Lab, EventKind.PartStarted, $"redis-server restarted (pid {process.Pid}) on {Endpoint}, ready in {startup.TotalMilliseconds:0.0} ms", actor: _options.Name);
+        _lab.Timeline.Record(Side.Lab, EventKind.PartStarted, $"redis-server restarted (pid {process.Pid}{Nginx.NginxProxy.Where(process)}) on {Endpoint}, ready in {startup.TotalMilliseconds:0.0} ms", actor: _options.Name);
     }
 
     /// <summary>SIGSTOP: the process stops; the kernel still accepts and buffers, nothing answers.</summary>
@@ -147,13 +147,17 @@ public sealed class RedisServer : IPart, IAsyncDisposable
 
     private static async Task<(IServerProcess Process, TimeSpan Startup)> LaunchAsync(LabSandbox lab, RedisOptions options, string dir, IPEndPoint endpoint, CancellationToken cancellationToken)
     {
+        var runtime = options.Runtime ?? lab.Settings.Runtime;
         List<string> args =
         [
-            "--port", endpoint.Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--daemonize", "no",
+            "--port", endpoint.Port.ToString(CultureInfo.InvariantCulture), "--bind", runtime.ListenAddress, "--daemonize", "no",
             "--save", "", "--appendonly", "no", "--dir", dir, "--logfile", Path.Combine(dir, "redis.log"), "--loglevel", "verbose",
             "--timeout", ((int)options.IdleTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
             "--tcp-keepalive", options.TcpKeepAliveSeconds.ToString(CultureInfo.InvariantCulture),
         ];
+        // Listening beyond loopback (a published container port, reached through the engine's proxy from the bridge's
+        // gateway) Redis's protected mode would refuse every client.
+        if (runtime.ListenAddress != "127.0.0.1") args.AddRange(["--protected-mode", "no"]);
         void Limit(string cls, string? value)
         {
             if (value is not null) args.AddRange(["--client-output-buffer-limit", $"{cls} {value}"]);
@@ -165,7 +169,8 @@ public sealed class RedisServer : IPart, IAsyncDisposable
         if (options.MaxMemoryPolicy is { } policy) args.AddRange(["--maxmemory-policy", policy]);
 
         var clock = Stopwatch.StartNew();
-        var process = await options.Runtime.StartAsync(lab, new ServerLaunch(ServerProgram.Redis, args, options.Name) { ExplicitPath = options.BinaryPath }, cancellationToken).ConfigureAwait(false);
+        var launch = new ServerLaunch(ServerProgram.Redis, args, options.Name) { ExplicitPath = options.BinaryPath, Image = options.Image, Ports = [endpoint.Port] };
+        var process = await runtime.StartAsync(lab, launch, cancellationToken).ConfigureAwait(false);
         await Readiness.UntilAsync(
             process,
             "redis-server",

@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace BrokenPipe.Lab.Runtimes;
+
+/// <summary>
+/// Runs servers in containers (Testcontainers 4.16, with Docker.DotNet.Enhanced for kill, pause and logs): one container
+/// per launch, on the image the part asks for (<c>NginxOptions.Image</c>, <c>RedisOptions.Image</c>), else the run's
+/// <see cref="LabSettings"/>, else the official image (<c>nginx:1.27</c>, <c>redis:7.4</c>). The lab's run dir is mounted
+/// at the same path, so a part's arguments, config and logs are those of a local process: the same parsers, the same
+/// events. Where no engine answers, starting a server throws <see cref="RuntimeMissingException"/> saying how to start
+/// one; where an image is missing and cannot be pulled, it names <c>images build</c>.
+/// </summary>
+public sealed class DockerRuntime : IServerRuntime
+{
+    private static readonly ConcurrentDictionary<string, Lazy<Task>> Images = new();
+    private static readonly Lazy<Task> Sweep = new(SweepAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private DockerRuntime(DockerNetwork network) => Network = network;
+
+    /// <summary>Containers on the host's network stack: the default, faithful to a local process.</summary>
+    public static DockerRuntime HostNetwork { get; } = new(DockerNetwork.Host);
+
+    /// <summary>Containers whose ports are published on 127.0.0.1 through the engine's proxy, as docker compose runs them.</summary>
+    public static DockerRuntime PublishedPorts { get; } = new(DockerNetwork.Published);
+
+    /// <summary>How the servers are reached.</summary>
+    public DockerNetwork Network { get; }
+
+    /// <summary>"docker" (host network) or "docker-published".</summary>
+    public string Name => Network == DockerNetwork.Host ? "docker" : "docker-published";
+
+    /// <summary>Inside a container with a published port the server must listen on the container's own interface.</summary>
+    public string ListenAddress => Network == DockerNetwork.Host ? "127.0.0.1" : "0.0.0.0";
+
+    /// <summary>The one line for an image the engine does not have and cannot pull.</summary>
+    public static string ImageMissing(string image, string why) =>
+        $"the Docker engine has no image {image} and cannot pull it ({why}): build local images with 'dotnet run --project scenarios -- images build' and pass the tags it prints (--nginx-image/--redis-image, or {LabSettings.NginxImageVariable}/{LabSettings.RedisImageVariable})";
+
+    /// <summary>Starts the server in a container owned by <paramref name="lab"/>; returns once it runs (the part then probes readiness).</summary>
+    public async Task<IServerProcess> StartAsync(LabSandbox lab, ServerLaunch launch, CancellationToken cancellationToken = default)
+    {
+        var image = await PrepareAsync(lab, launch, cancellationToken).ConfigureAwait(false);
+        var container = await DockerContainer.StartAsync(lab, launch, image, Network, cancellationToken).ConfigureAwait(false);
+        return lab.Own<IServerProcess>(container, launch.Name);
+    }
+
+    /// <summary>Runs a short command (e.g. <c>nginx -t</c>) in a container of the same image to completion, then removes it.</summary>
+    public async Task<(int ExitCode, string Output)> RunAsync(LabSandbox lab, ServerLaunch launch, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var image = await PrepareAsync(lab, launch, cancellationToken).ConfigureAwait(false);
+        var client = DockerEngine.Client;
+        var create = new CreateContainerParameters
+        {
+            Image = image,
+            Entrypoint = [launch.Program.Name],
+            Cmd = [.. launch.Arguments],
+            Labels = new Dictionary<string, string>(ContainerLabels.For(lab)),
+            HostConfig = new HostConfig { NetworkMode = "host", Binds = [$"{lab.Directory}:{lab.Directory}"] },
+        };
+        var id = (await client.Containers.CreateContainerAsync(create, cancellationToken).ConfigureAwait(false)).ID;
+        lab.RememberContainer(id);
+        try
+        {
+            await client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bound.CancelAfter(timeout);
+            ContainerWaitResponse done;
+            try
+            {
+                done = await client.Containers.WaitContainerAsync(id, bound.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return (-1, $"{launch.Program.Name} did not finish within {timeout.TotalSeconds:0} s in {image}");
+            }
+            using var logs = await client.Containers.GetContainerLogsAsync(id, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true }, cancellationToken).ConfigureAwait(false);
+            var (stdout, stderr) = await logs.ReadOutputToEndAsync(cancellationToken).ConfigureAwait(false);
+            return ((int)done.StatusCode, (stdout + stderr).TrimEnd());
+        }
+        finally
+        {
+            await DockerContainer.RemoveQuietlyAsync(id).ConfigureAwait(false);
+            lab.ForgetContainer(id);
+        }
+    }
+
+    /// <summary>The engine answers, dead labs' containers are gone (once per process), and the image is there.</summary>
+    private static async Task<string> PrepareAsync(LabSandbox lab, ServerLaunch launch, CancellationToken cancellationToken)
+    {
+        DockerEngine.EnsureAvailable();
+        // Dead labs' containers go in the background: they hold no port this lab will use (its ports come free from the
+        // kernel), and the first container of a process need not wait for the sweep.
+        _ = Sweep.Value;
+        var image = launch.Image ?? lab.Settings.ImageFor(launch.Program);
+        var ensure = Images.GetOrAdd(image, i => new Lazy<Task>(() => EnsureImageAsync(i), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            await ensure.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RuntimeMissingException)
+        {
+            // Ask again next time: the user may build or pull it meanwhile.
+            Images.TryRemove(new KeyValuePair<string, Lazy<Task>>(image, ensure));
+            throw;
+        }
+        return image;
+    }
+
+    /// <summary>Removes the containers of dead labs; a failure only means they wait for the next sweep.</summary>
+    private static async Task SweepAsync()
+    {
+        try
+        {
+            await Reaper.ReapOrphanContainersAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>The image is on the engine, or is pulled (bounded); otherwise the one line naming <c>images build</c>.</summary>
+    private static async Task EnsureImageAsync(string image)
+    {
+        var client = DockerEngine.Client;
+        try
+        {
+            await client.Images.InspectImageAsync(image).ConfigureAwait(false);
+            return;
+        }
+        catch (DockerImageNotFoundException)
+        {
+        }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+        }
+        var (name, tag) = SplitTag(image);
+        var errors = new StringBuilder();
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await client.Images.CreateImageAsync(
+                new ImagesCreateParameters { FromImage = name, Tag = tag },
+                null,
+                new Progress<JSONMessage>(m => { if (m.Error?.Message is { Length: > 0 } err) errors.Append(err); }),
+                bound.Token).ConfigureAwait(false);
+            await client.Images.InspectImageAsync(image, bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DockerApiException or OperationCanceledException or IOException or HttpRequestException)
+        {
+            var why = errors.Length > 0 ? errors.ToString() : e is OperationCanceledException ? "the pull did not finish within 60 s" : EngineWords(e.Message);
+            throw new RuntimeMissingException(ImageMissing(image, FirstLine(why)));
+        }
+    }
+
+    private static (string Name, string Tag) SplitTag(string image)
+    {
+        var slash = image.LastIndexOf('/');
+        var colon = image.LastIndexOf(':');
+        return colon > slash ? (image[..colon], image[(colon + 1)..]) : (image, "latest");
+    }
+
+    /// <summary>The engine's own words from a JSON error body (<c>{"message":"…"}</c>), else the first line.</summary>
+    private static string EngineWords(string text)
+    {
+        var at = text.IndexOf("\"message\":\"", StringComparison.Ordinal);
+        if (at < 0) return FirstLine(text);
+        var start = at + "\"message\":\"".Length;
+        var end = text.IndexOf("\"}", start, StringComparison.Ordinal);
+        return (end > start ? text[start..end] : text[start..]).Replace("\\\"", "\"", StringComparison.Ordinal);
+    }
+
+    private static string FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
+}

@@ -1,0 +1,41 @@
+// The README's "on the docker runtime" example, compiled and run as a test so that the README stays true. The class
+// below it, outside the README's text, makes its [Fact] skip with the reason where no Docker engine answers.
+using BrokenPipe.Lab;
+using BrokenPipe.Lab.Clients;
+using BrokenPipe.Lab.Events;
+using BrokenPipe.Lab.Parts.Redis;
+using BrokenPipe.Lab.Runtimes;
+using BrokenPipe.Lab.Sockets;
+
+namespace MyTeam.Docker.Tests;
+
+public class RedisOnDockerTests
+{
+    [Fact]
+    public async Task Redis_IdleClientComesBack_SecondSendBreaksThePipe()
+    {
+        // Redis in a container (host network) of the run's image: BROKENPIPE_LAB_REDIS_IMAGE, else redis:7.4.
+        var settings = LabSettings.Default with { Runtime = DockerRuntime.HostNetwork };
+        await using var lab = new LabSandbox("redis-idle-on-docker") { Settings = settings };
+        var redis = await RedisServer.StartAsync(lab, new RedisOptions { IdleTimeout = TimeSpan.FromSeconds(1) });
+
+        var client = (await RespProbe.ConnectAsync(lab, redis.Endpoint))!;
+        await client.SendAsync("PING");
+        await lab.Timeline.WaitForAsync(EventKind.RedisIdleClientClosed, TimeSpan.FromSeconds(5));
+        await client.ReadAsync(TimeSpan.FromSeconds(2));          // PONG
+        await client.ReadAsync(TimeSpan.FromSeconds(2));          // EOF: Redis closed the idle connection
+        Assert.True(await client.SendAsync("PING"));               // sent into a half-closed socket: Redis answers RST
+        Assert.False(await client.SendAsync("PING"));              // EPIPE
+
+        Assert.Contains(lab.Timeline.Snapshot(), e => e.Kind == EventKind.SendFailed && e.Errno == Errno.EPIPE);
+    }
+}
+
+/// <summary>The README's [Fact], skipped with the reason where no Docker engine answers (not part of the README's text).</summary>
+internal sealed class FactAttribute : Xunit.FactAttribute
+{
+    public FactAttribute()
+    {
+        if (DockerEngine.Unavailable is { } reason) Skip = reason;
+    }
+}
