@@ -58,8 +58,8 @@ public sealed record LabSettings
         NginxImage = Environment.GetEnvironmentVariable(NginxImageVariable) is { Length: > 0 } nginx ? nginx : null,
         RedisImage = Environment.GetEnvironmentVariable(RedisImageVariable) is { Length: > 0 } redis ? redis : null,
         SeRedis = Environment.GetEnvironmentVariable(SeRedisVariable) is { Length: > 0 } versions
-            ? Clients.SeRedisVersions.Parse(versions) ?? throw new ArgumentException($"unknown StackExchange.Redis version '{versions}' in {SeRedisVariable} (use 1.2.6, 2.8.16, 3.4.35 or all)")
-            : Clients.SeRedisVersions.Default,
+            ? SeRedisVersions.Parse(versions) ?? throw new ArgumentException($"unknown StackExchange.Redis version '{versions}' in {SeRedisVariable} (use 1.2.6, 2.8.16, 3.4.35 or all)")
+            : SeRedisVersions.Default,
     };
 
     /// <summary>The runtime named <c>local</c> or <c>docker</c>; anything else throws <see cref="ArgumentException"/> naming <paramref name="source"/>.</summary>
@@ -74,5 +74,5 @@ public sealed record LabSettings
     /// The StackExchange.Redis versions a Redis scenario's application runs on, side by side in one run (each in an
     /// observer process of its own): the current 3.x by default; <c>--seredis 1.2.6|2.8.16|3.4.35|all</c> on the CLI.
     /// </summary>
-    public IReadOnlyList<Clients.SeRedisVersion> SeRedis { get; init; } = Clients.SeRedisVersions.Default;
+    public IReadOnlyList<SeRedisVersion> SeRedis { get; init; } = SeRedisVersions.Default;
 }

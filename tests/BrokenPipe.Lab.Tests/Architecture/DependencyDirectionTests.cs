@@ -28,8 +28,7 @@ public sealed partial class DependencyDirectionTests
     /// </summary>
     private static readonly Dictionary<string, string> KnownBackArrows = new()
     {
-        ["BrokenPipe.Lab -> BrokenPipe.Lab.Parts.Middlebox"] = "LabSandbox's reaper of dead labs deletes their network namespaces; it moves into Runtimes (issue 14 item 5, the docker work)",
-        ["BrokenPipe.Lab -> BrokenPipe.Lab.Runtimes"] = "LabSandbox calls the reaper of dead labs and signals their processes; the reaper's home is Runtimes, its caller is to move out of the sandbox's constructor",
+        ["BrokenPipe.Lab -> BrokenPipe.Lab.Runtimes"] = "LabSandbox calls Runtimes/Reaper for dead labs' leftovers, and LabSettings names the runtime a lab's parts run on (IServerRuntime)",
     };
 
     [Fact]

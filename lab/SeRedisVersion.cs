@@ -1,4 +1,4 @@
-namespace BrokenPipe.Lab.Clients;
+namespace BrokenPipe.Lab;
 
 /// <summary>The StackExchange.Redis versions the lab observes, each in an observer process of its own.</summary>
 public enum SeRedisVersion

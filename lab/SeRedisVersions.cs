@@ -1,4 +1,4 @@
-namespace BrokenPipe.Lab.Clients;
+namespace BrokenPipe.Lab;
 
 /// <summary>Names and parsing of <see cref="SeRedisVersion"/> ("1.2.6", "2.8.16", "3.4.35", "all").</summary>
 public static class SeRedisVersions
