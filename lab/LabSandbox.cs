@@ -43,6 +43,17 @@ public sealed class LabSandbox : IAsyncDisposable
     public string Directory { get; }
 
     /// <summary>
+    /// An idle gap that is part of the scenario — a pooled connection left alone past a middlebox's idle timeout, a
+    /// client quiet past a server's timeout: recorded as <see cref="EventKind.Idle"/> with <paramref name="reason"/>, then
+    /// waited out on the lab's clock. Not for waiting until something happens: <see cref="Timeline.WaitForAsync(Func{LabEvent, bool}, TimeSpan, string?, CancellationToken)"/> does that.
+    /// </summary>
+    public async Task IdleAsync(TimeSpan duration, string reason, CancellationToken cancellationToken = default)
+    {
+        Timeline.Record(new LabEvent(Side.Lab, EventKind.Idle, $"idle for {duration.TotalSeconds:0.###} s: {reason}") { Duration = duration });
+        await Task.Delay(duration, Time, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Takes ownership of a part: it is disposed, in reverse order of adoption, when the lab is.
     /// Returns the part for chaining.
     /// </summary>
@@ -74,14 +85,24 @@ public sealed class LabSandbox : IAsyncDisposable
 
     /// <summary>
     /// A free port on 127.0.0.1, from the kernel, for a process that must be told its port up front (nginx, redis).
-    /// In-process parts bind 127.0.0.1:0 themselves and read the port back.
+    /// In-process parts bind 127.0.0.1:0 themselves and read the port back. A port is handed out once per 5 minutes in
+    /// this process: between the probe's close and the program's bind the kernel may give the same port to the next
+    /// probe, and with labs side by side a second nginx then found the first one's listener "ready" and could not bind.
     /// </summary>
     public static int FreePort()
     {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+        while (true)
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+            var now = Environment.TickCount64;
+            if (HandedOut.TryAdd(port, now)) return port;
+            if (HandedOut.TryGetValue(port, out var at) && now - at >= 300_000 && HandedOut.TryUpdate(port, now, at)) return port;
+        }
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, long> HandedOut = new();
 
     /// <summary>
     /// Notes a child process (PID, start time, name) in the run dir, so that if this process dies before disposing the
@@ -132,7 +153,7 @@ public sealed class LabSandbox : IAsyncDisposable
             }
             catch (Exception e)
             {
-                Timeline.Record(Side.Lab, EventKind.Note, $"stopping {next.Name} failed: {e.Message}");
+                Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"stopping {next.Name} failed: {e.Message}"));
             }
         }
         Runtimes.Reaper.TryDelete(Directory);

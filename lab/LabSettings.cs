@@ -15,6 +15,9 @@ public sealed record LabSettings
     /// <summary>The environment variable that sets <see cref="NginxImage"/> for labs nobody configured.</summary>
     public const string NginxImageVariable = "BROKENPIPE_LAB_NGINX_IMAGE";
 
+    /// <summary>The environment variable that sets <see cref="SeRedis"/> for labs nobody configured (<c>1.2.6</c>, <c>2.8.16</c>, <c>3.4.35</c>, a list, or <c>all</c>).</summary>
+    public const string SeRedisVariable = "BROKENPIPE_LAB_SEREDIS";
+
     /// <summary>The environment variable that sets <see cref="RedisImage"/> for labs nobody configured.</summary>
     public const string RedisImageVariable = "BROKENPIPE_LAB_REDIS_IMAGE";
 
@@ -54,6 +57,9 @@ public sealed record LabSettings
         Runtime = Environment.GetEnvironmentVariable(RuntimeVariable) is { Length: > 0 } name ? ParseRuntime(name, RuntimeVariable) : LocalRuntime.Instance,
         NginxImage = Environment.GetEnvironmentVariable(NginxImageVariable) is { Length: > 0 } nginx ? nginx : null,
         RedisImage = Environment.GetEnvironmentVariable(RedisImageVariable) is { Length: > 0 } redis ? redis : null,
+        SeRedis = Environment.GetEnvironmentVariable(SeRedisVariable) is { Length: > 0 } versions
+            ? SeRedisVersions.Parse(versions) ?? throw new ArgumentException($"unknown StackExchange.Redis version '{versions}' in {SeRedisVariable} (use 1.2.6, 2.8.16, 3.4.35 or all)")
+            : SeRedisVersions.Default,
     };
 
     /// <summary>The runtime named <c>local</c> or <c>docker</c>; anything else throws <see cref="ArgumentException"/> naming <paramref name="source"/>.</summary>
@@ -69,4 +75,10 @@ public sealed record LabSettings
     /// run's <see cref="Scenarios.ScenarioResult.Capture"/> then names the frames of each FIN and RST.
     /// </summary>
     public string? CaptureDirectory { get; init; }
+
+    /// <summary>
+    /// The StackExchange.Redis versions a Redis scenario's application runs on, side by side in one run (each in an
+    /// observer process of its own): the current 3.x by default; <c>--seredis 1.2.6|2.8.16|3.4.35|all</c> on the CLI.
+    /// </summary>
+    public IReadOnlyList<SeRedisVersion> SeRedis { get; init; } = SeRedisVersions.Default;
 }

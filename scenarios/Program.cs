@@ -1,13 +1,23 @@
+using System.Runtime.InteropServices;
 using BrokenPipe.Scenarios;
 using BrokenPipe.Scenarios.Cli;
 
 using var cancel = new CancellationTokenSource();
+var signal = 0;
 Console.CancelKeyPress += (_, e) =>
 {
     // The first Ctrl+C cancels the run; the lab then stops every part it started before the process exits.
     e.Cancel = true;
+    signal = signal == 0 ? 2 : signal;
     cancel.Cancel();
 };
+// SIGTERM (CI cancelling a job, `timeout`) does the same: cancel, clean up, exit 128+15.
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    signal = signal == 0 ? 15 : signal;
+    cancel.Cancel();
+});
 try
 {
     // A progress bar and a drawn table only when a person watches a terminal; logs and CI get plain lines.
@@ -19,5 +29,5 @@ try
 catch (OperationCanceledException) when (cancel.IsCancellationRequested)
 {
     Console.Error.WriteLine("canceled: every part started so far has been stopped");
-    return 130;
+    return 128 + (signal == 0 ? 2 : signal);
 }

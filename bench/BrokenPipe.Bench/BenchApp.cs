@@ -44,7 +44,7 @@ public sealed class BenchApp(TextWriter stdout, TextWriter stderr, IReadOnlyList
             var pairs = options.Scenarios.SelectMany(s => options.Variants.Select(v => (Scenario: s, Variant: v))).ToList();
             for (var i = 0; i < pairs.Count; i++)
             {
-                rows.Add(await MeasureScenarioAsync(pairs[i].Scenario, pairs[i].Variant, options.Runs, $"[{i + 1}/{pairs.Count}]", progress, cancellationToken));
+                rows.Add(await MeasureScenarioAsync(pairs[i].Scenario, pairs[i].Variant, options.Runs, options.Settings, $"[{i + 1}/{pairs.Count}]", progress, cancellationToken));
             }
 
             var report = new Report(options.Runs, rows, [kestrel, nginx], CommandLine(args));
@@ -158,6 +158,7 @@ public sealed class BenchApp(TextWriter stdout, TextWriter stderr, IReadOnlyList
         Scenario scenario,
         Variant variant,
         int runs,
+        LabSettings settings,
         string label,
         Progress progress,
         CancellationToken cancellationToken)
@@ -168,7 +169,7 @@ public sealed class BenchApp(TextWriter stdout, TextWriter stderr, IReadOnlyList
         {
             progress.Update(label, name, i, runs, results.Count == 0 ? null : $"{results.Count(r => r.Outcome == Outcome.Met)} met, last {Format.Ms(results[^1].Duration.TotalMilliseconds)} ms");
             // Bounded by the scenario's own timeout inside the runner; the token is the overall Ctrl+C.
-            results.Add(await ScenarioRunner.RunAsync(scenario, variant, onEvent: null, cancellationToken: cancellationToken));
+            results.Add(await ScenarioRunner.RunAsync(scenario, variant, onEvent: null, settings: settings, cancellationToken: cancellationToken));
         }
         var row = ScenarioRow.From(scenario, variant, results);
         progress.Done(label, name, runs, $"{row.Met}/{row.Runs} met, median {Format.Ms(row.MedianMs)} ms");

@@ -21,6 +21,9 @@ public sealed record BenchOptions(
     /// <summary><c>--keepalive-race N</c>: run only the measured keep-alive race, with N timed trials (and N control requests).</summary>
     public int? KeepaliveRace { get; init; }
 
+    /// <summary><c>--seredis VERSION|all</c>: the StackExchange.Redis version(s) the Redis scenarios run on (default 3.4.35).</summary>
+    public LabSettings Settings { get; init; } = LabSettings.Default;
+
     public const string Usage = """
         BrokenPipe.Bench: times every scenario variant of the lab and Kestrel's and nginx's start-to-ready.
 
@@ -30,6 +33,8 @@ public sealed record BenchOptions(
           --include-slow              also the slow scenarios (when --only is not given)
           --variant broken|fixed|both which variants (default: both)
           --out FILE                  also write the results as a markdown table to FILE
+          --seredis V|all             the StackExchange.Redis version(s) of the Redis scenarios: 1.2.6, 2.8.16, 3.4.35
+                                      (default), a comma-separated list, or all (side by side in each run)
           --keepalive-race N          only the measured upstream keep-alive race: N trials timed to Kestrel's
                                       heartbeat, then N naively spaced control requests (about 5 s per trial;
                                       not with --runs, --only, --include-slow or --variant)
@@ -48,6 +53,7 @@ public sealed record BenchOptions(
         string? variant = null;
         string? outFile = null;
         int? race = null;
+        var settings = LabSettings.Default;
         var catalogOptions = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -83,8 +89,13 @@ public sealed record BenchOptions(
                 case "--out":
                     outFile = Value(args, ref i, a);
                     break;
+                case "--seredis":
+                    var versions = Value(args, ref i, a);
+                    settings = settings with { SeRedis = SeRedisVersions.Parse(versions) ?? throw new BenchUsageException($"unknown StackExchange.Redis version '{versions}' (use 1.2.6, 2.8.16, 3.4.35 or all)") };
+                    catalogOptions.Add(a);
+                    break;
                 default:
-                    throw new BenchUsageException($"unknown argument '{a}' (options: --runs N, --only ID,ID, --include-slow, --variant broken|fixed|both, --out FILE, --keepalive-race N, --help)");
+                    throw new BenchUsageException($"unknown argument '{a}' (options: --runs N, --only ID,ID, --include-slow, --variant broken|fixed|both, --out FILE, --seredis V|all, --keepalive-race N, --help)");
             }
         }
         if (race is not null)
@@ -94,7 +105,7 @@ public sealed record BenchOptions(
                 throw new BenchUsageException($"--keepalive-race runs only the keep-alive race: it does not combine with {string.Join(", ", catalogOptions.Distinct())}");
             return new BenchOptions(runs, [], [], outFile, Help: false) { KeepaliveRace = race };
         }
-        return new BenchOptions(runs, Select(only, includeSlow, catalog), ParseVariant(variant), outFile, Help: false);
+        return new BenchOptions(runs, Select(only, includeSlow, catalog), ParseVariant(variant), outFile, Help: false) { Settings = settings };
     }
 
     private static List<Scenario> Select(string? only, bool includeSlow, IReadOnlyList<Scenario> catalog)

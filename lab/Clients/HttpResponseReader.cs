@@ -6,7 +6,7 @@ namespace BrokenPipe.Lab.Clients;
 /// Follows an HTTP/1.1 response byte by byte: the head, then a Content-Length or chunked body, so that the client
 /// can tell a complete body from a truncated one (fewer bytes than Content-Length, or no final chunk).
 /// </summary>
-public sealed class HttpResponseReader
+internal sealed class HttpResponseReader
 {
     private readonly StringBuilder _head = new();
     private readonly StringBuilder _line = new();

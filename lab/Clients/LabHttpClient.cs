@@ -44,7 +44,7 @@ public sealed class LabHttpClient : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         using var request = new HttpRequestMessage(method, uri);
         if (uploadBytes > 0) request.Content = new ByteArrayContent(new byte[uploadBytes]);
-        _timeline.Record(Side.Client, EventKind.RequestSent, $"{method} {uri.PathAndQuery} (HttpClient, timeout {_options.Timeout.TotalSeconds:0.###} s)", actor: actor);
+        _timeline.Record(new LabEvent(Side.Client, EventKind.RequestSent, $"{method} {uri.PathAndQuery} (HttpClient, timeout {_options.Timeout.TotalSeconds:0.###} s)") { Actor = actor });
         int? status = null;
         long? contentLength = null;
         long body = 0;
@@ -53,12 +53,12 @@ public sealed class LabHttpClient : IAsyncDisposable
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             status = (int)response.StatusCode;
             contentLength = response.Content.Headers.ContentLength;
-            _timeline.Record(Side.Client, EventKind.ResponseHeaders, $"HTTP {status}" + (contentLength is { } cl ? $", Content-Length {cl}" : ""), actor: actor, status: status);
+            _timeline.Record(new LabEvent(Side.Client, EventKind.ResponseHeaders, $"HTTP {status}" + (contentLength is { } cl ? $", Content-Length {cl}" : "")) { Actor = actor, Status = status, Framing = Framing(response, contentLength) });
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             var buffer = new byte[64 * 1024];
             int n;
             while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0) body += n;
-            _timeline.Record(Side.Client, EventKind.ResponseCompleted, $"HTTP {status}: {body} body bytes in {clock.Elapsed.TotalMilliseconds:0} ms", actor: actor, bytes: body, status: status);
+            _timeline.Record(new LabEvent(Side.Client, EventKind.ResponseCompleted, $"HTTP {status}: {body} body bytes in {clock.Elapsed.TotalMilliseconds:0} ms") { Actor = actor, Bytes = body, Status = status });
             return new LabHttpResult { Status = status, BodyBytes = body, ContentLength = contentLength, Complete = true, Elapsed = clock.Elapsed };
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
@@ -85,6 +85,9 @@ public sealed class LabHttpClient : IAsyncDisposable
         }
     }
 
+    private static HttpFraming Framing(HttpResponseMessage response, long? contentLength) =>
+        contentLength is not null ? HttpFraming.ContentLength : response.Headers.TransferEncodingChunked == true ? HttpFraming.Chunked : HttpFraming.UntilClose;
+
     public Task<LabHttpResult> GetAsync(Uri uri, CancellationToken cancellationToken = default) => SendAsync(HttpMethod.Get, uri, 0, cancellationToken);
 
     public ValueTask DisposeAsync()
@@ -107,7 +110,7 @@ public sealed class LabHttpClient : IAsyncDisposable
             socket.Dispose();
             throw;
         }
-        _timeline.Record(Side.Client, EventKind.Connected, $"new pooled connection from {socket.LocalEndPoint}", actor: actor);
+        _timeline.Record(new LabEvent(Side.Client, EventKind.Connected, $"new pooled connection from {socket.LocalEndPoint}") { Actor = actor });
         var peer = socket.RemoteEndPoint is IPEndPoint remote ? _lab.SideListeningAt(remote) : Side.Server;
         return new RecordingStream(socket, _timeline, actor, peer);
     }

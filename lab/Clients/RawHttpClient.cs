@@ -48,10 +48,10 @@ public static class RawHttpClient
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                timeline.Record(Side.Client, EventKind.RequestFailed, $"connect to {server} did not complete within the client's deadline of {o.Deadline.TotalSeconds:0.#} s", SocketFailure.TimedOut, actor: _actor);
+                timeline.Record(new LabEvent(Side.Client, EventKind.RequestFailed, $"connect to {server} did not complete within the client's deadline of {o.Deadline.TotalSeconds:0.#} s") { Failure = SocketFailure.TimedOut, Actor = _actor });
                 return new RawHttpResult { Failure = SocketFailure.TimedOut };
             }
-            timeline.Record(Side.Client, EventKind.Connected, $"connected to {server} from {socket.LocalEndPoint}", actor: _actor);
+            timeline.Record(new LabEvent(Side.Client, EventKind.Connected, $"connected to {server} from {socket.LocalEndPoint}") { Actor = _actor });
 
             // The close trigger cancels whatever read is pending; a time or event trigger runs beside the script.
             using var closeNow = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
@@ -69,7 +69,7 @@ public static class RawHttpClient
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 _failure = SocketFailure.TimedOut;
-                timeline.Record(Side.Client, EventKind.RequestFailed, $"the client's own deadline of {o.Deadline.TotalSeconds:0.#} s ran out: it gives up", SocketFailure.TimedOut, actor: _actor);
+                timeline.Record(new LabEvent(Side.Client, EventKind.RequestFailed, $"the client's own deadline of {o.Deadline.TotalSeconds:0.#} s ran out: it gives up") { Failure = SocketFailure.TimedOut, Actor = _actor });
             }
             catch (OperationCanceledException) when (closeNow.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -79,11 +79,11 @@ public static class RawHttpClient
             {
                 closeNow.Cancel();
                 await watcher.ConfigureAwait(false);
-                if (_received > 0) timeline.Record(Side.Client, EventKind.Received, $"read {_received} response bytes ({_reader.BodyBytes} body bytes)", actor: _actor, bytes: _received);
+                if (_received > 0) timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"read {_received} response bytes ({_reader.BodyBytes} body bytes)") { Actor = _actor, Bytes = _received });
                 if (_halfClosed != 0)
                 {
                     socket.Close();
-                    timeline.Record(Side.Client, EventKind.Note, "closed the socket (its FIN went out with the half-close)", actor: _actor);
+                    timeline.Record(new LabEvent(Side.Client, EventKind.Note, "closed the socket (its FIN went out with the half-close)") { Actor = _actor });
                 }
                 else
                 {
@@ -148,12 +148,12 @@ public static class RawHttpClient
 
         private async Task SendRequestAsync(Socket socket, CancellationToken token)
         {
-            var head = new StringBuilder($"{o.Method} {o.Path} HTTP/1.1\r\nHost: {server}\r\nUser-Agent: brokenpipe-lab\r\n");
+            var head = new StringBuilder($"{o.Method} {o.Path} HTTP/1.1\r\nHost: {o.Host ?? server.ToString()}\r\nUser-Agent: brokenpipe-lab\r\n");
             if (o.UploadBytes > 0) head.Append($"Content-Length: {o.UploadBytes}\r\nContent-Type: application/octet-stream\r\n");
             foreach (var h in o.Headers) head.Append(h).Append("\r\n");
             head.Append("\r\n");
             await socket.SendAsync(Encoding.ASCII.GetBytes(head.ToString()), SocketFlags.None, token).ConfigureAwait(false);
-            timeline.Record(Side.Client, EventKind.RequestSent, $"{o.Method} {o.Path}" + (o.UploadBytes > 0 ? $" with a {o.UploadBytes}-byte body" : ""), actor: _actor);
+            timeline.Record(new LabEvent(Side.Client, EventKind.RequestSent, $"{o.Method} {o.Path}" + (o.UploadBytes > 0 ? $" with a {o.UploadBytes}-byte body" : "")) { Actor = _actor });
             if (o.UploadBytes > 0) await UploadAsync(socket, token).ConfigureAwait(false);
         }
 
@@ -167,7 +167,7 @@ public static class RawHttpClient
                     var length = (int)Math.Min(chunk.Length, o.UploadBytes - _uploaded);
                     _uploaded += await socket.SendAsync(chunk.AsMemory(0, length), SocketFlags.None, token).ConfigureAwait(false);
                 }
-                timeline.Record(Side.Client, EventKind.Sent, $"uploaded the whole body: {_uploaded} bytes", actor: _actor, bytes: _uploaded);
+                timeline.Record(new LabEvent(Side.Client, EventKind.Sent, $"uploaded the whole body: {_uploaded} bytes") { Actor = _actor, Bytes = _uploaded });
             }
             catch (SocketException e)
             {
@@ -188,10 +188,10 @@ public static class RawHttpClient
                 if (o.Read == ReadMode.Stall && !stalled && _received >= o.StallAfterBytes)
                 {
                     stalled = true;
-                    timeline.Record(Side.Client, EventKind.ReadStalled, $"stops reading after {_received} bytes (SO_RCVBUF {socket.ReceiveBufferSize})", actor: _actor, bytes: _received);
+                    timeline.Record(new LabEvent(Side.Client, EventKind.ReadStalled, $"stops reading after {_received} bytes (SO_RCVBUF {socket.ReceiveBufferSize})") { Actor = _actor, Bytes = _received });
                     // Without a resume trigger the stall lasts until the close trigger (or the deadline) cancels it.
                     await WaitForAsync(o.ResumeWhen, closeNow).ConfigureAwait(false);
-                    timeline.Record(Side.Client, EventKind.ReadResumed, $"resumes reading ({o.ResumeWhen!.Description})", actor: _actor);
+                    timeline.Record(new LabEvent(Side.Client, EventKind.ReadResumed, $"resumes reading ({o.ResumeWhen!.Description})") { Actor = _actor });
                 }
                 var limit = buffer.Length;
                 if (o.CloseWhen.Kind == TriggerKind.AfterBytes && _received < o.CloseWhen.Bytes) limit = (int)Math.Min(limit, o.CloseWhen.Bytes - _received);
@@ -230,7 +230,7 @@ public static class RawHttpClient
                 _reader.Feed(buffer.AsSpan(0, n));
                 if (!headBefore && _reader.HeadComplete)
                 {
-                    timeline.Record(Side.Client, EventKind.ResponseHeaders, $"HTTP {_reader.Status}" + (_reader.ContentLength is { } cl ? $", Content-Length {cl}" : _reader.Chunked ? ", chunked" : ""), actor: _actor, status: _reader.Status);
+                    timeline.Record(new LabEvent(Side.Client, EventKind.ResponseHeaders, $"HTTP {_reader.Status}" + (_reader.ContentLength is { } cl ? $", Content-Length {cl}" : _reader.Chunked ? ", chunked" : "")) { Actor = _actor, Status = _reader.Status, Framing = Framing() });
                     if (o.CloseWhen.Kind == TriggerKind.AfterHeaders)
                     {
                         Act(closeSource);
@@ -239,7 +239,7 @@ public static class RawHttpClient
                 }
                 if (_reader.Complete)
                 {
-                    timeline.Record(Side.Client, EventKind.ResponseCompleted, $"HTTP {_reader.Status}: the whole body arrived ({_reader.BodyBytes} bytes)", actor: _actor, bytes: _reader.BodyBytes, status: _reader.Status);
+                    timeline.Record(new LabEvent(Side.Client, EventKind.ResponseCompleted, $"HTTP {_reader.Status}: the whole body arrived ({_reader.BodyBytes} bytes)") { Actor = _actor, Bytes = _reader.BodyBytes, Status = _reader.Status });
                     return;
                 }
                 if (o.CloseWhen.Kind == TriggerKind.AfterBytes && _received >= o.CloseWhen.Bytes)
@@ -271,19 +271,22 @@ public static class RawHttpClient
             if (_reader.TruncatedAtEof)
             {
                 _failure = SocketFailure.EndOfStream;
-                timeline.Record(Side.Client, EventKind.ResponseTruncated, $"EOF with the body incomplete: {Progress()}", SocketFailure.EndOfStream, actor: _actor, bytes: _reader.BodyBytes, status: _reader.Status);
-                timeline.Record(Side.Client, EventKind.EndOfStream, "recv() returned 0 (EOF)", SocketFailure.EndOfStream, actor: _actor, bytes: _received, peer: peer);
+                timeline.Record(new LabEvent(Side.Client, EventKind.ResponseTruncated, $"EOF with the body incomplete: {Progress()}") { Failure = SocketFailure.EndOfStream, Actor = _actor, Bytes = _reader.BodyBytes, Status = _reader.Status, Framing = Framing() });
+                timeline.Record(new LabEvent(Side.Client, EventKind.EndOfStream, "recv() returned 0 (EOF)") { Failure = SocketFailure.EndOfStream, Actor = _actor, Bytes = _received, Peer = peer, Closed = CloseHow.Fin });
             }
             else if (!_reader.HeadComplete)
             {
                 _failure = SocketFailure.EndOfStream;
-                timeline.Record(Side.Client, EventKind.EndOfStream, $"EOF after {_received} bytes, before any response head", SocketFailure.EndOfStream, actor: _actor, bytes: _received, peer: peer);
+                timeline.Record(new LabEvent(Side.Client, EventKind.EndOfStream, $"EOF after {_received} bytes, before any response head") { Failure = SocketFailure.EndOfStream, Actor = _actor, Bytes = _received, Peer = peer, Closed = CloseHow.Fin });
             }
             else
             {
-                timeline.Record(Side.Client, EventKind.EndOfStream, $"EOF after the response ({_received} bytes)", actor: _actor, bytes: _received, peer: peer);
+                timeline.Record(new LabEvent(Side.Client, EventKind.EndOfStream, $"EOF after the response ({_received} bytes)") { Actor = _actor, Bytes = _received, Peer = peer, Closed = CloseHow.Fin });
             }
         }
+
+        private HttpFraming Framing() =>
+            _reader.ContentLength is not null ? HttpFraming.ContentLength : _reader.Chunked ? HttpFraming.Chunked : HttpFraming.UntilClose;
 
         private string Progress() => _reader.HeadComplete
             ? _reader.ContentLength is { } cl ? $"{_reader.BodyBytes} of {cl} body bytes" : $"{_reader.BodyBytes} body bytes, {(_reader.Chunked ? "no final chunk" : "no framing")}"

@@ -10,6 +10,9 @@ public sealed record RawHttpOptions
 
     public string Path { get; init; } = "/";
 
+    /// <summary>The Host header (what nginx matches server_name against); null sends the server's address. The default value is null.</summary>
+    public string? Host { get; init; }
+
     /// <summary>Request body bytes to upload (Content-Length set); sent before the response is read. The default value is 0.</summary>
     public long UploadBytes { get; init; }
 

@@ -15,7 +15,7 @@ internal sealed class RecordingStream(Socket socket, Timeline timeline, string a
         try
         {
             var n = await base.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            if (n == 0) timeline.Record(Side.Client, EventKind.EndOfStream, "the connection's read returned 0 (EOF)", SocketFailure.EndOfStream, actor: actor, peer: peer);
+            if (n == 0) timeline.Record(new LabEvent(Side.Client, EventKind.EndOfStream, "the connection's read returned 0 (EOF)") { Failure = SocketFailure.EndOfStream, Actor = actor, Peer = peer, Closed = CloseHow.Fin });
             return n;
         }
         catch (IOException e) when (e.InnerException is SocketException)
@@ -42,15 +42,8 @@ internal sealed class RecordingStream(Socket socket, Timeline timeline, string a
     {
         if (disposing && Interlocked.Exchange(ref _closed, 1) == 0)
         {
-            var unread = SocketClose.Unread(Socket);
-            if (unread > 0)
-            {
-                timeline.Record(Side.Client, EventKind.ClosedRst, $"HttpClient closed the connection with {unread} unread bytes: the kernel sends RST", actor: actor, bytes: unread);
-            }
-            else
-            {
-                timeline.Record(Side.Client, EventKind.ClosedFin, "HttpClient closed the connection: FIN sent", actor: actor);
-            }
+            // A connection the peer reset is already gone: disposing it sends nothing, so no FIN is recorded then.
+            SocketClose.RecordClose(Socket, timeline, Side.Client, actor, "HttpClient closed the connection");
         }
         base.Dispose(disposing);
     }

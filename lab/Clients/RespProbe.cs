@@ -57,7 +57,7 @@ public sealed class RespProbe : IAsyncDisposable
             socket.Dispose();
             return null;
         }
-        lab.Timeline.Record(Side.Client, EventKind.Connected, $"connected to {endpoint} from {socket.LocalEndPoint}", actor: name);
+        lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Connected, $"connected to {endpoint} from {socket.LocalEndPoint}") { Actor = name });
         return lab.Own(new RespProbe(socket, lab.Timeline, name, lab.SideListeningAt(endpoint)), name);
     }
 
@@ -75,7 +75,7 @@ public sealed class RespProbe : IAsyncDisposable
         try
         {
             var n = await _socket.SendAsync(bytes, SocketFlags.None).ConfigureAwait(false);
-            _timeline.Record(Side.Client, EventKind.Sent, $"send #{index} ({command[0]}) returned {n}", actor: _name, bytes: n, index: index);
+            _timeline.Record(new LabEvent(Side.Client, EventKind.Sent, $"send #{index} ({command[0]}) returned {n}") { Actor = _name, Bytes = n, Index = index });
             return true;
         }
         catch (SocketException e)
@@ -85,31 +85,41 @@ public sealed class RespProbe : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads one reply within <paramref name="timeout"/>: the reply, or null after recording EOF, a socket error or the timeout.</summary>
-    public async Task<object?> ReadAsync(TimeSpan timeout)
+    /// <summary>
+    /// Reads one reply within <paramref name="timeout"/> and records it: the reply, Redis's error reply, EOF, a socket
+    /// error with its errno, or the timeout (silence) — see <see cref="RespReadResult.Outcome"/>.
+    /// </summary>
+    public async Task<RespReadResult> ReadReplyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var index = ++_reads;
-        using var bound = new CancellationTokenSource(timeout);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(timeout);
         try
         {
             var reply = await Resp.ReadAsync(_in, bound.Token).ConfigureAwait(false);
-            _timeline.Record(Side.Client, EventKind.Received, $"reply #{index}: {Resp.Preview(reply)}", actor: _name, index: index);
-            return reply;
+            var e = _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"reply #{index}: {Resp.Preview(reply)}") { Actor = _name, Index = index });
+            return new RespReadResult { Outcome = reply is RespError ? RespReadOutcome.Error : RespReadOutcome.Reply, Value = reply, Event = e };
         }
         catch (EndOfStreamException)
         {
-            _timeline.Record(Side.Client, EventKind.EndOfStream, $"read #{index}: recv() returned 0 (EOF)", SocketFailure.EndOfStream, actor: _name, index: index, peer: _peer);
+            var e = _timeline.Record(new LabEvent(Side.Client, EventKind.EndOfStream, $"read #{index}: recv() returned 0 (EOF)") { Failure = SocketFailure.EndOfStream, Actor = _name, Index = index, Peer = _peer, Closed = CloseHow.Fin });
+            return new RespReadResult { Outcome = RespReadOutcome.EndOfStream, Failure = SocketFailure.EndOfStream, Event = e };
         }
-        catch (IOException e) when (e.InnerException is SocketException)
+        catch (IOException ex) when (ex.InnerException is SocketException)
         {
-            _timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, _name, $"read #{index} failed", index: index, peer: _peer);
+            var e = _timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, ex, _name, $"read #{index} failed", index: index, peer: _peer);
+            return new RespReadResult { Outcome = RespReadOutcome.Failed, Failure = e.Failure, Errno = e.Errno, Event = e };
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            _timeline.Record(Side.Client, EventKind.ReceiveFailed, $"read #{index}: no reply within {timeout.TotalSeconds:0.#} s (silence)", SocketFailure.TimedOut, actor: _name, index: index);
+            var e = _timeline.Record(new LabEvent(Side.Client, EventKind.ReceiveFailed, $"read #{index}: no reply within {timeout.TotalSeconds:0.#} s (silence)") { Failure = SocketFailure.TimedOut, Actor = _name, Index = index });
+            return new RespReadResult { Outcome = RespReadOutcome.TimedOut, Failure = SocketFailure.TimedOut, Event = e };
         }
-        return null;
     }
+
+    /// <summary>Reads one reply within <paramref name="timeout"/>: the reply, or null after recording EOF, a socket error or the timeout.</summary>
+    [Obsolete("null means EOF, error and timeout alike: use ReadReplyAsync, whose result says which.", DiagnosticId = "BPL0001")]
+    public async Task<object?> ReadAsync(TimeSpan timeout) => (await ReadReplyAsync(timeout).ConfigureAwait(false)).Value;
 
     /// <summary>
     /// Reads everything until EOF, a socket error, <paramref name="quiet"/> with no byte, or — when given —
@@ -126,7 +136,7 @@ public sealed class RespProbe : IAsyncDisposable
         {
             if (total >= expected)
             {
-                _timeline.Record(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages): all that was sent", actor: _name, bytes: total, index: messages);
+                _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages): all that was sent") { Actor = _name, Bytes = total, Index = messages, Measurement = new("pubsub-messages", messages, "messages") });
                 return (total, messages);
             }
             using var bound = new CancellationTokenSource(quiet);
@@ -137,19 +147,19 @@ public sealed class RespProbe : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                _timeline.Record(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages), then {quiet.TotalSeconds:0.#} s of silence", actor: _name, bytes: total, index: messages);
+                _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages), then {quiet.TotalSeconds:0.#} s of silence") { Actor = _name, Bytes = total, Index = messages, Measurement = new("pubsub-messages", messages, "messages") });
                 return (total, messages);
             }
             catch (IOException e) when (e.InnerException is SocketException)
             {
-                _timeline.Record(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages)", actor: _name, bytes: total, index: messages);
+                _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages)") { Actor = _name, Bytes = total, Index = messages, Measurement = new("pubsub-messages", messages, "messages") });
                 _timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, _name, $"recv failed after {total} bytes", total, peer: _peer);
                 return (total, messages);
             }
             if (n == 0)
             {
-                _timeline.Record(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages)", actor: _name, bytes: total, index: messages);
-                _timeline.Record(Side.Client, EventKind.EndOfStream, $"recv() returned 0 (EOF) after {total} bytes", SocketFailure.EndOfStream, actor: _name, bytes: total, peer: _peer);
+                _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages)") { Actor = _name, Bytes = total, Index = messages, Measurement = new("pubsub-messages", messages, "messages") });
+                _timeline.Record(new LabEvent(Side.Client, EventKind.EndOfStream, $"recv() returned 0 (EOF) after {total} bytes") { Failure = SocketFailure.EndOfStream, Actor = _name, Bytes = total, Peer = _peer, Closed = CloseHow.Fin });
                 return (total, messages);
             }
             total += n;

@@ -1,134 +1,345 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using StackExchange.Redis;
+using System.Reflection;
+using System.Text.Json.Nodes;
 
 namespace BrokenPipe.Lab.Clients;
 
 /// <summary>
-/// StackExchange.Redis 1.2.6 (the only version the package mirror serves) as an application uses it, with what the
-/// library reports put on the timeline: ConnectionFailed (FailureType, connection type, exception), ConnectionRestored,
-/// ErrorMessage, InternalError, and each command's success or exception. The library's view can lag the wire: compare
-/// these events with the raw probe's and Redis's.
+/// StackExchange.Redis as an application uses it, in one of three versions (<see cref="SeRedisVersion"/>), each in an
+/// observer process of its own (one assembly name, three versions: see docs/architecture.md). What the library
+/// reports goes on the timeline with its fields on <see cref="LabEvent.Library"/>: ConnectionFailed (failure type,
+/// connection type, exception), ConnectionRestored, ErrorMessage, InternalError, each command's outcome and latency,
+/// IsConnected, and for 2.x/3.x its own ILogger lines. Failures are classified by <see cref="SocketFailures.ClassifyLibrary"/>.
+/// The observer ends when the lab does: it is killed by its PID, and it exits by itself when its stdin closes.
 /// </summary>
 public sealed class SeRedisClient : IAsyncDisposable
 {
-    private readonly Timeline _timeline;
-    private readonly string _name;
-    private int _commands;
+    /// <summary>How long a request to the observer (connect, subscribe, a command) may take before the lab gives up on it.</summary>
+    private static readonly TimeSpan RequestBound = TimeSpan.FromSeconds(60);
 
-    private SeRedisClient(ConnectionMultiplexer multiplexer, Timeline timeline, string name)
+    private readonly LabSandbox _lab;
+    private readonly Process _process;
+    private readonly Thread _reader;
+    private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonObject>> _pending = new();
+    private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonObject>> _firstCommand = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _stdin = new();
+    private int _requests;
+    private int _disposed;
+
+    private SeRedisClient(LabSandbox lab, SeRedisVersion version, string name, Process process)
     {
-        Multiplexer = multiplexer;
-        _timeline = timeline;
-        _name = name;
-        multiplexer.ConnectionFailed += (_, e) => timeline.Record(
-            Side.Client,
-            EventKind.LibraryConnectionFailed,
-            $"ConnectionFailed {e.ConnectionType} {e.FailureType}: {(e.Exception is null ? "" : SocketFailures.Describe(e.Exception))}",
-            Failure(e.FailureType),
-            actor: name);
-        multiplexer.ConnectionRestored += (_, e) =>
-            timeline.Record(Side.Client, EventKind.LibraryConnectionRestored, $"ConnectionRestored {e.ConnectionType}", actor: name);
-        multiplexer.ErrorMessage += (_, e) =>
-            timeline.Record(Side.Client, EventKind.LibraryError, $"ErrorMessage from {e.EndPoint}: {e.Message}", actor: name);
-        multiplexer.InternalError += (_, e) =>
-            timeline.Record(Side.Client, EventKind.LibraryError, $"InternalError ({e.Origin}): {e.Exception?.Message}", actor: name);
+        _lab = lab;
+        Version = version;
+        Name = name;
+        _process = process;
+        Pid = process.Id;
+        // A thread of its own reads the observer, so what it says is stamped when it says it.
+        _reader = new Thread(ReadLoop) { IsBackground = true, Name = $"observer {name}" };
+        _reader.Start();
     }
 
-    public ConnectionMultiplexer Multiplexer { get; }
+    /// <summary>The library version this client runs.</summary>
+    public SeRedisVersion Version { get; }
 
-    public IDatabase Database => Multiplexer.GetDatabase();
+    /// <summary>The actor name on the timeline ("se-redis@3.4.35").</summary>
+    public string Name { get; }
+
+    /// <summary>The observer process's PID.</summary>
+    public int Pid { get; }
+
+    /// <summary>The multiplexer's IsConnected at its last report.</summary>
+    public bool? IsConnected { get; private set; }
+
+    /// <summary>StackExchange.Redis 1.2.6's heartbeat: reconnects happen on its 1 s ticks.</summary>
+    public static TimeSpan Heartbeat { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The actor name of a version's client: <paramref name="baseName"/>@version ("se-redis@2.8.16").</summary>
+    public static string ActorName(SeRedisVersion version, string baseName = "se-redis") => $"{baseName}@{version.Name()}";
 
     /// <summary>
-    /// Connects to <paramref name="endpoint"/>. <paramref name="extraConfiguration"/> is appended to the configuration
-    /// string ("keepAlive=1,syncTimeout=1000"); abortConnect is off, so a later outage does not throw here.
+    /// One client per version the lab's settings choose (<see cref="LabSettings.SeRedis"/>), connected side by side to
+    /// <paramref name="endpoint"/> with the same <paramref name="options"/>; each named <see cref="ActorName"/>.
     /// </summary>
-    public static async Task<SeRedisClient> ConnectAsync(LabSandbox lab, IPEndPoint endpoint, string extraConfiguration = "", string name = "se-redis")
+    public static async Task<IReadOnlyList<SeRedisClient>> ConnectEachAsync(LabSandbox lab, IPEndPoint endpoint, SeRedisOptions? options = null, string baseName = "se-redis", CancellationToken cancellationToken = default) =>
+        await Task.WhenAll(lab.Settings.SeRedis.Select(v => ConnectAsync(lab, endpoint, v, options, ActorName(v, baseName), cancellationToken))).ConfigureAwait(false);
+
+    /// <summary>
+    /// Starts the observer for <paramref name="version"/> and connects it to <paramref name="endpoint"/> (abortConnect=false,
+    /// so an outage later does not throw here). Records Connected when both of its connections answered a PING.
+    /// </summary>
+    public static async Task<SeRedisClient> ConnectAsync(LabSandbox lab, IPEndPoint endpoint, SeRedisVersion version, SeRedisOptions? options = null, string? name = null, CancellationToken cancellationToken = default)
     {
-        var configuration = $"{endpoint.Address}:{endpoint.Port},abortConnect=false" + (extraConfiguration.Length > 0 ? "," + extraConfiguration : "");
-        // The connect log says when the library starts its heartbeat timer: it ticks every second from there, and
-        // every reconnect after an outage happens on a tick. Record that moment, so a scenario can count ticks.
-        var log = new HeartbeatLog(lab.Timeline, name);
-        var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration, log).ConfigureAwait(false);
-        var client = lab.Own(new SeRedisClient(multiplexer, lab.Timeline, name), name);
-        // ConnectAsync returns once the interactive connection is up; the subscription one may still be connecting.
-        // One round trip on each, so that "connected" means both (a fault injected right after is then a clean one).
-        try
+        options ??= new SeRedisOptions();
+        name ??= ActorName(version);
+        var directory = ObserverDirectory(version);
+        var program = Path.Combine(directory, "SeRedis.Observer.dll");
+        if (!File.Exists(program)) throw new FileNotFoundException($"the StackExchange.Redis {version.Name()} observer is not built at {program}: build BrokenPipe.Lab.sln first", program);
+        var psi = new ProcessStartInfo(DotnetHost())
         {
-            await multiplexer.GetDatabase().PingAsync().ConfigureAwait(false);
-            await multiplexer.GetSubscriber().PingAsync().ConfigureAwait(false);
-        }
-        catch (RedisException)
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = lab.Directory,
+        };
+        psi.ArgumentList.Add("exec");
+        psi.ArgumentList.Add(program);
+        var process = Process.Start(psi) ?? throw new InvalidOperationException($"the {name} observer did not start");
+        lab.RememberProcess(process.Id, name);
+        var client = lab.Own(new SeRedisClient(lab, version, name, process), name);
+        process.ErrorDataReceived += (_, e) =>
         {
-            // Not reachable: the events above have recorded why.
-        }
-        lab.Timeline.Record(Side.Client, EventKind.Connected, $"StackExchange.Redis 1.2.6 connected ({configuration}), IsConnected={multiplexer.IsConnected}", actor: name);
+            if (e.Data is { Length: > 0 } line) lab.Timeline.Record(Side.Client, EventKind.Note, $"observer stderr: {line}", actor: name);
+        };
+        process.BeginErrorReadLine();
+        await client._ready.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        var configuration = $"{endpoint.Address}:{endpoint.Port},abortConnect=false" + (options.Configuration.Length > 0 ? "," + options.Configuration : "");
+        var done = await client.RequestAsync(
+            new JsonObject
+            {
+                ["op"] = "connect", ["config"] = configuration, ["heartbeatConsistencyChecks"] = options.HeartbeatConsistencyChecks, ["failFast"] = options.FailFast,
+            },
+            cancellationToken).ConfigureAwait(false);
+        client.IsConnected = (bool?)done["conn"];
+        var extras = string.Join(string.Empty, new[] { options.HeartbeatConsistencyChecks ? ", HeartbeatConsistencyChecks" : "", options.FailFast ? ", BacklogPolicy.FailFast" : "" });
+        lab.Timeline.Record(
+            Side.Client,
+            EventKind.Connected,
+            $"StackExchange.Redis {version.Name()} connected ({configuration}{extras}; keepAlive {done["keepAlive"]} s, syncTimeout {done["syncTimeout"]} ms), IsConnected={client.IsConnected}, observer pid {client.Pid}",
+            actor: name,
+            library: new LibraryObservation { Version = version.Name(), IsConnected = client.IsConnected });
         return client;
     }
 
-    /// <summary>Runs one command (or a few) and records its success or its exception; never throws for a Redis failure.</summary>
-    public async Task<bool> RunAsync(string what, Func<IDatabase, Task> command)
+    /// <summary>Runs one command ("SET", "a", "1"; PING, INCR, SET, GET, PUBLISH) and returns whether it succeeded; its outcome is on the timeline.</summary>
+    public async Task<bool> RunAsync(string command, IReadOnlyList<string>? args = null, SeRedisCallMode mode = SeRedisCallMode.Async, CancellationToken cancellationToken = default)
     {
-        var index = ++_commands;
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            await command(Database).ConfigureAwait(false);
-            _timeline.Record(Side.Client, EventKind.CommandSucceeded, $"{what} #{index} OK in {clock.Elapsed.TotalMilliseconds:0} ms", actor: _name, index: index);
-            return true;
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException or InvalidOperationException)
-        {
-            _timeline.Record(Side.Client, EventKind.CommandFailed, $"{what} #{index} failed after {clock.Elapsed.TotalMilliseconds:0} ms: {e.GetType().Name}: {e.Message}", Failure(e), actor: _name, index: index);
-            return false;
-        }
+        var id = Interlocked.Increment(ref _requests);
+        var first = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _firstCommand[id] = first;
+        var done = Send(id, Request("cmd", command, args, mode));
+        await done.WaitAsync(RequestBound, cancellationToken).ConfigureAwait(false);
+        return first.Task.IsCompleted && (bool?)first.Task.Result["ok"] == true;
     }
 
+    /// <summary>
+    /// Starts <paramref name="workers"/> loops in the observer, each running <paramref name="command"/> up to
+    /// <paramref name="count"/> times, one every <paramref name="every"/>; returns a handle for <see cref="Stop"/>
+    /// and a task that completes when the loops end.
+    /// </summary>
+    /// <remarks>
+    /// With <paramref name="retries"/> (async calls only), a command that fails with a connection or timeout error is
+    /// retried with exponential backoff (250 ms doubling to 2 s), as a Polly pipeline would; its outcome is recorded once.
+    /// </remarks>
+    public (int Handle, Task Done) StartLoop(string command, IReadOnlyList<string>? args, SeRedisCallMode mode, TimeSpan every, int count, int workers = 1, int retries = 0)
+    {
+        var id = Interlocked.Increment(ref _requests);
+        var request = Request("loop", command, args, mode);
+        request["retries"] = retries;
+        request["everyMs"] = every.TotalMilliseconds;
+        request["count"] = count;
+        request["workers"] = workers;
+        return (id, Send(id, request));
+    }
+
+    /// <summary>Stops a loop started by <see cref="StartLoop"/> (its commands in flight still report).</summary>
+    public void Stop(int handle) => Write(new JsonObject { ["op"] = "stop", ["id"] = handle });
+
+    /// <summary>
+    /// Subscribes to <paramref name="channel"/> with a handler that sleeps <paramref name="handlerWork"/> per message:
+    /// a handler per message (the library's default), or through one ChannelMessageQueue (2.x/3.x; ignored on 1.2.6).
+    /// </summary>
+    public Task SubscribeAsync(string channel, TimeSpan handlerWork, bool queue = false, CancellationToken cancellationToken = default)
+    {
+        var id = Interlocked.Increment(ref _requests);
+        return Send(id, new JsonObject { ["op"] = "subscribe", ["id"] = id, ["channel"] = channel, ["handlerMs"] = (int)handlerWork.TotalMilliseconds, ["queue"] = queue })
+            .WaitAsync(RequestBound, cancellationToken);
+    }
+
+    /// <summary>How many messages the subscriber's handler has received so far.</summary>
+    public async Task<long> ReceivedAsync(CancellationToken cancellationToken = default)
+    {
+        var reply = await RequestAsync(new JsonObject { ["op"] = "count" }, cancellationToken).ConfigureAwait(false);
+        return (long?)reply["n"] ?? 0;
+    }
+
+    /// <summary>Ends the observer: its stdin closes (it closes the multiplexer and exits), then its PID is killed if it is still there.</summary>
     public async ValueTask DisposeAsync()
     {
-        await Multiplexer.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
-        Multiplexer.Dispose();
-    }
-
-    /// <summary>StackExchange.Redis's heartbeat: a timer started while connecting, ticking every second.</summary>
-    public static TimeSpan Heartbeat { get; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>The library's connect log: only its "Starting heartbeat..." line is recorded (a Note, actor the client's name).</summary>
-    private sealed class HeartbeatLog(Timeline timeline, string name) : TextWriter
-    {
-        public const string Started = "heartbeat timer started";
-
-        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
-
-        public override void Write(char value)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        try
         {
-            // Lines arrive through WriteLine(string); nothing else is needed.
+            lock (_stdin) _process.StandardInput.Close();
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await _process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
         }
-
-        public override void WriteLine(string? value)
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
         {
-            if (value?.Contains("Starting heartbeat", StringComparison.Ordinal) == true)
+            try
             {
-                timeline.Record(Side.Client, EventKind.Note, $"{Started}: StackExchange.Redis reconnects only on its ticks, every {Heartbeat.TotalSeconds:0} s from now", actor: name);
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().ConfigureAwait(false);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
             }
         }
+        _lab.ForgetProcess(Pid);
+        foreach (var pending in _pending.Values) pending.TrySetCanceled();
+        _process.Dispose();
     }
 
-    /// <summary>Whether <paramref name="e"/> is the note of the library's heartbeat start (see <see cref="ConnectAsync"/>).</summary>
-    public static bool IsHeartbeatStart(LabEvent e) => e.Kind == EventKind.Note && e.Detail.StartsWith(HeartbeatLog.Started, StringComparison.Ordinal);
-
-    private static SocketFailure? Failure(ConnectionFailureType type) => type switch
+    private static JsonObject Request(string op, string command, IReadOnlyList<string>? args, SeRedisCallMode mode) => new()
     {
-        ConnectionFailureType.SocketClosed => SocketFailure.EndOfStream,
-        ConnectionFailureType.SocketFailure => SocketFailure.ConnectionReset,
-        ConnectionFailureType.UnableToConnect or ConnectionFailureType.UnableToResolvePhysicalConnection => SocketFailure.Refused,
-        _ => null,
+        ["op"] = op,
+        ["cmd"] = command,
+        ["args"] = new JsonArray([.. (args ?? []).Select(a => (JsonNode?)JsonValue.Create(a))]),
+        ["mode"] = mode switch { SeRedisCallMode.Sync => "sync", SeRedisCallMode.SyncOnPool => "pool", _ => "async" },
     };
 
-    private static SocketFailure? Failure(Exception e) => e switch
+    private async Task<JsonObject> RequestAsync(JsonObject request, CancellationToken cancellationToken)
     {
-        RedisTimeoutException or TimeoutException => SocketFailure.TimedOut,
-        RedisConnectionException c => Failure(c.FailureType) ?? SocketFailures.Classify(e).Failure,
-        _ => SocketFailures.Classify(e).Failure,
-    };
+        var id = Interlocked.Increment(ref _requests);
+        return await Send(id, request).WaitAsync(RequestBound, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<JsonObject> Send(int id, JsonObject request)
+    {
+        var done = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = done;
+        request["id"] = id;
+        Write(request);
+        return done.Task;
+    }
+
+    private void Write(JsonObject request)
+    {
+        var line = request.ToJsonString();
+        lock (_stdin)
+        {
+            if (_disposed != 0) return;
+            _process.StandardInput.WriteLine(line);
+            _process.StandardInput.Flush();
+        }
+    }
+
+    private void ReadLoop()
+    {
+        try
+        {
+            string? line;
+            while ((line = _process.StandardOutput.ReadLine()) is not null)
+            {
+                if (JsonNode.Parse(line) is JsonObject message) Receive(message);
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            // The observer is gone; whatever it said is on the timeline.
+        }
+        _ready.TrySetException(new InvalidOperationException($"the {Name} observer exited before it was ready"));
+        foreach (var pending in _pending.Values) pending.TrySetException(new InvalidOperationException($"the {Name} observer exited"));
+    }
+
+    private void Receive(JsonObject m)
+    {
+        var kind = (string?)m["e"];
+        // Once the lab closes the observer, what its closing multiplexer reports is not the scenario's.
+        if (_disposed != 0 && kind is not ("done" or "count")) return;
+        if (m["conn"] is JsonValue conn) IsConnected = (bool)conn;
+        var chain = Chain(m["ex"] as JsonArray);
+        var version = Version.Name();
+        switch (kind)
+        {
+            case "ready":
+                _ready.TrySetResult();
+                return;
+            case "done" or "count":
+                if (_pending.TryRemove((int)m["id"]!, out var pending)) pending.TrySetResult(m);
+                return;
+            case "failed":
+            {
+                var (failure, errno) = SocketFailures.ClassifyLibrary((string?)m["ft"], chain);
+                Record(
+                    EventKind.LibraryConnectionFailed,
+                    $"ConnectionFailed {m["ct"]} {m["ft"]}: {Describe(chain)}",
+                    failure,
+                    errno,
+                    Observation(chain) with { ConnectionType = (string?)m["ct"], FailureType = (string?)m["ft"] });
+                return;
+            }
+            case "restored":
+                Record(EventKind.LibraryConnectionRestored, $"ConnectionRestored {m["ct"]}", null, null, Observation(chain) with { ConnectionType = (string?)m["ct"] });
+                return;
+            case "error" or "internal":
+                Record(EventKind.LibraryError, $"{(kind == "error" ? "ErrorMessage" : "InternalError")}: {m["m"]} {Describe(chain)}".TrimEnd(), null, null, Observation(chain) with { Message = (string?)m["m"] });
+                return;
+            case "log":
+            {
+                var text = ((string?)m["m"] ?? "").ReplaceLineEndings(" ");
+                Record(EventKind.LibraryLog, $"{m["level"]}: {text}", SocketFailures.ClassifyLibraryLog(text), null, Observation(chain) with { Message = text, LogLevel = (string?)m["level"] });
+                return;
+            }
+            case "cmd":
+            {
+                var ok = (bool?)m["ok"] == true;
+                var latency = TimeSpan.FromMilliseconds((double?)m["ms"] ?? 0);
+                var what = $"{m["cmd"]} #{m["n"]} ({m["mode"]})";
+                var (failure, errno) = ok ? (null, null) : SocketFailures.ClassifyLibrary(null, chain);
+                Record(
+                    ok ? EventKind.CommandSucceeded : EventKind.CommandFailed,
+                    ok ? $"{what} OK in {latency.TotalMilliseconds:0} ms: {m["value"]}" : $"{what} failed after {latency.TotalMilliseconds:0} ms: {Describe(chain)}",
+                    failure,
+                    errno,
+                    Observation(chain) with { Command = (string?)m["cmd"], Mode = (string?)m["mode"], Latency = latency, Attempts = (int?)m["attempts"] },
+                    (int?)m["n"]);
+                if (_firstCommand.TryRemove((int)m["id"]!, out var first)) first.TrySetResult(m);
+                return;
+            }
+            case "fatal":
+                Record(EventKind.LibraryError, $"observer: {m["m"]}", null, null, new LibraryObservation { Version = version, Message = (string?)m["m"] });
+                return;
+        }
+
+        LibraryObservation Observation(IReadOnlyList<LibraryException> c) => new()
+        {
+            Version = version,
+            ExceptionType = c.Count > 0 ? c[0].Type : null,
+            Message = c.Count > 0 ? c[0].Message : null,
+            IsConnected = IsConnected,
+        };
+    }
+
+    private void Record(EventKind kind, string detail, SocketFailure? failure, int? errno, LibraryObservation library, int? index = null) =>
+        _lab.Timeline.Record(Side.Client, kind, detail, failure, errno, Name, index: index, library: library);
+
+    private static List<LibraryException> Chain(JsonArray? links) =>
+        links is null ? [] : [.. links.OfType<JsonObject>().Select(l => new LibraryException((string?)l["t"] ?? "?", (string?)l["m"] ?? "", (string?)l["ft"], (int?)l["errno"]))];
+
+    private static string Describe(IReadOnlyList<LibraryException> chain) => string.Join(" → ", chain.Select(l => $"{l.Type}: {l.Message.ReplaceLineEndings(" ")}"));
+
+    /// <summary>Where the observers were built: beside the lab's assembly (a package), else the build's own output.</summary>
+    private static string ObserverDirectory(SeRedisVersion version)
+    {
+        var beside = Path.Combine(AppContext.BaseDirectory, "seredis", version.Name());
+        if (Directory.Exists(beside)) return beside;
+        var built = typeof(SeRedisClient).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "SeRedisObservers")?.Value;
+        return Path.Combine(built ?? AppContext.BaseDirectory, version.Name());
+    }
+
+    /// <summary>The dotnet host that runs this process (or the one on PATH).</summary>
+    private static string DotnetHost()
+    {
+        var self = Environment.ProcessPath;
+        if (self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet") return self;
+        var root = Environment.GetEnvironmentVariable("DOTNET_ROOT");
+        if (root is not null && File.Exists(Path.Combine(root, "dotnet"))) return Path.Combine(root, "dotnet");
+        var runtime = Path.GetDirectoryName(typeof(object).Assembly.Location); // …/shared/Microsoft.NETCore.App/10.0.x
+        var host = runtime is null ? null : Path.GetFullPath(Path.Combine(runtime, "..", "..", "..", "dotnet"));
+        return host is not null && File.Exists(host) ? host : "dotnet";
+    }
 }

@@ -13,6 +13,9 @@ public sealed record Trigger
 
     public string Description { get; }
 
+    /// <summary>The description ("after 300 ms").</summary>
+    public override string ToString() => Description;
+
     public TimeSpan Time { get; private init; }
 
     public long Bytes { get; private init; }
@@ -36,14 +39,4 @@ public sealed record Trigger
 
     /// <summary>When an event matching <paramref name="predicate"/> is on the timeline: synchronised on what a part saw, not on a clock.</summary>
     public static Trigger On(Func<LabEvent, bool> predicate, string description) => new(TriggerKind.OnEvent, $"when {description}") { Event = predicate };
-}
-
-public enum TriggerKind
-{
-    AtEnd,
-    AfterRequest,
-    AfterHeaders,
-    AfterTime,
-    AfterBytes,
-    OnEvent,
 }

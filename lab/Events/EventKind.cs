@@ -9,6 +9,15 @@ public enum EventKind
     Note,
     SocketSnapshot,
 
+    /// <summary>A number a part or a scenario measured: <see cref="LabEvent.Measurement"/> says what, how much and in which unit.</summary>
+    Measured,
+
+    /// <summary>
+    /// The scenario leaves its connections alone on purpose (<see cref="LabSandbox.IdleAsync"/>): the idle gap is the
+    /// behaviour under test. <see cref="LabEvent.Duration"/> is how long, the detail says why.
+    /// </summary>
+    Idle,
+
     // Any socket, any side.
     Connected,
     Accepted,
@@ -150,4 +159,7 @@ public enum EventKind
 
     /// <summary>A command through the library failed (its exception type and message in the detail).</summary>
     CommandFailed,
+
+    /// <summary>A client library's own log line (StackExchange.Redis 2.x/3.x ILogger); its fields are on <see cref="LabEvent.Library"/>.</summary>
+    LibraryLog,
 }

@@ -1,40 +1,36 @@
 namespace BrokenPipe.Lab.Events;
 
 /// <summary>The side that ended a connection first, when, and how (FIN, RST, or "drop": silently, as a middlebox can).</summary>
+/// <param name="Side">The side that closed.</param>
+/// <param name="At">When, on the lab's clock: its own close event, or the earliest observation of it.</param>
+/// <param name="How">"FIN", "RST" or "drop", as the JSON contract spells them.</param>
+/// <param name="Actor">The closing actor, when the evidence is its own close event (null for an observation by the peer).</param>
 public sealed record FirstDisconnect(Side Side, TimeSpan At, string How, string? Actor)
 {
     /// <summary>
     /// The earliest evidence of a side closing its end: its own close event, or another side's observation of it (a
-    /// received FIN, a reset, EOF — see <see cref="LabEvent.Peer"/>), whichever was recorded first. Closes that answer
-    /// the peer's (<see cref="LabEvent.Reply"/>) never count; nginx's upstream timeouts count as the proxy's FIN.
+    /// received FIN, a reset, EOF — see <see cref="LabEvent.Peer"/>), whichever was recorded first. Both carry
+    /// <see cref="LabEvent.Closed"/>, set by the part that recorded them; closes that answer the peer's
+    /// (<see cref="LabEvent.Reply"/>) never count.
     /// </summary>
     public static FirstDisconnect? Find(IEnumerable<LabEvent> events)
     {
         foreach (var e in events.OrderBy(e => e.At))
         {
-            if (e.Reply) continue;
-            var own = e.Kind switch
-            {
-                EventKind.ClosedFin or EventKind.HalfClosed or EventKind.KestrelSendingFin => "FIN",
-                EventKind.ProxyUpstreamTimedOutHeader or EventKind.ProxyUpstreamTimedOutBody => "FIN",
-                EventKind.RedisOutputBufferLimit or EventKind.RedisIdleClientClosed or EventKind.RedisKilled => "FIN",
-                EventKind.ClosedRst or EventKind.KestrelSendingRst => "RST",
-                EventKind.FlowDropped => "drop",
-                _ => null,
-            };
-            if (own is not null) return new FirstDisconnect(e.Side, e.At, own, e.Actor);
-            if (e.Peer is { } peer && Observed(e) is { } how) return new FirstDisconnect(peer, e.At, how, null);
+            if (e.Reply || e.Closed is not { } how) continue;
+            return e.Peer is { } peer
+                ? new FirstDisconnect(peer, e.At, Name(how), null)
+                : new FirstDisconnect(e.Side, e.At, Name(how), e.Actor);
         }
         return null;
     }
 
-    /// <summary>What an observation says the peer sent.</summary>
-    private static string? Observed(LabEvent e) => e.Kind switch
+    /// <summary>The contract's spelling of <paramref name="how"/>: "FIN", "RST" or "drop".</summary>
+    public static string Name(CloseHow how) => how switch
     {
-        EventKind.KestrelReceivedFin or EventKind.EndOfStream => "FIN",
-        EventKind.KestrelReset => "RST",
-        EventKind.PeerClosed => e.Failure == SocketFailure.ConnectionReset ? "RST" : "FIN",
-        EventKind.ReceiveFailed or EventKind.SendFailed when e.Errno == Sockets.Errno.ECONNRESET => "RST",
-        _ => null,
+        CloseHow.Fin => "FIN",
+        CloseHow.Rst => "RST",
+        CloseHow.Drop => "drop",
+        _ => throw new ArgumentOutOfRangeException(nameof(how)),
     };
 }

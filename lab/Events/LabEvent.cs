@@ -9,6 +9,15 @@ namespace BrokenPipe.Lab.Events;
 /// <param name="Detail">A human sentence; a log line keeps its original text here.</param>
 public sealed record LabEvent(TimeSpan At, Side Side, EventKind Kind, SocketFailure? Failure, int? Errno, string Detail)
 {
+    /// <summary>
+    /// An event to record: set the fields that belong to it with an initializer and pass it to
+    /// <see cref="Timeline.Record(LabEvent)"/>, which stamps <see cref="At"/>.
+    /// </summary>
+    public LabEvent(Side side, EventKind kind, string detail)
+        : this(TimeSpan.Zero, side, kind, null, null, detail)
+    {
+    }
+
     /// <summary>Which part, client or connection reported it ("raw-server", "client#2").</summary>
     public string? Actor { get; init; }
 
@@ -32,6 +41,29 @@ public sealed record LabEvent(TimeSpan At, Side Side, EventKind Kind, SocketFail
     /// observer records it at once, so it dates the peer's close better than the peer's own log line can.
     /// </summary>
     public Side? Peer { get; init; }
+
+    /// <summary>
+    /// Set on an event that closes a connection, and on an event that observes the peer's close (with <see cref="Peer"/>):
+    /// what went on the wire, FIN, RST or nothing (<see cref="CloseHow.Drop"/>). <see cref="Events.FirstDisconnect"/>
+    /// reads only this field, so a new part names its own closes where it records them.
+    /// </summary>
+    public CloseHow? Closed { get; init; }
+
+    /// <summary>A duration that belongs to the event (an idle gap, how long a step took).</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>What a <see cref="EventKind.Measured"/> event measured.</summary>
+    public Measurement? Measurement { get; init; }
+
+    /// <summary>On a failure recorded from an exception: the exception chain's type names, outermost first.</summary>
+    public IReadOnlyList<string>? Exceptions { get; init; }
+
+    /// <summary>On HTTP response events: how the body is delimited.</summary>
+    public HttpFraming? Framing { get; init; }
+
+    /// <summary>The event as one line of text, as <see cref="TimelineFormat.Line"/> writes it.</summary>
+    /// <summary>What a client library reported, field by field (null for events that are not a library's).</summary>
+    public LibraryObservation? Library { get; init; }
 
     public override string ToString() => TimelineFormat.Line(this);
 }

@@ -29,33 +29,19 @@ public sealed class Timeline
         lock (_gate) return [.. _events];
     }
 
-    public LabEvent Record(
-        Side side,
-        EventKind kind,
-        string detail,
-        SocketFailure? failure = null,
-        int? errno = null,
-        string? actor = null,
-        long? bytes = null,
-        int? index = null,
-        int? status = null,
-        bool reply = false,
-        Side? peer = null)
+    /// <summary>
+    /// Appends <paramref name="draft"/> stamped with the lab's clock (<see cref="LabEvent.At"/> is set here), wakes the
+    /// waiters it matches, raises <see cref="Recorded"/>, and returns the stamped event.
+    /// </summary>
+    public LabEvent Record(LabEvent draft)
     {
+        ArgumentNullException.ThrowIfNull(draft);
         LabEvent e;
         List<Waiter>? done = null;
         lock (_gate)
         {
             // Stamped inside the lock so that the list is ordered by time.
-            e = new LabEvent(Now, side, kind, failure, errno, detail)
-            {
-                Actor = actor,
-                Bytes = bytes,
-                Index = index,
-                Status = status,
-                Reply = reply,
-                Peer = peer,
-            };
+            e = draft with { At = Now };
             _events.Add(e);
             for (var i = _waiters.Count - 1; i >= 0; i--)
             {
@@ -72,13 +58,80 @@ public sealed class Timeline
         return e;
     }
 
+    /// <summary>
+    /// The old form of <see cref="Record(LabEvent)"/>, one optional parameter per field (<paramref name="library"/> is <see cref="LabEvent.Library"/>). It infers <see cref="LabEvent.Closed"/>
+    /// for the socket-level kinds (a close, EOF or a reset observed from <paramref name="peer"/>) so its callers keep
+    /// naming the first disconnect.
+    /// </summary>
+    [Obsolete("Record(new LabEvent(side, kind, detail) { Actor = …, Closed = … }) names every field it sets.", DiagnosticId = "BPL0002")]
+    public LabEvent Record(
+        Side side,
+        EventKind kind,
+        string detail,
+        SocketFailure? failure = null,
+        int? errno = null,
+        string? actor = null,
+        long? bytes = null,
+        int? index = null,
+        int? status = null,
+        bool reply = false,
+        Side? peer = null,
+        LibraryObservation? library = null) =>
+        Record(new LabEvent(side, kind, detail)
+        {
+            Library = library,
+            Failure = failure,
+            Errno = errno,
+            Actor = actor,
+            Bytes = bytes,
+            Index = index,
+            Status = status,
+            Reply = reply,
+            Peer = peer,
+            Closed = kind switch
+            {
+                EventKind.ClosedFin or EventKind.HalfClosed => CloseHow.Fin,
+                EventKind.ClosedRst => CloseHow.Rst,
+                EventKind.FlowDropped => CloseHow.Drop,
+                EventKind.EndOfStream when peer is not null => CloseHow.Fin,
+                EventKind.PeerClosed when peer is not null => failure == SocketFailure.ConnectionReset ? CloseHow.Rst : CloseHow.Fin,
+                EventKind.ReceiveFailed or EventKind.SendFailed when peer is not null && failure == SocketFailure.ConnectionReset => CloseHow.Rst,
+                _ => null,
+            },
+        });
+
     /// <summary>Records an exception as a failure of the given kind, classified by the one classifier.</summary>
-    public LabEvent RecordFailure(Side side, EventKind kind, Exception exception, string? actor = null, string? context = null, long? bytes = null, int? index = null, Side? peer = null)
+    public LabEvent RecordFailure(Side side, EventKind kind, Exception exception, string? actor = null, string? context = null, long? bytes = null, int? index = null, Side? peer = null) =>
+        RecordFailure(new LabEvent(side, kind, context ?? "") { Actor = actor, Bytes = bytes, Index = index, Peer = peer }, exception);
+
+    /// <summary>
+    /// Records <paramref name="draft"/> as a failure from <paramref name="exception"/>: the one classifier sets
+    /// <see cref="LabEvent.Failure"/> and <see cref="LabEvent.Errno"/>, <see cref="LabEvent.Exceptions"/> is the chain's
+    /// type names, and the detail becomes "draft's detail: the exception chain". A reset observed from
+    /// <see cref="LabEvent.Peer"/> is that peer's RST (<see cref="LabEvent.Closed"/>); any other failure keeps no peer.
+    /// </summary>
+    public LabEvent RecordFailure(LabEvent draft, Exception exception)
     {
+        ArgumentNullException.ThrowIfNull(draft);
         var (failure, errno) = SocketFailures.Classify(exception);
-        var detail = SocketFailures.Describe(exception);
-        if (context is not null) detail = $"{context}: {detail}";
-        return Record(side, kind, detail, failure, errno, actor, bytes, index, peer: failure == SocketFailure.ConnectionReset ? peer : null);
+        var description = SocketFailures.Describe(exception);
+        var reset = failure == SocketFailure.ConnectionReset && draft.Peer is not null;
+        return Record(draft with
+        {
+            Detail = draft.Detail.Length > 0 ? $"{draft.Detail}: {description}" : description,
+            Failure = failure,
+            Errno = errno,
+            Peer = reset ? draft.Peer : null,
+            Closed = reset ? CloseHow.Rst : draft.Closed,
+            Exceptions = Chain(exception),
+        });
+    }
+
+    private static string[] Chain(Exception exception)
+    {
+        var names = new List<string>();
+        for (var e = exception; e is not null; e = e.InnerException) names.Add(e.GetType().Name);
+        return [.. names];
     }
 
     /// <summary>
@@ -129,7 +182,7 @@ public sealed class Timeline
             $"{TimelineFormat.KindName(kind)}" + (side is null ? "" : $" on {TimelineFormat.SideName(side.Value)}") + (actor is null ? "" : $" [{actor}]"),
             cancellationToken);
 
-    /// <summary>Who closed first: the earliest event in which a side itself closed (FIN or RST) its end of a connection.</summary>
+    /// <summary>Who closed first: the earliest close, or observation of one, on the timeline (the events with <see cref="LabEvent.Closed"/>); null when nobody closed.</summary>
     public FirstDisconnect? FirstDisconnect() => Events.FirstDisconnect.Find(Snapshot());
 
     private sealed record Waiter(Func<LabEvent, bool> Predicate)

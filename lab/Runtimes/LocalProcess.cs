@@ -5,7 +5,8 @@ namespace BrokenPipe.Lab.Runtimes;
 /// <summary>
 /// A child process the lab started. Its PID is written to the lab's process registry, so that a lab in a later
 /// process can reap it if this one dies; it is stopped by its own PID (never by name): a signal, then a kill of
-/// its process tree (nginx's workers too).
+/// its process tree (nginx's workers too). It is started through <see cref="HostTether"/>, so it also dies when this
+/// process is killed outright.
 /// </summary>
 public sealed class LocalProcess : IServerProcess
 {
@@ -17,12 +18,12 @@ public sealed class LocalProcess : IServerProcess
     private readonly Lock _gate = new();
     private int _stopped;
 
-    private LocalProcess(Process process, LabSandbox lab, string name)
+    private LocalProcess(Process process, int pid, LabSandbox lab, string name)
     {
         _process = process;
         _lab = lab;
         _name = name;
-        Pid = process.Id;
+        Pid = pid;
     }
 
     public int Pid { get; }
@@ -39,9 +40,18 @@ public sealed class LocalProcess : IServerProcess
         }
     }
 
-    public static LocalProcess Start(LabSandbox lab, string executable, IReadOnlyList<string> arguments, string name)
+    /// <summary>Starts <paramref name="executable"/> and waits (blocking) until it runs; see <see cref="StartAsync"/>.</summary>
+    public static LocalProcess Start(LabSandbox lab, string executable, IReadOnlyList<string> arguments, string name) =>
+        StartAsync(lab, executable, arguments, name).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Starts <paramref name="executable"/> under <see cref="HostTether"/>'s wrappers, on its spawner thread (no pool
+    /// thread waits for the fork), and notes its PID in the lab's process registry.
+    /// </summary>
+    public static async Task<LocalProcess> StartAsync(LabSandbox lab, string executable, IReadOnlyList<string> arguments, string name)
     {
-        var psi = new ProcessStartInfo(executable)
+        var wrapper = HostTether.Wrapper;
+        var psi = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -49,21 +59,29 @@ public sealed class LocalProcess : IServerProcess
             UseShellExecute = false,
             WorkingDirectory = lab.Directory,
         };
-        foreach (var a in arguments) psi.ArgumentList.Add(a);
+        foreach (var a in wrapper.Count > 0 ? [.. wrapper.Skip(1), executable, .. arguments] : arguments) psi.ArgumentList.Add(a);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        if (!process.Start()) throw new InvalidOperationException($"{executable} did not start");
-        var local = new LocalProcess(process, lab, name);
+        var pid = await HostTether.StartAsync(() =>
+        {
+            if (!process.Start()) throw new InvalidOperationException($"{executable} did not start");
+            // The wrapper's PID is noted at once (so a reaper finds it even if this process dies right now), the program's when known.
+            lab.RememberProcess(process.Id, name);
+            var program = HostTether.ProgramPid(process);
+            if (program != process.Id) lab.RememberProcess(program, name);
+            return program;
+        }).ConfigureAwait(false);
+        var local = new LocalProcess(process, pid, lab, name);
         process.OutputDataReceived += (_, e) => local.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => local.Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        lab.RememberProcess(process.Id, name);
         return local;
     }
 
+    /// <summary>Signals the program itself by its PID (not its wrappers); nothing once it has exited.</summary>
     public void Signal(UnixSignal signal)
     {
-        if (!_process.HasExited) Native.Kill(Pid, (int)signal);
+        if (!_process.HasExited) Syscalls.Kill(Pid, signal);
     }
 
     public Task WaitForExitAsync(CancellationToken cancellationToken = default) => _process.WaitForExitAsync(cancellationToken);
@@ -94,6 +112,7 @@ public sealed class LocalProcess : IServerProcess
             // It had already exited and been reaped.
         }
         _lab.ForgetProcess(Pid);
+        _lab.ForgetProcess(_process.Id);
     }
 
     public async ValueTask DisposeAsync()

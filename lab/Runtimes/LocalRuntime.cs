@@ -12,14 +12,14 @@ public sealed class LocalRuntime : IServerRuntime
     public async Task<IServerProcess> StartAsync(LabSandbox lab, ServerLaunch launch, CancellationToken cancellationToken = default)
     {
         var path = await BinaryLocator.LocateAsync(launch.Program, launch.ExplicitPath, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var process = LocalProcess.Start(lab, path, launch.Arguments, launch.Name);
+        var process = await LocalProcess.StartAsync(lab, path, launch.Arguments, launch.Name).ConfigureAwait(false);
         return lab.Own<IServerProcess>(process, launch.Name);
     }
 
     public async Task<(int ExitCode, string Output)> RunAsync(LabSandbox lab, ServerLaunch launch, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var path = await BinaryLocator.LocateAsync(launch.Program, launch.ExplicitPath, cancellationToken: cancellationToken).ConfigureAwait(false);
-        await using var process = LocalProcess.Start(lab, path, launch.Arguments, launch.Name);
+        await using var process = await LocalProcess.StartAsync(lab, path, launch.Arguments, launch.Name).ConfigureAwait(false);
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(timeout);
         try

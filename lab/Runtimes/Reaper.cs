@@ -39,13 +39,14 @@ internal static class Reaper
     /// <summary>Stops listed processes: SIGTERM, then SIGKILL, each by its PID and only if its start time still matches.</summary>
     public static void ReapProcesses(IEnumerable<string> registry)
     {
-        foreach (var line in registry)
+        // The last noted first: a program before the wrapper it runs under (HostTether's wrapper ignores SIGTERM and ends with it).
+        foreach (var line in registry.Reverse())
         {
             var f = line.Split(' ', 3);
             if (f.Length < 2 || f[1].Length == 0 || !int.TryParse(f[0], out var pid) || StartTime(pid) != f[1]) continue;
-            Native.Kill(pid, (int)UnixSignal.Term);
+            Syscalls.Kill(pid, UnixSignal.Term);
             for (var i = 0; i < 40 && StartTime(pid) == f[1]; i++) Thread.Sleep(50);
-            if (StartTime(pid) == f[1]) Native.Kill(pid, (int)UnixSignal.Kill);
+            if (StartTime(pid) == f[1]) Syscalls.Kill(pid, UnixSignal.Kill);
         }
     }
 

@@ -1,5 +1,6 @@
 namespace BrokenPipe.Lab.Scenarios;
 
+/// <summary>How a scenario run ended against its expectation (the JSON contract spells it met, not-met, error).</summary>
 public enum Outcome
 {
     /// <summary>Every check held.</summary>

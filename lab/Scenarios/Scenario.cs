@@ -14,23 +14,33 @@ public sealed record Scenario(
     public bool Slow { get; init; }
 
     /// <summary>
-    /// The scenario builds a network namespace and firewall rules (the packet-drop middlebox): only root can run it;
-    /// elsewhere its run ends with outcome "error" and the reason, and its tests are skipped with that reason.
+    /// The scenario needs root (a network namespace and firewall rules, for instance): the CLI marks it so. Why this
+    /// machine cannot run it is the scenario's own word: <see cref="Unavailable"/>.
     /// </summary>
     public bool NeedsRoot { get; init; }
 
     /// <summary>
+    /// Asked before a run: why this machine cannot run the scenario, or null when it can. A scenario whose parts need
+    /// something (root, a kernel feature) sets it from those parts; then its run ends with outcome "error" and the
+    /// reason, and its tests are skipped with it. The default value is null (it can always run).
+    /// </summary>
+    public Func<string?>? Unavailable { get; init; }
+
+    /// <summary>Why this machine cannot run the scenario, or null.</summary>
+    public string? UnavailableHere => Unavailable?.Invoke();
+
+    /// <summary>
     /// The scenario is about containers themselves (a port published through the engine's proxy): its parts run on the
-    /// docker runtime whatever the run's settings; where no engine answers, or its bridge is in a private range, its run
-    /// ends with outcome "error" and the reason, and its tests are skipped with that reason.
+    /// docker runtime whatever the run's settings. Where no engine answers, or its bridge is in a private range, it says
+    /// so through <see cref="Unavailable"/>; the CLI marks it "(needs docker)".
     /// </summary>
     public bool NeedsDocker { get; init; }
 
-    /// <summary>Why this machine cannot run the scenario (not root, for <see cref="NeedsRoot"/>; no engine, for <see cref="NeedsDocker"/>), or null.</summary>
-    public string? UnavailableHere =>
-        NeedsRoot ? Parts.Middlebox.PacketDropMiddlebox.Unavailable
-        : NeedsDocker ? Runtimes.DockerEngine.BridgeUnavailable
-        : null;
+    /// <summary>
+    /// Why this scenario cannot share the machine with other runs (it measures the machine's own timing, say), or null:
+    /// <see cref="ScenarioBatch"/> then runs it by itself, after the others.
+    /// </summary>
+    public string? RunsAlone { get; init; }
 
     /// <summary>The bound on one run; past it the run ends with outcome "error". The default value is 2 minutes.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);

@@ -47,7 +47,7 @@ public static class ScenarioRunner
             // Parts are stopped before the checks run, so their last events (a final close) are on the timeline too.
             await lab.DisposeAsync().ConfigureAwait(false);
         }
-        if (error is not null) lab.Timeline.Record(Side.Lab, EventKind.Note, $"run error: {error}");
+        if (error is not null) lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"run error: {error}"));
         var events = lab.Timeline.Snapshot();
         var checks = v.Checks.Select(c => new CheckResult(c.Description, Holds(c, events))).ToList();
         var outcome = error is not null ? Outcome.Error : checks.All(c => c.Met) ? Outcome.Met : Outcome.NotMet;

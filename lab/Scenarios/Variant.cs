@@ -1,5 +1,6 @@
 namespace BrokenPipe.Lab.Scenarios;
 
+/// <summary>Which of a scenario's two variants runs: the failure, or its fix.</summary>
 public enum Variant
 {
     /// <summary>The failure must reproduce.</summary>

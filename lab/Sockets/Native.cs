@@ -33,25 +33,6 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
     private static unsafe partial int SetSockOpt(nint fd, int level, int name, void* value, int length);
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int KillCore(int pid, int signal);
-
-    /// <summary><c>kill(pid, signal)</c>: the lab signals only processes it started, by their own PID.</summary>
-    public static bool Kill(int pid, int signal) => KillCore(pid, signal) == 0;
-
-    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
-    private static partial int SetNs(nint fd, int namespaceType);
-
-    /// <summary>
-    /// Moves the calling thread (only it) into the network namespace whose handle (/run/netns/NAME) is given: sockets
-    /// it creates from then on belong to that namespace for their whole life, whatever thread uses them later.
-    /// </summary>
-    public static void JoinNetworkNamespace(Microsoft.Win32.SafeHandles.SafeFileHandle ns)
-    {
-        const int CLONE_NEWNET = 0x40000000;
-        if (SetNs(ns.DangerousGetHandle(), CLONE_NEWNET) != 0) throw new IOException($"setns(CLONE_NEWNET) failed: errno {Marshal.GetLastPInvokeError()}");
-    }
-
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static partial int Fcntl(nint fd, int command, int argument);
 

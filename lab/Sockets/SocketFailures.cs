@@ -73,6 +73,54 @@ public static class SocketFailures
         return (null, null);
     }
 
+    /// <summary>
+    /// Classifies a failure StackExchange.Redis reported (any version): an event's ConnectionFailureType name
+    /// (<paramref name="failureType"/>, null for a command's exception) and its exception chain, outermost first.
+    /// A timeout wins (the command's own outcome); then a socket's errno; then the library's failure type, the
+    /// innermost that names the socket (SocketClosed, SocketFailure) before an outer one (UnableToConnect).
+    /// </summary>
+    public static (SocketFailure? Failure, int? Errno) ClassifyLibrary(string? failureType, IReadOnlyList<LibraryException> chain)
+    {
+        if (chain.Count > 0 && chain[0].Type is "RedisTimeoutException" or "TimeoutException" or "TaskCanceledException") return (SocketFailure.TimedOut, null);
+        // 2.x/3.x: a command that waited out its timeout in the backlog is a RedisConnectionException, but a timeout.
+        if (chain.Count > 0 && chain[0].Message.StartsWith("The message timed out", StringComparison.Ordinal)) return (SocketFailure.TimedOut, null);
+        foreach (var link in chain)
+        {
+            if (link.Errno is { } errno && FromErrno(errno) is { } byErrno) return (byErrno, errno);
+        }
+        foreach (var link in chain.Reverse())
+        {
+            if (FromLibraryFailureType(link.FailureType) is SocketFailure.EndOfStream or SocketFailure.ConnectionReset) return (FromLibraryFailureType(link.FailureType), null);
+        }
+        if (FromLibraryFailureType(failureType) is { } byType) return (byType, null);
+        foreach (var link in chain)
+        {
+            if (FromLibraryFailureType(link.FailureType) is { } byLink) return (byLink, null);
+            if (link.Type is "EndOfStreamException") return (SocketFailure.EndOfStream, null);
+            if (link.Type is "OperationCanceledException") return (SocketFailure.Canceled, null);
+        }
+        return (null, null);
+    }
+
+    /// <summary>
+    /// StackExchange.Redis's ConnectionFailureType by name: SocketClosed is the peer's FIN (EOF), SocketFailure a
+    /// reset or a socket error, UnableToConnect and UnableToResolvePhysicalConnection no connection at all.
+    /// </summary>
+    public static SocketFailure? FromLibraryFailureType(string? failureType) => failureType switch
+    {
+        "SocketClosed" => SocketFailure.EndOfStream,
+        "SocketFailure" => SocketFailure.ConnectionReset,
+        "UnableToConnect" or "UnableToResolvePhysicalConnection" => SocketFailure.Refused,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Classifies a library's own log line: StackExchange.Redis 2.x/3.x's "Dead socket detected, no reads in N seconds
+    /// … issuing disconnect" is a read timeout it noticed itself (its only report of a silent drop).
+    /// </summary>
+    public static SocketFailure? ClassifyLibraryLog(string message) =>
+        message.Contains("Dead socket detected", StringComparison.OrdinalIgnoreCase) ? SocketFailure.TimedOut : null;
+
     /// <summary>The whole exception chain on one line: "HttpRequestException: … → IOException: … → SocketException (104): …".</summary>
     public static string Describe(Exception exception)
     {

@@ -12,6 +12,7 @@ public static class Arguments
         string? json = null;
         string? html = null;
         string? pcap = null;
+        int? parallel = null;
         var settings = EnvironmentSettings();
         for (var i = 0; i < args.Count; i++)
         {
@@ -45,8 +46,14 @@ public static class Arguments
                 case "--redis-image":
                     settings = settings with { RedisImage = Value(args, ref i, a) };
                     break;
+                case "--parallel":
+                    parallel = ParseParallel(Value(args, ref i, a));
+                    break;
+                case "--seredis":
+                    settings = settings with { SeRedis = ParseSeRedis(Value(args, ref i, a)) };
+                    break;
                 default:
-                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --html FILE, --pcap DIR, --include-slow, --runtime local|docker, --nginx-image IMAGE, --redis-image IMAGE)");
+                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --html FILE, --pcap DIR, --include-slow, --parallel N, --runtime local|docker, --nginx-image IMAGE, --redis-image IMAGE, --seredis VERSION|all)");
                     ids.Add(a);
                     break;
             }
@@ -56,14 +63,16 @@ public static class Arguments
         var scenarios = all
             ? catalog.Where(s => includeSlow || !s.Slow).ToList()
             : ids.Select(id => catalog.FirstOrDefault(s => s.Id == id) ?? throw new CliException($"unknown scenario '{id}' (see 'list')")).ToList();
-        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { HtmlPath = html, PcapDir = pcap, Settings = settings };
+        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel };
     }
 
-    /// <summary>The bare catalog's options: <c>--html FILE</c> and <c>--pcap DIR</c>.</summary>
+    /// <summary>The bare catalog's options: <c>--html FILE</c>, <c>--pcap DIR</c> and <c>--seredis VERSION|all</c>, <c>--parallel N</c>.</summary>
     public static RunRequest ParseCatalog(IReadOnlyList<string> args, IReadOnlyList<Scenario> catalog)
     {
         string? html = null;
         string? pcap = null;
+        var settings = EnvironmentSettings();
+        int? parallel = null;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -74,11 +83,17 @@ public static class Arguments
                 case "--pcap":
                     pcap = Value(args, ref i, args[i]);
                     break;
+                case "--seredis":
+                    settings = settings with { SeRedis = ParseSeRedis(Value(args, ref i, args[i])) };
+                    break;
+                case "--parallel":
+                    parallel = ParseParallel(Value(args, ref i, args[i]));
+                    break;
                 default:
-                    throw new CliException($"unknown option '{args[i]}' for the catalog (try --html FILE, --pcap DIR, or a command: --help)");
+                    throw new CliException($"unknown option '{args[i]}' for the catalog (try --html FILE, --pcap DIR, --seredis VERSION|all, --parallel N, or a command: --help)");
             }
         }
-        return new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { HtmlPath = html, PcapDir = pcap, Settings = EnvironmentSettings() };
+        return new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel };
     }
 
     /// <summary>The settings of the environment (<c>BROKENPIPE_LAB_RUNTIME</c>, <c>…_NGINX_IMAGE</c>, <c>…_REDIS_IMAGE</c>), which run options override.</summary>
@@ -106,6 +121,10 @@ public static class Arguments
         }
     }
 
+    /// <summary>Parses <c>--seredis</c>'s value: 1.2.6, 2.8.16, 3.4.35, a comma-separated list of them, or all.</summary>
+    public static IReadOnlyList<SeRedisVersion> ParseSeRedis(string value) =>
+        SeRedisVersions.Parse(value) ?? throw new CliException($"unknown StackExchange.Redis version '{value}' (use {string.Join(", ", SeRedisVersions.All.Select(v => v.Name()))} or all)");
+
     public static IReadOnlyList<Variant> ParseVariant(string? value) => value switch
     {
         null or "both" => [Variant.Broken, Variant.Fixed],
@@ -121,6 +140,12 @@ public static class Arguments
         if (dir is not null && !Directory.Exists(dir)) throw new CliException($"--html: no such directory: {dir}");
         return path;
     }
+
+    /// <summary>How many runs side by side: a whole number from 1 to 64.</summary>
+    public static int ParseParallel(string value) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 64
+            ? n
+            : throw new CliException($"--parallel needs a whole number from 1 to 64, not '{value}'");
 
     private static string Value(IReadOnlyList<string> args, ref int i, string option)
     {

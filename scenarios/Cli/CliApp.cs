@@ -14,13 +14,18 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         brokenpipe-lab: reproduces broken pipes and connection resets with real sockets, Kestrel and proxies.
 
         usage: dotnet run --project scenarios -- [command]
-          (no command)               run the quick catalog, both variants, and print a results table [--html FILE] [--pcap DIR]
+          (no command)               run the quick catalog, both variants, side by side, and print a results table
+                                     [--html FILE] [--pcap DIR] [--seredis VERSION|all] [--parallel N]
           list                       one line per scenario: id, area, title
           describe <id>              the story: what happens on the wire, why, how to diagnose it, the fix
           run <id>... [options]      run scenarios and narrate each run
           run --all [options]        run the quick catalog (add --include-slow for the slow ones)
+          seredis-table [--runs N] [--write]  run the Redis failures with every StackExchange.Redis version and print
+                                     "which version heals" (--write: into docs/seredis-versions.md and the README)
           check-proxy --config FILE  run the proxy checks against your own nginx config template (see nginx/README.md)
-                                     [--long-response 90s] [--stream-gap 5s] [--upstream-idle 2s] [--slow-client-rate B/s] [--nginx PATH | --image IMAGE] [--json FILE]
+                                     [--path /] [--host NAME] [--only CHECK,…] [--long-response 90s] [--stream-gap 5s]
+                                     [--upstream-idle 2s] [--upstream-max-requests N] [--slow-client-rate B/s] [--websocket-idle 30s]
+                                     [--upload-size 1m] [--cert FILE --key FILE] [--nginx PATH | --image IMAGE] [--json FILE|-] [--junit FILE]
           images build               build local nginx and Redis images for --runtime docker from this machine's packages
                                      (no registry needed); prints the tags as BROKENPIPE_LAB_*_IMAGE=TAG lines
           explain "TEXT"             the scenarios whose runs produce this error message, ranked, with why, fix and how to reproduce
@@ -29,12 +34,15 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         run options:
           --variant broken|fixed|both   which variants (default: both)
           --json FILE                   also write the JSON results (one object per run, an array for several; '-' = stdout)
+          --parallel N                  run up to N scenario runs side by side, each in its own lab (default: 8; 1 = one after the other)
           --runtime local|docker        where nginx and redis-server run: local processes (default) or containers
                                         (host network; env BROKENPIPE_LAB_RUNTIME)
           --nginx-image IMAGE           the nginx image on docker (default nginx:1.27; env BROKENPIPE_LAB_NGINX_IMAGE)
           --redis-image IMAGE           the Redis image on docker (default redis:7.4; env BROKENPIPE_LAB_REDIS_IMAGE)
           --html FILE                   also write one self-contained HTML page: a sequence diagram per run, checks, story
           --pcap DIR                    keep a packet capture per run in DIR (root; needs tcpdump and tshark)
+          --seredis 1.2.6|2.8.16|3.4.35|all   the StackExchange.Redis version(s) the Redis scenarios' application runs on,
+                                        side by side (default: 3.4.35; a comma-separated list works too)
         exit code: 0 every run met its expectation (every check passed), 1 some did not, 2 bad input
         """;
 
@@ -42,7 +50,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
     {
         try
         {
-            if (args.Length == 0 || args[0] is "--html" or "--pcap") return await RunAsync(Arguments.ParseCatalog(args, catalog), cancellationToken);
+            if (args.Length == 0 || args[0] is "--html" or "--pcap" or "--seredis" or "--parallel") return await RunAsync(Arguments.ParseCatalog(args, catalog), cancellationToken);
             return args[0] switch
             {
                 "list" => List(args),
@@ -51,8 +59,9 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
                 "check-proxy" => await new CheckProxyCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
                 "images" => await new ImagesCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
                 "explain" => await new ExplainCommand(stdout, catalog).RunAsync(args[1..], cancellationToken),
+                "seredis-table" => await new VersionTableCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
                 "help" or "--help" or "-h" => Help(),
-                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy, images, explain; --help for more)"),
+                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy, images, seredis-table; --help for more)"),
             };
         }
         catch (CliException e)
@@ -93,7 +102,22 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         Section("The fix", s.Story.Fix);
         Section("Broken variant expects", s.Broken.Expected);
         Section("Fixed variant expects", s.Fixed.Expected);
+        VersionRows(s);
         return 0;
+    }
+
+    /// <summary>For a scenario in the version table: its row, per StackExchange.Redis version, from the committed table.</summary>
+    private void VersionRows(Scenario s)
+    {
+        if (VersionTable.Committed() is not { } table) return;
+        var lines = table.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var row = lines.FirstOrDefault(l => l.Contains($"(`{s.Id}`)", StringComparison.Ordinal));
+        if (row is null) return;
+        stdout.WriteLine("StackExchange.Redis, per version (measured; docs/seredis-versions.md):");
+        var versions = SeRedisVersions.All.Select(v => v.Name()).ToList();
+        var cells = row.Trim('|').Split(" | ").Skip(1).ToList();
+        for (var i = 0; i < versions.Count && i < cells.Count; i++) stdout.WriteLine($"  {versions[i],-7} {cells[i].Trim()}");
+        stdout.WriteLine();
     }
 
     private void Section(string title, string text)
@@ -105,7 +129,6 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
 
     private async Task<int> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {
-        var results = new List<ScenarioResult>();
         var narration = request.JsonPath == "-" ? stderr : stdout;
         var scenarios = request.Scenarios;
         if (request.SkipUnavailable)
@@ -113,23 +136,27 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
             foreach (var s in scenarios.Where(s => s.UnavailableHere is not null)) await stderr.WriteLineAsync($"skipped {s.Id}: {s.UnavailableHere}");
             scenarios = [.. scenarios.Where(s => s.UnavailableHere is null)];
         }
-        var total = scenarios.Count * request.Variants.Count;
+        List<(Scenario Scenario, Variant Variant)> runs = [.. scenarios.SelectMany(s => request.Variants.Select(v => (s, v)))];
+        var parallel = request.Parallel ?? ScenarioBatch.DefaultParallelism;
         request = await WithCaptureAsync(request);
         // The bare catalog in a terminal gets a progress bar and a drawn table; everything else prints plain lines.
         var drawn = terminal is not null && !request.Narrate && request.JsonPath != "-";
-        await using IRunProgress progress = drawn ? await TerminalProgress.StartAsync(terminal!, total) : new PlainProgress(stderr);
-        foreach (var scenario in scenarios)
+        if (parallel > 1 && runs.Count > 1 && !drawn) await stderr.WriteLineAsync($"{runs.Count} runs, up to {parallel} at a time (--parallel N to change)");
+        await using IRunProgress progress = drawn ? await TerminalProgress.StartAsync(terminal!, runs.Count) : new PlainProgress(stderr);
+        // Progress comes as runs finish; narrations are printed in the order asked for, as soon as their turn comes.
+        var finished = new ScenarioResult?[runs.Count];
+        var done = 0;
+        var narrated = 0;
+        var results = await ScenarioBatch.RunAsync(runs, parallel, request.Settings, (i, result) =>
         {
-            foreach (var variant in request.Variants)
+            finished[i] = result;
+            progress.DoneAsync(++done, runs.Count, result).GetAwaiter().GetResult();
+            while (request.Narrate && narrated < runs.Count && finished[narrated] is { } next)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                await progress.StartingAsync(results.Count + 1, total, scenario, variant);
-                var result = await ScenarioRunner.RunAsync(scenario, variant, settings: request.Settings, cancellationToken: cancellationToken);
-                results.Add(result);
-                if (request.Narrate) await narration.WriteLineAsync(TextReport.Narrate(scenario, result));
-                await progress.DoneAsync(result, request.Narrate);
+                narration.WriteLine(TextReport.Narrate(runs[narrated].Scenario, next));
+                narrated++;
             }
-        }
+        }, cancellationToken);
         await progress.DisposeAsync();
         if (drawn) TerminalProgress.WriteTable(terminal!, results);
         else await narration.WriteLineAsync(TextReport.Table(results));

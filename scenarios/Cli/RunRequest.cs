@@ -14,4 +14,7 @@ public sealed record RunRequest(IReadOnlyList<Scenario> Scenarios, IReadOnlyList
 
     /// <summary>Where to keep one packet capture per run (<c>--pcap DIR</c>), or null.</summary>
     public string? PcapDir { get; init; }
+
+    /// <summary>How many runs side by side (<c>--parallel N</c>); null: <see cref="ScenarioBatch.DefaultParallelism"/>.</summary>
+    public int? Parallel { get; init; }
 }

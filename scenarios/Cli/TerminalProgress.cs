@@ -5,7 +5,7 @@ namespace BrokenPipe.Scenarios.Cli;
 
 /// <summary>
 /// The catalog's progress bar in a terminal (Spectre.Console, written to the <see cref="IAnsiConsole"/> it is given):
-/// one bar for the whole catalog, its description the run in progress, and a line per finished run above it.
+/// one bar for the whole catalog, its description the last run to finish.
 /// </summary>
 public sealed class TerminalProgress : IRunProgress
 {
@@ -45,16 +45,13 @@ public sealed class TerminalProgress : IRunProgress
     }
 
     /// <inheritdoc/>
-    public Task StartingAsync(int number, int total, Scenario scenario, Variant variant)
+    public Task DoneAsync(int number, int total, ScenarioResult result)
     {
-        if (_bar is not null) _bar.Description = Markup.Escape($"[{number}/{total}] {scenario.Id} {JsonReport.VariantName(variant)}");
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc/>
-    public Task DoneAsync(ScenarioResult result, bool narrated)
-    {
-        _bar?.Increment(1);
+        if (_bar is not null)
+        {
+            _bar.Description = Markup.Escape($"[{number}/{total}] {result.Id} {JsonReport.VariantName(result.Variant)}: {TextReport.Verdict(result)}");
+            _bar.Increment(1);
+        }
         return Task.CompletedTask;
     }
 

@@ -40,6 +40,7 @@ internal static class DockerProxyHidesReset
             ]))
     {
         NeedsDocker = true,
+        Unavailable = () => DockerEngine.BridgeUnavailable,
     };
 
     private static async Task RunAsync(LabSandbox lab, DockerRuntime runtime, CancellationToken ct)

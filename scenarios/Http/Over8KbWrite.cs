@@ -9,6 +9,10 @@ internal static class Over8KbWrite
     private static readonly TimeSpan Work = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ClientLeaves = TimeSpan.FromMilliseconds(300);
 
+    // Timed from Kestrel's own read of the FIN, not the client's close(): on a busy machine the FIN can wait for
+    // Kestrel's socket loop longer than this, and that wait is the scheduler's, not the story's.
+    private static readonly TimeSpan AbortLatency = TimeSpan.FromMilliseconds(250);
+
     public static Scenario Definition { get; } = new(
         ScenarioIds.Over8KbWrite,
         "http",
@@ -30,8 +34,9 @@ internal static class Over8KbWrite
                 Expect.No("C=8192, N=8192: no send fails", e => e.Actor == "raw[c8192,n8192]" && e.Kind == EventKind.SendFailed),
                 Expect.Event("C=8192, N=8193: send #2 fails with EPIPE", On.Failed(EventKind.SendFailed, "raw[c8192,n8193]", Errno.EPIPE, 2)),
                 Expect.That(
-                    "Kestrel: RequestAborted fires within 250 ms of the client's FIN (≈0.3 s), long before the write",
-                    events => On.Within(events, e => e.Kind == EventKind.ClosedFin && e.Actor == "client[kestrel]", On.Kind(EventKind.RequestAborted), TimeSpan.FromMilliseconds(250))),
+                    "Kestrel: RequestAborted fires within 250 ms of Kestrel reading the client's FIN (≈0.3 s), long before the write",
+                    events => On.Within(events, On.Kind(EventKind.KestrelReceivedFin), On.Kind(EventKind.RequestAborted), AbortLatency)
+                        && On.Gap(events, On.Kind(EventKind.RequestAborted), On.Kind(EventKind.WriteIntoVoid)) > TimeSpan.Zero),
                 Expect.Event("Kestrel: the 8193-byte WriteAsync returns without error after the client left", Side.Server, EventKind.WriteIntoVoid),
                 Expect.No("Kestrel: no write throws", On.Kind(EventKind.WriteFailed)),
                 Expect.FirstDisconnect(Side.Client, "FIN"),
@@ -42,8 +47,8 @@ internal static class Over8KbWrite
             RunFixedAsync,
             [
                 Expect.That(
-                    "Kestrel: the work stops (OperationCanceledException) within 250 ms of the client's FIN",
-                    events => On.Within(events, e => e.Kind == EventKind.ClosedFin && e.Actor == "client[kestrel]", e => e.Kind == EventKind.HandlerFailed && e.Failure == SocketFailure.Canceled, TimeSpan.FromMilliseconds(250))),
+                    "Kestrel: the work stops (OperationCanceledException) within 250 ms of Kestrel reading the client's FIN",
+                    events => On.Within(events, On.Kind(EventKind.KestrelReceivedFin), e => e.Kind == EventKind.HandlerFailed && e.Failure == SocketFailure.Canceled, AbortLatency)),
                 Expect.No("Kestrel: nothing is written into the void", On.Kind(EventKind.WriteIntoVoid)),
                 Expect.No("raw server: no send fails", On.Kind(EventKind.SendFailed)),
                 Expect.No("raw server: no send is even attempted", e => e.Kind == EventKind.Sent && e.Side == Side.Server),

@@ -1,4 +1,5 @@
 using BrokenPipe.Lab.Parts.Kestrel;
+using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Scenarios.Http;
 

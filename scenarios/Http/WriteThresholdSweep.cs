@@ -25,12 +25,15 @@ internal static class WriteThresholdSweep
             "the smallest failing N is C + 1 for every write size C: 1025, 4097, 8193",
             TimeSpan.Zero,
             (lab, ct) => RunAsync(lab, abandon: false, ct),
-            [.. ChunkSizes.Select(c => Expect.Event($"C={c}: the smallest failing N is {c + 1}", e => e.Kind == EventKind.Note && e.Actor == Actor(c) && e.Bytes == c + 1))]),
+            [.. ChunkSizes.Select(c => Expect.Event($"C={c}: the smallest failing N is {c + 1}", e => e.Actor == Actor(c) && e.Measurement is { Name: SmallestFailing } m && m.Value == c + 1))]),
         Fixed: new ScenarioVariant(
             "a server that checks for the peer's close before writing fails at no size up to 64 KiB",
             TimeSpan.Zero,
             (lab, ct) => RunAsync(lab, abandon: true, ct),
-            [.. ChunkSizes.Select(c => Expect.Event($"C={c}: no size up to {Largest} fails", e => e.Kind == EventKind.Note && e.Actor == Actor(c) && e.Bytes is null))]));
+            [.. ChunkSizes.Select(c => Expect.Event($"C={c}: no size up to {Largest} fails", e => e.Actor == Actor(c) && e.Measurement is { Name: NoneFails } m && m.Value == Largest))]));
+
+    private const string SmallestFailing = "smallest-failing-response";
+    private const string NoneFails = "largest-response-tried-none-failed";
 
     private static string Actor(int chunk) => $"sweep[c{chunk}]";
 
@@ -41,7 +44,7 @@ internal static class WriteThresholdSweep
             var actor = Actor(chunk);
             if (!await FailsAsync(lab, chunk, Largest, abandon, ct))
             {
-                lab.Timeline.Record(Side.Lab, EventKind.Note, $"no response up to {Largest} bytes fails with {chunk}-byte writes", actor: actor);
+                lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.Measured, $"no response up to {Largest} bytes fails with {chunk}-byte writes") { Actor = actor, Measurement = new(NoneFails, Largest, "bytes") });
                 continue;
             }
             int pass = 0, fail = Largest;
@@ -51,7 +54,7 @@ internal static class WriteThresholdSweep
                 if (await FailsAsync(lab, chunk, mid, abandon, ct)) fail = mid;
                 else pass = mid;
             }
-            lab.Timeline.Record(Side.Lab, EventKind.Note, $"with {chunk}-byte writes: {pass} bytes pass, {fail} bytes fail (EPIPE on send #2)", actor: actor, bytes: fail);
+            lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.Measured, $"with {chunk}-byte writes: {pass} bytes pass, {fail} bytes fail (EPIPE on send #2)") { Actor = actor, Measurement = new(SmallestFailing, fail, "bytes") });
         }
     }
 
@@ -66,15 +69,17 @@ internal static class WriteThresholdSweep
         await RawHttpClient.RunAsync(probe, server.Endpoint, new RawHttpOptions { CloseWhen = Trigger.AfterRequest }, ct);
         await probe.Timeline.WaitForAsync(EventKind.HandlerCompleted, TimeSpan.FromSeconds(10), Side.Server, cancellationToken: ct);
         var failure = probe.Timeline.Snapshot().FirstOrDefault(e => e.Kind == EventKind.SendFailed);
-        lab.Timeline.Record(
+        lab.Timeline.Record(new LabEvent(
             Side.Server,
             failure is null ? EventKind.Note : EventKind.SendFailed,
-            failure is null ? $"N={total}, C={chunk}: no send fails" : $"N={total}, C={chunk}: send #{failure.Index} fails",
-            failure?.Failure,
-            failure?.Errno,
-            $"probe[c{chunk}]",
-            total,
-            failure?.Index);
+            failure is null ? $"N={total}, C={chunk}: no send fails" : $"N={total}, C={chunk}: send #{failure.Index} fails")
+        {
+            Failure = failure?.Failure,
+            Errno = failure?.Errno,
+            Actor = $"probe[c{chunk}]",
+            Bytes = total,
+            Index = failure?.Index,
+        });
         return failure is not null;
     }
 }

@@ -6,7 +6,7 @@ namespace BrokenPipe.Scenarios.Middlebox;
 /// <summary>The quiet period of the idle-middlebox scenarios: truly idle (broken), or kept busy by a raw keep-alive (fixed).</summary>
 internal static class IdlePause
 {
-    /// <summary>The StackExchange.Redis client's name (its middlebox is <c>middlebox[se-redis]</c>).</summary>
+    /// <summary>The StackExchange.Redis clients' base name (one per version: se-redis@3.4.35 behind <c>middlebox[se-redis@3.4.35]</c>).</summary>
     public const string Library = "se-redis";
 
     /// <summary>The raw RESP client's name (its middlebox is <c>middlebox[probe]</c>).</summary>
@@ -25,21 +25,29 @@ internal static class IdlePause
     public const int Pings = 8;
 
     /// <summary>
-    /// Each client behind a middlebox of its own with the scenario's <paramref name="fault"/>, so that each client's
-    /// flows are flows #1, #2, … of its middlebox. Broken: keepAlive=10 s, set explicitly (the library would otherwise
-    /// derive one from Redis's `timeout`), longer than <see cref="Limit"/>; fixed: keepAlive=1, below it. The raw client
-    /// has one PING answered before the pause.
+    /// Each client (one per StackExchange.Redis version the lab runs, and the raw one) behind a middlebox of its own
+    /// with the scenario's <paramref name="fault"/>, so that each client's flows are flows #1, #2, … of its middlebox.
+    /// Broken: keepAlive=10 s, set explicitly, longer than <see cref="Limit"/>; fixed: keepAlive=1, below it. Both with
+    /// syncTimeout=1000 (1.2.6's default; 5000 on 2.x/3.x). The raw client has one PING answered before the pause.
     /// </summary>
-    public static async Task<(SeRedisClient Client, RespProbe Probe)> ConnectAsync(LabSandbox lab, RedisServer redis, Func<IFault> fault, bool broken, CancellationToken ct)
+    public static async Task<(IReadOnlyList<SeRedisClient> Clients, RespProbe Probe)> ConnectAsync(LabSandbox lab, RedisServer redis, Func<IFault> fault, bool broken, CancellationToken ct)
     {
-        var libraryBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, fault(), $"middlebox[{Library}]", ct);
+        var options = new SeRedisOptions { Configuration = (broken ? "keepAlive=10" : "keepAlive=1") + ",syncTimeout=1000" };
+        var clients = await Task.WhenAll(lab.Settings.SeRedis.Select(async version =>
+        {
+            var name = SeRedisClient.ActorName(version, Library);
+            var box = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, fault(), $"middlebox[{name}]", ct);
+            return await SeRedisClient.ConnectAsync(lab, box.Endpoint, version, options, name, ct);
+        }));
         var rawBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, fault(), $"middlebox[{Raw}]", ct);
-        var client = await SeRedisClient.ConnectAsync(lab, libraryBox.Endpoint, broken ? "keepAlive=10" : "keepAlive=1", Library);
         var probe = (await RespProbe.ConnectAsync(lab, rawBox.Endpoint, Raw, cancellationToken: ct))!;
         await probe.SendAsync("PING");
         await probe.ReadAsync(TimeSpan.FromSeconds(2));
-        return (client, probe);
+        return (clients, probe);
     }
+
+    /// <summary>Whether <paramref name="e"/> is the note that ends the pause.</summary>
+    public static bool IsOver(LabEvent e) => e.Kind == EventKind.Note && e.Actor == "idle" && e.Index == 1;
 
     public static async Task RunAsync(LabSandbox lab, RespProbe probe, bool broken, CancellationToken ct)
     {
@@ -63,6 +71,6 @@ internal static class IdlePause
                 await probe.ReadAsync(TimeSpan.FromSeconds(2));
             }
         }
-        lab.Timeline.Record(Side.Lab, EventKind.Note, "idle over: the clients send commands again", actor: "idle");
+        lab.Timeline.Record(Side.Lab, EventKind.Note, "idle over: the clients send commands again", actor: "idle", index: 1);
     }
 }

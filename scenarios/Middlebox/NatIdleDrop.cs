@@ -64,6 +64,10 @@ internal static class NatIdleDrop
                     events => On.Gap(events, e => e.Actor == KeepAlive && e.Kind == EventKind.Received && e.Index == 1, On.Failed(EventKind.ReceiveFailed, KeepAlive, Errno.ETIMEDOUT, 2)) is { } gap &&
                               gap >= TimeSpan.FromSeconds(4) && gap <= TimeSpan.FromSeconds(7.5)),
                 Expect.No("nobody sees a FIN or an RST", e => e.Kind is EventKind.EndOfStream or EventKind.ClosedRst || e.Errno is Errno.ECONNRESET or Errno.EPIPE),
+                LibraryRun.Each(
+                    "StackExchange.Redis (keepAlive=10, syncTimeout=1000), every version: the first SET after the pause times out after ~1 s, with no ConnectionFailed",
+                    run => run.Mine.FirstOrDefault(e => e.Kind is EventKind.CommandSucceeded or EventKind.CommandFailed) is { Kind: EventKind.CommandFailed, Failure: SocketFailure.TimedOut } &&
+                           !run.Of(EventKind.LibraryConnectionFailed).Any()),
                 Expect.FirstDisconnect(Side.Middlebox, "drop"),
             ]),
         Fixed: new ScenarioVariant(
@@ -77,14 +81,21 @@ internal static class NatIdleDrop
                     "all three clients get their reply after the pause (the keepalive client sends a PING too)",
                     events => new[] { Plain, UserTimeout, KeepAlive }.All(a => events.Any(e => e.Actor == a && e.Kind == EventKind.Received && e.Index == 2))),
                 Expect.No("no read fails or meets silence", On.Kind(EventKind.ReceiveFailed)),
+                LibraryRun.Each(
+                    "StackExchange.Redis with keepAlive=1 (a PING every 1–2 s), every version: all SETs after the pause succeed",
+                    run => run.Of(EventKind.CommandSucceeded).Count() == LibraryCommands && !run.Of(EventKind.CommandFailed).Any()),
             ]))
     {
         Produces = [Signature.Fails(Side.Client, SocketFailure.TimedOut, Errno.ETIMEDOUT)],
         NeedsRoot = true,
+        Unavailable = () => PacketDropMiddlebox.Unavailable,
         Timeout = TimeSpan.FromMinutes(1),
     };
 
     private const string Retransmitting = "the kernel is retransmitting";
+
+    /// <summary>The synchronous SETs each StackExchange.Redis client sends after the pause, 0.5 s apart.</summary>
+    private const int LibraryCommands = 3;
 
     private static async Task RunAsync(LabSandbox lab, Variant variant, CancellationToken ct)
     {
@@ -96,6 +107,9 @@ internal static class NatIdleDrop
         var plain = await ConnectAsync(lab, nat, Plain, broken ? null : EarlyKeepAlive, userTimeout: null, ct);
         var bounded = await ConnectAsync(lab, nat, UserTimeout, broken ? null : EarlyKeepAlive, UserTimeoutValue, ct);
         var probed = await ConnectAsync(lab, nat, KeepAlive, keepAlive, userTimeout: null, ct);
+        // The application's library, each version the lab runs, through the same NAT: keep-alive above its limit (broken) or below it (fixed).
+        var clients = await Task.WhenAll(lab.Settings.SeRedis.Select(v =>
+            SeRedisClient.ConnectAsync(lab, nat.Endpoint, v, new SeRedisOptions { Configuration = (broken ? "keepAlive=10" : "keepAlive=1") + ",syncTimeout=1000" }, cancellationToken: ct)));
         foreach (var probe in new[] { plain, bounded, probed })
         {
             await probe.SendAsync("PING");
@@ -106,7 +120,9 @@ internal static class NatIdleDrop
         await Task.Delay(Pause, ct); // the idle time is the behaviour under test
         lab.Timeline.Record(Side.Lab, EventKind.Note, "idle over", actor: "idle");
 
+        var loops = clients.Select(c => c.StartLoop("SET", ["k", "v"], SeRedisCallMode.Sync, TimeSpan.FromMilliseconds(500), LibraryCommands).Done).ToList();
         await Task.WhenAll(
+            Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(10), ct),
             Task.Run(
                 async () =>
                 {

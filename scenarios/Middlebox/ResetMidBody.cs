@@ -32,7 +32,7 @@ internal static class ResetMidBody
                 Expect.Event(
                     "HttpClient fails while reading the body: IOException 'Unable to read data from the transport connection: Connection reset by peer' → SocketException (104)",
                     e => e.Side == Side.Client && e.Actor == "httpclient[kestrel]#1" && e.Kind == EventKind.RequestFailed && e.Errno == Errno.ECONNRESET &&
-                         e.Detail.Contains("IOException: Unable to read data from the transport connection", StringComparison.Ordinal)),
+                         e.Exceptions is [.., "IOException", "SocketException"]),
                 Expect.Event("Kestrel logs the reset", On.Kind(EventKind.KestrelReset)),
                 Expect.Event("the raw server's send fails with ECONNRESET or EPIPE", e => e.Actor == "raw-server" && e.Kind == EventKind.SendFailed && On.IsSocketFailure(e)),
                 Expect.FirstDisconnect(Side.Middlebox, "RST"),
@@ -82,7 +82,7 @@ internal static class ResetMidBody
                 BackoffType = DelayBackoffType.Exponential,
                 OnRetry = args =>
                 {
-                    lab.Timeline.Record(Side.Client, EventKind.Note, $"{name}: short body ({args.Outcome.Result?.BodyBytes} bytes): retry #{args.AttemptNumber + 1} of the GET", actor: "polly");
+                    lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Note, $"{name}: short body ({args.Outcome.Result?.BodyBytes} bytes): retry #{args.AttemptNumber + 1} of the GET") { Actor = "polly" });
                     return default;
                 },
             })

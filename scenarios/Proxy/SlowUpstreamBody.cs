@@ -31,9 +31,9 @@ internal static class SlowUpstreamBody
             [
                 Expect.That("nginx logs 'upstream timed out (110) while reading upstream' for both upstreams", events => events.Count(e => e.Kind == EventKind.ProxyUpstreamTimedOutBody && e.Errno == Errno.ETIMEDOUT) == 2),
                 Expect.Event("raw upstream's client: status 200 with Content-Length", e => e.Actor == "client[raw]" && e.Kind == EventKind.ResponseHeaders && e.Status == 200),
-                Expect.Event("raw upstream's client detects the truncation (fewer bytes than Content-Length)", e => e.Actor == "client[raw]" && e.Kind == EventKind.ResponseTruncated && e.Detail.Contains(" of ", StringComparison.Ordinal)),
-                Expect.Event("Kestrel's client: status 200, chunked", e => e.Actor == "client[kestrel]" && e.Kind == EventKind.ResponseHeaders && e.Status == 200 && e.Detail.Contains("chunked", StringComparison.Ordinal)),
-                Expect.Event("Kestrel's client detects the truncation (no final chunk)", e => e.Actor == "client[kestrel]" && e.Kind == EventKind.ResponseTruncated && e.Detail.Contains("no final chunk", StringComparison.Ordinal)),
+                Expect.Event("raw upstream's client detects the truncation (fewer bytes than Content-Length)", e => e.Actor == "client[raw]" && e.Kind == EventKind.ResponseTruncated && e.Framing == HttpFraming.ContentLength),
+                Expect.Event("Kestrel's client: status 200, chunked", e => e.Actor == "client[kestrel]" && e.Kind == EventKind.ResponseHeaders && e.Status == 200 && e.Framing == HttpFraming.Chunked),
+                Expect.Event("Kestrel's client detects the truncation (no final chunk)", e => e.Actor == "client[kestrel]" && e.Kind == EventKind.ResponseTruncated && e.Framing == HttpFraming.Chunked),
                 Expect.FirstDisconnect(Side.Proxy, "FIN"),
             ]),
         Fixed: new ScenarioVariant(

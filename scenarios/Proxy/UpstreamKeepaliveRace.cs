@@ -20,7 +20,7 @@ internal static class UpstreamKeepaliveRace
         Seeds.Guide,
         new Story(
             Wire: "nginx keeps idle connections to the upstream (keepalive in the upstream block, HTTP/1.1, an empty Connection header) for 60 s; the upstream closes idle connections after 1 s. When nginx reuses a connection at the moment the upstream closes it, the request goes out, the upstream's FIN comes back instead of a response, and nginx logs 'upstream prematurely closed connection while reading response header from upstream'. For a GET nginx retries on a new connection (the client gets 200; the access log shows upstream statuses '502, 200'); a POST is not idempotent, so nginx does not retry it and the client gets 502 Bad Gateway. Here the upstream makes the race certain: it keeps an idle connection past its idle timeout and closes it when the next request arrives, which is what nginx sees when the two cross on the wire.",
-            Why: "Two idle timers on the two ends of one connection, and the longer one is on the side that reuses it. The real race window is about a millisecond wide (measured against Kestrel with KeepAliveTimeout 1 s by `bash bench/run.sh --keepalive-race 48`: 4–6 hits in 48 requests timed to within a millisecond of Kestrel's close tick, 0 in 48 naively spaced ones), so it shows up as rare, unreproducible 502s on POSTs under steady traffic.",
+            Why: "Two idle timers on the two ends of one connection, and the longer one is on the side that reuses it. The real race window is about a millisecond wide, so it shows up as rare, unreproducible 502s on POSTs under steady traffic.",
             Diagnose: "Rare 502s, mostly on POST/PATCH, with 'upstream prematurely closed connection while reading response header from upstream' and a tiny upstream_response_time; GETs with upstream_status '502, 200' in the access log are the same race, hidden by nginx's retry. Compare nginx's upstream keepalive_timeout with the upstream server's idle timeout (Kestrel's KeepAliveTimeout, Node's keepAliveTimeout, …).",
             Fix: "Make the proxy give up an idle upstream connection before the server does: the upstream block's keepalive_timeout below the server's idle timeout (here 500 ms against 1 s), or raise the server's idle timeout above the proxy's."),
         Broken: new ScenarioVariant(
@@ -56,12 +56,14 @@ internal static class UpstreamKeepaliveRace
             ct);
         var nginx = await NginxProxy.StartAsync(lab, upstream.Endpoint, new NginxOptions { UpstreamKeepalive = 8, UpstreamKeepaliveTimeout = proxyIdle }, ct);
         await SendAsync(lab, nginx, "client[get-first]", "GET", ct);
-        // The idle time is the point here: longer than the upstream's idle timeout, shorter than nginx's (broken) one.
-        await Task.Delay(Spacing, ct);
+        const string Why = "longer than the upstream's idle timeout, shorter than nginx's keep-alive timeout in the broken variant";
+        await lab.IdleAsync(Spacing, Why, ct);
         await SendAsync(lab, nginx, "client[get-reused]", "GET", ct);
-        await Task.Delay(Spacing, ct);
+        await lab.IdleAsync(Spacing, Why, ct);
         await SendAsync(lab, nginx, "client[post-reused]", "POST", ct);
-        await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.ProxyAccess && e.Detail.Contains("POST", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "nginx's access-log line for the POST", ct);
+        // The timeline offers each event to the predicate once: the third access-log line is the POST's.
+        var lines = 0;
+        await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.ProxyAccess && ++lines == 3, TimeSpan.FromSeconds(5), "nginx's access-log line for the POST", ct);
     }
 
     private static Task SendAsync(LabSandbox lab, NginxProxy nginx, string name, string method, CancellationToken ct) =>

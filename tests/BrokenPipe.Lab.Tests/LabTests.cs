@@ -24,6 +24,22 @@ public sealed class LabTests
     }
 
     [Fact]
+    public async Task IdleAsync_AGap_IsRecordedWithItsReasonAndWaitedOut()
+    {
+        await using var lab = new LabSandbox("idle");
+        var gap = TimeSpan.FromMilliseconds(200);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        await lab.IdleAsync(gap, "past the middlebox's idle timeout");
+
+        // Waited out, not skipped: a timer may fire a few milliseconds before a Stopwatch says the time is up.
+        Assert.True(clock.Elapsed >= gap - TimeSpan.FromMilliseconds(50), $"{clock.Elapsed}");
+        var idle = Assert.Single(lab.Timeline.Snapshot(), e => e.Kind == EventKind.Idle);
+        Assert.Equal((Side.Lab, (TimeSpan?)gap), (idle.Side, idle.Duration));
+        Assert.EndsWith("past the middlebox's idle timeout", idle.Detail);
+    }
+
+    [Fact]
     public async Task DisposeAsync_SeveralParts_StopsThemInReverseOrder()
     {
         var lab = new LabSandbox("reverse-order");

@@ -13,6 +13,16 @@ public sealed partial class CatalogTests
     }
 
     [Fact]
+    public void QuickCatalogParts_Together_HoldEveryRunOnce()
+    {
+        var parts = Enumerable.Range(0, ScenarioCases.Parts).Select(p => ScenarioCases.Fast(p).Select(row => $"{row[0]} {row[1]}").ToList()).ToList();
+        var all = ScenarioCases.Fast().Select(row => $"{row[0]} {row[1]}").Order(StringComparer.Ordinal);
+
+        Assert.Equal(all, parts.SelectMany(p => p).Order(StringComparer.Ordinal));
+        Assert.All(parts, p => Assert.NotEmpty(p));
+    }
+
+    [Fact]
     public void Catalog_EveryScenario_TellsItsStoryAndChecksBothVariants()
     {
         Assert.All(Catalog.All, s =>

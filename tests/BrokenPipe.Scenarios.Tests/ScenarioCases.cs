@@ -3,6 +3,9 @@ namespace BrokenPipe.Scenarios.Tests;
 /// <summary>Every scenario id × variant of the catalog, as xunit theory data.</summary>
 public static class ScenarioCases
 {
+    /// <summary>How many shares <see cref="Fast(int)"/> deals the quick catalog into (one test class each, run side by side).</summary>
+    public const int Parts = 6;
+
     /// <summary>The quick catalog, without the scenarios that need root or a Docker engine.</summary>
     public static TheoryData<string, Variant> Fast() => Cases(s => !s.Slow && !s.NeedsRoot && !s.NeedsDocker);
 
@@ -25,6 +28,27 @@ public static class ScenarioCases
         return data;
     }
 
+    /// <summary>
+    /// Share <paramref name="part"/> (0 to <see cref="Parts"/> − 1) of <see cref="Fast()"/>: the runs are dealt longest
+    /// declared wait first, each to the share with the least wait so far, so the shares take about equally long.
+    /// </summary>
+    public static TheoryData<string, Variant> Fast(int part)
+    {
+        var load = new TimeSpan[Parts];
+        var data = new TheoryData<string, Variant>();
+        var runs = Catalog.All.Where(s => !s.Slow && !s.NeedsRoot && !s.NeedsDocker)
+            .SelectMany(s => new[] { Variant.Broken, Variant.Fixed }.Select(v => (s, v)))
+            .OrderByDescending(r => r.s[r.v].InherentWait)
+            .ThenBy(r => r.s.Id, StringComparer.Ordinal);
+        foreach (var (s, v) in runs)
+        {
+            var share = Array.IndexOf(load, load.Min());
+            load[share] += s[v].InherentWait;
+            if (share == part) data.Add(s.Id, v);
+        }
+        return data;
+    }
+
     /// <summary>The quick scenarios that need root (a network namespace and firewall rules).</summary>
     public static TheoryData<string, Variant> NeedingRoot() => Cases(s => !s.Slow && s.NeedsRoot);
 
@@ -32,6 +56,26 @@ public static class ScenarioCases
     public static TheoryData<string, Variant> SlowBroken() => Cases(s => s.Slow, Variant.Broken);
 
     public static TheoryData<string, Variant> SlowFixed() => Cases(s => s.Slow, Variant.Fixed);
+
+    /// <summary>The quick scenarios whose application uses StackExchange.Redis, for the run with every library version side by side.</summary>
+    public static TheoryData<string, Variant> RedisLibrary()
+    {
+        var data = new TheoryData<string, Variant>();
+        foreach (var row in Cases(s => !s.Slow && !s.NeedsRoot && RedisLibraryIds.Contains(s.Id)))
+        {
+            // The pub/sub scenario's fixed variant is the raw reader's fix: no library in it.
+            if ((string)row[0] == ScenarioIds.RedisPubsubSlowSubscriber && (Variant)row[1] == Variant.Fixed) continue;
+            data.Add((string)row[0], (Variant)row[1]);
+        }
+        return data;
+    }
+
+    /// <summary>The scenarios whose application uses StackExchange.Redis (nat-idle-drop too, which needs root).</summary>
+    public static IReadOnlyList<string> RedisLibraryIds { get; } =
+    [
+        ScenarioIds.RedisPubsubSlowSubscriber, ScenarioIds.RedisIdleTimeout, ScenarioIds.RedisCrashRestart, ScenarioIds.RedisThreadpoolStarvation,
+        ScenarioIds.RedisIdleDrop, ScenarioIds.RedisIdleReset, ScenarioIds.NatIdleDrop,
+    ];
 
     private static TheoryData<string, Variant> Cases(Func<Scenario, bool> which, params Variant[] variants)
     {

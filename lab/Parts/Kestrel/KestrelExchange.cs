@@ -44,7 +44,7 @@ public sealed class KestrelExchange
     /// <summary>The handler's work. With <paramref name="honourAbort"/> it stops (throws) as soon as the client is gone.</summary>
     public async Task DelayAsync(TimeSpan duration, bool honourAbort = false)
     {
-        _timeline.Record(Side.Server, EventKind.Waiting, $"handler works for {duration.TotalMilliseconds:0} ms{(honourAbort ? " (honouring RequestAborted)" : "")}", actor: _actor);
+        _timeline.Record(new LabEvent(Side.Server, EventKind.Waiting, $"handler works for {duration.TotalMilliseconds:0} ms{(honourAbort ? " (honouring RequestAborted)" : "")}") { Actor = _actor });
         try
         {
             await Task.Delay(duration, honourAbort ? RequestAborted : CancellationToken.None).ConfigureAwait(false);
@@ -73,14 +73,19 @@ public sealed class KestrelExchange
             _timeline.RecordFailure(Side.Server, EventKind.WriteFailed, e, _actor, $"WriteAsync #{index} of {bytes} bytes threw", bytes, index);
             throw;
         }
-        Count(bytes, goneBefore || ClientGone);
-        if (ClientGone)
+        // Gone before the write: the bytes went nowhere. Gone by the time it returned: only if the write did not complete
+        // the declared response — a client that read the whole response and then closed (its FIN seen while this
+        // continuation waited for a busy CPU) is the normal end of an exchange, not work for nobody.
+        var complete = Context.Response.ContentLength is { } length && BytesWritten + bytes >= length;
+        var intoVoid = goneBefore || (ClientGone && !complete);
+        Count(bytes, intoVoid);
+        if (intoVoid)
         {
-            _timeline.Record(Side.Server, EventKind.WriteIntoVoid, $"WriteAsync #{index} of {bytes} bytes returned without error, but the client had left: the bytes went nowhere", actor: _actor, bytes: bytes, index: index);
+            _timeline.Record(new LabEvent(Side.Server, EventKind.WriteIntoVoid, $"WriteAsync #{index} of {bytes} bytes returned without error, but the client had left: the bytes went nowhere") { Actor = _actor, Bytes = bytes, Index = index });
         }
         else
         {
-            _timeline.Record(Side.Server, EventKind.ResponseWrite, $"WriteAsync #{index} of {bytes} bytes returned", actor: _actor, bytes: bytes, index: index);
+            _timeline.Record(new LabEvent(Side.Server, EventKind.ResponseWrite, $"WriteAsync #{index} of {bytes} bytes returned") { Actor = _actor, Bytes = bytes, Index = index });
         }
     }
 
@@ -98,7 +103,7 @@ public sealed class KestrelExchange
         var token = honourAbort ? RequestAborted : CancellationToken.None;
         long written = 0;
         var writes = 0;
-        _timeline.Record(Side.Server, EventKind.ResponseWrite, $"streaming {totalBytes} bytes in {chunkBytes}-byte writes{(honourAbort ? ", honouring RequestAborted" : "")}", actor: _actor, bytes: 0);
+        _timeline.Record(new LabEvent(Side.Server, EventKind.ResponseWrite, $"streaming {totalBytes} bytes in {chunkBytes}-byte writes{(honourAbort ? ", honouring RequestAborted" : "")}") { Actor = _actor, Bytes = 0 });
         var stoppedEarly = false;
         try
         {
@@ -123,7 +128,7 @@ public sealed class KestrelExchange
                     if (flush.IsCompleted || flush.IsCanceled)
                     {
                         stoppedEarly = true;
-                        _timeline.Record(Side.Server, EventKind.Note, $"write #{writes}: the response pipe reports the connection gone (FlushResult.IsCompleted): stop", SocketFailure.Canceled, actor: _actor, index: writes);
+                        _timeline.Record(new LabEvent(Side.Server, EventKind.Note, $"write #{writes}: the response pipe reports the connection gone (FlushResult.IsCompleted): stop") { Failure = SocketFailure.Canceled, Actor = _actor, Index = writes });
                         return;
                     }
                     continue;
@@ -143,16 +148,10 @@ public sealed class KestrelExchange
         finally
         {
             var how = stoppedEarly ? "stopped early" : "all writes returned without error";
-            _timeline.Record(
-                Side.Server,
-                EventKind.WorkSummary,
-                $"{how}: {written} of {totalBytes} bytes produced in {writes} writes, {BytesAfterClientLeft} of them after the client had gone{(IsAborted ? "" : " (RequestAborted never fired)")}",
-                actor: _actor,
-                bytes: BytesAfterClientLeft,
-                index: writes);
+            _timeline.Record(new LabEvent(Side.Server, EventKind.WorkSummary, $"{how}: {written} of {totalBytes} bytes produced in {writes} writes, {BytesAfterClientLeft} of them after the client had gone{(IsAborted ? "" : " (RequestAborted never fired)")}") { Actor = _actor, Bytes = BytesAfterClientLeft, Index = writes });
             if (BytesAfterClientLeft > 0)
             {
-                _timeline.Record(Side.Server, EventKind.WriteIntoVoid, $"{BytesAfterClientLeft} bytes were written after the client had left: they went nowhere", actor: _actor, bytes: BytesAfterClientLeft);
+                _timeline.Record(new LabEvent(Side.Server, EventKind.WriteIntoVoid, $"{BytesAfterClientLeft} bytes were written after the client had left: they went nowhere") { Actor = _actor, Bytes = BytesAfterClientLeft });
             }
         }
     }
@@ -175,14 +174,14 @@ public sealed class KestrelExchange
             _timeline.RecordFailure(Side.Server, EventKind.ReceiveFailed, e, _actor, $"reading the request body failed after {total} bytes", total);
             throw;
         }
-        _timeline.Record(Side.Server, EventKind.Received, $"read the whole request body: {total} bytes", actor: _actor, bytes: total);
+        _timeline.Record(new LabEvent(Side.Server, EventKind.Received, $"read the whole request body: {total} bytes") { Actor = _actor, Bytes = total });
         return total;
     }
 
     /// <summary><c>HttpContext.Abort()</c>: Kestrel resets the connection.</summary>
     public void Abort()
     {
-        _timeline.Record(Side.Server, EventKind.Note, "handler calls HttpContext.Abort()", actor: _actor);
+        _timeline.Record(new LabEvent(Side.Server, EventKind.Note, "handler calls HttpContext.Abort()") { Actor = _actor });
         Context.Abort();
     }
 

@@ -4,7 +4,7 @@ namespace BrokenPipe.Lab.Parts.Kestrel;
 /// Maps Kestrel's own log events (category + event id, as Kestrel defines them) to timeline kinds. Kestrel logs
 /// all of these at Debug, which is why a production log at Information never shows who disconnected.
 /// </summary>
-public static class KestrelLogEvents
+internal static class KestrelLogEvents
 {
     public const string Sockets = "Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets";
     public const string Connections = "Microsoft.AspNetCore.Server.Kestrel.Connections";

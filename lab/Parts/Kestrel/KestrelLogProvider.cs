@@ -42,11 +42,25 @@ internal sealed class KestrelLogProvider(Timeline timeline, string actor, Connec
                     watch.MarkGone(connectionId);
                 }
                 var observed = m.Kind is EventKind.KestrelReceivedFin or EventKind.KestrelReset ? peer() : (Side?)null;
-                timeline.Record(Side.Server, m.Kind, detail, m.Failure, m.Errno, actor, status: Status(state), reply: reply, peer: observed);
+                timeline.Record(new LabEvent(Side.Server, m.Kind, detail)
+                {
+                    Failure = m.Failure,
+                    Errno = m.Errno,
+                    Actor = actor,
+                    Status = Status(state),
+                    Reply = reply,
+                    Peer = observed,
+                    Closed = m.Kind switch
+                    {
+                        EventKind.KestrelReceivedFin or EventKind.KestrelSendingFin => CloseHow.Fin,
+                        EventKind.KestrelReset or EventKind.KestrelSendingRst => CloseHow.Rst,
+                        _ => null,
+                    },
+                });
             }
             else if (logLevel >= LogLevel.Warning)
             {
-                timeline.Record(Side.Server, EventKind.Note, detail, actor: actor);
+                timeline.Record(new LabEvent(Side.Server, EventKind.Note, detail) { Actor = actor });
             }
         }
 

@@ -14,7 +14,7 @@ namespace BrokenPipe.Lab.Parts.Kestrel;
 /// An in-process ASP.NET Core app on 127.0.0.1:0 whose handler the scenario supplies. It records every request,
 /// the moment <c>RequestAborted</c> fires, the handler's writes, and Kestrel's own connection events.
 /// </summary>
-public sealed class KestrelServer : IAsyncDisposable
+public sealed class KestrelServer : IPart, IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Timeline _timeline;
@@ -30,6 +30,9 @@ public sealed class KestrelServer : IAsyncDisposable
     }
 
     public IPEndPoint Endpoint { get; }
+
+    /// <inheritdoc/>
+    public Uri Url(string pathAndQuery = "/") => new($"http://{Endpoint}{pathAndQuery}");
 
     public int Port => Endpoint.Port;
 
@@ -75,7 +78,7 @@ public sealed class KestrelServer : IAsyncDisposable
         lab.RegisterListener(endpoint, Side.Server);
         var server = new KestrelServer(app, timeline, options.Name, endpoint, clock.Elapsed);
         lab.Own(server, options.Name);
-        timeline.Record(Side.Lab, EventKind.PartStarted, $"Kestrel on {endpoint}, ready in {clock.Elapsed.TotalMilliseconds:0.0} ms", actor: options.Name);
+        timeline.Record(new LabEvent(Side.Lab, EventKind.PartStarted, $"Kestrel on {endpoint}, ready in {clock.Elapsed.TotalMilliseconds:0.0} ms") { Actor = options.Name });
         return server;
     }
 
@@ -96,31 +99,33 @@ public sealed class KestrelServer : IAsyncDisposable
             }
         }
         await _app.DisposeAsync().ConfigureAwait(false);
-        _timeline.Record(Side.Lab, EventKind.PartStopped, "Kestrel stopped", actor: _name);
+        _timeline.Record(new LabEvent(Side.Lab, EventKind.PartStopped, "Kestrel stopped") { Actor = _name });
     }
 
     private static async Task HandleAsync(HttpContext context, Func<KestrelExchange, Task> handler, Timeline timeline, ConnectionWatch watch, string actor)
     {
         var exchange = new KestrelExchange(context, timeline, actor, () => watch.IsGone(context.Connection.Id));
-        timeline.Record(
-            Side.Server,
-            EventKind.RequestReceived,
-            $"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} (connection {context.Connection.Id}, Content-Length {context.Request.ContentLength?.ToString() ?? "none"})",
-            actor: actor);
-        using var registration = context.RequestAborted.Register(() =>
-            timeline.Record(Side.Server, EventKind.RequestAborted, "RequestAborted fired: Kestrel saw the client go", actor: actor));
+        timeline.Record(new LabEvent(Side.Server, EventKind.RequestReceived, $"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} (connection {context.Connection.Id}, Content-Length {context.Request.ContentLength?.ToString() ?? "none"})") { Actor = actor });
+        // Recorded once, by whichever sees it first: the token's callback, or the handler's end finding the token
+        // canceled. The callback alone can be lost: when Kestrel cancels the token as the handler ends (returns, or
+        // throws because its own registration on the token ran first), the handler's end disposes this registration
+        // before its callback's turn has come, and a canceled token's pending callback is then never run.
+        var aborted = context.RequestAborted;
+        var recorded = 0;
+        void RecordAbort()
+        {
+            if (Interlocked.Exchange(ref recorded, 1) == 0) timeline.Record(new LabEvent(Side.Server, EventKind.RequestAborted, "RequestAborted fired: Kestrel saw the client go") { Actor = actor });
+        }
+        using var registration = aborted.Register(RecordAbort);
         try
         {
             await handler(exchange).ConfigureAwait(false);
-            timeline.Record(
-                Side.Server,
-                EventKind.HandlerCompleted,
-                $"handler returned: {exchange.BytesWritten} bytes written, {exchange.BytesAfterClientLeft} of them after the client had gone",
-                actor: actor,
-                bytes: exchange.BytesWritten);
+            if (aborted.IsCancellationRequested) RecordAbort();
+            timeline.Record(new LabEvent(Side.Server, EventKind.HandlerCompleted, $"handler returned: {exchange.BytesWritten} bytes written, {exchange.BytesAfterClientLeft} of them after the client had gone") { Actor = actor, Bytes = exchange.BytesWritten });
         }
         catch (Exception e)
         {
+            if (aborted.IsCancellationRequested) RecordAbort();
             // Rethrown so that Kestrel and Hosting log exactly what they would for a real app (499, 500, …).
             timeline.RecordFailure(Side.Server, EventKind.HandlerFailed, e, actor, "handler threw");
             throw;

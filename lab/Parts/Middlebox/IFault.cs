@@ -2,7 +2,7 @@ namespace BrokenPipe.Lab.Parts.Middlebox;
 
 /// <summary>
 /// A fault the middlebox applies, one small class per behaviour. The middlebox asks it about every chunk that
-/// arrives, before counting or forwarding it; <paramref name="forward"/> may be shortened to split a chunk (the
+/// arrives, before counting or forwarding it; the action's forward count may be shortened to split a chunk (the
 /// bytes before the cut are forwarded, then the action applies).
 /// </summary>
 public interface IFault

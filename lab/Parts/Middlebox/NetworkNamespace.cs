@@ -95,7 +95,7 @@ internal sealed class NetworkNamespace : IAsyncDisposable
         {
             try
             {
-                using (var handle = File.OpenHandle($"/run/netns/{Name}")) Native.JoinNetworkNamespace(handle);
+                using (var handle = File.OpenHandle($"/run/netns/{Name}")) Syscalls.JoinNetworkNamespace(handle);
                 result = action();
             }
             catch (Exception e)

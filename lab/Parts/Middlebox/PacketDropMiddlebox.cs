@@ -17,7 +17,7 @@ namespace BrokenPipe.Lab.Parts.Middlebox;
 // the flow on to the target over loopback. Needs root; StartAsync says why when it cannot.
 
 /// <summary>A middlebox whose kernel forgets flows idle for T and then drops their packets for real (conntrack + nftables in a namespace).</summary>
-public sealed partial class PacketDropMiddlebox : IAsyncDisposable
+public sealed partial class PacketDropMiddlebox : IPart, IAsyncDisposable
 {
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(200);
     private readonly NetworkNamespace _namespace;
@@ -40,6 +40,9 @@ public sealed partial class PacketDropMiddlebox : IAsyncDisposable
 
     /// <summary>Where clients connect: the namespace's own address (198.18.x.y), a port from the kernel.</summary>
     public IPEndPoint Endpoint => Forwarder.Endpoint;
+
+    /// <inheritdoc/>
+    public Uri Url(string pathAndQuery = "/") => new($"http://{Endpoint}{pathAndQuery}");
 
     public TimeSpan IdleTimeout { get; }
 
@@ -78,11 +81,7 @@ public sealed partial class PacketDropMiddlebox : IAsyncDisposable
         var listener = ns.Inside(() => TcpMiddlebox.Listen(ns.InsideAddress));
         var forwarder = TcpMiddlebox.Start(lab, listener, target, NoFault.Instance, name);
         var box = lab.Own(new PacketDropMiddlebox(ns, forwarder, nft, idle, lab.Timeline, name), name);
-        lab.Timeline.Record(
-            Side.Lab,
-            EventKind.PartStarted,
-            $"packet-drop middlebox: network namespace {ns.Name} ({ns.HostAddress} ↔ {ns.InsideAddress} over veth {ns.HostInterface}); its kernel forgets a flow idle for {idle.TotalSeconds:0} s, then drops every packet of it",
-            actor: name);
+        lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.PartStarted, $"packet-drop middlebox: network namespace {ns.Name} ({ns.HostAddress} ↔ {ns.InsideAddress} over veth {ns.HostInterface}); its kernel forgets a flow idle for {idle.TotalSeconds:0} s, then drops every packet of it") { Actor = name });
         return box;
     }
 
@@ -122,18 +121,14 @@ public sealed partial class PacketDropMiddlebox : IAsyncDisposable
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException)
             {
-                _timeline.Record(Side.Lab, EventKind.Note, $"reading the drop counters failed: {e.Message}", actor: _name);
+                _timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"reading the drop counters failed: {e.Message}") { Actor = _name });
                 return;
             }
         }
     }
 
     private void Record(long more, long total, string direction) =>
-        _timeline.Record(
-            Side.Middlebox,
-            EventKind.FlowDropped,
-            $"dropped {more} more packets {direction} ({total} in all): a flow idle for over {IdleTimeout.TotalSeconds:0} s was forgotten (no FIN, no RST, no ACK)",
-            actor: _name);
+        _timeline.Record(new LabEvent(Side.Middlebox, EventKind.FlowDropped, $"dropped {more} more packets {direction} ({total} in all): a flow idle for over {IdleTimeout.TotalSeconds:0} s was forgotten (no FIN, no RST, no ACK)") { Actor = _name, Closed = CloseHow.Drop });
 
     /// <summary>
     /// Only TCP on the veth is filtered (the interface's own IPv6 chatter passes). A tracked flow passes; a SYN starts a new one; anything else — a packet of a flow the

@@ -10,7 +10,7 @@ namespace BrokenPipe.Lab.Parts.Middlebox;
 /// fault it applied (side <see cref="Side.Middlebox"/>). The <see cref="Fault"/> is armed before the first connection
 /// and can be changed while it runs; <see cref="NoFault"/> means off.
 /// </summary>
-public sealed class TcpMiddlebox : IAsyncDisposable
+public sealed class TcpMiddlebox : IPart, IAsyncDisposable
 {
     private readonly Socket _listener;
     private readonly IPEndPoint _target;
@@ -38,6 +38,9 @@ public sealed class TcpMiddlebox : IAsyncDisposable
 
     public IPEndPoint Endpoint { get; }
 
+    /// <inheritdoc/>
+    public Uri Url(string pathAndQuery = "/") => new($"http://{Endpoint}{pathAndQuery}");
+
     /// <summary>The fault applied to the next chunk of every flow. Setting it is recorded.</summary>
     public IFault Fault
     {
@@ -45,7 +48,7 @@ public sealed class TcpMiddlebox : IAsyncDisposable
         set
         {
             _fault = value;
-            _timeline.Record(Side.Middlebox, EventKind.Note, $"fault set: {value.Describe()}", actor: _name);
+            _timeline.Record(new LabEvent(Side.Middlebox, EventKind.Note, $"fault set: {value.Describe()}") { Actor = _name });
         }
     }
 
@@ -71,7 +74,7 @@ public sealed class TcpMiddlebox : IAsyncDisposable
         lab.Own(box, name);
         lab.RegisterListener(box.Endpoint, Side.Middlebox);
         lab.RegisterFront(target, Side.Middlebox);
-        lab.Timeline.Record(Side.Lab, EventKind.PartStarted, $"middlebox on {box.Endpoint} → {target}, fault: {box._fault.Describe()}", actor: name);
+        lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.PartStarted, $"middlebox on {box.Endpoint} → {target}, fault: {box._fault.Describe()}") { Actor = name });
         return box;
     }
 
@@ -89,7 +92,7 @@ public sealed class TcpMiddlebox : IAsyncDisposable
         {
             // Flows are torn down with the listener; what is left is closed with its sockets.
         }
-        _timeline.Record(Side.Lab, EventKind.PartStopped, "middlebox stopped", actor: _name);
+        _timeline.Record(new LabEvent(Side.Lab, EventKind.PartStopped, "middlebox stopped") { Actor = _name });
         _stop.Dispose();
     }
 
@@ -115,7 +118,7 @@ public sealed class TcpMiddlebox : IAsyncDisposable
     {
         var actor = $"{_name}#{flow.Number}";
         var fault = _fault;
-        _timeline.Record(Side.Middlebox, EventKind.Accepted, $"flow #{flow.Number} from {client.RemoteEndPoint} (fault: {fault.Describe()})", actor: actor);
+        _timeline.Record(new LabEvent(Side.Middlebox, EventKind.Accepted, $"flow #{flow.Number} from {client.RemoteEndPoint} (fault: {fault.Describe()})") { Actor = actor });
         Socket? target = null;
         using var end = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, flow.ResetTimer.Token);
         try
@@ -138,7 +141,7 @@ public sealed class TcpMiddlebox : IAsyncDisposable
                     Reset(client, null, actor, "the target refused: the client gets an RST");
                     return;
                 }
-                _timeline.Record(Side.Middlebox, EventKind.Connected, $"flow #{flow.Number} connected to the target {_target}", actor: actor);
+                _timeline.Record(new LabEvent(Side.Middlebox, EventKind.Connected, $"flow #{flow.Number} connected to the target {_target}") { Actor = actor });
             }
             var pumps = Task.WhenAll(PumpAsync(client, target, flow, Direction.Upstream, actor, end), PumpAsync(target, client, flow, Direction.Downstream, actor, end));
             var ended = Task.Delay(Timeout.Infinite, end.Token).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -152,7 +155,7 @@ public sealed class TcpMiddlebox : IAsyncDisposable
         }
         finally
         {
-            _timeline.Record(Side.Middlebox, EventKind.Note, $"flow #{flow.Number} ended: {flow.Upstream} bytes upstream, {flow.Downstream} downstream", actor: actor, bytes: flow.Upstream + flow.Downstream);
+            _timeline.Record(new LabEvent(Side.Middlebox, EventKind.Measured, $"flow #{flow.Number} ended: {flow.Upstream} bytes upstream, {flow.Downstream} downstream") { Actor = actor, Bytes = flow.Upstream + flow.Downstream, Measurement = new("flow-bytes", flow.Upstream + flow.Downstream, "bytes") });
             client.Dispose();
             target?.Dispose();
         }
@@ -201,7 +204,7 @@ public sealed class TcpMiddlebox : IAsyncDisposable
                     if (!dropping)
                     {
                         dropping = true;
-                        _timeline.Record(Side.Middlebox, EventKind.FlowDropped, $"{Name(direction)}: the fault drops everything silently from here on (no FIN, no RST)", actor: actor);
+                        _timeline.Record(new LabEvent(Side.Middlebox, EventKind.FlowDropped, $"{Name(direction)}: the fault drops everything silently from here on (no FIN, no RST)") { Actor = actor, Closed = CloseHow.Drop });
                     }
                     if (n == 0) return;
                     continue;
@@ -210,7 +213,7 @@ public sealed class TcpMiddlebox : IAsyncDisposable
                     await end.CancelAsync().ConfigureAwait(false);
                     return;
                 case FaultAction.Close:
-                    _timeline.Record(Side.Middlebox, EventKind.ClosedFin, $"{_fault.Describe()}: FIN to both sides", actor: actor);
+                    _timeline.Record(new LabEvent(Side.Middlebox, EventKind.ClosedFin, $"{_fault.Describe()}: FIN to both sides") { Actor = actor, Closed = CloseHow.Fin });
                     TryShutdown(from);
                     TryShutdown(to);
                     await end.CancelAsync().ConfigureAwait(false);
@@ -246,7 +249,7 @@ public sealed class TcpMiddlebox : IAsyncDisposable
 
     private void Reset(Socket? a, Socket? b, string actor, string why, bool reply = false)
     {
-        _timeline.Record(Side.Middlebox, EventKind.ClosedRst, why, actor: actor, reply: reply);
+        _timeline.Record(new LabEvent(Side.Middlebox, EventKind.ClosedRst, why) { Actor = actor, Reply = reply, Closed = CloseHow.Rst });
         foreach (var s in new[] { a, b })
         {
             if (s is null) continue;

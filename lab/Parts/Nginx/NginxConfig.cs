@@ -11,7 +11,7 @@ namespace BrokenPipe.Lab.Parts.Nginx;
 /// the temp paths — and comments out the config's own pid, daemon, user, error_log and access_log lines.
 /// Pure text in, text out: tested without nginx.
 /// </summary>
-public static partial class NginxConfig
+internal static partial class NginxConfig
 {
     /// <summary>The access-log format the parser reads.</summary>
     public const string AccessLogFormat = "'$status $upstream_status $request_time $upstream_response_time $connection $bytes_sent \"$request\"'";
@@ -87,75 +87,45 @@ public static partial class NginxConfig
 
     /// <summary>
     /// Makes a rendered config the lab's: a full config (with an <c>http</c> block) gets the lab's directives
-    /// inserted; a fragment (server blocks) is wrapped in a minimal main context.
+    /// inserted; a fragment (server blocks) is wrapped in a minimal main context. The lines keep their numbers: the
+    /// main-context directives go at the start of line 1 and the http ones on the <c>http {</c> line, so that nginx's
+    /// line numbers still name the user's lines.
     /// </summary>
     public static string Adopt(string rendered, NginxPaths paths, bool runAsRoot)
     {
         // Every line of a taken-over directive is commented out (a directive may span lines).
         var text = Owned().Replace(rendered, m => m.Groups[1].Value + "# (taken over by the lab) " + m.Groups[2].Value.Replace("\n", "\n# "));
         var http = new StringBuilder()
-            .AppendLine()
-            .AppendLine($"    log_format brokenpipe_lab {AccessLogFormat};")
-            .AppendLine($"    access_log {Quote(paths.AccessLog)} brokenpipe_lab;")
-            .AppendLine($"    client_body_temp_path {Quote(paths.Temp + "/client_body")};")
-            .AppendLine($"    proxy_temp_path {Quote(paths.Temp + "/proxy")};")
-            .AppendLine($"    fastcgi_temp_path {Quote(paths.Temp + "/fastcgi")};")
-            .AppendLine($"    uwsgi_temp_path {Quote(paths.Temp + "/uwsgi")};")
-            .AppendLine($"    scgi_temp_path {Quote(paths.Temp + "/scgi")};")
+            .Append($" log_format brokenpipe_lab {AccessLogFormat};")
+            .Append($" access_log {Quote(paths.AccessLog)} brokenpipe_lab;")
+            .Append($" client_body_temp_path {Quote(paths.Temp + "/client_body")};")
+            .Append($" proxy_temp_path {Quote(paths.Temp + "/proxy")};")
+            .Append($" fastcgi_temp_path {Quote(paths.Temp + "/fastcgi")};")
+            .Append($" uwsgi_temp_path {Quote(paths.Temp + "/uwsgi")};")
+            .Append($" scgi_temp_path {Quote(paths.Temp + "/scgi")};")
             .ToString();
         var main = new StringBuilder();
-        main.AppendLine("# Adopted by BrokenPipe.Lab: logs and temp paths in the run dir, error log at info.");
-        if (runAsRoot) main.AppendLine("user root;");
-        main.AppendLine($"error_log {Quote(paths.ErrorLog)} info;");
+        if (runAsRoot) main.Append("user root; ");
+        main.Append($"error_log {Quote(paths.ErrorLog)} info; ");
 
-        var httpBlock = HttpBlock().Match(text);
-        if (httpBlock.Success)
+        var statements = NginxParser.Parse(text);
+        var httpBlock = statements.FirstOrDefault(s => s.OpensBlock && s.Parent == -1 && s.Name == "http");
+        if (httpBlock is not null)
         {
-            text = text.Insert(httpBlock.Index + httpBlock.Length, http);
-            if (!EventsBlock().IsMatch(text)) main.AppendLine("events { worker_connections 512; }");
+            text = text.Insert(httpBlock.End, http);
+            if (!statements.Any(s => s.OpensBlock && s.Parent == -1 && s.Name == "events")) main.Append("events { worker_connections 512; } ");
             return main + text;
         }
-        main.AppendLine("events { worker_connections 512; }");
-        return $"{main}http {{{http}\n{text}\n}}\n";
+        main.Append("events { worker_connections 512; } ");
+        return $"{main}http {{{http} {text}\n}}\n";
     }
 
     /// <summary>A path as an nginx string: double-quoted, so that spaces in the run dir do not split it.</summary>
     public static string Quote(string path) => "\"" + path.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
-    /// <summary>
-    /// The rendered config runs from the lab's run dir, so a relative <c>include</c> (mime.types, conf.d/*.conf) would
-    /// be looked up there. It is made absolute: next to the user's own file if it exists there, else in /etc/nginx
-    /// (where nginx itself would look), else left as it is for <c>nginx -t</c> to report.
-    /// </summary>
-    public static string ResolveIncludes(string text, string? templateDirectory)
-    {
-        string[] bases = templateDirectory is null ? ["/etc/nginx"] : [templateDirectory, "/etc/nginx"];
-        return Include().Replace(text, m =>
-        {
-            var target = m.Groups[2].Value.Trim('"', '\'');
-            if (Path.IsPathRooted(target)) return m.Value;
-            foreach (var b in bases)
-            {
-                var candidate = Path.Combine(b, target);
-                var probe = candidate.Contains('*', StringComparison.Ordinal) ? Path.GetDirectoryName(candidate)! : candidate;
-                if (File.Exists(probe) || Directory.Exists(probe)) return $"{m.Groups[1].Value}{Quote(candidate)};";
-            }
-            return m.Value;
-        });
-    }
-
-    [GeneratedRegex(@"(?m)^(\s*include\s+)(""[^""]+""|'[^']+'|[^\s;]+)\s*;")]
-    private static partial Regex Include();
-
-    [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")]
+    [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_.:-]+)\s*\}\}")]
     private static partial Regex Placeholder();
 
     [GeneratedRegex(@"(?m)^(\s*)((?:pid|daemon|user|error_log|access_log)\s[^;]*;)")]
     private static partial Regex Owned();
-
-    [GeneratedRegex(@"(?m)^\s*http\s*\{")]
-    private static partial Regex HttpBlock();
-
-    [GeneratedRegex(@"(?m)^\s*events\s*\{")]
-    private static partial Regex EventsBlock();
 }

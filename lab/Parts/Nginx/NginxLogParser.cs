@@ -4,13 +4,13 @@ using System.Text.RegularExpressions;
 namespace BrokenPipe.Lab.Parts.Nginx;
 
 /// <summary>One nginx log line read as an event (the original line is kept as its detail).</summary>
-public sealed record NginxLogLine(EventKind Kind, SocketFailure? Failure, int? Errno, int? Status, string Line);
+internal sealed record NginxLogLine(EventKind Kind, SocketFailure? Failure, int? Errno, int? Status, string Line);
 
 /// <summary>
 /// Reads nginx's error-log and access-log lines (the lab's access format: <c>$status $upstream_status $request_time
 /// $upstream_response_time $connection $bytes_sent "$request"</c>). Pure logic: tested on real lines.
 /// </summary>
-public static partial class NginxLogParser
+internal static partial class NginxLogParser
 {
     /// <summary>An error-log line, or null for lines the lab does not record (routine info like keep-alive closes).</summary>
     public static NginxLogLine? ParseError(string line)

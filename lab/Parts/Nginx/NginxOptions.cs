@@ -41,6 +41,15 @@ public sealed record NginxOptions
     /// </summary>
     public string? ConfigTemplatePath { get; init; }
 
+    /// <summary>With a user's config: the TLS certificate (PEM) that replaces its <c>ssl_certificate</c>; null generates a throwaway one in the run dir. The default value is null.</summary>
+    public string? TlsCertificatePath { get; init; }
+
+    /// <summary>The key of <see cref="TlsCertificatePath"/> (PEM). The default value is null.</summary>
+    public string? TlsKeyPath { get; init; }
+
+    /// <summary>The name the throwaway certificate is issued for (besides localhost and 127.0.0.1). The default value is "localhost".</summary>
+    public string TlsHost { get; init; } = "localhost";
+
     /// <summary>The nginx binary; null finds it (PATH, then /usr/sbin/nginx), installing nginx-light if allowed.</summary>
     public string? BinaryPath { get; init; }
 

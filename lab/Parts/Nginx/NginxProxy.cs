@@ -10,7 +10,7 @@ namespace BrokenPipe.Lab.Parts.Nginx;
 /// started with <c>-p RUN_DIR -c CONF -g 'daemon off;'</c>, ready when its port accepts, its error log (at info) and
 /// access log tailed into the timeline (side <see cref="Side.Proxy"/>), stopped by its PID.
 /// </summary>
-public sealed class NginxProxy : IAsyncDisposable
+public sealed class NginxProxy : IPart, IAsyncDisposable
 {
     private readonly IServerProcess _process;
     private readonly LogTail _errors;
@@ -18,8 +18,10 @@ public sealed class NginxProxy : IAsyncDisposable
     private readonly Timeline _timeline;
     private readonly string _name;
 
-    private NginxProxy(IServerProcess process, LogTail errors, LogTail access, Timeline timeline, string name, IPEndPoint endpoint, NginxPaths paths, TimeSpan startup)
+    private NginxProxy(IServerProcess process, LogTail errors, LogTail access, Timeline timeline, string name, IPEndPoint endpoint, NginxPaths paths, TimeSpan startup, Rendered rendered)
     {
+        Listener = rendered.Listener;
+        Notes = rendered.Notes;
         _process = process;
         _errors = errors;
         _access = access;
@@ -41,6 +43,13 @@ public sealed class NginxProxy : IAsyncDisposable
 
     public int Pid => _process.Pid;
 
+    /// <summary>How the lab's listener speaks (TLS, HTTP/2), read from the config.</summary>
+    public NginxListener Listener { get; }
+
+    /// <summary>What the lab changed in a user's config to isolate it (moved listens, paths taken over), one line each.</summary>
+    public IReadOnlyList<string> Notes { get; }
+
+    /// <inheritdoc/>
     public Uri Url(string pathAndQuery = "/") => new($"http://{Endpoint}{pathAndQuery}");
 
     /// <summary>
@@ -51,12 +60,26 @@ public sealed class NginxProxy : IAsyncDisposable
     /// <param name="binaryPath">The nginx binary; null finds it.</param>
     /// <param name="image">An nginx image to check it with (on the docker runtime); null uses the lab's usual nginx.</param>
     /// <param name="cancellationToken">Cancels the check.</param>
-    public static async Task ValidateAsync(string templatePath, string? binaryPath = null, string? image = null, CancellationToken cancellationToken = default)
+    public static async Task<NginxConfigReport> ValidateAsync(string templatePath, string? binaryPath = null, string? image = null, CancellationToken cancellationToken = default) =>
+        await ValidateAsync(new NginxOptions { ConfigTemplatePath = templatePath, BinaryPath = binaryPath, Image = image, Runtime = image is null ? null : DockerRuntime.HostNetwork }, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Checks <paramref name="options"/>' config template without starting a proxy; see <see cref="ValidateAsync(string, string?, string?, CancellationToken)"/>.</summary>
+    public static async Task<NginxConfigReport> ValidateAsync(NginxOptions options, CancellationToken cancellationToken = default)
     {
         await using var lab = new LabSandbox("nginx-validate");
-        var options = new NginxOptions { Name = "nginx-validate", ConfigTemplatePath = templatePath, BinaryPath = binaryPath, Image = image, Runtime = image is null ? null : DockerRuntime.HostNetwork };
-        var paths = await RenderAsync(lab, options, new IPEndPoint(IPAddress.Loopback, LabSandbox.FreePort()), LabSandbox.FreePort(), cancellationToken).ConfigureAwait(false);
-        await TestAsync(lab, options, paths, cancellationToken).ConfigureAwait(false);
+        options = options with { Name = "nginx-validate" };
+        var rendered = await RenderAsync(lab, options, new IPEndPoint(IPAddress.Loopback, LabSandbox.FreePort()), LabSandbox.FreePort(), cancellationToken, validateOnly: true).ConfigureAwait(false);
+        await TestAsync(lab, options, rendered, cancellationToken).ConfigureAwait(false);
+        var version = await VersionAsync(lab, options, cancellationToken).ConfigureAwait(false);
+        return new NginxConfigReport(rendered.Listener, rendered.Notes, version);
+    }
+
+    /// <summary>The nginx binary's version ("nginx/1.22.1"), from <c>nginx -v</c>.</summary>
+    private static async Task<string> VersionAsync(LabSandbox lab, NginxOptions options, CancellationToken cancellationToken)
+    {
+        var launch = new ServerLaunch(ServerProgram.Nginx, ["-v"], $"{options.Name}-v") { ExplicitPath = options.BinaryPath, Image = options.Image };
+        var (_, output) = await RuntimeOf(lab, options).RunAsync(lab, launch, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        return NginxHints.Version(output);
     }
 
     /// <summary>Starts nginx in front of <paramref name="upstream"/>. A config nginx rejects throws <see cref="NginxConfigException"/> with nginx's message; nothing is left running.</summary>
@@ -64,10 +87,11 @@ public sealed class NginxProxy : IAsyncDisposable
     {
         options ??= new NginxOptions();
         var port = LabSandbox.FreePort();
-        var paths = await RenderAsync(lab, options, upstream, port, cancellationToken).ConfigureAwait(false);
+        var rendered = await RenderAsync(lab, options, upstream, port, cancellationToken).ConfigureAwait(false);
+        var paths = rendered.Paths;
         var runtime = RuntimeOf(lab, options);
         // In a container, `nginx -t` would cost a container of its own: the start itself says what nginx rejects.
-        if (runtime is LocalRuntime) await TestAsync(lab, options, paths, cancellationToken).ConfigureAwait(false);
+        if (runtime is LocalRuntime) await TestAsync(lab, options, rendered, cancellationToken).ConfigureAwait(false);
 
         var clock = Stopwatch.StartNew();
         var process = await runtime.StartAsync(lab, Launch(options, paths, test: false), cancellationToken).ConfigureAwait(false);
@@ -78,7 +102,7 @@ public sealed class NginxProxy : IAsyncDisposable
         }
         catch (InvalidOperationException) when (process.HasExited && Emerg(process.Output).Contains("[emerg]", StringComparison.Ordinal))
         {
-            throw new NginxConfigException($"nginx rejected the config: {PointAtLine(Emerg(process.Output), paths.Config)}");
+            throw new NginxConfigException($"nginx rejected the config: {PointAtLine(Emerg(process.Output), rendered)}");
         }
         var startup = clock.Elapsed;
 
@@ -86,11 +110,12 @@ public sealed class NginxProxy : IAsyncDisposable
         var name = options.Name;
         var errors = new LogTail(paths.ErrorLog, line => RecordError(timeline, name, line));
         var access = new LogTail(paths.AccessLog, line => RecordAccess(timeline, name, line));
-        var proxy = new NginxProxy(process, errors, access, timeline, name, endpoint, paths, startup);
+        var proxy = new NginxProxy(process, errors, access, timeline, name, endpoint, paths, startup, rendered);
         lab.Own(proxy, name);
         lab.RegisterListener(endpoint, Side.Proxy);
         lab.RegisterFront(upstream, Side.Proxy);
-        timeline.Record(Side.Lab, EventKind.PartStarted, $"nginx (pid {process.Pid}{Where(process)}) on {endpoint} → upstream {upstream}, ready in {startup.TotalMilliseconds:0.0} ms", actor: name);
+        timeline.Record(Side.Lab, EventKind.PartStarted, $"nginx (pid {process.Pid}{Where(process)}) on {endpoint} ({rendered.Listener.Protocol}) → upstream {upstream}, ready in {startup.TotalMilliseconds:0.0} ms", actor: name);
+        foreach (var note in rendered.Notes) timeline.Record(Side.Lab, EventKind.Note, note, actor: name);
         return proxy;
     }
 
@@ -118,40 +143,89 @@ public sealed class NginxProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>A config rendered into the run dir: its paths, the user's lines it came from (null for the lab's template), what was isolated.</summary>
+    private sealed record Rendered(NginxPaths Paths, NginxSource? Source, NginxListener Listener, IReadOnlyList<string> Notes);
+
     /// <summary>Renders the config into the run dir (logs and temp dirs created) and returns its paths.</summary>
-    private static async Task<NginxPaths> RenderAsync(LabSandbox lab, NginxOptions options, IPEndPoint upstream, int port, CancellationToken cancellationToken)
+    private static async Task<Rendered> RenderAsync(LabSandbox lab, NginxOptions options, IPEndPoint upstream, int port, CancellationToken cancellationToken, bool validateOnly = false)
     {
         var paths = new NginxPaths(Path.Combine(lab.Directory, options.Name));
         Directory.CreateDirectory(Path.Combine(paths.Prefix, "logs"));
         Directory.CreateDirectory(paths.Temp);
+        Directory.CreateDirectory(Path.Combine(paths.Prefix, "cache"));
         var listen = $"127.0.0.1:{port}";
         var target = $"{upstream.Address}:{upstream.Port}";
-        var template = options.ConfigTemplatePath is { } custom ? await ReadTemplateAsync(custom, cancellationToken).ConfigureAwait(false) : NginxConfig.LabTemplate();
-        var values = options.ConfigTemplatePath is null
-            ? NginxConfig.Values(options, listen, target)
-            : new Dictionary<string, string> { ["listen"] = listen, ["upstream"] = target };
-        var rendered = NginxConfig.Render(template, values);
-        if (options.ConfigTemplatePath is { } own) rendered = NginxConfig.ResolveIncludes(rendered, Path.GetDirectoryName(Path.GetFullPath(own)));
-        var config = NginxConfig.Adopt(rendered, paths, Environment.IsPrivilegedProcess);
-        await File.WriteAllTextAsync(paths.Config, config, cancellationToken).ConfigureAwait(false);
-        return paths;
+        if (options.ConfigTemplatePath is null)
+        {
+            var text = NginxConfig.Adopt(NginxConfig.Render(NginxConfig.LabTemplate(), NginxConfig.Values(options, listen, target)), paths, Environment.IsPrivilegedProcess);
+            await File.WriteAllTextAsync(paths.Config, text, cancellationToken).ConfigureAwait(false);
+            return new Rendered(paths, null, NginxListener.Plain, []);
+        }
+        var rendered = RenderUserConfig(lab, options, paths, listen, upstream, validateOnly);
+        await File.WriteAllTextAsync(paths.Config, NginxConfig.Adopt(rendered.Text, paths, Environment.IsPrivilegedProcess), cancellationToken).ConfigureAwait(false);
+        return rendered.Result;
+    }
+
+    /// <summary>
+    /// A user's template: includes inlined, placeholders filled (<c>{{upstream_unix}}</c> gets a bridge to the upstream
+    /// unless only validating), then isolated (see <see cref="NginxIsolation"/>), with a throwaway certificate if TLS needs one.
+    /// </summary>
+    private static (string Text, Rendered Result) RenderUserConfig(LabSandbox lab, NginxOptions options, NginxPaths paths, string listen, IPEndPoint upstream, bool validateOnly)
+    {
+        var template = options.ConfigTemplatePath!;
+        var target = $"{upstream.Address}:{upstream.Port}";
+        var source = NginxSource.Load(template);
+        var placeholders = NginxConfig.Placeholders(source.Text);
+        var hasUpstream = placeholders.Any(p => p == "upstream" || p == "upstream_unix" || p.StartsWith("upstream:", StringComparison.Ordinal));
+        var missing = new[] { ("listen", placeholders.Contains("listen")), ("upstream", hasUpstream) }.Where(p => !p.Item2).Select(p => p.Item1).ToList();
+        if (missing.Count > 0)
+        {
+            throw new NginxConfigException($"{template} has no {string.Join(" and no ", missing.Select(p => $"{{{{{p}}}}}"))} placeholder: see nginx/README.md");
+        }
+        var values = new Dictionary<string, string> { ["listen"] = listen, ["upstream"] = target };
+        foreach (var named in placeholders.Where(p => p.StartsWith("upstream:", StringComparison.Ordinal))) values[named] = target;
+        if (placeholders.Contains("upstream_unix"))
+        {
+            var socket = Path.Combine(lab.Directory, "up.sock"); // short: a unix socket path has at most 107 bytes
+            values["upstream_unix"] = $"unix:{socket}";
+            if (!validateOnly) UnixSocketBridge.Start(lab, socket, upstream);
+        }
+        var rendered = NginxConfig.Render(source.Text, values);
+        var tls = Path.Combine(paths.Prefix, "tls");
+        var certificate = options.TlsCertificatePath is { } c ? Path.GetFullPath(c) : Path.Combine(tls, "lab.crt");
+        var key = options.TlsKeyPath is { } k ? Path.GetFullPath(k) : Path.Combine(tls, "lab.key");
+        var isolated = NginxIsolation.Isolate(rendered, listen, paths, LabSandbox.FreePort, certificate, key, line => source.At(line)?.Where ?? $"line {line}");
+        if (isolated.Listener.Unsupported is { } unsupported)
+        {
+            throw new NginxConfigException($"the {{{{listen}}}} listener needs {unsupported}, which the lab's clients do not speak: check a copy of the config without it");
+        }
+        if (options.TlsCertificatePath is null && isolated.Text.Contains(certificate, StringComparison.Ordinal)) NginxCertificate.Write(tls, options.TlsHost);
+        return (isolated.Text, new Rendered(paths, source, isolated.Listener, [.. source.Notes, .. isolated.Notes]));
     }
 
     /// <summary><c>nginx -t</c>: a config nginx rejects fails here with nginx's own words, before anything runs.</summary>
-    private static async Task TestAsync(LabSandbox lab, NginxOptions options, NginxPaths paths, CancellationToken cancellationToken)
+    private static async Task TestAsync(LabSandbox lab, NginxOptions options, Rendered rendered, CancellationToken cancellationToken)
     {
-        var check = await RuntimeOf(lab, options).RunAsync(lab, Launch(options, paths, test: true), TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
-        if (check.ExitCode != 0) throw new NginxConfigException($"nginx rejected the config: {PointAtLine(Emerg(check.Output), paths.Config)}");
+        var check = await RuntimeOf(lab, options).RunAsync(lab, Launch(options, rendered.Paths, test: true), TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
+        if (check.ExitCode == 0) return;
+        var message = PointAtLine(Emerg(check.Output), rendered);
+        var hint = NginxHints.For(message, await VersionAsync(lab, options, cancellationToken).ConfigureAwait(false));
+        throw new NginxConfigException($"nginx rejected the config: {message}{(hint is null ? "" : $" — {hint}")}");
     }
 
-    /// <summary>nginx names a line of the rendered file in the run dir (gone after the run): quote that line instead.</summary>
-    private static string PointAtLine(string message, string config)
+    /// <summary>nginx names a line of the rendered file in the run dir (gone after the run): name the user's file and line instead.</summary>
+    private static string PointAtLine(string message, Rendered rendered)
     {
+        var config = rendered.Paths.Config;
         var at = $"in {config}:";
         var i = message.IndexOf(at, StringComparison.Ordinal);
         if (i < 0 || !File.Exists(config)) return message;
         var digits = new string([.. message[(i + at.Length)..].TakeWhile(char.IsDigit)]);
         if (!int.TryParse(digits, out var line)) return message;
+        if (rendered.Source?.At(line) is { } origin)
+        {
+            return message.Remove(i, at.Length + digits.Length).Insert(i, $"in {origin.Where}: \"{origin.Text.Trim()}\"");
+        }
         var lines = File.ReadAllLines(config);
         var text = line >= 1 && line <= lines.Length ? lines[line - 1].Trim() : "";
         return message.Remove(i, at.Length + digits.Length).Insert(i, $"in the rendered config, line {line}: \"{text}\"");
@@ -176,19 +250,6 @@ public sealed class NginxProxy : IAsyncDisposable
     /// <summary>" in container ID (IMAGE)" for a container, nothing for a local process.</summary>
     internal static string Where(IServerProcess process) => process is DockerContainer c ? $" in container {c.Id[..12]} ({c.Image})" : "";
 
-    private static async Task<string> ReadTemplateAsync(string path, CancellationToken cancellationToken)
-    {
-        if (!File.Exists(path)) throw new NginxConfigException($"no config file at {path}");
-        var text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
-        var placeholders = NginxConfig.Placeholders(text);
-        var missing = new[] { "listen", "upstream" }.Where(p => !placeholders.Contains(p)).ToList();
-        if (missing.Count > 0)
-        {
-            throw new NginxConfigException($"{path} has no {string.Join(" and no ", missing.Select(p => $"{{{{{p}}}}}"))} placeholder: see nginx/README.md");
-        }
-        return text;
-    }
-
     private static Task WaitUntilAcceptsAsync(IServerProcess process, IPEndPoint endpoint, CancellationToken cancellationToken) =>
         Readiness.UntilAsync(
             process,
@@ -212,7 +273,10 @@ public sealed class NginxProxy : IAsyncDisposable
 
     private static void RecordError(Timeline timeline, string name, string line)
     {
-        if (NginxLogParser.ParseError(line) is { } e) timeline.Record(Side.Proxy, e.Kind, line, e.Failure, e.Errno, name);
+        if (NginxLogParser.ParseError(line) is not { } e) return;
+        // nginx gives up on a timed-out upstream and closes its connection to it (FIN).
+        var closes = e.Kind is EventKind.ProxyUpstreamTimedOutHeader or EventKind.ProxyUpstreamTimedOutBody;
+        timeline.Record(new LabEvent(Side.Proxy, e.Kind, line) { Failure = e.Failure, Errno = e.Errno, Actor = name, Closed = closes ? CloseHow.Fin : null });
     }
 
     private static void RecordAccess(Timeline timeline, string name, string line)

@@ -17,6 +17,20 @@ internal static class HttpHead
         return null;
     }
 
+    /// <summary>RFC 9112 §9.3: the client asks to close after this request (Connection: close, or HTTP/1.0 without keep-alive).</summary>
+    public static bool AsksToClose(string requestLine, string head)
+    {
+        string? connection = null;
+        foreach (var line in head.Split("\r\n"))
+        {
+            var colon = line.IndexOf(':');
+            if (colon > 0 && line[..colon].Trim().Equals("Connection", StringComparison.OrdinalIgnoreCase)) connection = line[(colon + 1)..].Trim();
+        }
+        var tokens = (connection ?? "").Split(',', StringSplitOptions.TrimEntries);
+        if (tokens.Any(t => t.Equals("close", StringComparison.OrdinalIgnoreCase))) return true;
+        return requestLine.EndsWith("HTTP/1.0", StringComparison.Ordinal) && !tokens.Any(t => t.Equals("keep-alive", StringComparison.OrdinalIgnoreCase));
+    }
+
     public static string Reason(int status) => status switch
     {
         200 => "OK",

@@ -8,7 +8,7 @@ namespace BrokenPipe.Lab.Parts.RawTcp;
 /// The kernel reference: a TCP server on 127.0.0.1:0 with one blocking thread per connection and one libc
 /// <c>send()</c> per chunk, each result recorded with its errno (side <see cref="Side.Server"/>).
 /// </summary>
-public sealed class RawTcpServer : IAsyncDisposable
+public sealed class RawTcpServer : IPart, IAsyncDisposable
 {
     private readonly RawTcpServerOptions _options;
     private readonly LabSandbox _lab;
@@ -34,6 +34,9 @@ public sealed class RawTcpServer : IAsyncDisposable
 
     public IPEndPoint Endpoint { get; }
 
+    /// <inheritdoc/>
+    public Uri Url(string pathAndQuery = "/") => new($"http://{Endpoint}{pathAndQuery}");
+
     public int Port => Endpoint.Port;
 
     /// <summary>Starts the server: it is ready (listening) when this returns.</summary>
@@ -46,7 +49,7 @@ public sealed class RawTcpServer : IAsyncDisposable
         lab.Own(server, options.Name);
         lab.RegisterListener(server.Endpoint, Side.Server);
         server._acceptThread.Start();
-        lab.Timeline.Record(Side.Lab, EventKind.PartStarted, $"raw TCP server on {server.Endpoint}", actor: options.Name);
+        lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.PartStarted, $"raw TCP server on {server.Endpoint}") { Actor = options.Name });
         return Task.FromResult(server);
     }
 
@@ -70,7 +73,7 @@ public sealed class RawTcpServer : IAsyncDisposable
         }
         _acceptThread.Join(TimeSpan.FromSeconds(5));
         foreach (var (thread, _) in live) thread.Join(TimeSpan.FromSeconds(5));
-        _timeline.Record(Side.Lab, EventKind.PartStopped, "raw TCP server stopped", actor: _options.Name);
+        _timeline.Record(new LabEvent(Side.Lab, EventKind.PartStopped, "raw TCP server stopped") { Actor = _options.Name });
         return ValueTask.CompletedTask;
     }
 
@@ -102,7 +105,7 @@ public sealed class RawTcpServer : IAsyncDisposable
         {
             Native.MakeBlocking(socket, _options.IoTimeout);
             if (_options.SendBuffer is { } sndbuf) socket.SendBufferSize = sndbuf;
-            _timeline.Record(Side.Server, EventKind.Accepted, $"accepted {socket.RemoteEndPoint}", actor: actor);
+            _timeline.Record(new LabEvent(Side.Server, EventKind.Accepted, $"accepted {socket.RemoteEndPoint}") { Actor = actor });
             for (var request = 1; !_stopping; request++)
             {
                 var idle = TimeSpan.Zero;
@@ -111,10 +114,11 @@ public sealed class RawTcpServer : IAsyncDisposable
                     var next = AwaitNextRequest(socket, actor, out idle);
                     if (next == NextRequest.None) break;
                 }
-                if (!ReadRequest(socket, actor, request)) return;
+                if (!ReadRequest(socket, actor, request, out var closeAsked)) return;
+                var last = _options.KeepAlive && ((_options.HonourConnectionClose && closeAsked) || request >= (_options.MaxRequestsPerConnection ?? int.MaxValue));
                 if (request > 1 && _options.CloseIdleOnNextRequest && idle >= _options.IdleTimeout)
                 {
-                    _timeline.Record(Side.Server, EventKind.RequestDropped, $"request #{request} came after {idle.TotalMilliseconds:0} ms idle, past the {_options.IdleTimeout.TotalMilliseconds:0} ms idle timeout: the server's idle close crosses it, and it closes without answering", actor: actor, index: request);
+                    _timeline.Record(new LabEvent(Side.Server, EventKind.RequestDropped, $"request #{request} came after {idle.TotalMilliseconds:0} ms idle, past the {_options.IdleTimeout.TotalMilliseconds:0} ms idle timeout: the server's idle close crosses it, and it closes without answering") { Actor = actor, Index = request });
                     break;
                 }
                 Work(socket, actor, ref peerCloseSeen);
@@ -122,18 +126,23 @@ public sealed class RawTcpServer : IAsyncDisposable
                 for (var i = 1; i <= _options.RecvProbesBeforeSend; i++) Probe(socket, actor, i);
                 if (_options.AbandonIfPeerClosed && PeerHasClosed(socket))
                 {
-                    _timeline.Record(Side.Server, EventKind.Note, "the peer has already closed: the response is abandoned, nothing is written", actor: actor);
+                    _timeline.Record(new LabEvent(Side.Server, EventKind.Note, "the peer has already closed: the response is abandoned, nothing is written") { Actor = actor });
                     break;
                 }
-                if (!WriteResponse(socket, actor, ref peerCloseSeen) || !_options.KeepAlive) break;
+                if (!WriteResponse(socket, actor, ref peerCloseSeen, last) || !_options.KeepAlive) break;
+                if (last)
+                {
+                    _timeline.Record(Side.Server, EventKind.Note, closeAsked ? $"request #{request} asked to close (Connection: close or HTTP/1.0): the server closes after its response" : $"request #{request} is the last this connection may carry ({_options.MaxRequestsPerConnection}): the server closes after its response", actor: actor, index: request);
+                    break;
+                }
             }
             if (!_stopping) SocketClose.CloseAsync(socket, _options.Close, _timeline, Side.Server, actor).GetAwaiter().GetResult();
-            _timeline.Record(Side.Server, EventKind.HandlerCompleted, "connection handler done", actor: actor);
+            _timeline.Record(new LabEvent(Side.Server, EventKind.HandlerCompleted, "connection handler done") { Actor = actor });
         }
         catch (Exception e)
         {
             // When the lab is stopping this server, the socket was closed under the thread: not news.
-            if (!_stopping) _timeline.Record(Side.Server, EventKind.Note, $"connection handler failed: {SocketFailures.Describe(e)}", actor: actor);
+            if (!_stopping) _timeline.Record(new LabEvent(Side.Server, EventKind.Note, $"connection handler failed: {SocketFailures.Describe(e)}") { Actor = actor });
         }
         finally
         {
@@ -156,12 +165,12 @@ public sealed class RawTcpServer : IAsyncDisposable
         idle = clock.Elapsed;
         if (!readable)
         {
-            _timeline.Record(Side.Server, EventKind.Note, $"the keep-alive connection was idle for {idle.TotalMilliseconds:0} ms: the server closes it", actor: actor);
+            _timeline.Record(new LabEvent(Side.Server, EventKind.Note, $"the keep-alive connection was idle for {idle.TotalMilliseconds:0} ms: the server closes it") { Actor = actor });
             return NextRequest.None;
         }
         if (SocketClose.Unread(socket) == 0)
         {
-            _timeline.Record(Side.Server, EventKind.PeerClosed, $"the peer closed the idle keep-alive connection ({Native.State(socket)})", SocketFailure.EndOfStream, actor: actor, peer: Peer);
+            _timeline.Record(new LabEvent(Side.Server, EventKind.PeerClosed, $"the peer closed the idle keep-alive connection ({Native.State(socket)})") { Failure = SocketFailure.EndOfStream, Actor = actor, Peer = Peer, Closed = CloseHow.Fin });
             return NextRequest.None;
         }
         return NextRequest.Arrived;
@@ -171,7 +180,7 @@ public sealed class RawTcpServer : IAsyncDisposable
     private void Work(Socket socket, string actor, ref bool peerCloseSeen)
     {
         if (_options.Wait <= TimeSpan.Zero) return;
-        _timeline.Record(Side.Server, EventKind.Waiting, $"handler works for {_options.Wait.TotalMilliseconds:0} ms before it writes", actor: actor);
+        _timeline.Record(new LabEvent(Side.Server, EventKind.Waiting, $"handler works for {_options.Wait.TotalMilliseconds:0} ms before it writes") { Actor = actor });
         Pause(socket, actor, _options.Wait, ref peerCloseSeen);
     }
 
@@ -192,8 +201,9 @@ public sealed class RawTcpServer : IAsyncDisposable
         if (rest > TimeSpan.Zero) Thread.Sleep(rest);
     }
 
-    private bool ReadRequest(Socket socket, string actor, int request)
+    private bool ReadRequest(Socket socket, string actor, int request, out bool closeAsked)
     {
+        closeAsked = false;
         if (_options.Read == RequestRead.None) return true;
         var buffer = new byte[64 * 1024];
         var head = new StringBuilder();
@@ -213,8 +223,9 @@ public sealed class RawTcpServer : IAsyncDisposable
         var text = head.ToString();
         var requestLine = text[..text.IndexOf('\r')];
         var contentLength = HttpHead.ContentLength(text[..headEnd]) ?? 0;
+        closeAsked = HttpHead.AsksToClose(requestLine, text[..headEnd]);
         var bodyRead = total - (headEnd + 4);
-        _timeline.Record(Side.Server, EventKind.RequestReceived, $"request #{request}: {requestLine} (Content-Length {contentLength})", actor: actor, bytes: total, index: request);
+        _timeline.Record(new LabEvent(Side.Server, EventKind.RequestReceived, $"request #{request}: {requestLine} (Content-Length {contentLength})") { Actor = actor, Bytes = total, Index = request });
         if (_options.Read != RequestRead.Everything && !_options.KeepAlive) return true;
         while (bodyRead < contentLength)
         {
@@ -226,27 +237,27 @@ public sealed class RawTcpServer : IAsyncDisposable
             }
             bodyRead += n;
         }
-        _timeline.Record(Side.Server, EventKind.Received, $"read the whole request body ({bodyRead} bytes)", actor: actor, bytes: bodyRead);
+        _timeline.Record(new LabEvent(Side.Server, EventKind.Received, $"read the whole request body ({bodyRead} bytes)") { Actor = actor, Bytes = bodyRead });
         return true;
     }
 
     private bool WaitForPeerClose(Socket socket, string actor)
     {
         if (socket.Poll(_options.PeerCloseTimeout, SelectMode.SelectRead)) return RecordPeerClose(socket, actor);
-        _timeline.Record(Side.Server, EventKind.Note, $"the peer did not close within {_options.PeerCloseTimeout.TotalSeconds:0.#} s", actor: actor);
+        _timeline.Record(new LabEvent(Side.Server, EventKind.Note, $"the peer did not close within {_options.PeerCloseTimeout.TotalSeconds:0.#} s") { Actor = actor });
         return false;
     }
 
     private bool RecordPeerClose(Socket socket, string actor)
     {
         var state = Native.State(socket);
-        var (what, failure) = state switch
+        var (what, failure, closed) = state switch
         {
-            TcpState.CloseWait => ("the peer's FIN has arrived (CLOSE_WAIT)", SocketFailure.EndOfStream),
-            TcpState.Close => ("the peer's RST has arrived (CLOSE)", SocketFailure.ConnectionReset),
-            _ => ($"the socket became readable ({state})", (SocketFailure?)null),
+            TcpState.CloseWait => ("the peer's FIN has arrived (CLOSE_WAIT)", SocketFailure.EndOfStream, CloseHow.Fin),
+            TcpState.Close => ("the peer's RST has arrived (CLOSE)", SocketFailure.ConnectionReset, CloseHow.Rst),
+            _ => ($"the socket became readable ({state})", (SocketFailure?)null, (CloseHow?)null),
         };
-        _timeline.Record(Side.Server, EventKind.PeerClosed, what, failure, actor: actor, peer: failure is null ? null : Peer);
+        _timeline.Record(new LabEvent(Side.Server, EventKind.PeerClosed, what) { Failure = failure, Actor = actor, Peer = failure is null ? null : Peer, Closed = closed });
         return true;
     }
 
@@ -268,23 +279,23 @@ public sealed class RawTcpServer : IAsyncDisposable
     {
         if (n > 0)
         {
-            _timeline.Record(Side.Server, EventKind.Received, $"{context}: {n} bytes", actor: actor, bytes: n, index: index);
+            _timeline.Record(new LabEvent(Side.Server, EventKind.Received, $"{context}: {n} bytes") { Actor = actor, Bytes = n, Index = index });
         }
         else if (n == 0)
         {
-            _timeline.Record(Side.Server, EventKind.EndOfStream, $"{context}: recv() returned 0 (EOF)", SocketFailure.EndOfStream, actor: actor, index: index, peer: Peer);
+            _timeline.Record(new LabEvent(Side.Server, EventKind.EndOfStream, $"{context}: recv() returned 0 (EOF)") { Failure = SocketFailure.EndOfStream, Actor = actor, Index = index, Peer = Peer, Closed = CloseHow.Fin });
         }
         else
         {
-            _timeline.Record(Side.Server, EventKind.ReceiveFailed, $"{context}: recv() failed", SocketFailures.FromErrno(errno), errno, actor, index: index, peer: errno == Errno.ECONNRESET ? Peer : null);
+            _timeline.Record(new LabEvent(Side.Server, EventKind.ReceiveFailed, $"{context}: recv() failed") { Failure = SocketFailures.FromErrno(errno), Errno = errno, Actor = actor, Index = index, Peer = errno == Errno.ECONNRESET ? Peer : null, Closed = errno == Errno.ECONNRESET ? CloseHow.Rst : null });
         }
     }
 
     /// <summary>Writes one response; false when a send failed.</summary>
-    private bool WriteResponse(Socket socket, string actor, ref bool peerCloseSeen)
+    private bool WriteResponse(Socket socket, string actor, ref bool peerCloseSeen, bool last = false)
     {
         var total = _options.ResponseBytes;
-        var payload = BuildPrefix(total);
+        var payload = BuildPrefix(total, last);
         var chunk = new byte[_options.ChunkBytes];
         long sent = 0;
         var index = 0;
@@ -301,7 +312,7 @@ public sealed class RawTcpServer : IAsyncDisposable
             if (n < 0)
             {
                 failures++;
-                _timeline.Record(Side.Server, EventKind.SendFailed, $"send #{index} of {length} bytes failed after {sent} bytes sent{state}", SocketFailures.FromErrno(errno), errno, actor, bytes: sent, index: index, peer: errno == Errno.ECONNRESET ? Peer : null);
+                _timeline.Record(new LabEvent(Side.Server, EventKind.SendFailed, $"send #{index} of {length} bytes failed after {sent} bytes sent{state}") { Failure = SocketFailures.FromErrno(errno), Errno = errno, Actor = actor, Bytes = sent, Index = index, Peer = errno == Errno.ECONNRESET ? Peer : null, Closed = errno == Errno.ECONNRESET ? CloseHow.Rst : null });
                 if (!_options.KeepSendingAfterError) break;
                 sent += length; // count the attempt so the loop ends after N bytes' worth of tries
                 continue;
@@ -309,27 +320,27 @@ public sealed class RawTcpServer : IAsyncDisposable
             sent += n;
             if (index <= _options.SendsRecordedInDetail)
             {
-                _timeline.Record(Side.Server, EventKind.Sent, $"send #{index} returned {n} of {length} bytes{state}", actor: actor, bytes: n, index: index);
+                _timeline.Record(new LabEvent(Side.Server, EventKind.Sent, $"send #{index} returned {n} of {length} bytes{state}") { Actor = actor, Bytes = n, Index = index });
             }
         }
         if (failures == 0)
         {
-            _timeline.Record(Side.Server, EventKind.Note, $"all {sent} bytes sent without error in {index} send() calls", actor: actor, bytes: sent, index: index);
+            _timeline.Record(new LabEvent(Side.Server, EventKind.Measured, $"all {sent} bytes sent without error in {index} send() calls") { Actor = actor, Bytes = sent, Measurement = new("send-calls", index, "calls") });
         }
         return failures == 0;
     }
 
-    private byte[] BuildPrefix(long total)
+    private byte[] BuildPrefix(long total, bool last)
     {
         if (!_options.Http) return [];
         // The head's own length depends on the Content-Length digits; settle it in two passes.
-        var head = Head(total);
-        head = Head(Math.Max(0, total - head.Length));
+        var head = Head(total, last);
+        head = Head(Math.Max(0, total - head.Length), last);
         return Encoding.ASCII.GetBytes(head);
     }
 
-    private string Head(long bodyBytes) =>
-        $"HTTP/1.1 {_options.Status} {HttpHead.Reason(_options.Status)}\r\nContent-Type: application/octet-stream\r\nContent-Length: {bodyBytes}\r\n{(_options.KeepAlive ? "" : "Connection: close\r\n")}\r\n";
+    private string Head(long bodyBytes, bool last) =>
+        $"HTTP/1.1 {_options.Status} {HttpHead.Reason(_options.Status)}\r\nContent-Type: application/octet-stream\r\nContent-Length: {bodyBytes}\r\n{(_options.KeepAlive && !last ? "" : "Connection: close\r\n")}\r\n";
 
     private static void Fill(byte[] chunk, byte[] prefix, long offset, int length)
     {

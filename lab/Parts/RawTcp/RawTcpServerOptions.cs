@@ -71,6 +71,19 @@ public sealed record RawTcpServerOptions
     /// </summary>
     public bool CloseIdleOnNextRequest { get; init; }
 
+    /// <summary>
+    /// With <see cref="KeepAlive"/>: behave like a real HTTP/1.1 server (RFC 9112 §9.3, §9.6): a request that says
+    /// <c>Connection: close</c>, or an HTTP/1.0 request without <c>Connection: keep-alive</c>, gets a response with
+    /// <c>Connection: close</c> and the connection is closed after it. The default value is false.
+    /// </summary>
+    public bool HonourConnectionClose { get; init; }
+
+    /// <summary>
+    /// With <see cref="KeepAlive"/>: the most requests served on one connection (like nginx's <c>keepalive_requests</c> or
+    /// Node's <c>maxRequestsPerSocket</c>); the last response says <c>Connection: close</c>. Null: no limit. The default value is null.
+    /// </summary>
+    public int? MaxRequestsPerConnection { get; init; }
+
     /// <summary>How the server closes when it is done. The default value is <see cref="CloseMode.Fin"/>.</summary>
     public CloseMode Close { get; init; } = CloseMode.Fin;
 

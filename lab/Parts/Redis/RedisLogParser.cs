@@ -1,7 +1,7 @@
 namespace BrokenPipe.Lab.Parts.Redis;
 
 /// <summary>Reads redis-server's log lines ("PID:ROLE DD Mon YYYY HH:MM:SS.mmm LEVEL message"). Pure logic, tested on real lines.</summary>
-public static class RedisLogParser
+internal static class RedisLogParser
 {
     /// <summary>The kind of a log line, or null for lines the lab does not record.</summary>
     public static EventKind? Parse(string line)

@@ -11,7 +11,7 @@ namespace BrokenPipe.Lab.Parts.Redis;
 /// idle client" is) tailed into the timeline (side <see cref="Side.Redis"/>), ready when PING answers. Operations
 /// scenarios can kill -9 it and restart it on the same port, pause and resume it, and snapshot INFO / CLIENT LIST.
 /// </summary>
-public sealed class RedisServer : IAsyncDisposable
+public sealed class RedisServer : IPart, IAsyncDisposable
 {
     private readonly LabSandbox _lab;
     private readonly RedisOptions _options;
@@ -32,6 +32,9 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     public IPEndPoint Endpoint { get; }
+
+    /// <inheritdoc/>
+    public Uri Url(string pathAndQuery = "/") => new($"redis://{Endpoint}{pathAndQuery}");
 
     public int Port => Endpoint.Port;
 
@@ -63,7 +66,7 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>kill -9: the process dies at once and the kernel closes all its sockets (a crash, an OOM kill).</summary>
     public async Task KillAsync(CancellationToken cancellationToken = default)
     {
-        _lab.Timeline.Record(Side.Redis, EventKind.RedisKilled, $"kill -9 {_process.Pid}: the kernel closes every socket of redis-server", actor: _options.Name);
+        _lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisKilled, $"kill -9 {_process.Pid}: the kernel closes every socket of redis-server") { Actor = _options.Name, Closed = CloseHow.Fin });
         _process.Signal(UnixSignal.Kill);
         await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -181,6 +184,8 @@ public sealed class RedisServer : IAsyncDisposable
     {
         if (RedisLogParser.Parse(line) is not { } kind) return;
         var detail = kind == EventKind.RedisOutputBufferLimit ? $"{RedisLogParser.Limit(line)} limit: {line}" : line;
-        timeline.Record(Side.Redis, kind, detail, actor: name);
+        // Both limits and the idle timeout make Redis close that client's connection (FIN).
+        var closes = kind is EventKind.RedisOutputBufferLimit or EventKind.RedisIdleClientClosed;
+        timeline.Record(new LabEvent(Side.Redis, kind, detail) { Actor = name, Closed = closes ? CloseHow.Fin : null });
     }
 }

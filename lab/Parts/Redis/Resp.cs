@@ -9,7 +9,7 @@ namespace BrokenPipe.Lab.Parts.Redis;
 /// The few RESP (Redis protocol) pieces the lab needs without a library: encode a command, read one reply.
 /// Pure framing over a stream; the raw probe and the Redis part's own readiness check and snapshots use it.
 /// </summary>
-public static class Resp
+internal static class Resp
 {
     public static byte[] Encode(IReadOnlyList<string> command)
     {

@@ -45,6 +45,6 @@ public sealed class ProxyChecksKeepAliveReuseTests
 
         Assert.Null(result.Error);
         Assert.True(result.Passed, result.Observed);
-        Assert.Equal("GET 200, POST 200; 0 request(s) sent on a connection the upstream was closing", result.Observed);
+        Assert.Equal("GET 200, POST 200; nginx reused an upstream connection 0 time(s); 0 request(s) sent on a connection the upstream was closing", result.Observed);
     }
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using BrokenPipe.Lab.Parts.Kestrel;
 
 namespace BrokenPipe.Lab.Tests.Clients;
@@ -98,5 +100,41 @@ public sealed class LabHttpClientTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         await lab.Timeline.WaitForAsync(EventKind.HandlerFailed, Bound.Wait, Side.Server, "kestrel#1");
+    }
+
+    [Fact]
+    public async Task Dispose_PooledConnectionThePeerReset_RecordsNoFin()
+    {
+        await using var lab = new LabSandbox("httpclient-reset-then-dispose");
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var client = LabHttpClient.Create(lab);
+        var uri = new Uri($"http://{listener.LocalEndPoint}/");
+
+        // A keep-alive answer puts the connection back in the pool; then the server resets it (SO_LINGER 0). On loopback
+        // the RST reaches the client's socket within the server's close(), so the pooled socket is in CLOSE after it.
+        using (var first = await AnswerAsync(listener, client.GetAsync(uri), "Content-Length: 2"))
+        {
+            first.LingerState = new LingerOption(true, 0);
+        }
+        // The next request finds the pooled connection dead, disposes it and opens a new one.
+        using (await AnswerAsync(listener, client.GetAsync(uri), "Content-Length: 2\r\nConnection: close")) { }
+
+        var disposed = await lab.Timeline.WaitForAsync(e => e.Actor == "httpclient-conn#1" && e.Kind is EventKind.Note or EventKind.ClosedFin or EventKind.ClosedRst, Bound.Wait, "the reset connection's disposal");
+        Assert.Equal(EventKind.Note, disposed.Kind);
+        Assert.Equal((Side.Server, "RST"), (lab.Timeline.FirstDisconnect()?.Side, lab.Timeline.FirstDisconnect()?.How));
+    }
+
+    /// <summary>Accepts the request's connection, reads its head, answers 200 "ok" with the given headers, and returns the socket.</summary>
+    private static async Task<Socket> AnswerAsync(Socket listener, Task<LabHttpResult> request, string headers)
+    {
+        var server = await listener.AcceptAsync().WaitAsync(Bound.Wait);
+        var head = new byte[4096];
+        var read = 0;
+        while (!Encoding.ASCII.GetString(head, 0, read).Contains("\r\n\r\n")) read += await server.ReceiveAsync(head.AsMemory(read)).AsTask().WaitAsync(Bound.Wait);
+        await server.SendAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\n{headers}\r\n\r\nok"), SocketFlags.None);
+        Assert.True((await request.WaitAsync(Bound.Wait)).Complete);
+        return server;
     }
 }

@@ -3,18 +3,15 @@ namespace BrokenPipe.Lab.Tests.Events;
 public sealed class FirstDisconnectTests
 {
     [Theory]
-    [InlineData(EventKind.ClosedFin, "FIN")]
-    [InlineData(EventKind.HalfClosed, "FIN")]
-    [InlineData(EventKind.KestrelSendingFin, "FIN")]
-    [InlineData(EventKind.ClosedRst, "RST")]
-    [InlineData(EventKind.KestrelSendingRst, "RST")]
-    [InlineData(EventKind.FlowDropped, "drop")]
-    public void Find_OneCloseEvent_ReportsItsSideTimeAndHow(EventKind kind, string how)
+    [InlineData(CloseHow.Fin, "FIN")]
+    [InlineData(CloseHow.Rst, "RST")]
+    [InlineData(CloseHow.Drop, "drop")]
+    public void Find_OneCloseEvent_ReportsItsSideTimeAndHow(CloseHow closed, string how)
     {
         LabEvent[] events =
         [
             At(1, Side.Client, EventKind.Connected),
-            At(2, Side.Server, kind, actor: "the-closer"),
+            At(2, Side.Server, EventKind.ClosedFin, actor: "the-closer") with { Closed = closed },
         ];
 
         var first = FirstDisconnect.Find(events);
@@ -23,7 +20,27 @@ public sealed class FirstDisconnectTests
     }
 
     [Fact]
-    public void Find_ConsequencesBeforeTheClose_AreIgnored()
+    public void Find_AnyKindWithClosed_Counts_SoANewPartNeedsNoChangeHere()
+    {
+        LabEvent[] events = [At(1, Side.Redis, EventKind.RedisLog, actor: "redis") with { Closed = CloseHow.Fin }];
+
+        Assert.Equal(new FirstDisconnect(Side.Redis, TimeSpan.FromMilliseconds(1), "FIN", "redis"), FirstDisconnect.Find(events));
+    }
+
+    [Fact]
+    public void Find_ObservationOfThePeersClose_NamesThePeer()
+    {
+        LabEvent[] events =
+        [
+            At(1, Side.Server, EventKind.KestrelReset, SocketFailure.ConnectionReset, 104, "kestrel#1") with { Peer = Side.Proxy, Closed = CloseHow.Rst },
+            At(2, Side.Proxy, EventKind.ClosedRst, actor: "nginx") with { Closed = CloseHow.Rst },
+        ];
+
+        Assert.Equal(new FirstDisconnect(Side.Proxy, TimeSpan.FromMilliseconds(1), "RST", null), FirstDisconnect.Find(events));
+    }
+
+    [Fact]
+    public void Find_ConsequencesWithoutClosed_AreIgnored()
     {
         LabEvent[] events =
         [
@@ -31,8 +48,8 @@ public sealed class FirstDisconnectTests
             At(2, Side.Server, EventKind.KestrelReceivedFin, SocketFailure.EndOfStream),
             At(3, Side.Server, EventKind.KestrelReset, SocketFailure.ConnectionReset, 104),
             At(4, Side.Client, EventKind.ReceiveFailed, SocketFailure.ConnectionReset, 104),
-            At(5, Side.Client, EventKind.ClosedRst, actor: "client"),
-            At(6, Side.Server, EventKind.ClosedFin, actor: "server"),
+            At(5, Side.Client, EventKind.ClosedRst, actor: "client") with { Closed = CloseHow.Rst },
+            At(6, Side.Server, EventKind.ClosedFin, actor: "server") with { Closed = CloseHow.Fin },
         ];
 
         var first = FirstDisconnect.Find(events);
@@ -41,13 +58,25 @@ public sealed class FirstDisconnectTests
     }
 
     [Fact]
+    public void Find_ReplyClose_IsNotTheFirst()
+    {
+        LabEvent[] events =
+        [
+            At(1, Side.Server, EventKind.KestrelSendingFin) with { Closed = CloseHow.Fin, Reply = true },
+            At(2, Side.Client, EventKind.ClosedRst) with { Closed = CloseHow.Rst },
+        ];
+
+        Assert.Equal((Side.Client, "RST"), (FirstDisconnect.Find(events)?.Side, FirstDisconnect.Find(events)?.How));
+    }
+
+    [Fact]
     public void Find_SeveralCloses_PicksTheEarliest()
     {
         LabEvent[] events =
         [
-            At(1, Side.Server, EventKind.KestrelSendingFin),
-            At(2, Side.Client, EventKind.ClosedFin),
-            At(3, Side.Client, EventKind.ClosedRst),
+            At(3, Side.Client, EventKind.ClosedRst) with { Closed = CloseHow.Rst },
+            At(1, Side.Server, EventKind.KestrelSendingFin) with { Closed = CloseHow.Fin },
+            At(2, Side.Client, EventKind.ClosedFin) with { Closed = CloseHow.Fin },
         ];
 
         var first = FirstDisconnect.Find(events);
@@ -62,9 +91,7 @@ public sealed class FirstDisconnectTests
         LabEvent[] events =
         [
             At(1, Side.Server, EventKind.EndOfStream, SocketFailure.EndOfStream),
-            At(2, Side.Server, EventKind.KestrelReceivedFin),
-            At(3, Side.Server, EventKind.KestrelReset, SocketFailure.ConnectionReset, 104),
-            At(4, Side.Server, EventKind.PeerClosed),
+            At(2, Side.Server, EventKind.PeerClosed),
         ];
 
         Assert.Null(FirstDisconnect.Find(events));

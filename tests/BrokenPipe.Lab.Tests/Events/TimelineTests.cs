@@ -12,9 +12,9 @@ public sealed class TimelineTests
         var timeline = new Timeline(clock);
 
         clock.Advance(TimeSpan.FromMilliseconds(5));
-        var first = timeline.Record(Side.Client, EventKind.Connected, "a");
+        var first = timeline.Record(new LabEvent(Side.Client, EventKind.Connected, "a"));
         clock.Advance(TimeSpan.FromMilliseconds(7));
-        var second = timeline.Record(Side.Server, EventKind.Accepted, "b");
+        var second = timeline.Record(new LabEvent(Side.Server, EventKind.Accepted, "b"));
 
         Assert.Equal(TimeSpan.FromMilliseconds(5), first.At);
         Assert.Equal(TimeSpan.FromMilliseconds(12), second.At);
@@ -22,11 +22,36 @@ public sealed class TimelineTests
     }
 
     [Fact]
+    public void RecordFailure_AResetObservedFromThePeer_IsClassifiedAndNamesThePeersRst()
+    {
+        var timeline = new Timeline();
+        var reset = new IOException("Unable to read data from the transport connection", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset));
+
+        var e = timeline.RecordFailure(new LabEvent(Side.Client, EventKind.ReceiveFailed, "read #1") { Actor = "probe", Peer = Side.Middlebox }, reset);
+
+        Assert.Equal((SocketFailure.ConnectionReset, (int?)104, (Side?)Side.Middlebox, (CloseHow?)CloseHow.Rst), (e.Failure, e.Errno, e.Peer, e.Closed));
+        Assert.Equal(["IOException", "SocketException"], e.Exceptions);
+        Assert.StartsWith("read #1: IOException", e.Detail);
+        Assert.Equal((Side.Middlebox, "RST"), (timeline.FirstDisconnect()?.Side, timeline.FirstDisconnect()?.How));
+    }
+
+    [Fact]
+    public void RecordFailure_NotAReset_KeepsNoPeerAndNoClose()
+    {
+        var timeline = new Timeline();
+
+        var e = timeline.RecordFailure(new LabEvent(Side.Client, EventKind.SendFailed, "send #2") { Peer = Side.Server }, new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.Shutdown));
+
+        Assert.Equal((SocketFailure.BrokenPipe, (Side?)null, (CloseHow?)null), (e.Failure, e.Peer, e.Closed));
+        Assert.Null(timeline.FirstDisconnect());
+    }
+
+    [Fact]
     public void Record_FromManyThreads_KeepsEveryEventInNonDecreasingTimeOrder()
     {
         var timeline = new Timeline();
 
-        Parallel.For(0, 2000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => timeline.Record(Side.Lab, EventKind.Note, $"n{i}", index: i));
+        Parallel.For(0, 2000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"n{i}") { Index = i }));
 
         var events = timeline.Snapshot();
         Assert.Equal(2000, events.Count);
@@ -39,7 +64,7 @@ public sealed class TimelineTests
     {
         var timeline = new Timeline();
 
-        var e = timeline.Record(Side.Server, EventKind.SendFailed, "send #2 failed", SocketFailure.BrokenPipe, 32, "raw-server", bytes: 4096, index: 2, status: 200);
+        var e = timeline.Record(new LabEvent(Side.Server, EventKind.SendFailed, "send #2 failed") { Failure = SocketFailure.BrokenPipe, Errno = 32, Actor = "raw-server", Bytes = 4096, Index = 2, Status = 200 });
 
         Assert.Equal((Side.Server, EventKind.SendFailed, SocketFailure.BrokenPipe, 32, "send #2 failed"), (e.Side, e.Kind, e.Failure, e.Errno, e.Detail));
         Assert.Equal(("raw-server", 4096L, 2, 200), (e.Actor, e.Bytes!.Value, e.Index!.Value, e.Status!.Value));
@@ -67,7 +92,7 @@ public sealed class TimelineTests
     public async Task WaitForAsync_EventAlreadyRecorded_ReturnsIt()
     {
         var timeline = new Timeline();
-        var recorded = timeline.Record(Side.Server, EventKind.Accepted, "accepted", actor: "raw-server");
+        var recorded = timeline.Record(new LabEvent(Side.Server, EventKind.Accepted, "accepted") { Actor = "raw-server" });
 
         var found = await timeline.WaitForAsync(EventKind.Accepted, Bound.Wait, Side.Server, "raw-server");
 
@@ -82,12 +107,12 @@ public sealed class TimelineTests
         Assert.False(wait.IsCompleted);
 
         // Near misses (wrong kind, wrong side, wrong actor) must not complete the wait.
-        timeline.Record(Side.Server, EventKind.Connected, "wrong kind", actor: "raw-server");
-        timeline.Record(Side.Client, EventKind.Accepted, "wrong side", actor: "raw-server");
-        timeline.Record(Side.Server, EventKind.Accepted, "wrong actor", actor: "other");
+        timeline.Record(new LabEvent(Side.Server, EventKind.Connected, "wrong kind") { Actor = "raw-server" });
+        timeline.Record(new LabEvent(Side.Client, EventKind.Accepted, "wrong side") { Actor = "raw-server" });
+        timeline.Record(new LabEvent(Side.Server, EventKind.Accepted, "wrong actor") { Actor = "other" });
         Assert.False(wait.IsCompleted);
 
-        var recorded = await Task.Run(() => timeline.Record(Side.Server, EventKind.Accepted, "the one", actor: "raw-server"));
+        var recorded = await Task.Run(() => timeline.Record(new LabEvent(Side.Server, EventKind.Accepted, "the one") { Actor = "raw-server" }));
 
         Assert.Same(recorded, await wait);
     }
@@ -96,9 +121,9 @@ public sealed class TimelineTests
     public async Task WaitForAsync_Predicate_ReturnsTheFirstMatchingEvent()
     {
         var timeline = new Timeline();
-        timeline.Record(Side.Server, EventKind.Sent, "send #1", actor: "s", index: 1);
-        var second = timeline.Record(Side.Server, EventKind.SendFailed, "send #2", SocketFailure.BrokenPipe, 32, "s", index: 2);
-        timeline.Record(Side.Server, EventKind.SendFailed, "send #3", SocketFailure.BrokenPipe, 32, "s", index: 3);
+        timeline.Record(new LabEvent(Side.Server, EventKind.Sent, "send #1") { Actor = "s", Index = 1 });
+        var second = timeline.Record(new LabEvent(Side.Server, EventKind.SendFailed, "send #2") { Failure = SocketFailure.BrokenPipe, Errno = 32, Actor = "s", Index = 2 });
+        timeline.Record(new LabEvent(Side.Server, EventKind.SendFailed, "send #3") { Failure = SocketFailure.BrokenPipe, Errno = 32, Actor = "s", Index = 3 });
 
         var found = await timeline.WaitForAsync(e => e.Errno == 32, Bound.Wait, "an EPIPE");
 
@@ -109,7 +134,7 @@ public sealed class TimelineTests
     public async Task WaitForAsync_NothingComes_ThrowsTimelineTimeoutWithinTheBoundShowingTheTimelineSoFar()
     {
         var timeline = new Timeline();
-        timeline.Record(Side.Client, EventKind.Connected, "connected to the moon", actor: "probe");
+        timeline.Record(new LabEvent(Side.Client, EventKind.Connected, "connected to the moon") { Actor = "probe" });
         var bound = TimeSpan.FromMilliseconds(150);
         var clock = Stopwatch.StartNew();
 
@@ -129,7 +154,7 @@ public sealed class TimelineTests
         var timeline = new Timeline();
         await Assert.ThrowsAsync<TimelineTimeoutException>(() => timeline.WaitForAsync(EventKind.Accepted, TimeSpan.FromMilliseconds(20)));
 
-        var recorded = timeline.Record(Side.Server, EventKind.Accepted, "late");
+        var recorded = timeline.Record(new LabEvent(Side.Server, EventKind.Accepted, "late"));
 
         Assert.Same(recorded, await timeline.WaitForAsync(EventKind.Accepted, Bound.Wait));
     }
@@ -153,8 +178,8 @@ public sealed class TimelineTests
         var seen = new List<LabEvent>();
         timeline.Recorded += seen.Add;
 
-        var a = timeline.Record(Side.Client, EventKind.RequestSent, "GET /");
-        var b = timeline.Record(Side.Server, EventKind.RequestReceived, "GET /");
+        var a = timeline.Record(new LabEvent(Side.Client, EventKind.RequestSent, "GET /"));
+        var b = timeline.Record(new LabEvent(Side.Server, EventKind.RequestReceived, "GET /"));
 
         Assert.Equal([a, b], seen);
     }
@@ -163,9 +188,9 @@ public sealed class TimelineTests
     public void FirstDisconnect_OnTheTimeline_IsTheEarliestClose()
     {
         var timeline = new Timeline();
-        timeline.Record(Side.Server, EventKind.KestrelReceivedFin, "received FIN", SocketFailure.EndOfStream);
-        timeline.Record(Side.Client, EventKind.ClosedFin, "close()", actor: "client");
-        timeline.Record(Side.Server, EventKind.ClosedRst, "close()", actor: "server");
+        timeline.Record(new LabEvent(Side.Server, EventKind.KestrelReceivedFin, "received FIN") { Failure = SocketFailure.EndOfStream });
+        timeline.Record(new LabEvent(Side.Client, EventKind.ClosedFin, "close()") { Actor = "client", Closed = CloseHow.Fin });
+        timeline.Record(new LabEvent(Side.Server, EventKind.ClosedRst, "close()") { Actor = "server", Closed = CloseHow.Rst });
 
         var first = timeline.FirstDisconnect();
 

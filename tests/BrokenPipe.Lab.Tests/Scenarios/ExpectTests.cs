@@ -4,7 +4,7 @@ public sealed class ExpectTests
 {
     private static readonly LabEvent[] Events =
     [
-        new(TimeSpan.FromMilliseconds(1), Side.Client, EventKind.ClosedFin, null, null, "close()") { Actor = "client" },
+        new(TimeSpan.FromMilliseconds(1), Side.Client, EventKind.ClosedFin, null, null, "close()") { Actor = "client", Closed = CloseHow.Fin },
         new(TimeSpan.FromMilliseconds(2), Side.Server, EventKind.Sent, null, null, "send #1") { Actor = "server", Index = 1 },
         new(TimeSpan.FromMilliseconds(3), Side.Server, EventKind.SendFailed, SocketFailure.BrokenPipe, 32, "send #2") { Actor = "server", Index = 2 },
     ];

@@ -7,7 +7,7 @@ namespace BrokenPipe.Scenarios.Tests.Cli;
 public sealed class CheckProxyCommandTests : IDisposable
 {
     // Short versions of every check, so that the whole table runs in seconds.
-    private static readonly string[] Quick = ["--long-response", "3s", "--stream-gap", "1s", "--upstream-idle", "500ms", "--slow-client-rate", "4194304"];
+    private static readonly string[] Quick = ["--long-response", "3s", "--stream-gap", "1s", "--upstream-idle", "500ms", "--slow-client-rate", "4194304", "--websocket-idle", "1s"];
     private readonly string _dir = Directory.CreateTempSubdirectory("brokenpipe-check-proxy-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -21,11 +21,11 @@ public sealed class CheckProxyCommandTests : IDisposable
         var (code, stdout, _) = await RunAsync(["check-proxy", "--config", config, .. Quick, "--json", json]);
 
         Assert.Equal(1, code);
-        Assert.Contains("FAIL  long-response", stdout);
+        Assert.Contains("FAIL           long-response", stdout);
         Assert.Contains("HTTP 504", stdout);
-        Assert.Contains("PASS  client-abort", stdout);
+        Assert.Contains("PASS           client-abort", stdout);
         using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-        var longResponse = doc.RootElement.EnumerateArray().Single(c => c.GetProperty("check").GetString() == "long-response");
+        var longResponse = doc.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("check").GetString() == "long-response");
         Assert.False(longResponse.GetProperty("passed").GetBoolean());
         Assert.Contains(
             longResponse.GetProperty("events").EnumerateArray(),
@@ -40,7 +40,7 @@ public sealed class CheckProxyCommandTests : IDisposable
         var (code, stdout, _) = await RunAsync(["check-proxy", "--config", config, .. Quick]);
 
         Assert.True(code == 0, stdout);
-        Assert.Contains("5 of 5 checks passed.", stdout);
+        Assert.Contains("6 of 7 checks passed, 0 failed, 1 not exercised.", stdout); // a plain route passes no websocket Upgrade
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class CheckProxyCommandTests : IDisposable
         var (code, stdout, _) = await RunAsync(["check-proxy", "--config", config, .. Quick]);
 
         Assert.Equal(1, code);
-        Assert.Contains("FAIL  keepalive-reuse", stdout);
+        Assert.Contains("FAIL           keepalive-reuse", stdout);
         Assert.Contains("POST 502", stdout);
     }
 

@@ -11,9 +11,9 @@ public sealed class CheckProxyExamplesTests
     {
         var (code, stdout) = await RunAsync("kong-like-60s.conf");
         Assert.Equal(1, code);
-        Assert.Contains("FAIL  long-response", stdout);
-        Assert.Contains("FAIL  keepalive-reuse", stdout);
-        Assert.Contains("PASS  client-abort", stdout);
+        Assert.Contains("FAIL           long-response", stdout);
+        Assert.Contains("FAIL           keepalive-reuse", stdout);
+        Assert.Contains("PASS           client-abort", stdout);
     }
 
     internal static async Task<(int Code, string Stdout)> RunAsync(string example)

@@ -53,6 +53,8 @@ public sealed class CliAppTests
     [InlineData("run", "fin-vs-rst", "--variant", "sideways")]
     [InlineData("run", "fin-vs-rst", "--json")]
     [InlineData("run")]
+    [InlineData("run", "--all", "--parallel", "0")]
+    [InlineData("run", "--all", "--parallel", "many")]
     [InlineData("explode")]
     public async Task BadInput_Always_OneLineOnStderrAndExitCode2(params string[] args)
     {
@@ -61,6 +63,25 @@ public sealed class CliAppTests
         Assert.Equal("", stdout);
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: ", stderr);
+    }
+
+    [Fact]
+    public async Task Run_Parallel_ResultsComeInTheOrderAsked()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"brokenpipe-cli-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (code, _, _) = await RunAsync("run", ScenarioIds.WriteThresholdSweep, ScenarioIds.FinVsRst, "--parallel", "4", "--json", path);
+            Assert.Equal(0, code);
+            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(path));
+            Assert.Equal(
+                [(ScenarioIds.WriteThresholdSweep, "broken"), (ScenarioIds.WriteThresholdSweep, "fixed"), (ScenarioIds.FinVsRst, "broken"), (ScenarioIds.FinVsRst, "fixed")],
+                doc.RootElement.EnumerateArray().Select(r => (r.GetProperty("id").GetString(), r.GetProperty("variant").GetString())));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
@@ -109,6 +130,44 @@ public sealed class CliAppTests
         using var doc = JsonDocument.Parse(stdout);
         Assert.Equal(JsonValueKind.Object, doc.RootElement.ValueKind);
         Assert.Equal("fixed", doc.RootElement.GetProperty("variant").GetString());
+    }
+
+    [Theory]
+    [InlineData("all", 3)]
+    [InlineData("2.8.16", 1)]
+    [InlineData("1.2.6,3.4.35", 2)]
+    public void ParseRun_SeRedis_SetsTheLibraryVersions(string value, int count)
+    {
+        var request = Arguments.ParseRun([ScenarioIds.RedisIdleReset, "--seredis", value], Catalog.All);
+
+        Assert.Equal(count, request.Settings.SeRedis.Count);
+    }
+
+    [Fact]
+    public void ParseRun_NoSeRedis_DefaultsTo3x()
+    {
+        Assert.Equal([SeRedisVersion.V3_4_35], Arguments.ParseRun([ScenarioIds.RedisIdleReset], Catalog.All).Settings.SeRedis);
+    }
+
+    [Theory]
+    [InlineData("run", "redis-idle-reset", "--seredis", "2.9")]
+    [InlineData("--seredis", "4.0")]
+    [InlineData("seredis-table", "--runs", "0")]
+    public async Task SeRedis_BadValue_ExitsWithTwoAndOneLine(params string[] args)
+    {
+        var (code, _, stderr) = await RunAsync(args);
+
+        Assert.Equal(2, code);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Describe_ARedisScenario_ShowsEachVersionsMeasuredRow()
+    {
+        var (code, stdout, _) = await RunAsync("describe", ScenarioIds.RedisIdleDrop);
+
+        Assert.Equal(0, code);
+        Assert.All(SeRedisVersions.All, v => Assert.Contains(stdout.Split('\n'), l => l.TrimStart().StartsWith(v.Name() + " ", StringComparison.Ordinal)));
     }
 
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)

@@ -37,8 +37,8 @@ public sealed class TerminalProgressTests
         var code = await new CliApp(stdout, stderr, OneScenario).RunAsync([]);
 
         Assert.Equal(0, code);
-        Assert.Contains("[1/2] fin-vs-rst broken …", stderr.ToString());
-        Assert.Contains("[2/2] fin-vs-rst fixed …", stderr.ToString());
+        Assert.Matches(@"\[[12]/2\] fin-vs-rst broken: MET", stderr.ToString());
+        Assert.Matches(@"\[[12]/2\] fin-vs-rst fixed: MET", stderr.ToString());
         Assert.StartsWith("scenario    variant  verdict", stdout.ToString());
         Assert.Contains("2 of 2 runs met their expectation.", stdout.ToString());
     }

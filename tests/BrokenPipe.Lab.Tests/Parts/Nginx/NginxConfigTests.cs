@@ -147,19 +147,28 @@ public sealed class NginxConfigTests
     }
 
     [Fact]
-    public void Adopt_FullConfig_InsertsTheLabsDirectivesRightAfterHttp()
+    public void Adopt_FullConfig_InsertsTheLabsDirectivesOnTheHttpLine()
     {
         var adopted = NginxConfig.Adopt(FullConfig, Paths, runAsRoot: false);
 
-        var lines = adopted.Split('\n').Select(l => l.Trim()).ToList();
-        var http = lines.IndexOf("http {");
-        Assert.True(http >= 0, adopted);
-        Assert.StartsWith("log_format brokenpipe_lab ", lines[http + 1]);
-        Assert.Contains($"access_log \"{Paths.AccessLog}\" brokenpipe_lab;", lines);
-        Assert.Contains($"client_body_temp_path \"{Paths.Temp}/client_body\";", lines);
-        Assert.Contains($"proxy_temp_path \"{Paths.Temp}/proxy\";", lines);
-        Assert.Contains($"error_log \"{Paths.ErrorLog}\" info;", lines);
-        Assert.True(lines.IndexOf($"access_log \"{Paths.AccessLog}\" brokenpipe_lab;") < lines.IndexOf("server {"));
+        var httpLine = adopted.Split('\n').Single(l => l.TrimStart().StartsWith("http {", StringComparison.Ordinal));
+        Assert.Contains("log_format brokenpipe_lab ", httpLine);
+        Assert.Contains($"access_log \"{Paths.AccessLog}\" brokenpipe_lab;", httpLine);
+        Assert.Contains($"client_body_temp_path \"{Paths.Temp}/client_body\";", httpLine);
+        Assert.Contains($"proxy_temp_path \"{Paths.Temp}/proxy\";", httpLine);
+        Assert.StartsWith($"error_log \"{Paths.ErrorLog}\" info;", adopted);
+    }
+
+    [Fact]
+    public void Adopt_FullConfig_KeepsEveryLineNumber()
+    {
+        var adopted = NginxConfig.Adopt(FullConfig, Paths, runAsRoot: true);
+
+        var before = FullConfig.Split('\n');
+        var after = adopted.Split('\n');
+        Assert.Equal(before.Length, after.Length);
+        Assert.Equal("worker_processes 1;", after[1]);
+        Assert.Equal(before.ToList().FindIndex(l => l.Contains("listen 127.0.0.1:8080", StringComparison.Ordinal)), after.ToList().FindIndex(l => l.Contains("listen 127.0.0.1:8080", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -167,13 +176,12 @@ public sealed class NginxConfigTests
     {
         var adopted = NginxConfig.Adopt(FullConfig, Paths, runAsRoot: false);
 
-        var lines = adopted.Split('\n').Select(l => l.Trim()).ToList();
         foreach (var own in new[] { "user www-data;", "pid /run/nginx.pid;", "daemon on;", "error_log /var/log/nginx/error.log warn;", "access_log /var/log/nginx/access.log;" })
         {
-            Assert.DoesNotContain(own, lines);
-            Assert.Contains($"# (taken over by the lab) {own}", lines);
+            Assert.Contains($"# (taken over by the lab) {own}", adopted);
+            Assert.Equal(1, adopted.Split(own).Length - 1);
         }
-        Assert.Contains("worker_processes 1;", lines);
+        Assert.Contains("worker_processes 1;", adopted);
     }
 
     [Fact]
@@ -181,7 +189,7 @@ public sealed class NginxConfigTests
     {
         var adopted = NginxConfig.Adopt(FullConfig, Paths, runAsRoot: false);
 
-        Assert.Single(adopted.Split('\n'), l => l.TrimStart().StartsWith("events", StringComparison.Ordinal));
+        Assert.Equal(1, adopted.Split("events {").Length - 1);
     }
 
     [Fact]
@@ -189,7 +197,7 @@ public sealed class NginxConfigTests
     {
         var adopted = NginxConfig.Adopt("http {\n    server { listen 127.0.0.1:1; }\n}\n", Paths, runAsRoot: false);
 
-        Assert.Single(adopted.Split('\n'), l => l.Trim() == "events { worker_connections 512; }");
+        Assert.Equal(1, adopted.Split("events { worker_connections 512; }").Length - 1);
         Assert.True(adopted.IndexOf("events {", StringComparison.Ordinal) < adopted.IndexOf("http {", StringComparison.Ordinal));
     }
 
@@ -200,7 +208,8 @@ public sealed class NginxConfigTests
     {
         var adopted = NginxConfig.Adopt(FullConfig, Paths, runAsRoot);
 
-        Assert.Equal(runAsRoot ? 1 : 0, adopted.Split('\n').Count(l => l.Trim() == "user root;"));
+        Assert.Equal(runAsRoot, adopted.StartsWith("user root; ", StringComparison.Ordinal));
+        Assert.Equal(runAsRoot ? 1 : 0, adopted.Split("user root;").Length - 1);
     }
 
     [Fact]
@@ -217,6 +226,7 @@ public sealed class NginxConfigTests
         Assert.Contains($"access_log \"{Paths.AccessLog}\" brokenpipe_lab;", adopted);
         Assert.EndsWith("}\n}\n", adopted); // the http block closes after the fragment
         Assert.Equal(adopted.Count(c => c == '{'), adopted.Count(c => c == '}'));
+        Assert.Equal("    listen 127.0.0.1:1;", adopted.Split('\n')[1]); // line numbers kept
     }
 
     [Fact]

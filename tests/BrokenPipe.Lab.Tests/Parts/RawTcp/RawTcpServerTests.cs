@@ -127,8 +127,8 @@ public sealed class RawTcpServerTests
 
         var events = lab.Timeline.Snapshot();
         Assert.Equal([1, 2, 3], events.Where(e => e.Kind == EventKind.Sent && e.Actor == Server).Select(e => e.Index!.Value));
-        var summary = Assert.Single(events, e => e.Kind == EventKind.Note && e.Actor == Server && e.Bytes is not null);
-        Assert.Equal((10, 10_000L), (summary.Index, summary.Bytes));
+        var summary = Assert.Single(events, e => e.Kind == EventKind.Measured && e.Actor == Server);
+        Assert.Equal((new Measurement("send-calls", 10, "calls"), 10_000L), (summary.Measurement, summary.Bytes));
     }
 
     [Fact]

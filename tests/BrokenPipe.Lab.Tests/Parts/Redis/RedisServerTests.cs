@@ -60,7 +60,7 @@ public sealed class RedisServerTests
         var probe = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe"))!;
         // Served once, so Redis has accepted it: a connection still in the listen backlog would be reset, not closed.
         await probe.SendAsync("PING");
-        Assert.Equal("PONG", Resp.Render(await probe.ReadAsync(Bound.Wait)));
+        Assert.Equal("PONG", (await probe.ReadReplyAsync(Bound.Wait)).Value);
         var first = redis.Pid;
 
         await redis.KillAsync();
@@ -71,7 +71,7 @@ public sealed class RedisServerTests
         Assert.Contains(lab.Timeline.Snapshot(), e => e.Actor == "while-down" && e.Errno == Errno.ECONNREFUSED);
         Assert.NotEqual(first, redis.Pid);
         Assert.Equal("PONG", Resp.Render(await redis.CommandAsync("PING")));
-        Assert.Null(await probe.ReadAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(RespReadOutcome.EndOfStream, (await probe.ReadReplyAsync(TimeSpan.FromSeconds(5))).Outcome);
         Assert.True(
             lab.Timeline.Snapshot().Any(e => e.Actor == "probe" && e.Kind == EventKind.EndOfStream),
             TimelineFormat.Lines(lab.Timeline.Snapshot()));
@@ -86,12 +86,12 @@ public sealed class RedisServerTests
 
         redis.Pause();
         await probe.SendAsync("PING");
-        var silent = await probe.ReadAsync(TimeSpan.FromMilliseconds(300));
+        var silent = await probe.ReadReplyAsync(TimeSpan.FromMilliseconds(300));
         redis.Resume();
-        var answer = await probe.ReadAsync(Bound.Wait);
+        var answer = await probe.ReadReplyAsync(Bound.Wait);
 
-        Assert.Null(silent);
-        Assert.Equal("PONG", Resp.Render(answer));
+        Assert.Equal((RespReadOutcome.TimedOut, SocketFailure.TimedOut), (silent.Outcome, silent.Failure));
+        Assert.Equal((RespReadOutcome.Reply, "PONG"), (answer.Outcome, answer.Value));
     }
 
     [Fact]
@@ -117,9 +117,23 @@ public sealed class RedisServerTests
         var probe = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe"))!;
 
         await lab.Timeline.WaitForAsync(EventKind.RedisIdleClientClosed, Bound.Wait, Side.Redis);
-        var reply = await probe.ReadAsync(Bound.Wait);
+        var reply = await probe.ReadReplyAsync(Bound.Wait);
 
-        Assert.Null(reply);
+        Assert.Equal((RespReadOutcome.EndOfStream, SocketFailure.EndOfStream), (reply.Outcome, reply.Failure));
         Assert.Contains(lab.Timeline.Snapshot(), e => e.Actor == "probe" && e.Kind == EventKind.EndOfStream && e.Peer == Side.Redis);
+    }
+
+    [Fact]
+    public async Task ReadReplyAsync_UnknownCommand_IsRedisErrorReply()
+    {
+        await using var lab = new LabSandbox("redis-error-reply");
+        var redis = await RedisServer.StartAsync(lab);
+        var probe = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe"))!;
+
+        await probe.SendAsync("NO-SUCH-COMMAND");
+        var reply = await probe.ReadReplyAsync(Bound.Wait);
+
+        Assert.Equal((RespReadOutcome.Error, true, (SocketFailure?)null), (reply.Outcome, reply.Answered, reply.Failure));
+        Assert.IsType<RespError>(reply.Value);
     }
 }

@@ -1,13 +1,9 @@
-// The README's "on the docker runtime" example, compiled and run as a test so that the README stays true. The class
-// below it, outside the README's text, makes its [Fact] skip with the reason where no Docker engine answers.
 using BrokenPipe.Lab;
 using BrokenPipe.Lab.Clients;
 using BrokenPipe.Lab.Events;
 using BrokenPipe.Lab.Parts.Redis;
 using BrokenPipe.Lab.Runtimes;
 using BrokenPipe.Lab.Sockets;
-
-namespace MyTeam.Docker.Tests;
 
 public class RedisOnDockerTests
 {
@@ -22,20 +18,11 @@ public class RedisOnDockerTests
         var client = (await RespProbe.ConnectAsync(lab, redis.Endpoint))!;
         await client.SendAsync("PING");
         await lab.Timeline.WaitForAsync(EventKind.RedisIdleClientClosed, TimeSpan.FromSeconds(5));
-        await client.ReadAsync(TimeSpan.FromSeconds(2));          // PONG
-        await client.ReadAsync(TimeSpan.FromSeconds(2));          // EOF: Redis closed the idle connection
+        Assert.Equal(RespReadOutcome.Reply, (await client.ReadReplyAsync(TimeSpan.FromSeconds(2))).Outcome);        // PONG
+        Assert.Equal(RespReadOutcome.EndOfStream, (await client.ReadReplyAsync(TimeSpan.FromSeconds(2))).Outcome);  // Redis closed the idle connection
         Assert.True(await client.SendAsync("PING"));               // sent into a half-closed socket: Redis answers RST
         Assert.False(await client.SendAsync("PING"));              // EPIPE
 
         Assert.Contains(lab.Timeline.Snapshot(), e => e.Kind == EventKind.SendFailed && e.Errno == Errno.EPIPE);
-    }
-}
-
-/// <summary>The README's [Fact], skipped with the reason where no Docker engine answers (not part of the README's text).</summary>
-internal sealed class FactAttribute : Xunit.FactAttribute
-{
-    public FactAttribute()
-    {
-        if (DockerEngine.Unavailable is { } reason) Skip = reason;
     }
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace BrokenPipe.Lab.Tests.Sockets;
+namespace BrokenPipe.Lab.Tests;
 
 public sealed class SocketCloseTests
 {
@@ -84,8 +84,8 @@ public sealed class SocketCloseTests
             var e = await closing.WaitAsync(Bound.Wait);
 
             Assert.Equal(EventKind.HalfClosed, e.Kind);
-            var done = await timeline.WaitForAsync(x => x.Kind == EventKind.Note && x.Actor == "closer", Bound.Wait, "the lingering close to finish");
-            Assert.Equal(500, done.Bytes);
+            var done = await timeline.WaitForAsync(x => x.Kind == EventKind.Measured && x.Actor == "closer", Bound.Wait, "the lingering close to finish");
+            Assert.Equal(new Measurement("bytes-drained", 500, "bytes"), done.Measurement);
         }
     }
 

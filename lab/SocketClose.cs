@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace BrokenPipe.Lab.Sockets;
+namespace BrokenPipe.Lab;
 
 /// <summary>Closing a socket in one of the <see cref="CloseMode"/>s and recording what really goes on the wire.</summary>
 public static class SocketClose
@@ -15,39 +15,48 @@ public static class SocketClose
         {
             case CloseMode.Rst:
             {
-                var e = timeline.Record(side, EventKind.ClosedRst, "closed with SO_LINGER 0: RST sent", actor: actor);
+                var e = timeline.Record(new LabEvent(side, EventKind.ClosedRst, "closed with SO_LINGER 0: RST sent") { Actor = actor, Closed = CloseHow.Rst });
                 socket.LingerState = new LingerOption(true, 0);
                 socket.Close();
                 return e;
             }
             case CloseMode.HalfClose:
             {
-                var e = timeline.Record(side, EventKind.HalfClosed, "shutdown(SHUT_WR): FIN sent, still reading", actor: actor);
+                var e = timeline.Record(new LabEvent(side, EventKind.HalfClosed, "shutdown(SHUT_WR): FIN sent, still reading") { Actor = actor, Closed = CloseHow.Fin });
                 TryShutdown(socket);
                 return e;
             }
             case CloseMode.Lingering:
             {
-                var e = timeline.Record(side, EventKind.HalfClosed, "lingering close: shutdown(SHUT_WR), draining the peer", actor: actor);
+                var e = timeline.Record(new LabEvent(side, EventKind.HalfClosed, "lingering close: shutdown(SHUT_WR), draining the peer") { Actor = actor, Closed = CloseHow.Fin });
                 TryShutdown(socket);
                 var drained = await DrainAsync(socket, drainTimeout ?? TimeSpan.FromSeconds(10)).ConfigureAwait(false);
                 socket.Close();
-                timeline.Record(side, EventKind.Note, $"lingering close done after draining {drained} bytes", actor: actor, bytes: drained);
+                timeline.Record(new LabEvent(side, EventKind.Measured, $"lingering close done after draining {drained} bytes") { Actor = actor, Bytes = drained, Measurement = new("bytes-drained", drained, "bytes") });
                 return e;
             }
             default:
             {
-                var unread = Unread(socket);
-                var state = Native.State(socket);
-                var e = state == TcpState.Close
-                    ? timeline.Record(side, EventKind.Note, "close() of a connection the kernel had already ended (a reset or a timeout): nothing goes on the wire", actor: actor)
-                    : unread > 0
-                        ? timeline.Record(side, EventKind.ClosedRst, $"close() with {unread} unread bytes in the receive buffer: the kernel sends RST", actor: actor, bytes: unread)
-                        : timeline.Record(side, EventKind.ClosedFin, "close(): FIN sent", actor: actor, reply: reply);
+                var e = RecordClose(socket, timeline, side, actor, "close()", reply);
                 socket.Close();
                 return e;
             }
         }
+    }
+
+    /// <summary>
+    /// Records what a plain <c>close()</c> of <paramref name="socket"/> puts on the wire, just before the caller closes it:
+    /// nothing when the kernel has already ended the connection (a reset or a timeout), an RST when unread bytes remain,
+    /// otherwise a FIN. <paramref name="who"/> starts the detail ("close()", "HttpClient closed the connection").
+    /// </summary>
+    internal static LabEvent RecordClose(Socket socket, Timeline timeline, Side side, string actor, string who, bool reply = false)
+    {
+        var unread = Unread(socket);
+        return Native.State(socket) == TcpState.Close
+            ? timeline.Record(new LabEvent(side, EventKind.Note, $"{who} of a connection the kernel had already ended (a reset or a timeout): nothing goes on the wire") { Actor = actor })
+            : unread > 0
+                ? timeline.Record(new LabEvent(side, EventKind.ClosedRst, $"{who} with {unread} unread bytes in the receive buffer: the kernel sends RST") { Actor = actor, Bytes = unread, Closed = CloseHow.Rst })
+                : timeline.Record(new LabEvent(side, EventKind.ClosedFin, $"{who}: FIN sent") { Actor = actor, Reply = reply, Closed = CloseHow.Fin });
     }
 
     /// <summary>Bytes waiting in the receive buffer (FIONREAD), 0 when the socket is unusable.</summary>

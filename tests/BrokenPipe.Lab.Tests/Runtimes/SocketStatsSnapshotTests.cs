@@ -1,6 +1,7 @@
+using BrokenPipe.Lab.Runtimes;
 using BrokenPipe.Lab.Parts.RawTcp;
 
-namespace BrokenPipe.Lab.Tests.Sockets;
+namespace BrokenPipe.Lab.Tests.Runtimes;
 
 public sealed class SocketStatsSnapshotTests
 {
@@ -22,7 +23,7 @@ public sealed class SocketStatsSnapshotTests
         await lab.Timeline.WaitForAsync(EventKind.HandlerCompleted, Bound.Wait, Side.Server, "server"); // all sent, and closed
 
         var snapshot = await SocketStats.SnapshotAsync(lab, server.Port);
-        lab.Timeline.Record(Side.Lab, EventKind.Note, "snapshot taken", actor: "test");
+        lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, "snapshot taken") { Actor = "test" });
 
         Assert.All(snapshot, e => Assert.Equal((EventKind.SocketSnapshot, "ss"), (e.Kind, e.Actor)));
         var clientSide = Assert.Single(snapshot, e => e.Side == Side.Client);

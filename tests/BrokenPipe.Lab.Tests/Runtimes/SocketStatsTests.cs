@@ -1,4 +1,5 @@
-namespace BrokenPipe.Lab.Tests.Sockets;
+using BrokenPipe.Lab.Runtimes;
+namespace BrokenPipe.Lab.Tests.Runtimes;
 
 public sealed class SocketStatsTests
 {

@@ -1,5 +1,3 @@
-// This file is the README's "write your own scenario" example, compiled and run as a test so that the README stays true.
-// It lives in a namespace of its own, as a team's test project would.
 using BrokenPipe.Lab;
 using BrokenPipe.Lab.Clients;
 using BrokenPipe.Lab.Events;

@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 
-namespace BrokenPipe.Lab.Sockets;
+namespace BrokenPipe.Lab.Runtimes;
 
 /// <summary>
 /// <c>ss -tni</c> snapshots of the connections on one port, recorded as <see cref="EventKind.SocketSnapshot"/> events:
@@ -14,22 +13,15 @@ public static class SocketStats
 {
     public static async Task<IReadOnlyList<LabEvent>> SnapshotAsync(LabSandbox lab, int serverPort, CancellationToken cancellationToken = default)
     {
-        var psi = new ProcessStartInfo("ss", ["-tniH", "state", "all", $"( src 127.0.0.1:{serverPort} or dst 127.0.0.1:{serverPort} )"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
         string output;
         try
         {
-            using var ss = Process.Start(psi)!;
-            output = await ss.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-            await ss.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            // Through the one process runner: bounded, and killed by its PID if it hangs.
+            (_, output) = await Command.RunAsync("ss", ["-tniH", "state", "all", $"( src 127.0.0.1:{serverPort} or dst 127.0.0.1:{serverPort} )"], cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            return [lab.Timeline.Record(Side.Lab, EventKind.Note, $"ss (iproute2) is not available: {e.Message}")];
+            return [lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"ss (iproute2) is not available: {e.Message}"))];
         }
         var events = new List<LabEvent>();
         foreach (var (socketLine, info) in Parse(output))
@@ -41,7 +33,7 @@ public static class SocketStats
             var isServer = f[3].EndsWith($":{serverPort}", StringComparison.Ordinal);
             var side = isServer ? Side.Server : Side.Client;
             var detail = $"ss: {f[0]} Recv-Q={recvQ} Send-Q={sendQ} {f[3]} -> {f[4]}" + (info.Length > 0 ? $" | {info}" : "");
-            events.Add(lab.Timeline.Record(side, EventKind.SocketSnapshot, detail, actor: "ss", bytes: isServer ? sendQ : recvQ));
+            events.Add(lab.Timeline.Record(new LabEvent(side, EventKind.SocketSnapshot, detail) { Actor = "ss", Bytes = isServer ? sendQ : recvQ }));
         }
         return events;
     }

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace BrokenPipe.Lab.Checks;
+
+/// <summary>
+/// The websocket check's client: an RFC 6455 upgrade request (over TLS when the listener has it; websockets over HTTP/2
+/// are not what nginx does, so HTTP/1.1 is offered by ALPN), then silence, watching for the proxy to close the connection.
+/// </summary>
+internal static class WebSocketProbe
+{
+    /// <summary>The upgrade's status, and how long after it the connection was closed by the far side (null: still open at the end of <paramref name="watch"/>).</summary>
+    public static async Task<(int? Status, TimeSpan? ClosedAfter)> RunAsync(LabSandbox lab, System.Net.IPEndPoint endpoint, bool tls, string host, string path, TimeSpan watch, CancellationToken cancellationToken)
+    {
+        var timeline = lab.Timeline;
+        const string actor = "ws-client";
+        using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        Stream stream = new NetworkStream(socket, ownsSocket: false);
+        await using (stream.ConfigureAwait(false))
+        {
+            if (tls)
+            {
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                await ssl.AuthenticateAsClientAsync(
+                    new SslClientAuthenticationOptions
+                    {
+                        TargetHost = host,
+                        ApplicationProtocols = [SslApplicationProtocol.Http11],
+                        RemoteCertificateValidationCallback = (_, _, _, _) => true,
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                stream = ssl;
+            }
+            var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+            var request = $"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nUser-Agent: brokenpipe-lab\r\n\r\n";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(request), cancellationToken).ConfigureAwait(false);
+            timeline.Record(Side.Client, EventKind.RequestSent, $"GET {path} with Upgrade: websocket{(tls ? " (over TLS)" : "")}", actor: actor);
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bound.CancelAfter(TimeSpan.FromSeconds(30));
+            var head = await WebSocketHandshake.ReadHeadAsync(stream, bound.Token).ConfigureAwait(false);
+            var status = head is null ? null : WebSocketHandshake.Status(head);
+            timeline.Record(Side.Client, EventKind.ResponseHeaders, head is null ? "the connection closed before a response" : $"HTTP {status}", head is null ? SocketFailure.EndOfStream : null, actor: actor, status: status);
+            if (status != 101) return (status, null);
+
+            var idle = Stopwatch.StartNew();
+            using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            watching.CancelAfter(watch);
+            try
+            {
+                var buffer = new byte[1024];
+                while (await stream.ReadAsync(buffer, watching.Token).ConfigureAwait(false) > 0)
+                {
+                    // A frame from the far side (none expected): the connection is still alive.
+                }
+                timeline.Record(Side.Client, EventKind.PeerClosed, $"the proxy closed the idle websocket after {idle.Elapsed.TotalSeconds:0.0} s", SocketFailure.EndOfStream, actor: actor, peer: Side.Proxy);
+                return (status, idle.Elapsed);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                timeline.Record(Side.Client, EventKind.Note, $"the websocket is still open after {idle.Elapsed.TotalSeconds:0.0} s idle", actor: actor);
+                return (status, null);
+            }
+            catch (IOException e)
+            {
+                timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, actor, $"after {idle.Elapsed.TotalSeconds:0.0} s idle", peer: Side.Proxy);
+                return (status, idle.Elapsed);
+            }
+        }
+    }
+}
