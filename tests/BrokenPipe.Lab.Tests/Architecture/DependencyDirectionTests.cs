@@ -17,9 +17,9 @@ public sealed partial class DependencyDirectionTests
         ["BrokenPipe.Lab.Events"],
         ["BrokenPipe.Lab"],
         ["BrokenPipe.Lab.Runtimes"],
-        ["BrokenPipe.Lab.Parts", "BrokenPipe.Lab.Clients"],
+        ["BrokenPipe.Lab.Parts", "BrokenPipe.Lab.Clients", "BrokenPipe.Lab.Capture"],
         ["BrokenPipe.Lab.Scenarios", "BrokenPipe.Lab.Checks"],
-        ["BrokenPipe.Lab.Reports"],
+        ["BrokenPipe.Lab.Reports", "BrokenPipe.Lab.Explain"],
     ];
 
     /// <summary>

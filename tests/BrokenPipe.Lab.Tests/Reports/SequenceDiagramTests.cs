@@ -14,10 +14,10 @@ public sealed class SequenceDiagramTests
         At(1, Side.Client, EventKind.Connected, "client[raw]", "connected"),
         At(2, Side.Client, EventKind.RequestSent, "client[raw]", "GET /export"),
         At(3, Side.Server, EventKind.RequestReceived, "upstream[raw]", "request #1"),
-        At(2003, Side.Proxy, EventKind.ProxyUpstreamTimedOutHeader, "nginx[raw]", "upstream timed out (110: Connection timed out) while reading response header from upstream") with { Failure = SocketFailure.TimedOut, Errno = 110 },
-        At(2004, Side.Client, EventKind.ClosedFin, "client[raw]", "closed"),
+        At(2003, Side.Proxy, EventKind.ProxyUpstreamTimedOutHeader, "nginx[raw]", "upstream timed out (110: Connection timed out) while reading response header from upstream") with { Failure = SocketFailure.TimedOut, Errno = 110, Closed = CloseHow.Fin },
+        At(2004, Side.Client, EventKind.ClosedFin, "client[raw]", "closed") with { Closed = CloseHow.Fin },
         At(4004, Side.Server, EventKind.SendFailed, "upstream[raw]", "send #2 failed") with { Failure = SocketFailure.BrokenPipe, Errno = 32 },
-        At(4005, Side.Client, EventKind.ClosedRst, "client[other]", "linger 0"),
+        At(4005, Side.Client, EventKind.ClosedRst, "client[other]", "linger 0") with { Closed = CloseHow.Rst },
     ];
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class SequenceDiagramTests
         [
             At(1, Side.Proxy, EventKind.Connected, "nginx[raw]", "connected"),
             At(2, Side.Server, EventKind.RequestReceived, "upstream[raw]", "request #1"),
-            At(2000, Side.Server, EventKind.PeerClosed, "upstream[raw]", "the peer's FIN has arrived") with { Peer = Side.Proxy, Failure = SocketFailure.EndOfStream },
+            At(2000, Side.Server, EventKind.PeerClosed, "upstream[raw]", "the peer's FIN has arrived") with { Peer = Side.Proxy, Failure = SocketFailure.EndOfStream, Closed = CloseHow.Fin },
             At(2012, Side.Proxy, EventKind.ProxyUpstreamTimedOutHeader, "nginx[raw]", "upstream timed out (110: Connection timed out)"),
         ];
 
