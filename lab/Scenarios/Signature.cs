@@ -7,13 +7,20 @@ namespace BrokenPipe.Lab.Scenarios;
 /// </summary>
 public sealed record Signature
 {
-    private Signature(string? text, Side? side, SocketFailure? failure, int? errno)
+    private Signature(string? text, Side? side, SocketFailure? failure, int? errno, SeRedisVersion? version = null)
     {
+        Version = version;
         Text = text;
         Side = side;
         Failure = failure;
         Errno = errno;
     }
+
+    /// <summary>
+    /// The StackExchange.Redis version whose application produces it (its words differ between versions), or null when
+    /// every run does. A run that observes no application on that version is not asked for it.
+    /// </summary>
+    public SeRedisVersion? Version { get; }
 
     /// <summary>The verbatim fragment (matched case-insensitively), or null for a failure signature.</summary>
     public string? Text { get; }
@@ -30,12 +37,19 @@ public sealed record Signature
     /// <summary>A fragment of a line the run logs (nginx, Redis, a library's exception message).</summary>
     public static Signature Logs(string text) => new(text, null, null, null);
 
+    /// <summary>A fragment of what the application on StackExchange.Redis <paramref name="version"/> reports.</summary>
+    public static Signature Logs(string text, SeRedisVersion version) => new(text, null, null, null, version);
+
     /// <summary>A socket failure on <paramref name="side"/>, optionally with its errno.</summary>
     public static Signature Fails(Side side, SocketFailure failure, int? errno = null) => new(null, side, failure, errno);
 
-    /// <summary>Whether the run's timeline holds it: an event whose detail contains the text, or an event on the side with the failure (and errno).</summary>
-    public bool FoundIn(IEnumerable<LabEvent> events) => Text is { } text
-        ? events.Any(e => e.Detail.Contains(text, StringComparison.OrdinalIgnoreCase))
+    /// <summary>
+    /// Whether the run's timeline holds it: an event whose detail contains the text, or an event on the side with the
+    /// failure (and errno). A version's signature holds trivially in a run that observed no application on that version.
+    /// </summary>
+    public bool FoundIn(IEnumerable<LabEvent> events) =>
+        Version is { } v && !events.Any(e => e.Library?.Version == v.Name()) ? true
+        : Text is { } text ? events.Any(e => e.Detail.Contains(text, StringComparison.OrdinalIgnoreCase))
         : events.Any(e => e.Side == Side && e.Failure == Failure && (Errno is null || e.Errno == Errno));
 
     /// <inheritdoc/>

@@ -84,7 +84,7 @@ internal static class RedisCrashRestart
                     run => Restart(run.Events) is { } restart && run.Of(EventKind.LibraryConnectionRestored).Any(e => e.At > restart.At && e.At - restart.At <= Reconnect && e.Library?.ConnectionType == "Interactive")),
             ]))
     {
-        Produces = [Signature.Logs("No connection is available to service this operation"), Signature.Fails(Side.Client, SocketFailure.BrokenPipe, Errno.EPIPE), Signature.Fails(Side.Client, SocketFailure.Refused, Errno.ECONNREFUSED)],
+        Produces = [Signature.Logs("No connection is available to service this operation", SeRedisVersion.V1_2_6), Signature.Logs("SocketClosed on"), Signature.Fails(Side.Client, SocketFailure.BrokenPipe, Errno.EPIPE), Signature.Fails(Side.Client, SocketFailure.Refused, Errno.ECONNREFUSED)],
         Timeout = TimeSpan.FromMinutes(1),
     };
 
