@@ -22,7 +22,6 @@ public static class ScenarioCases
         foreach (var row in Cases(s => !s.Slow && !s.NeedsRoot && !s.NeedsDocker && (s.Area is "proxy" or "redis" || s.Id.StartsWith("redis-", StringComparison.Ordinal))))
         {
             var (id, variant) = ((string)row[0], (Variant)row[1]);
-            if (id == ScenarioIds.ProxyClientAbort && variant == Variant.Broken) continue; // a race on docker: DockerScenarioTests skips it with the reason
             data.Add(id, variant);
         }
         return data;
