@@ -104,7 +104,12 @@ internal static class RedisIdleReset
         if (broken)
         {
             await lab.Timeline.WaitForAsync(e => ConnectionReset(e) && e.Actor == client.Name, TimeSpan.FromSeconds(5), $"ConnectionFailed (reset) [{client.Name}]", ct);
-            await lab.Timeline.WaitForAsync(EventKind.LibraryConnectionRestored, TimeSpan.FromSeconds(5), Side.Client, client.Name, ct);
+            // The interactive connection's restore: the subscription connection is reset too, and its restore can come first.
+            await lab.Timeline.WaitForAsync(
+                e => e.Kind == EventKind.LibraryConnectionRestored && e.Actor == client.Name && e.Library?.ConnectionType == "Interactive",
+                TimeSpan.FromSeconds(5),
+                $"ConnectionRestored (Interactive) [{client.Name}]",
+                ct);
         }
         for (var i = 2; i <= Commands; i++) await client.RunAsync("SET", ["k", $"{i}"], SeRedisCallMode.Sync, ct);
     }
