@@ -1,6 +1,7 @@
 namespace BrokenPipe.Scenarios.Tests.Cli;
 
 /// <summary>check-proxy as CI runs it, in its own process: independent runs, nothing left behind, signals, JSON on stdout.</summary>
+[Collection(nameof(CheckProxyProcessTests))]
 public sealed class CheckProxyProcessTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
