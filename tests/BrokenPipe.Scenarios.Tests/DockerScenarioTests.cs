@@ -1,5 +1,6 @@
 using BrokenPipe.Lab.Reports;
 using BrokenPipe.Lab.Runtimes;
+using BrokenPipe.Lab.Tests.Runtimes;
 
 namespace BrokenPipe.Scenarios.Tests;
 

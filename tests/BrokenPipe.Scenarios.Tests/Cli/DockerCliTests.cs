@@ -1,4 +1,5 @@
 using BrokenPipe.Scenarios.Cli;
+using BrokenPipe.Lab.Tests.Runtimes;
 
 namespace BrokenPipe.Scenarios.Tests.Cli;
 
