@@ -13,7 +13,7 @@ public sealed class CheckProxyBehaviourTests : IDisposable
         // A read timeout exactly as long as the response is a race nginx may win or lose: the upstream waits 0.5 s more, so it always fails.
         var config = Write("equal.conf", "server { listen {{listen}}; location / { proxy_pass http://{{upstream}}; proxy_read_timeout 2s; } }");
 
-        var (code, stdout, _) = await CheckProxyConfigsTests.RunAsync(["check-proxy", "--config", config, "--only", "long-response", "--long-response", "2s"]);
+        var (code, stdout, _) = await InProcessCli.RunAsync(["check-proxy", "--config", config, "--only", "long-response", "--long-response", "2s"]);
 
         Assert.Equal(1, code);
         Assert.Contains("FAIL           long-response", stdout);
@@ -40,7 +40,7 @@ public sealed class CheckProxyBehaviourTests : IDisposable
             }
             """.Replace("READ", readTimeout, StringComparison.Ordinal));
 
-        var (code, stdout, _) = await CheckProxyConfigsTests.RunAsync(["check-proxy", "--config", config, "--only", "websocket-idle", "--websocket-idle", idle]);
+        var (code, stdout, _) = await InProcessCli.RunAsync(["check-proxy", "--config", config, "--only", "websocket-idle", "--websocket-idle", idle]);
 
         Assert.Equal(1, code);
         Assert.Contains("FAIL           websocket-idle", stdout);
@@ -56,7 +56,7 @@ public sealed class CheckProxyBehaviourTests : IDisposable
         var config = Write("upload.conf", $"server {{ listen {{{{listen}}}}; client_max_body_size 100k; {extra} location / {{ proxy_pass http://{{{{upstream}}}}; }} }}");
         var json = Path.Combine(_dir, "upload.json");
 
-        var (code, stdout, _) = await CheckProxyConfigsTests.RunAsync(["check-proxy", "--config", config, "--only", "large-upload", "--upload-size", size, "--json", json]);
+        var (code, stdout, _) = await InProcessCli.RunAsync(["check-proxy", "--config", config, "--only", "large-upload", "--upload-size", size, "--json", json]);
 
         Assert.Equal(1, code);
         Assert.Contains("HTTP 413 from nginx (client_max_body_size)", stdout);
@@ -85,7 +85,7 @@ public sealed class CheckProxyBehaviourTests : IDisposable
             """);
         string[] hostArgs = host.Length > 0 ? ["--host", host] : [];
 
-        var (code, stdout, stderr) = await CheckProxyConfigsTests.RunAsync(["check-proxy", "--config", config, "--only", "long-response", "--long-response", "1s", .. hostArgs]);
+        var (code, stdout, stderr) = await InProcessCli.RunAsync(["check-proxy", "--config", config, "--only", "long-response", "--long-response", "1s", .. hostArgs]);
 
         Assert.True(code == exitCode, $"{stdout}\n{stderr}");
         Assert.Contains(exitCode == 0 ? "PASS           long-response" : "NOT-EXERCISED  long-response", stdout);
@@ -96,7 +96,7 @@ public sealed class CheckProxyBehaviourTests : IDisposable
     {
         var config = Write("h2c.conf", "server { listen {{listen}} http2; location / { proxy_pass http://{{upstream}}; } }");
 
-        var (code, stdout, _) = await CheckProxyConfigsTests.RunAsync(["check-proxy", "--config", config, "--only", "long-response,slow-client", "--long-response", "1s", "--slow-client-rate", "4194304"]);
+        var (code, stdout, _) = await InProcessCli.RunAsync(["check-proxy", "--config", config, "--only", "long-response,slow-client", "--long-response", "1s", "--slow-client-rate", "4194304"]);
 
         Assert.True(code == 0, stdout);
         Assert.Contains("listener HTTP/2 cleartext (h2c)", stdout);
@@ -108,7 +108,7 @@ public sealed class CheckProxyBehaviourTests : IDisposable
         var (cert, key) = BrokenPipe.Lab.Parts.Nginx.NginxCertificate.Write(Path.Combine(_dir, "own"), "app.example.com");
         var config = Write("tls.conf", "server { listen {{listen}} ssl; server_name app.example.com; ssl_certificate /nope.crt; ssl_certificate_key /nope.key; location / { proxy_pass http://{{upstream}}; } }");
 
-        var (code, stdout, _) = await CheckProxyConfigsTests.RunAsync(["check-proxy", "--config", config, "--only", "client-abort", "--cert", cert, "--key", key, "--host", "app.example.com"]);
+        var (code, stdout, _) = await InProcessCli.RunAsync(["check-proxy", "--config", config, "--only", "client-abort", "--cert", cert, "--key", key, "--host", "app.example.com"]);
 
         Assert.True(code == 0, stdout);
         Assert.Contains($"its certificate is {cert}", stdout);

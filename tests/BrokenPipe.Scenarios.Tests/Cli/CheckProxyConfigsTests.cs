@@ -29,7 +29,7 @@ public sealed class CheckProxyConfigsTests
         {
             string[] args = ["check-proxy", "--config", RepoFiles.NginxExample(example), "--only", only, .. Quick, "--json", json, .. path.Length > 0 ? new[] { "--path", path } : []];
 
-            var (code, stdout, stderr) = await RunAsync(args);
+            var (code, stdout, stderr) = await InProcessCli.RunAsync(args);
 
             Assert.True(code == exitCode, $"exit {code}\n{stdout}\n{stderr}");
             using var doc = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(json));
@@ -46,7 +46,7 @@ public sealed class CheckProxyConfigsTests
     [Fact]
     public async Task CheckProxy_OnlyNotProxiedPaths_ExitCode2SayingNoCheckReachedTheUpstream()
     {
-        var (code, stdout, stderr) = await RunAsync(["check-proxy", "--config", RepoFiles.NginxExample("api-location.conf"), "--only", "long-response,slow-client", .. Quick]);
+        var (code, stdout, stderr) = await InProcessCli.RunAsync(["check-proxy", "--config", RepoFiles.NginxExample("api-location.conf"), "--only", "long-response,slow-client", .. Quick]);
 
         Assert.Equal(2, code);
         Assert.Contains("NOT-EXERCISED  long-response", stdout);
@@ -61,7 +61,7 @@ public sealed class CheckProxyConfigsTests
         var junit = Path.GetTempFileName();
         try
         {
-            var (code, stdout, _) = await RunAsync(["check-proxy", "--config", RepoFiles.NginxExample("kong-like-60s.conf"), "--only", "keepalive-reuse,websocket-idle", .. Quick, "--junit", junit]);
+            var (code, stdout, _) = await InProcessCli.RunAsync(["check-proxy", "--config", RepoFiles.NginxExample("kong-like-60s.conf"), "--only", "keepalive-reuse,websocket-idle", .. Quick, "--junit", junit]);
 
             Assert.True(code == 1, stdout);
             var suite = System.Xml.Linq.XDocument.Load(junit).Root!;
@@ -78,7 +78,7 @@ public sealed class CheckProxyConfigsTests
     [Fact]
     public async Task CheckProxy_Http2OnDirectiveOnOldNginx_ExitCode2NamingTheVersionAndTheWayOut()
     {
-        var (code, _, stderr) = await RunAsync(["check-proxy", "--config", RepoFiles.NginxExample("http2-directive.conf")]);
+        var (code, _, stderr) = await InProcessCli.RunAsync(["check-proxy", "--config", RepoFiles.NginxExample("http2-directive.conf")]);
 
         Assert.Equal(2, code);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -86,13 +86,5 @@ public sealed class CheckProxyConfigsTests
         Assert.Contains("1.25.1", line);
         Assert.Contains("--nginx", line);
         Assert.Contains("--image", line);
-    }
-
-    internal static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await new CliApp(stdout, stderr, Catalog.All).RunAsync(args);
-        return (code, stdout.ToString(), stderr.ToString());
     }
 }

@@ -20,7 +20,7 @@ public sealed class CheckProxyInputTests : IDisposable
         var path = Path.Combine(_dir, "nginx.conf");
         await File.WriteAllTextAsync(path, config);
 
-        var (code, _, stderr) = await CheckProxyConfigsTests.RunAsync(["check-proxy", "--config", path]);
+        var (code, _, stderr) = await InProcessCli.RunAsync(["check-proxy", "--config", path]);
 
         Assert.Equal(2, code);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -39,7 +39,7 @@ public sealed class CheckProxyInputTests : IDisposable
         var path = Path.Combine(_dir, "ok.conf");
         await File.WriteAllTextAsync(path, "server { listen {{listen}}; location / { proxy_pass http://{{upstream}}; } }");
 
-        var (code, _, stderr) = await CheckProxyConfigsTests.RunAsync(["check-proxy", "--config", path, flag, value]);
+        var (code, _, stderr) = await InProcessCli.RunAsync(["check-proxy", "--config", path, flag, value]);
 
         Assert.Equal(2, code);
         Assert.Contains(expected, Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
@@ -51,7 +51,7 @@ public sealed class CheckProxyInputTests : IDisposable
         var path = Path.Combine(_dir, "ok.conf");
         await File.WriteAllTextAsync(path, "server { listen {{listen}}; location / { proxy_pass http://{{upstream}}; } }");
 
-        var (code, _, stderr) = await CheckProxyConfigsTests.RunAsync(["check-proxy", "--config", path, "--cert", path]);
+        var (code, _, stderr) = await InProcessCli.RunAsync(["check-proxy", "--config", path, "--cert", path]);
 
         Assert.Equal(2, code);
         Assert.Contains("--cert and --key go together", stderr);

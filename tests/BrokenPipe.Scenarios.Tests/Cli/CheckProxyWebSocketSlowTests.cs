@@ -7,7 +7,7 @@ public sealed class CheckProxyWebSocketSlowTests
     [Fact]
     public async Task CheckProxy_WebSocketMapDefaults_PassesAndShowsNginxClosingTheIdleWebSocketAtSixtySeconds()
     {
-        var (code, stdout, _) = await CheckProxyConfigsTests.RunAsync(["check-proxy", "--config", RepoFiles.NginxExample("websocket-map.conf"), "--only", "websocket-idle"]);
+        var (code, stdout, _) = await InProcessCli.RunAsync(["check-proxy", "--config", RepoFiles.NginxExample("websocket-map.conf"), "--only", "websocket-idle"]);
 
         Assert.True(code == 0, stdout);
         // nginx's timer starts when it relays the 101, a moment before the client reads it: "59.9 s" on a loaded machine.

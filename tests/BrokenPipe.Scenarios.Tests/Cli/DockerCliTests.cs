@@ -19,7 +19,7 @@ public sealed class DockerCliTests : IDisposable
     {
         string[] args = value is null ? ["run", ScenarioIds.RedisBigReply, flag] : ["run", ScenarioIds.RedisBigReply, flag, value];
 
-        var (code, _, stderr) = await RunAsync(args);
+        var (code, _, stderr) = await InProcessCli.RunAsync(args);
 
         Assert.Equal(2, code);
         Assert.Contains(message, stderr);
@@ -29,7 +29,7 @@ public sealed class DockerCliTests : IDisposable
     [Fact]
     public async Task Images_WithoutBuild_ExitCode2WithUsage()
     {
-        var (code, _, stderr) = await RunAsync(["images", "push"]);
+        var (code, _, stderr) = await InProcessCli.RunAsync(["images", "push"]);
 
         Assert.Equal(2, code);
         Assert.Contains("usage: images build", stderr);
@@ -40,7 +40,7 @@ public sealed class DockerCliTests : IDisposable
     {
         var image = (await DockerSettings.HostNetworkAsync()).RedisImage!;
 
-        var (code, stdout, _) = await RunAsync(["run", ScenarioIds.RedisBigReply, "--variant", "broken", "--runtime", "docker", "--redis-image", image]);
+        var (code, stdout, _) = await InProcessCli.RunAsync(["run", ScenarioIds.RedisBigReply, "--variant", "broken", "--runtime", "docker", "--redis-image", image]);
 
         Assert.True(code == 0, stdout);
         Assert.Contains($"({image})", stdout);
@@ -52,7 +52,7 @@ public sealed class DockerCliTests : IDisposable
         var image = (await DockerSettings.HostNetworkAsync()).NginxImage!;
         var config = Write("good.conf", "server { listen {{listen}}; location / { proxy_pass http://{{upstream}}; proxy_read_timeout 30s; } }");
 
-        var (code, stdout, _) = await RunAsync(["check-proxy", "--config", config, "--image", image, .. Quick]);
+        var (code, stdout, _) = await InProcessCli.RunAsync(["check-proxy", "--config", config, "--image", image, .. Quick]);
 
         Assert.True(code == 0, stdout);
         Assert.Contains("checks passed, 0 failed", stdout);
@@ -63,7 +63,7 @@ public sealed class DockerCliTests : IDisposable
     {
         var config = Write("any.conf", "server { listen {{listen}}; location / { proxy_pass http://{{upstream}}; } }");
 
-        var (code, _, stderr) = await RunAsync(["check-proxy", "--config", config, "--image", "brokenpipe-lab/nginx:no-such-version"]);
+        var (code, _, stderr) = await InProcessCli.RunAsync(["check-proxy", "--config", config, "--image", "brokenpipe-lab/nginx:no-such-version"]);
 
         Assert.Equal(2, code);
         Assert.Contains("images build", stderr);
@@ -74,13 +74,5 @@ public sealed class DockerCliTests : IDisposable
         var path = Path.Combine(_dir, name);
         File.WriteAllText(path, text);
         return path;
-    }
-
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await new CliApp(stdout, stderr, Catalog.All).RunAsync(args);
-        return (code, stdout.ToString(), stderr.ToString());
     }
 }
