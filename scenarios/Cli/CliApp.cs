@@ -150,7 +150,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         var results = await ScenarioBatch.RunAsync(runs, parallel, request.Settings, (i, result) =>
         {
             finished[i] = result;
-            progress.DoneAsync(++done, runs.Count, result).GetAwaiter().GetResult();
+            progress.Done(++done, runs.Count, result);
             while (request.Narrate && narrated < runs.Count && finished[narrated] is { } next)
             {
                 narration.WriteLine(TextReport.Narrate(runs[narrated].Scenario, next));

@@ -7,8 +7,8 @@ namespace BrokenPipe.Scenarios.Cli;
 public sealed class PlainProgress(TextWriter stderr) : IRunProgress
 {
     /// <inheritdoc/>
-    public Task DoneAsync(int number, int total, ScenarioResult result) =>
-        stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"[{number}/{total}] {result.Id} {JsonReport.VariantName(result.Variant)}: {TextReport.Verdict(result)} in {result.Duration.TotalSeconds:0.00} s; first disconnect: {TextReport.Describe(result.FirstDisconnect)}"));
+    public void Done(int number, int total, ScenarioResult result) =>
+        stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{number}/{total}] {result.Id} {JsonReport.VariantName(result.Variant)}: {TextReport.Verdict(result)} in {result.Duration.TotalSeconds:0.00} s; first disconnect: {TextReport.Describe(result.FirstDisconnect)}"));
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -45,14 +45,13 @@ public sealed class TerminalProgress : IRunProgress
     }
 
     /// <inheritdoc/>
-    public Task DoneAsync(int number, int total, ScenarioResult result)
+    public void Done(int number, int total, ScenarioResult result)
     {
         if (_bar is not null)
         {
             _bar.Description = Markup.Escape($"[{number}/{total}] {result.Id} {JsonReport.VariantName(result.Variant)}: {TextReport.Verdict(result)}");
             _bar.Increment(1);
         }
-        return Task.CompletedTask;
     }
 
     /// <summary>Completes the bar and waits until the display has drawn its last frame.</summary>
