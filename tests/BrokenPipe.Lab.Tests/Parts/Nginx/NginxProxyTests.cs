@@ -74,6 +74,8 @@ public sealed class NginxProxyTests
         var upstream = await RawTcpServer.StartAsync(lab);
         var proxy = await NginxProxy.StartAsync(lab, upstream.Endpoint);
         var master = proxy.Pid;
+        // The master accepts on its port before it has forked its workers: wait for them (bounded) before listing them.
+        Assert.True(await ProcFs.PollAsync(() => ProcFs.Children(master).Any(), Bound.Wait), $"nginx master {master} forked no worker");
         var workers = ProcFs.Children(master);
         Assert.NotEmpty(workers);
         Assert.Contains(lab.Directory, ProcFs.CommandLine(master));
