@@ -6,6 +6,20 @@ public sealed class CheckProxyProcessTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
+    /// <summary>Whether <paramref name="pid"/> is an nginx that serves (not an <c>nginx -t</c> check, not gone).</summary>
+    private static bool Serving(int pid)
+    {
+        try
+        {
+            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+            return cmdline.Contains("-c") && !cmdline.Contains("-t");
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     [Fact]
     public async Task CheckProxy_RunTwice_SameVerdictNothingLeftOnDiskNoProcessLeft()
     {
@@ -37,8 +51,9 @@ public sealed class CheckProxyProcessTests
     {
         using var cli = new CliProcess("check-proxy", "--config", RepoFiles.NginxExample("kong-like-fixed.conf"), "--only", "long-response,streaming-gaps,websocket-idle");
         await cli.Started.WaitAsync(Bound);
-        // The first stderr line comes after nginx -t; give the checks a moment to start their nginx copies.
-        for (var i = 0; i < 300 && cli.Leftovers().Count < 3; i++) await Task.Delay(50);
+        // The first stderr line comes after nginx -t; give the checks a moment to start their nginx copies. Each check runs
+        // its own short-lived `nginx -t` first: count only the copies that serve, or the signal may land between the two.
+        for (var i = 0; i < 300 && cli.Leftovers().Count(Serving) < 3; i++) await Task.Delay(50);
         Assert.NotEmpty(cli.Leftovers());
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
