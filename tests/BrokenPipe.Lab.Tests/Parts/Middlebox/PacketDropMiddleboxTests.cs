@@ -104,11 +104,16 @@ public sealed class PacketDropMiddleboxTests
         await dead.WaitForExitAsync();
         var slot = Random.Shared.Next(16384);
         var (ns, host) = ($"bpl-{slot}", $"bpl{slot}h");
-        var dir = Path.Combine(LabSandbox.TempRoot, $"crashed-{dead.Id}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-        await File.WriteAllTextAsync(Path.Combine(dir, "namespaces"), ns + "\n");
         await Command.RunCheckedAsync("ip", ["netns", "add", ns]);
         await Command.RunCheckedAsync("ip", ["link", "add", host, "type", "veth", "peer", "name", $"bpl{slot}n", "netns", ns]);
+        // The dead lab's run dir appears at once, registry included: labs of tests running beside this one reap
+        // dead run dirs too, and one that saw the dir before the namespace existed would remove the dir and leave
+        // the namespace (seen in a CI run).
+        var dir = Path.Combine(LabSandbox.TempRoot, $"crashed-{dead.Id}-{Guid.NewGuid():N}");
+        var staging = Path.Combine(LabSandbox.TempRoot, $"staging{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging);
+        await File.WriteAllTextAsync(Path.Combine(staging, "namespaces"), ns + "\n");
+        Directory.Move(staging, dir);
 
         await using (new LabSandbox("reaper")) { }
 
