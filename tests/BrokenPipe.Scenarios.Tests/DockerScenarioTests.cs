@@ -5,14 +5,13 @@ using BrokenPipe.Lab.Tests.Runtimes;
 namespace BrokenPipe.Scenarios.Tests;
 
 /// <summary>
-/// The nginx and Redis scenarios on the docker runtime (the local runtime's runs are <see cref="ScenarioTests"/>), and the
-/// scenarios about containers themselves. Skipped, with the reason, where no Docker engine answers.
+/// The nginx and Redis scenarios on the docker runtime (the local runtime's runs are <see cref="ScenarioTests"/>), dealt
+/// into <see cref="ScenarioCases.ContainerParts"/> classes that run side by side, and the scenarios about containers
+/// themselves. Skipped, with the reason, where no Docker engine answers.
 /// </summary>
-public sealed class DockerScenarioTests
+public static class DockerScenarioTests
 {
-    [DockerTheory]
-    [MemberData(nameof(ScenarioCases.OnContainers), MemberType = typeof(ScenarioCases))]
-    public async Task Scenario_OnDockerRuntime_MeetsItsExpectation(string id, Variant variant)
+    internal static async Task AssertMetOnDockerAsync(string id, Variant variant)
     {
         var scenario = Catalog.Find(id)!;
         var settings = await DockerSettings.HostNetworkAsync();
@@ -22,6 +21,42 @@ public sealed class DockerScenarioTests
         Assert.True(result.Outcome == Outcome.Met, TextReport.Narrate(scenario, result));
     }
 
+    /// <summary>The first share of the docker runtime's runs.</summary>
+    public sealed class Part1
+    {
+        [DockerTheory]
+        [MemberData(nameof(ScenarioCases.OnContainers), 0, MemberType = typeof(ScenarioCases))]
+        public Task Scenario_OnDockerRuntime_MeetsItsExpectation(string id, Variant variant) => AssertMetOnDockerAsync(id, variant);
+    }
+
+    /// <summary>The second share of the docker runtime's runs.</summary>
+    public sealed class Part2
+    {
+        [DockerTheory]
+        [MemberData(nameof(ScenarioCases.OnContainers), 1, MemberType = typeof(ScenarioCases))]
+        public Task Scenario_OnDockerRuntime_MeetsItsExpectation(string id, Variant variant) => AssertMetOnDockerAsync(id, variant);
+    }
+
+    /// <summary>The third share of the docker runtime's runs.</summary>
+    public sealed class Part3
+    {
+        [DockerTheory]
+        [MemberData(nameof(ScenarioCases.OnContainers), 2, MemberType = typeof(ScenarioCases))]
+        public Task Scenario_OnDockerRuntime_MeetsItsExpectation(string id, Variant variant) => AssertMetOnDockerAsync(id, variant);
+    }
+
+    /// <summary>The fourth share of the docker runtime's runs.</summary>
+    public sealed class Part4
+    {
+        [DockerTheory]
+        [MemberData(nameof(ScenarioCases.OnContainers), 3, MemberType = typeof(ScenarioCases))]
+        public Task Scenario_OnDockerRuntime_MeetsItsExpectation(string id, Variant variant) => AssertMetOnDockerAsync(id, variant);
+    }
+}
+
+/// <summary>The scenarios about containers themselves, and what the docker runtime's runs cover.</summary>
+public sealed class DockerOnlyScenarioTests
+{
     [DockerTheory(NeedsBridge = true)]
     [MemberData(nameof(ScenarioCases.NeedingDocker), MemberType = typeof(ScenarioCases))]
     public async Task DockerScenario_Variant_MeetsItsExpectation(string id, Variant variant)

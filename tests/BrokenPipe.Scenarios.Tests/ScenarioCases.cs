@@ -27,23 +27,39 @@ public static class ScenarioCases
         return data;
     }
 
+    /// <summary>Share <paramref name="part"/> (0 to <see cref="Parts"/> − 1) of <see cref="Fast()"/>, dealt by <see cref="Deal"/>.</summary>
+    public static TheoryData<string, Variant> Fast(int part) => Deal(Fast(), Parts, part);
+
+    /// <summary>How many shares <see cref="OnContainers(int)"/> deals the docker runtime's runs into.</summary>
+    public const int ContainerParts = 4;
+
+    /// <summary>Share <paramref name="part"/> (0 to <see cref="ContainerParts"/> − 1) of <see cref="OnContainers()"/>.</summary>
+    public static TheoryData<string, Variant> OnContainers(int part) => Deal(OnContainers(), ContainerParts, part);
+
+    /// <summary>How many shares <see cref="RedisLibrary(int)"/> deals the runs with every library version into.</summary>
+    public const int LibraryParts = 3;
+
+    /// <summary>Share <paramref name="part"/> (0 to <see cref="LibraryParts"/> − 1) of <see cref="RedisLibrary()"/>.</summary>
+    public static TheoryData<string, Variant> RedisLibrary(int part) => Deal(RedisLibrary(), LibraryParts, part);
+
     /// <summary>
-    /// Share <paramref name="part"/> (0 to <see cref="Parts"/> − 1) of <see cref="Fast()"/>: the runs are dealt longest
-    /// declared wait first, each to the share with the least wait so far, so the shares take about equally long.
+    /// Share <paramref name="part"/> of <paramref name="parts"/> of <paramref name="rows"/>: the runs are dealt longest
+    /// declared wait first, each to the share with the least wait so far, so the shares (one test class each, side by
+    /// side: xunit 2 runs the rows of one theory one after the other) take about equally long.
     /// </summary>
-    public static TheoryData<string, Variant> Fast(int part)
+    public static TheoryData<string, Variant> Deal(TheoryData<string, Variant> rows, int parts, int part)
     {
-        var load = new TimeSpan[Parts];
+        var load = new TimeSpan[parts];
         var data = new TheoryData<string, Variant>();
-        var runs = Catalog.All.Where(s => !s.Slow && !s.NeedsRoot && !s.NeedsDocker)
-            .SelectMany(s => new[] { Variant.Broken, Variant.Fixed }.Select(v => (s, v)))
-            .OrderByDescending(r => r.s[r.v].InherentWait)
-            .ThenBy(r => r.s.Id, StringComparer.Ordinal);
-        foreach (var (s, v) in runs)
+        var runs = rows.Select(row => (Scenario: Catalog.Find((string)row[0])!, Variant: (Variant)row[1]))
+            .OrderByDescending(r => r.Scenario[r.Variant].InherentWait)
+            .ThenBy(r => r.Scenario.Id, StringComparer.Ordinal)
+            .ThenBy(r => r.Variant);
+        foreach (var (scenario, variant) in runs)
         {
             var share = Array.IndexOf(load, load.Min());
-            load[share] += s[v].InherentWait;
-            if (share == part) data.Add(s.Id, v);
+            load[share] += scenario[variant].InherentWait;
+            if (share == part) data.Add(scenario.Id, variant);
         }
         return data;
     }

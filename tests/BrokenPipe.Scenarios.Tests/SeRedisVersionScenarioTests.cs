@@ -2,12 +2,13 @@ using BrokenPipe.Lab.Reports;
 
 namespace BrokenPipe.Scenarios.Tests;
 
-/// <summary>The Redis scenarios with StackExchange.Redis 1.2.6, 2.8.16 and 3.4.35 side by side: each version meets its own expectation.</summary>
-public sealed class SeRedisVersionScenarioTests
+/// <summary>
+/// The Redis scenarios with StackExchange.Redis 1.2.6, 2.8.16 and 3.4.35 side by side: each version meets its own
+/// expectation. The runs are dealt into <see cref="ScenarioCases.LibraryParts"/> classes that run side by side.
+/// </summary>
+public static class SeRedisVersionScenarioTests
 {
-    [Theory]
-    [MemberData(nameof(ScenarioCases.RedisLibrary), MemberType = typeof(ScenarioCases))]
-    public async Task RedisScenario_AllVersions_MeetsEachVersionsExpectation(string id, Variant variant)
+    internal static async Task AssertEachVersionMetAsync(string id, Variant variant)
     {
         var scenario = Catalog.Find(id)!;
         var result = await ScenarioRunner.RunAsync(scenario, variant, settings: new LabSettings { SeRedis = SeRedisVersions.All });
@@ -16,6 +17,34 @@ public sealed class SeRedisVersionScenarioTests
         Assert.Equal(SeRedisVersions.All, LibraryRun.On(result.Events).Select(r => r.Version));
     }
 
+    /// <summary>The first share of the runs with every version.</summary>
+    public sealed class Part1
+    {
+        [Theory]
+        [MemberData(nameof(ScenarioCases.RedisLibrary), 0, MemberType = typeof(ScenarioCases))]
+        public Task RedisScenario_AllVersions_MeetsEachVersionsExpectation(string id, Variant variant) => AssertEachVersionMetAsync(id, variant);
+    }
+
+    /// <summary>The second share of the runs with every version.</summary>
+    public sealed class Part2
+    {
+        [Theory]
+        [MemberData(nameof(ScenarioCases.RedisLibrary), 1, MemberType = typeof(ScenarioCases))]
+        public Task RedisScenario_AllVersions_MeetsEachVersionsExpectation(string id, Variant variant) => AssertEachVersionMetAsync(id, variant);
+    }
+
+    /// <summary>The third share of the runs with every version.</summary>
+    public sealed class Part3
+    {
+        [Theory]
+        [MemberData(nameof(ScenarioCases.RedisLibrary), 2, MemberType = typeof(ScenarioCases))]
+        public Task RedisScenario_AllVersions_MeetsEachVersionsExpectation(string id, Variant variant) => AssertEachVersionMetAsync(id, variant);
+    }
+}
+
+/// <summary>The list of scenarios that use the library is complete.</summary>
+public sealed class SeRedisVersionListTests
+{
     [Fact]
     public void RedisLibraryIds_EveryScenarioThatConnectsTheLibrary_IsListed()
     {
