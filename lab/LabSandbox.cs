@@ -26,7 +26,7 @@ public sealed class LabSandbox : IAsyncDisposable
         Timeline = new Timeline(Time);
         // A test host killed mid-run leaves its dir, processes, namespaces and containers behind: the next lab removes them.
         Runtimes.Reaper.ReapDeadLabs(TempRoot);
-        Directory = Path.Combine(TempRoot, $"{Sanitize(name)}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory = Path.Combine(TempRoot, Runtimes.Reaper.RunDirName(Sanitize(name)));
         System.IO.Directory.CreateDirectory(Directory);
     }
 

@@ -20,20 +20,42 @@ internal static class Reaper
     /// <summary>The registry of containers: one container id a line.</summary>
     public const string ContainerRegistry = "containers";
 
-    /// <summary>Reaps every run dir under <paramref name="root"/> whose owner (the PID in its name <c>NAME-PID-RANDOM</c>) has died.</summary>
+    /// <summary>
+    /// A new run dir's name: <c>NAME-PID-tSTART-RANDOM</c>, with this process's PID and start time (field 22 of
+    /// /proc/PID/stat), so that a PID reused by another process after the owner died does not keep the dir alive.
+    /// </summary>
+    public static string RunDirName(string name) => $"{name}-{Environment.ProcessId}-t{OwnStart.Value}-{Guid.NewGuid():N}";
+
+    private static readonly Lazy<string> OwnStart = new(() => StartTime(Environment.ProcessId));
+
+    /// <summary>Reaps every run dir under <paramref name="root"/> whose owner (the PID and start time in its name) has died.</summary>
     public static void ReapDeadLabs(string root)
     {
         if (!Directory.Exists(root)) return;
         foreach (var dir in Directory.EnumerateDirectories(root))
         {
-            var parts = Path.GetFileName(dir).Split('-');
-            if (parts.Length < 3 || !int.TryParse(parts[^2], out var pid) || pid == Environment.ProcessId) continue;
-            if (IsAlive(pid)) continue;
+            if (OwnerAlive(Path.GetFileName(dir)) is not false) continue;
             ReapProcesses(Lines(dir, ProcessRegistry));
             ReapNamespaces(Lines(dir, NamespaceRegistry));
             ReapContainers(Lines(dir, ContainerRegistry));
             TryDelete(dir);
         }
+    }
+
+    /// <summary>
+    /// Whether the owner of a run dir named <paramref name="name"/> lives: null when the name is not a run dir's or the owner
+    /// is this process. A killed owner whose parent has not collected it yet (a zombie) is dead: it can create nothing more.
+    /// Names without a start time (<c>NAME-PID-RANDOM</c>, older labs) go by the PID alone.
+    /// </summary>
+    internal static bool? OwnerAlive(string name)
+    {
+        var parts = name.Split('-');
+        if (parts.Length >= 4 && parts[^2] is ['t', .. var start] && int.TryParse(parts[^3], out var pid))
+        {
+            return pid == Environment.ProcessId ? null : StartTime(pid) == start && !IsZombie(pid);
+        }
+        if (parts.Length < 3 || !int.TryParse(parts[^2], out pid) || pid == Environment.ProcessId) return null;
+        return IsAlive(pid) && !IsZombie(pid);
     }
 
     /// <summary>Stops listed processes: SIGTERM, then SIGKILL, each by its PID and only if its start time still matches.</summary>
@@ -104,6 +126,20 @@ internal static class Reaper
         catch (IOException)
         {
             return "";
+        }
+    }
+
+    /// <summary>Whether PID is a zombie: dead, its exit status not yet collected by its parent (state Z in /proc/PID/stat).</summary>
+    private static bool IsZombie(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 

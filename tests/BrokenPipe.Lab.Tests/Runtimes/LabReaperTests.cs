@@ -71,6 +71,48 @@ public sealed class LabReaperTests
         }
     }
 
+    [Fact]
+    public async Task NewLab_DirWhoseOwnerPidWasReused_IsReaped()
+    {
+        // The dir's owner died and its PID now belongs to another process: the start time in the name tells them apart.
+        using var reuser = StartSleep();
+        using var orphan = StartSleep();
+        try
+        {
+            var dir = PlantLeftover($"x-{reuser.Id}-t1", $"{orphan.Id} {ProcFs.StartTime(orphan.Id)} nginx");
+
+            await using var lab = new LabSandbox("reaper-reused-owner");
+
+            Assert.True(await ProcFs.PollAsync(() => !Directory.Exists(dir), Bound.Wait), $"{dir} is still there");
+            Assert.True(await ProcFs.PollAsync(() => !ProcFs.Exists(orphan.Id), Bound.Wait), $"the orphan sleep {orphan.Id} is still running");
+            Assert.False(reuser.HasExited);
+        }
+        finally
+        {
+            if (!orphan.HasExited) orphan.Kill();
+            if (!reuser.HasExited) reuser.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task NewLab_DirOfALiveOwnerNamedWithItsStartTime_IsLeftAlone()
+    {
+        using var owner = StartSleep();
+        var dir = PlantLeftover($"x-{owner.Id}-t{ProcFs.StartTime(owner.Id)}", $"{owner.Id} {ProcFs.StartTime(owner.Id)} nginx");
+        try
+        {
+            await using var lab = new LabSandbox("reaper-live-owner-start");
+
+            Assert.True(Directory.Exists(dir));
+            Assert.False(owner.HasExited);
+        }
+        finally
+        {
+            if (!owner.HasExited) owner.Kill();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>A PID that no process has: that of a /bin/true that has exited.</summary>
     private static async Task<int> DeadPidAsync()
     {
@@ -86,13 +128,17 @@ public sealed class LabReaperTests
     /// A lab dir as a crashed process leaves it: <c>x-OWNER-RANDOM</c> with a process registry. It is written under a
     /// name the reaper ignores and then renamed, so that no lab sees it half-written.
     /// </summary>
-    private static string PlantLeftover(int ownerPid, string registryLine)
+    private static string PlantLeftover(int ownerPid, string registryLine) =>
+        PlantLeftover(string.Create(CultureInfo.InvariantCulture, $"x-{ownerPid}"), registryLine);
+
+    /// <summary>The same under <c>PREFIX-RANDOM</c> (a run dir's name is <c>NAME-PID-tSTART-RANDOM</c>).</summary>
+    private static string PlantLeftover(string prefix, string registryLine)
     {
         var id = Guid.NewGuid().ToString("N");
         var staging = Path.Combine(LabSandbox.TempRoot, $"staging{id}");
         Directory.CreateDirectory(staging);
         File.WriteAllText(Path.Combine(staging, "processes"), registryLine + Environment.NewLine);
-        var dir = Path.Combine(LabSandbox.TempRoot, string.Create(CultureInfo.InvariantCulture, $"x-{ownerPid}-{id}"));
+        var dir = Path.Combine(LabSandbox.TempRoot, $"{prefix}-{id}");
         Directory.Move(staging, dir);
         return dir;
     }
