@@ -50,6 +50,8 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
     {
         try
         {
+            // "run --help", "check-proxy -h": help wherever it is asked for, before any option is judged.
+            if (args.Any(a => a is "--help" or "-h") && args[0] != "explain") return Help();
             if (args.Length == 0 || args[0] is "--html" or "--pcap" or "--seredis" or "--parallel") return await RunAsync(Arguments.ParseCatalog(args, catalog), cancellationToken);
             return args[0] switch
             {

@@ -37,6 +37,23 @@ public sealed class CliAppTests
         Assert.False(Arguments.ParseRun([ScenarioIds.NatIdleDrop], Catalog.All).SkipUnavailable);
     }
 
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("run", "--help")]
+    [InlineData("run", "fin-vs-rst", "-h")]
+    [InlineData("check-proxy", "--help")]
+    [InlineData("images", "-h")]
+    public async Task Help_AskedForAnywhere_PrintsTheUsageAndRunsNothing(params string[] args)
+    {
+        var (code, stdout, stderr) = await RunAsync(args);
+
+        Assert.Equal(0, code);
+        Assert.StartsWith("brokenpipe-lab:", stdout);
+        Assert.Contains("run options:", stdout);
+        Assert.DoesNotContain("MET", stdout);
+        Assert.Equal("", stderr);
+    }
+
     [Fact]
     public async Task Describe_KnownId_PrintsTheStory()
     {
