@@ -43,7 +43,7 @@ public sealed record LabSettings
     public string? RedisImage { get; init; }
 
     /// <summary>The image for <paramref name="program"/>: this run's, else the official one.</summary>
-    public string ImageFor(ServerProgram program) =>
+    internal string ImageFor(ServerProgram program) =>
         (program == ServerProgram.Nginx ? NginxImage : program == ServerProgram.Redis ? RedisImage : null)
         ?? program.OfficialImage
         ?? throw new ArgumentException($"{program.Name} does not run in a container", nameof(program));

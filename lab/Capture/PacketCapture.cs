@@ -10,7 +10,7 @@ namespace BrokenPipe.Lab.Capture;
 /// down to the run's own ports (the listeners its parts registered) and read back with tshark. The lab owns it first,
 /// so it is disposed last and sees every part's final FIN or RST. Needs root.
 /// </summary>
-public sealed class PacketCapture : IAsyncDisposable
+internal sealed class PacketCapture : IAsyncDisposable
 {
     private const string Filter = "tcp and (net 127.0.0.0/8 or net 198.18.0.0/16)";
     private readonly LabSandbox _lab;

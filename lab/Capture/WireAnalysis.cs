@@ -3,7 +3,7 @@ using System.Globalization;
 namespace BrokenPipe.Lab.Capture;
 
 /// <summary>Pure reading of a capture's frames into connections: who closed first, data after a FIN, resets answering data, drops.</summary>
-public static class WireAnalysis
+internal static class WireAnalysis
 {
     /// <summary>A pause longer than this before a retransmission counts as the silence of a drop.</summary>
     public static readonly TimeSpan DropSilence = TimeSpan.FromMilliseconds(200);

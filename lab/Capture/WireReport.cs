@@ -3,7 +3,7 @@ using System.Globalization;
 namespace BrokenPipe.Lab.Capture;
 
 /// <summary>Connections of a capture in words (frame numbers of each FIN and RST, data after a FIN, drops), and the symptoms they amount to.</summary>
-public static class WireReport
+internal static class WireReport
 {
     /// <summary>The lines for <paramref name="conversations"/>; <paramref name="name"/> names an endpoint's role, <paramref name="time"/> a frame's time.</summary>
     public static IReadOnlyList<string> Lines(IReadOnlyList<TcpConversation> conversations, Func<TcpConversation, string, string> name, Func<WireFrame, string> time)

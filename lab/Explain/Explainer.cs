@@ -9,7 +9,7 @@ namespace BrokenPipe.Lab.Explain;
 /// specific), then each failure kind the text names in any language (<see cref="FailureAliases"/>), then words of the
 /// scenario's id ("redis", "ingress"). Ties go to the scenario whose signatures the text covers best.
 /// </summary>
-public static partial class Explainer
+internal static partial class Explainer
 {
     /// <summary>The matching scenarios, best first; empty when nothing matches.</summary>
     public static IReadOnlyList<Explanation> Explain(string text, IEnumerable<Scenario> catalog)

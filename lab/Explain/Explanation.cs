@@ -6,7 +6,7 @@ namespace BrokenPipe.Lab.Explain;
 /// <param name="Scenario">The scenario.</param>
 /// <param name="Score">Higher is closer: a verbatim fragment counts most, then each failure kind, then words of the scenario's id.</param>
 /// <param name="Matched">The signatures (and id words) the text matched, for the person to see why.</param>
-public sealed record Explanation(Scenario Scenario, double Score, IReadOnlyList<string> Matched)
+internal sealed record Explanation(Scenario Scenario, double Score, IReadOnlyList<string> Matched)
 {
     /// <summary>The first sentence of the story's why.</summary>
     public string Why => FirstSentence(Scenario.Story.Why);

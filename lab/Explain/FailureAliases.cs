@@ -8,7 +8,7 @@ namespace BrokenPipe.Lab.Explain;
 /// <c>java.io.IOException: Broken pipe</c> and <c>java.net.SocketException: Connection reset</c>, .NET's
 /// <c>SocketException (32)</c>/<c>(104)</c>, nginx's <c>(32: Broken pipe)</c>, StackExchange.Redis's exceptions.
 /// </summary>
-public static partial class FailureAliases
+internal static partial class FailureAliases
 {
     private static readonly (SocketFailure Failure, int? Errno, Regex Pattern)[] Aliases =
     [

@@ -11,4 +11,4 @@ namespace BrokenPipe.Lab.Reports;
 /// The arrow is drawn from another side's observation (a received FIN or RST) because that came before the sender's
 /// own, later log line; that later line is then not drawn again.
 /// </param>
-public sealed record DiagramMark(LabEvent Event, int Count, string Kind, string Lane, string? To, bool First, bool Observed);
+internal sealed record DiagramMark(LabEvent Event, int Count, string Kind, string Lane, string? To, bool First, bool Observed);

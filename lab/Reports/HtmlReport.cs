@@ -11,7 +11,7 @@ namespace BrokenPipe.Lab.Reports;
 /// fixed runs side by side: the sequence diagram, the first disconnect, the checks, what the capture showed, and
 /// the verbatim timeline.
 /// </summary>
-public static class HtmlReport
+internal static class HtmlReport
 {
     /// <summary>The page for <paramref name="runs"/>, titled <paramref name="title"/>.</summary>
     public static string Write(string title, IReadOnlyList<ReportRun> runs)

@@ -9,7 +9,7 @@ namespace BrokenPipe.Lab.Reports;
 /// <c>{ id, variant, expected, outcome, durationMs, firstDisconnect: {side, atMs, how} | null,
 /// events: [ {atMs, side, kind, failure, errno, detail} ] }</c>; one object per run, an array for several.
 /// </summary>
-public static class JsonReport
+internal static class JsonReport
 {
     public static string Write(IReadOnlyList<ScenarioResult> results)
     {

@@ -11,7 +11,7 @@ namespace BrokenPipe.Lab.Reports;
 /// event, with idle stretches compressed into a labelled band. Every mark carries its event's verbatim line as a
 /// <c>&lt;title&gt;</c> (shown on hover). Pure: the same events give the same SVG.
 /// </summary>
-public static class SequenceDiagram
+internal static class SequenceDiagram
 {
     private const int LaneWidth = 170;
     private const int Left = 96;

@@ -5,7 +5,7 @@ namespace BrokenPipe.Lab.Runtimes;
 /// runs as root on a machine with apt-get, it installs the Debian package and says so in one line
 /// (<c>BROKENPIPE_LAB_NO_INSTALL=1</c> turns that off). Otherwise it fails with the install command of each platform.
 /// </summary>
-public static class BinaryLocator
+internal static class BinaryLocator
 {
     /// <summary>Set (to anything but 0 or empty) to forbid the lab from installing packages.</summary>
     public const string NoInstallVariable = "BROKENPIPE_LAB_NO_INSTALL";

@@ -7,7 +7,7 @@ namespace BrokenPipe.Lab.Runtimes;
 /// The labels every lab container carries: which run it belongs to and which process owns it (PID and that process's
 /// start time, so a reused PID is not taken for the owner). <c>docker ps -a --filter label=brokenpipe.lab.run</c> lists them.
 /// </summary>
-public static class ContainerLabels
+internal static class ContainerLabels
 {
     /// <summary>The run id: the lab's run dir name (<c>NAME-PID-RANDOM</c>).</summary>
     public const string Run = "brokenpipe.lab.run";

@@ -15,7 +15,7 @@ namespace BrokenPipe.Lab.Runtimes;
 /// (SIGSTOP/SIGCONT become pause and unpause, which freeze the whole container). Stopping it kills it by its id, never
 /// by name, and removes it.
 /// </summary>
-public sealed class DockerContainer : IServerProcess
+internal sealed class DockerContainer : IServerProcess
 {
     private const int MaxOutputLines = 200;
     private readonly IContainer _container;

@@ -40,7 +40,7 @@ public sealed class DockerRuntime : IServerRuntime
         $"the Docker engine has no image {image} and cannot pull it ({why}): build local images with 'dotnet run --project scenarios -- images build' and pass the tags it prints (--nginx-image/--redis-image, or {LabSettings.NginxImageVariable}/{LabSettings.RedisImageVariable})";
 
     /// <summary>Starts the server in a container owned by <paramref name="lab"/>; returns once it runs (the part then probes readiness).</summary>
-    public async Task<IServerProcess> StartAsync(LabSandbox lab, ServerLaunch launch, CancellationToken cancellationToken = default)
+    async Task<IServerProcess> IServerRuntime.StartAsync(LabSandbox lab, ServerLaunch launch, CancellationToken cancellationToken)
     {
         var image = await PrepareAsync(lab, launch, cancellationToken).ConfigureAwait(false);
         var container = await DockerContainer.StartAsync(lab, launch, image, Network, cancellationToken).ConfigureAwait(false);
@@ -48,7 +48,7 @@ public sealed class DockerRuntime : IServerRuntime
     }
 
     /// <summary>Runs a short command (e.g. <c>nginx -t</c>) in a container of the same image to completion, then removes it.</summary>
-    public async Task<(int ExitCode, string Output)> RunAsync(LabSandbox lab, ServerLaunch launch, TimeSpan timeout, CancellationToken cancellationToken = default)
+    async Task<(int ExitCode, string Output)> IServerRuntime.RunAsync(LabSandbox lab, ServerLaunch launch, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var image = await PrepareAsync(lab, launch, cancellationToken).ConfigureAwait(false);
         var client = DockerEngine.Client;

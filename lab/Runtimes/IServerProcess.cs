@@ -1,7 +1,7 @@
 namespace BrokenPipe.Lab.Runtimes;
 
 /// <summary>A running server started by a runtime. Disposing it stops it: a graceful signal, then a kill, by its own PID (a container: by its id, then it is removed).</summary>
-public interface IServerProcess : IAsyncDisposable
+internal interface IServerProcess : IAsyncDisposable
 {
     int Pid { get; }
 

@@ -12,7 +12,7 @@ namespace BrokenPipe.Lab.Runtimes;
 /// nginx's mime.types). The program is found or installed as the local runtime does it; the image is tagged with its
 /// version (<c>brokenpipe-lab/nginx:1.22.1</c>). The images have no shell: readiness is always probed from the host.
 /// </summary>
-public static partial class LocalImages
+internal static partial class LocalImages
 {
     /// <summary>The programs <c>images build</c> builds.</summary>
     public static IReadOnlyList<ServerProgram> Programs { get; } = [ServerProgram.Nginx, ServerProgram.Redis];

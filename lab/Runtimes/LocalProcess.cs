@@ -8,7 +8,7 @@ namespace BrokenPipe.Lab.Runtimes;
 /// its process tree (nginx's workers too). It is started through <see cref="HostTether"/>, so it also dies when this
 /// process is killed outright.
 /// </summary>
-public sealed class LocalProcess : IServerProcess
+internal sealed class LocalProcess : IServerProcess
 {
     private const int MaxOutputLines = 200;
     private readonly Process _process;

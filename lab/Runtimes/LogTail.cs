@@ -4,7 +4,7 @@ namespace BrokenPipe.Lab.Runtimes;
 /// Follows a log file a server writes (nginx's error and access logs, Redis's log) and hands each new complete line
 /// to a callback, within ~10 ms of its being written. Dispose reads what is left, then stops.
 /// </summary>
-public sealed class LogTail : IAsyncDisposable
+internal sealed class LogTail : IAsyncDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(10);
     private readonly string _path;

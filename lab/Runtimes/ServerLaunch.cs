@@ -1,7 +1,7 @@
 namespace BrokenPipe.Lab.Runtimes;
 
 /// <summary>What to run: a program, its arguments, and the actor name the lab gives it.</summary>
-public sealed record ServerLaunch(ServerProgram Program, IReadOnlyList<string> Arguments, string Name)
+internal sealed record ServerLaunch(ServerProgram Program, IReadOnlyList<string> Arguments, string Name)
 {
     /// <summary>An explicit path to the program's binary; null means find it (PATH, then the usual places), installing it if allowed.</summary>
     public string? ExplicitPath { get; init; }

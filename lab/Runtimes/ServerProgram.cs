@@ -1,7 +1,7 @@
 namespace BrokenPipe.Lab.Runtimes;
 
 /// <summary>A server program the lab runs as a real process: its name, where it usually lives, and how each platform installs it.</summary>
-public sealed record ServerProgram(string Name, string DebianPackage, string FedoraPackage, string BrewPackage, IReadOnlyList<string> Candidates)
+internal sealed record ServerProgram(string Name, string DebianPackage, string FedoraPackage, string BrewPackage, IReadOnlyList<string> Candidates)
 {
     /// <summary>The official image a user would pull for the docker runtime (null for a tool that never runs in a container).</summary>
     public string? OfficialImage { get; init; }

@@ -1,7 +1,7 @@
 namespace BrokenPipe.Lab.Runtimes;
 
 /// <summary>The Linux signal numbers the lab sends to the processes it started (always by their own PID).</summary>
-public enum UnixSignal
+internal enum UnixSignal
 {
     Kill = 9,
     Term = 15,

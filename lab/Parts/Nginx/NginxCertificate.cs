@@ -8,7 +8,7 @@ namespace BrokenPipe.Lab.Parts.Nginx;
 /// as PEM into the run dir: the lab's clients accept it, nothing is installed in any trust store. RSA, because many
 /// configs' TLS 1.2 cipher lists name only ECDHE-RSA suites.
 /// </summary>
-public static class NginxCertificate
+internal static class NginxCertificate
 {
     /// <summary>Writes <c>lab.crt</c> and <c>lab.key</c> into <paramref name="directory"/> and returns their paths.</summary>
     public static (string Certificate, string Key) Write(string directory, string host = "localhost")

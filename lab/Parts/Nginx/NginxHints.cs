@@ -6,7 +6,7 @@ namespace BrokenPipe.Lab.Parts.Nginx;
 /// For nginx's "unknown directive" and "invalid parameter": which nginx version or module provides it, so the user knows
 /// to run another nginx (<c>--nginx PATH</c>, or an image with <c>--image</c>) rather than to fix the config.
 /// </summary>
-public static partial class NginxHints
+internal static partial class NginxHints
 {
     private static readonly Dictionary<string, string> Providers = new(StringComparer.Ordinal)
     {

@@ -14,7 +14,7 @@ namespace BrokenPipe.Lab.Parts.Nginx;
 /// </list>
 /// Every change keeps the line count, so nginx's line numbers still map to the user's lines. Pure text: tested without nginx.
 /// </summary>
-public static class NginxIsolation
+internal static class NginxIsolation
 {
     private static readonly string[] TempPaths = ["client_body_temp_path", "proxy_temp_path", "fastcgi_temp_path", "uwsgi_temp_path", "scgi_temp_path"];
     private static readonly string[] CachePaths = ["proxy_cache_path", "fastcgi_cache_path", "uwsgi_cache_path", "scgi_cache_path"];

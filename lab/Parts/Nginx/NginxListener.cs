@@ -1,7 +1,7 @@
 namespace BrokenPipe.Lab.Parts.Nginx;
 
 /// <summary>How the lab's <c>{{listen}}</c> listener speaks: TLS (<c>ssl</c>), HTTP/2 (<c>http2</c> or <c>http2 on;</c>).</summary>
-public sealed record NginxListener
+internal sealed record NginxListener
 {
     /// <summary>Plain HTTP/1.1.</summary>
     public static NginxListener Plain { get; } = new();

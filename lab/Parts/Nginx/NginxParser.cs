@@ -4,7 +4,7 @@ namespace BrokenPipe.Lab.Parts.Nginx;
 /// nginx's own tokenizer rules, enough to find directives and their blocks: words, quoted strings, <c>${var}</c>,
 /// '#' comments (only where a word starts), ';', '{' and '}'. Pure logic: no nginx needed.
 /// </summary>
-public static class NginxParser
+internal static class NginxParser
 {
     /// <summary>Every directive of <paramref name="text"/>, in order, each with its enclosing block.</summary>
     public static IReadOnlyList<NginxStatement> Parse(string text)

@@ -1,7 +1,7 @@
 namespace BrokenPipe.Lab.Parts.Nginx;
 
 /// <summary>Where one nginx run keeps its files: all inside its run dir.</summary>
-public sealed record NginxPaths(string Prefix)
+internal sealed record NginxPaths(string Prefix)
 {
     public string Config => Path.Combine(Prefix, "nginx.conf");
 

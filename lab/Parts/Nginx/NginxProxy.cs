@@ -36,7 +36,7 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
 
     public int Port => Endpoint.Port;
 
-    public NginxPaths Paths { get; }
+    internal NginxPaths Paths { get; }
 
     /// <summary>From starting the nginx process until its port accepts (the <c>nginx -t</c> check before it not included).</summary>
     public TimeSpan StartupTime { get; }
@@ -44,7 +44,7 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
     public int Pid => _process.Pid;
 
     /// <summary>How the lab's listener speaks (TLS, HTTP/2), read from the config.</summary>
-    public NginxListener Listener { get; }
+    internal NginxListener Listener { get; }
 
     /// <summary>What the lab changed in a user's config to isolate it (moved listens, paths taken over), one line each.</summary>
     public IReadOnlyList<string> Notes { get; }
@@ -60,11 +60,11 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
     /// <param name="binaryPath">The nginx binary; null finds it.</param>
     /// <param name="image">An nginx image to check it with (on the docker runtime); null uses the lab's usual nginx.</param>
     /// <param name="cancellationToken">Cancels the check.</param>
-    public static async Task<NginxConfigReport> ValidateAsync(string templatePath, string? binaryPath = null, string? image = null, CancellationToken cancellationToken = default) =>
+    internal static async Task<NginxConfigReport> ValidateAsync(string templatePath, string? binaryPath = null, string? image = null, CancellationToken cancellationToken = default) =>
         await ValidateAsync(new NginxOptions { ConfigTemplatePath = templatePath, BinaryPath = binaryPath, Image = image, Runtime = image is null ? null : DockerRuntime.HostNetwork }, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Checks <paramref name="options"/>' config template without starting a proxy; see <see cref="ValidateAsync(string, string?, string?, CancellationToken)"/>.</summary>
-    public static async Task<NginxConfigReport> ValidateAsync(NginxOptions options, CancellationToken cancellationToken = default)
+    internal static async Task<NginxConfigReport> ValidateAsync(NginxOptions options, CancellationToken cancellationToken = default)
     {
         await using var lab = new LabSandbox("nginx-validate");
         options = options with { Name = "nginx-validate" };

@@ -10,7 +10,7 @@ namespace BrokenPipe.Lab.Parts.Nginx;
 /// A relative include is looked up next to the user's file, then in /etc/nginx; a missing one (not a glob, which may
 /// match nothing, as in nginx) is named as the user wrote it.
 /// </summary>
-public sealed partial class NginxSource
+internal sealed partial class NginxSource
 {
     private const int MaxDepth = 16;
     private readonly string[] _bases;

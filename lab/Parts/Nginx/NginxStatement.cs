@@ -4,7 +4,7 @@ namespace BrokenPipe.Lab.Parts.Nginx;
 /// One nginx directive as written: its words (quotes removed), where it starts and ends in the text (the end is just
 /// past its ';' or '{'), whether it opens a block, and the enclosing block (an index into the same list, or -1).
 /// </summary>
-public sealed record NginxStatement(IReadOnlyList<string> Words, int Start, int End, bool OpensBlock, int Parent)
+internal sealed record NginxStatement(IReadOnlyList<string> Words, int Start, int End, bool OpensBlock, int Parent)
 {
     /// <summary>The directive's name (its first word).</summary>
     public string Name => Words.Count > 0 ? Words[0] : "";

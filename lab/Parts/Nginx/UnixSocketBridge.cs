@@ -9,7 +9,7 @@ namespace BrokenPipe.Lab.Parts.Nginx;
 /// (shutdown of the other side's write), and a reset closes both: nginx sees the upstream's closes as it would on the
 /// socket itself. What the upstream records (requests, closes) is unchanged.
 /// </summary>
-public sealed class UnixSocketBridge : IAsyncDisposable
+internal sealed class UnixSocketBridge : IAsyncDisposable
 {
     private readonly Socket _listener = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
     private readonly IPEndPoint _upstream;

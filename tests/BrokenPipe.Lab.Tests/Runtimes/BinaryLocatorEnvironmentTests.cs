@@ -27,7 +27,7 @@ public sealed class BinaryLocatorEnvironmentTests
         await using var lab = new LabSandbox("runtime-missing");
         var launch = new ServerLaunch(Missing, ["--version"], "missing");
 
-        var e = await WithNoInstallAsync("1", () => Assert.ThrowsAsync<RuntimeMissingException>(() => LocalRuntime.Instance.StartAsync(lab, launch).WaitAsync(Bound.Wait)));
+        var e = await WithNoInstallAsync("1", () => Assert.ThrowsAsync<RuntimeMissingException>(() => ((IServerRuntime)LocalRuntime.Instance).StartAsync(lab, launch).WaitAsync(Bound.Wait)));
 
         Assert.Contains("apt-get install no-such-pkg", e.Message);
         Assert.False(File.Exists(Path.Combine(lab.Directory, "processes")));

@@ -13,7 +13,7 @@ public sealed class LocalRuntimeTests
     {
         await using var lab = new LabSandbox("runtime-run");
 
-        var (code, output) = await LocalRuntime.Instance.RunAsync(lab, new ServerLaunch(Sh, ["-c", "echo out; echo err >&2; exit 3"], "sh") { ExplicitPath = "/bin/sh" }, Bound.Wait);
+        var (code, output) = await ((IServerRuntime)LocalRuntime.Instance).RunAsync(lab, new ServerLaunch(Sh, ["-c", "echo out; echo err >&2; exit 3"], "sh") { ExplicitPath = "/bin/sh" }, Bound.Wait);
 
         Assert.Equal(3, code);
         Assert.Contains("out", output);
@@ -27,7 +27,7 @@ public sealed class LocalRuntimeTests
         await using var lab = new LabSandbox("runtime-run-timeout");
         var marker = Marker();
 
-        var (code, output) = await LocalRuntime.Instance.RunAsync(lab, new ServerLaunch(Sleep, [marker], "sleep"), TimeSpan.FromMilliseconds(200)).WaitAsync(Bound.Wait);
+        var (code, output) = await ((IServerRuntime)LocalRuntime.Instance).RunAsync(lab, new ServerLaunch(Sleep, [marker], "sleep"), TimeSpan.FromMilliseconds(200)).WaitAsync(Bound.Wait);
 
         Assert.Equal(-1, code);
         Assert.Contains("did not finish within", output);
@@ -42,7 +42,7 @@ public sealed class LocalRuntimeTests
         int pid;
         try
         {
-            var server = await LocalRuntime.Instance.StartAsync(lab, new ServerLaunch(Sleep, ["30"], "sleeper"));
+            var server = await ((IServerRuntime)LocalRuntime.Instance).StartAsync(lab, new ServerLaunch(Sleep, ["30"], "sleeper"));
             pid = server.Pid;
             Assert.True(ProcFs.Exists(pid));
             Assert.Contains(File.ReadAllLines(Path.Combine(lab.Directory, "processes")), l => l.StartsWith($"{pid} ", StringComparison.Ordinal));
