@@ -117,10 +117,6 @@ public sealed class RespProbe : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads one reply within <paramref name="timeout"/>: the reply, or null after recording EOF, a socket error or the timeout.</summary>
-    [Obsolete("null means EOF, error and timeout alike: use ReadReplyAsync, whose result says which.", DiagnosticId = "BPL0001")]
-    public async Task<object?> ReadAsync(TimeSpan timeout) => (await ReadReplyAsync(timeout).ConfigureAwait(false)).Value;
-
     /// <summary>
     /// Reads everything until EOF, a socket error, <paramref name="quiet"/> with no byte, or — when given —
     /// <paramref name="expected"/> bytes (all that was sent: no need to wait for silence); counts the pub/sub messages in

@@ -92,7 +92,7 @@ public sealed class SeRedisClient : IAsyncDisposable
         var client = lab.Own(new SeRedisClient(lab, version, name, process), name);
         process.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data is { Length: > 0 } line) lab.Timeline.Record(Side.Client, EventKind.Note, $"observer stderr: {line}", actor: name);
+            if (e.Data is { Length: > 0 } line) lab.Timeline.Note(Side.Client, $"observer stderr: {line}", name);
         };
         process.BeginErrorReadLine();
         await client._ready.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
@@ -105,12 +105,14 @@ public sealed class SeRedisClient : IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
         client.IsConnected = (bool?)done["conn"];
         var extras = string.Join(string.Empty, new[] { options.HeartbeatConsistencyChecks ? ", HeartbeatConsistencyChecks" : "", options.FailFast ? ", BacklogPolicy.FailFast" : "" });
-        lab.Timeline.Record(
+        lab.Timeline.Record(new LabEvent(
             Side.Client,
             EventKind.Connected,
-            $"StackExchange.Redis {version.Name()} connected ({configuration}{extras}; keepAlive {done["keepAlive"]} s, syncTimeout {done["syncTimeout"]} ms), IsConnected={client.IsConnected}, observer pid {client.Pid}",
-            actor: name,
-            library: new LibraryObservation { Version = version.Name(), IsConnected = client.IsConnected });
+            $"StackExchange.Redis {version.Name()} connected ({configuration}{extras}; keepAlive {done["keepAlive"]} s, syncTimeout {done["syncTimeout"]} ms), IsConnected={client.IsConnected}, observer pid {client.Pid}")
+        {
+            Actor = name,
+            Library = new LibraryObservation { Version = version.Name(), IsConnected = client.IsConnected },
+        });
         return client;
     }
 
@@ -315,7 +317,7 @@ public sealed class SeRedisClient : IAsyncDisposable
     }
 
     private void Record(EventKind kind, string detail, SocketFailure? failure, int? errno, LibraryObservation library, int? index = null) =>
-        _lab.Timeline.Record(Side.Client, kind, detail, failure, errno, Name, index: index, library: library);
+        _lab.Timeline.Record(new LabEvent(Side.Client, kind, detail) { Failure = failure, Errno = errno, Actor = Name, Index = index, Library = library });
 
     private static List<LibraryException> Chain(JsonArray? links) =>
         links is null ? [] : [.. links.OfType<JsonObject>().Select(l => new LibraryException((string?)l["t"] ?? "?", (string?)l["m"] ?? "", (string?)l["ft"], (int?)l["errno"]))];

@@ -113,12 +113,12 @@ internal static class NatIdleDrop
         foreach (var probe in new[] { plain, bounded, probed })
         {
             await probe.SendAsync("PING");
-            await probe.ReadAsync(TimeSpan.FromSeconds(2));
+            await probe.ReadReplyAsync(TimeSpan.FromSeconds(2));
         }
 
-        lab.Timeline.Record(Side.Lab, EventKind.Note, $"a {Pause.TotalSeconds:0} s pause: no client sends anything; the NAT forgets flows idle for {Limit.TotalSeconds:0} s", actor: "idle");
+        lab.Timeline.Note(Side.Lab, $"a {Pause.TotalSeconds:0} s pause: no client sends anything; the NAT forgets flows idle for {Limit.TotalSeconds:0} s", "idle");
         await Task.Delay(Pause, ct); // the idle time is the behaviour under test
-        lab.Timeline.Record(Side.Lab, EventKind.Note, "idle over", actor: "idle");
+        lab.Timeline.Note(Side.Lab, "idle over", "idle");
 
         var loops = clients.Select(c => c.StartLoop("SET", ["k", "v"], SeRedisCallMode.Sync, TimeSpan.FromMilliseconds(500), LibraryCommands).Done).ToList();
         await Task.WhenAll(
@@ -127,9 +127,9 @@ internal static class NatIdleDrop
                 async () =>
                 {
                     await plain.SendAsync("PING");
-                    if (await plain.ReadAsync(ReadBound) is null && plain.TcpInfo is { State: TcpState.Established, Unacked: > 0, TotalRetransmits: > 0 } info)
+                    if (!(await plain.ReadReplyAsync(ReadBound)).Answered && plain.TcpInfo is { State: TcpState.Established, Unacked: > 0, TotalRetransmits: > 0 } info)
                     {
-                        lab.Timeline.Record(Side.Client, EventKind.Note, $"{Retransmitting}: {info}", actor: Plain);
+                        lab.Timeline.Note(Side.Client, $"{Retransmitting}: {info}", Plain);
                     }
                 },
                 ct),
@@ -137,7 +137,7 @@ internal static class NatIdleDrop
                 async () =>
                 {
                     await bounded.SendAsync("PING");
-                    await bounded.ReadAsync(ReadBound + TimeSpan.FromSeconds(1));
+                    await bounded.ReadReplyAsync(ReadBound + TimeSpan.FromSeconds(1));
                 },
                 ct),
             Task.Run(
@@ -145,7 +145,7 @@ internal static class NatIdleDrop
                 {
                     // Broken: it sends nothing; only its keepalive probes can tell it the flow is gone. Fixed: a PING.
                     if (!broken) await probed.SendAsync("PING");
-                    await probed.ReadAsync(ReadBound + TimeSpan.FromSeconds(1));
+                    await probed.ReadReplyAsync(ReadBound + TimeSpan.FromSeconds(1));
                 },
                 ct));
     }
@@ -162,7 +162,7 @@ internal static class NatIdleDrop
             keepAlive is { } ka ? $"TCP keepalive after {ka.Idle} s idle, every {ka.Interval} s, {ka.Count} probes" : null,
             userTimeout is { } ut ? $"TCP_USER_TIMEOUT {ut.TotalSeconds:0} s" : null,
         }.OfType<string>());
-        lab.Timeline.Record(Side.Client, EventKind.Note, options.Length == 0 ? "no TCP keepalive, no TCP_USER_TIMEOUT" : options, actor: name);
+        lab.Timeline.Note(Side.Client, options.Length == 0 ? "no TCP keepalive, no TCP_USER_TIMEOUT" : options, name);
         return probe ?? throw new InvalidOperationException($"{name} could not connect to the NAT at {nat.Endpoint}");
     }
 }

@@ -101,7 +101,7 @@ internal static class RedisIdleDrop
             var keepAliveBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, new DropAfterIdleFault(IdlePause.Limit), $"middlebox[{KeepAlive}]", ct);
             keepAlive = await ConnectKeepAliveProbeAsync(lab, keepAliveBox, ct);
             await keepAlive.SendAsync("PING");
-            await keepAlive.ReadAsync(TimeSpan.FromSeconds(2));
+            await keepAlive.ReadReplyAsync(TimeSpan.FromSeconds(2));
         }
 
         await IdlePause.RunAsync(lab, probe, broken, ct);
@@ -113,7 +113,7 @@ internal static class RedisIdleDrop
                 async () =>
                 {
                     await probe.SendAsync("PING");
-                    await probe.ReadAsync(ReadBound);
+                    await probe.ReadReplyAsync(ReadBound);
                     if (broken) await probe.SendAsync("PING");
                 },
                 ct),
@@ -123,7 +123,7 @@ internal static class RedisIdleDrop
                     async () =>
                     {
                         await keepAlive.SendAsync("PING");
-                        await keepAlive.ReadAsync(ReadBound);
+                        await keepAlive.ReadReplyAsync(ReadBound);
                     },
                     ct));
         if (broken)
@@ -142,7 +142,7 @@ internal static class RedisIdleDrop
     private static async Task<RespProbe> ConnectKeepAliveProbeAsync(LabSandbox lab, TcpMiddlebox box, CancellationToken ct)
     {
         var probe = (await RespProbe.ConnectAsync(lab, box.Endpoint, KeepAlive, cancellationToken: ct, configure: s => TcpOptions.KeepAlive(s, 1, 1, 2)))!;
-        lab.Timeline.Record(Side.Client, EventKind.Note, "TCP keepalive on: idle 1 s, interval 1 s, 2 probes", actor: KeepAlive);
+        lab.Timeline.Note(Side.Client, "TCP keepalive on: idle 1 s, interval 1 s, 2 probes", KeepAlive);
         return probe;
     }
 
@@ -150,16 +150,12 @@ internal static class RedisIdleDrop
     private static void ReportKeepAlive(LabSandbox lab, RespProbe probe)
     {
         var info = probe.TcpInfo;
-        lab.Timeline.Record(Side.Client, EventKind.Note, $"TCP_INFO: {info}", actor: KeepAlive);
+        lab.Timeline.Note(Side.Client, $"TCP_INFO: {info}", KeepAlive);
         // The probes carry no data; only they can have been ACKed since the PING's own ACK, seconds ago.
         if (info is { State: TcpState.Established, SocketError: 0, UnansweredProbes: 0 } &&
             info.SinceAckReceived < TimeSpan.FromMilliseconds(1500) && info.SinceDataSent > TimeSpan.FromMilliseconds(2500) && info.SinceDataReceived > TimeSpan.FromSeconds(5))
         {
-            lab.Timeline.Record(
-                Side.Client,
-                EventKind.Note,
-                $"{ProbesAcked}: an ACK came {info.SinceAckReceived.TotalMilliseconds:0} ms ago, though the last data left {info.SinceDataSent.TotalMilliseconds:0} ms ago and the last reply came {info.SinceDataReceived.TotalMilliseconds:0} ms ago — TCP keepalive cannot notice a user-space blackhole",
-                actor: KeepAlive);
+            lab.Timeline.Note(Side.Client, $"{ProbesAcked}: an ACK came {info.SinceAckReceived.TotalMilliseconds:0} ms ago, though the last data left {info.SinceDataSent.TotalMilliseconds:0} ms ago and the last reply came {info.SinceDataReceived.TotalMilliseconds:0} ms ago — TCP keepalive cannot notice a user-space blackhole", KeepAlive);
         }
     }
 }

@@ -54,13 +54,13 @@ internal static class RedisBigReply
             "big",
             $"{Fields}",
             $"{ValueBytes}");
-        lab.Timeline.Record(Side.Lab, EventKind.Note, $"hash 'big': {Resp.Render(built)} fields of {ValueBytes} bytes (a ~5 MB reply)");
+        lab.Timeline.Note(Side.Lab, $"hash 'big': {Resp.Render(built)} fields of {ValueBytes} bytes (a ~5 MB reply)");
 
         var probe = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe", cancellationToken: ct))!;
         if (!paged)
         {
             await probe.SendAsync("HGETALL", "big");
-            await probe.ReadAsync(TimeSpan.FromSeconds(5));
+            await probe.ReadReplyAsync(TimeSpan.FromSeconds(5));
             await lab.Timeline.WaitForAsync(EventKind.RedisOutputBufferLimit, TimeSpan.FromSeconds(5), Side.Redis, cancellationToken: ct);
             return;
         }
@@ -70,12 +70,12 @@ internal static class RedisBigReply
         do
         {
             await probe.SendAsync("HSCAN", "big", cursor, "COUNT", $"{Page}");
-            if (await probe.ReadAsync(TimeSpan.FromSeconds(5)) is not object?[] { Length: 2 } reply || reply[1] is not object?[] items) break;
+            if ((await probe.ReadReplyAsync(TimeSpan.FromSeconds(5))).Value is not object?[] { Length: 2 } reply || reply[1] is not object?[] items) break;
             cursor = (string)reply[0]!;
             for (var i = 0; i < items.Length; i += 2) fields.Add((string)items[i]!);
             pages++;
         }
         while (cursor != "0" && pages < 10 * Fields / Page);
-        lab.Timeline.Record(Side.Client, EventKind.Note, $"HSCAN read {fields.Count} distinct fields in {pages} pages", actor: "probe", index: fields.Count);
+        lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Note, $"HSCAN read {fields.Count} distinct fields in {pages} pages") { Actor = "probe", Index = fields.Count });
     }
 }

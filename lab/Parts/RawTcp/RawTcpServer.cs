@@ -132,7 +132,7 @@ public sealed class RawTcpServer : IPart, IAsyncDisposable
                 if (!WriteResponse(socket, actor, ref peerCloseSeen, last) || !_options.KeepAlive) break;
                 if (last)
                 {
-                    _timeline.Record(Side.Server, EventKind.Note, closeAsked ? $"request #{request} asked to close (Connection: close or HTTP/1.0): the server closes after its response" : $"request #{request} is the last this connection may carry ({_options.MaxRequestsPerConnection}): the server closes after its response", actor: actor, index: request);
+                    _timeline.Record(new LabEvent(Side.Server, EventKind.Note, closeAsked ? $"request #{request} asked to close (Connection: close or HTTP/1.0): the server closes after its response" : $"request #{request} is the last this connection may carry ({_options.MaxRequestsPerConnection}): the server closes after its response") { Actor = actor, Index = request });
                     break;
                 }
             }

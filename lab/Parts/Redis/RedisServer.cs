@@ -59,7 +59,7 @@ public sealed class RedisServer : IPart, IAsyncDisposable
         var server = new RedisServer(lab, options, dir, endpoint, process, tail, startup);
         lab.Own(server, options.Name);
         lab.RegisterListener(endpoint, Side.Redis);
-        timeline.Record(Side.Lab, EventKind.PartStarted, $"redis-server (pid {process.Pid}{Nginx.NginxProxy.Where(process)}) on {endpoint}, ready in {startup.TotalMilliseconds:0.0} ms", actor: options.Name);
+        timeline.Record(new LabEvent(Side.Lab, EventKind.PartStarted, $"redis-server (pid {process.Pid}{Nginx.NginxProxy.Where(process)}) on {endpoint}, ready in {startup.TotalMilliseconds:0.0} ms") { Actor = options.Name });
         return server;
     }
 
@@ -81,13 +81,13 @@ public sealed class RedisServer : IPart, IAsyncDisposable
         // The lab stops what it owns last-started first: own this server again, above the new process, so that the
         // lab's disposal stops Redis through DisposeAsync (SHUTDOWN) rather than by the process's SIGTERM.
         _lab.Own(this, _options.Name);
-        _lab.Timeline.Record(Side.Lab, EventKind.PartStarted, $"redis-server restarted (pid {process.Pid}{Nginx.NginxProxy.Where(process)}) on {Endpoint}, ready in {startup.TotalMilliseconds:0.0} ms", actor: _options.Name);
+        _lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.PartStarted, $"redis-server restarted (pid {process.Pid}{Nginx.NginxProxy.Where(process)}) on {Endpoint}, ready in {startup.TotalMilliseconds:0.0} ms") { Actor = _options.Name });
     }
 
     /// <summary>SIGSTOP: the process stops; the kernel still accepts and buffers, nothing answers.</summary>
     public void Pause()
     {
-        _lab.Timeline.Record(Side.Redis, EventKind.RedisPaused, $"SIGSTOP {_process.Pid}", actor: _options.Name);
+        _lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisPaused, $"SIGSTOP {_process.Pid}") { Actor = _options.Name });
         _process.Signal(UnixSignal.Stop);
     }
 
@@ -95,7 +95,7 @@ public sealed class RedisServer : IPart, IAsyncDisposable
     public void Resume()
     {
         _process.Signal(UnixSignal.Cont);
-        _lab.Timeline.Record(Side.Redis, EventKind.RedisResumed, $"SIGCONT {_process.Pid}", actor: _options.Name);
+        _lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisResumed, $"SIGCONT {_process.Pid}") { Actor = _options.Name });
     }
 
     /// <summary>Runs one command on a connection of its own and returns the reply (setup, checks). Not recorded.</summary>
@@ -116,7 +116,7 @@ public sealed class RedisServer : IPart, IAsyncDisposable
             : command[0] == "INFO"
                 ? lines.Where(l => fields.Any(f => l.StartsWith(f + ":", StringComparison.Ordinal)))
                 : lines.Select(l => string.Join(' ', fields.Select(f => $"{f}={RedisLogParser.Field(" " + l, f)}")));
-        _lab.Timeline.Record(Side.Redis, EventKind.RedisSnapshot, $"{what}: {string.Join("; ", shown)}", actor: _options.Name);
+        _lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisSnapshot, $"{what}: {string.Join("; ", shown)}") { Actor = _options.Name });
         return text;
     }
 
@@ -142,7 +142,7 @@ public sealed class RedisServer : IPart, IAsyncDisposable
         await _process.StopAsync(UnixSignal.Term, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
         await _log.DisposeAsync().ConfigureAwait(false);
         await _process.DisposeAsync().ConfigureAwait(false);
-        _lab.Timeline.Record(Side.Lab, EventKind.PartStopped, "redis-server stopped", actor: _options.Name);
+        _lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.PartStopped, "redis-server stopped") { Actor = _options.Name });
     }
 
     private static async Task<(IServerProcess Process, TimeSpan Startup)> LaunchAsync(LabSandbox lab, RedisOptions options, string dir, IPEndPoint endpoint, CancellationToken cancellationToken)
