@@ -271,19 +271,20 @@ public sealed class SeRedisClient : IAsyncDisposable
                     $"ConnectionFailed {m["ct"]} {m["ft"]}: {Describe(chain)}",
                     failure,
                     errno,
-                    Observation(chain) with { ConnectionType = (string?)m["ct"], FailureType = (string?)m["ft"] });
+                    Observation(chain) with { ConnectionType = (string?)m["ct"], FailureType = (string?)m["ft"] },
+                    Describe(chain));
                 return;
             }
             case "restored":
-                Record(EventKind.LibraryConnectionRestored, $"ConnectionRestored {m["ct"]}", null, null, Observation(chain) with { ConnectionType = (string?)m["ct"] });
+                Record(EventKind.LibraryConnectionRestored, $"ConnectionRestored {m["ct"]}", null, null, Observation(chain) with { ConnectionType = (string?)m["ct"] }, null);
                 return;
             case "error" or "internal":
-                Record(EventKind.LibraryError, $"{(kind == "error" ? "ErrorMessage" : "InternalError")}: {m["m"]} {Describe(chain)}".TrimEnd(), null, null, Observation(chain) with { Message = (string?)m["m"] });
+                Record(EventKind.LibraryError, $"{(kind == "error" ? "ErrorMessage" : "InternalError")}: {m["m"]} {Describe(chain)}".TrimEnd(), null, null, Observation(chain) with { Message = (string?)m["m"] }, $"{m["m"]} {Describe(chain)}".TrimEnd());
                 return;
             case "log":
             {
                 var text = ((string?)m["m"] ?? "").ReplaceLineEndings(" ");
-                Record(EventKind.LibraryLog, $"{m["level"]}: {text}", SocketFailures.ClassifyLibraryLog(text), null, Observation(chain) with { Message = text, LogLevel = (string?)m["level"] });
+                Record(EventKind.LibraryLog, $"{m["level"]}: {text}", SocketFailures.ClassifyLibraryLog(text), null, Observation(chain) with { Message = text, LogLevel = (string?)m["level"] }, text);
                 return;
             }
             case "cmd":
@@ -298,12 +299,13 @@ public sealed class SeRedisClient : IAsyncDisposable
                     failure,
                     errno,
                     Observation(chain) with { Command = (string?)m["cmd"], Mode = (string?)m["mode"], Latency = latency, Attempts = (int?)m["attempts"] },
+                    ok ? null : Describe(chain),
                     (int?)m["n"]);
                 if (_firstCommand.TryRemove((int)m["id"]!, out var first)) first.TrySetResult(m);
                 return;
             }
             case "fatal":
-                Record(EventKind.LibraryError, $"observer: {m["m"]}", null, null, new LibraryObservation { Version = version, Message = (string?)m["m"] });
+                Record(EventKind.LibraryError, $"observer: {m["m"]}", null, null, new LibraryObservation { Version = version, Message = (string?)m["m"] }, null);
                 return;
         }
 
@@ -316,8 +318,9 @@ public sealed class SeRedisClient : IAsyncDisposable
         };
     }
 
-    private void Record(EventKind kind, string detail, SocketFailure? failure, int? errno, LibraryObservation library, int? index = null) =>
-        _lab.Timeline.Record(new LabEvent(Side.Client, kind, detail) { Failure = failure, Errno = errno, Actor = Name, Index = index, Library = library });
+    /// <summary>Records what the library reported; <paramref name="verbatim"/> is its own words (messages, a log line), if any.</summary>
+    private void Record(EventKind kind, string detail, SocketFailure? failure, int? errno, LibraryObservation library, string? verbatim, int? index = null) =>
+        _lab.Timeline.Record(new LabEvent(Side.Client, kind, detail) { Failure = failure, Errno = errno, Actor = Name, Index = index, Library = library, Verbatim = string.IsNullOrEmpty(verbatim) ? null : verbatim });
 
     private static List<LibraryException> Chain(JsonArray? links) =>
         links is null ? [] : [.. links.OfType<JsonObject>().Select(l => new LibraryException((string?)l["t"] ?? "?", (string?)l["m"] ?? "", (string?)l["ft"], (int?)l["errno"]))];

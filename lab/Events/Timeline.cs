@@ -72,7 +72,7 @@ public sealed class Timeline
     /// <summary>
     /// Records <paramref name="draft"/> as a failure from <paramref name="exception"/>: the one classifier sets
     /// <see cref="LabEvent.Failure"/> and <see cref="LabEvent.Errno"/>, <see cref="LabEvent.Exceptions"/> is the chain's
-    /// type names, and the detail becomes "draft's detail: the exception chain". A reset observed from
+    /// type names, <see cref="LabEvent.Verbatim"/> its messages, and the detail becomes "draft's detail: the exception chain". A reset observed from
     /// <see cref="LabEvent.Peer"/> is that peer's RST (<see cref="LabEvent.Closed"/>); any other failure keeps no peer.
     /// </summary>
     public LabEvent RecordFailure(LabEvent draft, Exception exception)
@@ -89,6 +89,7 @@ public sealed class Timeline
             Peer = reset ? draft.Peer : null,
             Closed = reset ? CloseHow.Rst : draft.Closed,
             Exceptions = Chain(exception),
+            Verbatim = description,
         });
     }
 

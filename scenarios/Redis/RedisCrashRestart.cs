@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using BrokenPipe.Lab.Parts.Redis;
 
 namespace BrokenPipe.Scenarios.Redis;
@@ -165,10 +164,8 @@ internal static class RedisCrashRestart
 
     private static List<LabEvent> Snapshots(IReadOnlyList<LabEvent> events) => [.. events.Where(On.Kind(EventKind.RedisSnapshot))];
 
-    private static int? Uptime(LabEvent snapshot) =>
-        Regex.Match(snapshot.Detail, @"uptime_in_seconds:(\d+)") is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+    private static long? Uptime(LabEvent snapshot) => snapshot.Redis?.Number("uptime_in_seconds");
 
-    private static string? RunId(LabEvent snapshot) =>
-        Regex.Match(snapshot.Detail, "run_id:([0-9a-f]+)") is { Success: true } m ? m.Groups[1].Value : null;
+    private static string? RunId(LabEvent snapshot) => snapshot.Redis?.Field("run_id");
 
 }

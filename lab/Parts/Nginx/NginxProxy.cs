@@ -276,11 +276,11 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
         if (NginxLogParser.ParseError(line) is not { } e) return;
         // nginx gives up on a timed-out upstream and closes its connection to it (FIN).
         var closes = e.Kind is EventKind.ProxyUpstreamTimedOutHeader or EventKind.ProxyUpstreamTimedOutBody;
-        timeline.Record(new LabEvent(Side.Proxy, e.Kind, line) { Failure = e.Failure, Errno = e.Errno, Actor = name, Closed = closes ? CloseHow.Fin : null });
+        timeline.Record(new LabEvent(Side.Proxy, e.Kind, line) { Failure = e.Failure, Errno = e.Errno, Actor = name, Closed = closes ? CloseHow.Fin : null, Verbatim = line });
     }
 
     private static void RecordAccess(Timeline timeline, string name, string line)
     {
-        if (NginxLogParser.ParseAccess(line) is { } e) timeline.Record(new LabEvent(Side.Proxy, e.Kind, $"access: {line}") { Actor = name, Status = e.Status });
+        if (NginxLogParser.ParseAccess(line) is { } e) timeline.Record(new LabEvent(Side.Proxy, e.Kind, $"access: {line}") { Actor = name, Status = e.Status, UpstreamStatuses = NginxLogParser.UpstreamStatuses(line), Verbatim = line });
     }
 }

@@ -116,7 +116,10 @@ public sealed class RedisServer : IPart, IAsyncDisposable
             : command[0] == "INFO"
                 ? lines.Where(l => fields.Any(f => l.StartsWith(f + ":", StringComparison.Ordinal)))
                 : lines.Select(l => string.Join(' ', fields.Select(f => $"{f}={RedisLogParser.Field(" " + l, f)}")));
-        _lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisSnapshot, $"{what}: {string.Join("; ", shown)}") { Actor = _options.Name });
+        var observed = command[0] == "INFO"
+            ? new RedisObservation { Snapshot = what, Fields = RedisLogParser.InfoFields(text) }
+            : new RedisObservation { Snapshot = "CLIENT LIST", Clients = [.. lines.Select(l => new RedisObservation { Fields = RedisLogParser.Fields(" " + l) })] };
+        _lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisSnapshot, $"{what}: {string.Join("; ", shown)}") { Actor = _options.Name, Redis = observed });
         return text;
     }
 
@@ -186,6 +189,11 @@ public sealed class RedisServer : IPart, IAsyncDisposable
         var detail = kind == EventKind.RedisOutputBufferLimit ? $"{RedisLogParser.Limit(line)} limit: {line}" : line;
         // Both limits and the idle timeout make Redis close that client's connection (FIN).
         var closes = kind is EventKind.RedisOutputBufferLimit or EventKind.RedisIdleClientClosed;
-        timeline.Record(new LabEvent(Side.Redis, kind, detail) { Actor = name, Closed = closes ? CloseHow.Fin : null });
+        var observed = new RedisObservation
+        {
+            Fields = RedisLogParser.Fields(line),
+            HardLimit = kind == EventKind.RedisOutputBufferLimit ? RedisLogParser.Limit(line) == "hard" : null,
+        };
+        timeline.Record(new LabEvent(Side.Redis, kind, detail) { Actor = name, Closed = closes ? CloseHow.Fin : null, Redis = observed, Verbatim = line });
     }
 }
