@@ -121,7 +121,7 @@ public sealed partial class PacketDropMiddlebox : IPart, IAsyncDisposable
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException)
             {
-                _timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"reading the drop counters failed: {e.Message}") { Actor = _name });
+                _timeline.Note(Side.Lab, $"reading the drop counters failed: {e.Message}", _name);
                 return;
             }
         }

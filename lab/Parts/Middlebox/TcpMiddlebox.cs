@@ -51,7 +51,7 @@ public sealed class TcpMiddlebox : IPart, IAsyncDisposable
         set
         {
             _fault = value;
-            _timeline.Record(new LabEvent(Side.Middlebox, EventKind.Note, $"fault set: {value.Describe()}") { Actor = _name });
+            _timeline.Note(Side.Middlebox, $"fault set: {value.Describe()}", _name);
         }
     }
 
