@@ -153,7 +153,7 @@ public sealed class LabSandbox : IAsyncDisposable
             }
             catch (Exception e)
             {
-                Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"stopping {next.Name} failed: {e.Message}"));
+                Timeline.Note(Side.Lab, $"stopping {next.Name} failed: {e.Message}");
             }
         }
         Runtimes.Reaper.TryDelete(Directory);

@@ -40,7 +40,7 @@ internal sealed class TimedRequest : IDisposable
             socket.Dispose();
             throw;
         }
-        timeline.Record(Side.Client, EventKind.Connected, $"connected to {server} from {socket.LocalEndPoint} (the request goes out later, at a set moment)", actor: actor);
+        timeline.Record(new LabEvent(Side.Client, EventKind.Connected, $"connected to {server} from {socket.LocalEndPoint} (the request goes out later, at a set moment)") { Actor = actor });
         return new TimedRequest(socket, timeline, actor);
     }
 
@@ -85,7 +85,7 @@ internal sealed class TimedRequest : IDisposable
         };
         thread.Start();
         var at = await sent.Task;
-        _timeline.Record(Side.Client, EventKind.RequestSent, what, actor: _actor);
+        _timeline.Record(new LabEvent(Side.Client, EventKind.RequestSent, what) { Actor = _actor });
         return at;
     }
 
@@ -107,7 +107,7 @@ internal sealed class TimedRequest : IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            _timeline.Record(Side.Client, EventKind.RequestFailed, $"no complete response within {deadline.TotalSeconds:0.#} s", actor: _actor);
+            _timeline.Record(new LabEvent(Side.Client, EventKind.RequestFailed, $"no complete response within {deadline.TotalSeconds:0.#} s") { Actor = _actor });
             return new TimedResponse(reader.Status, Complete: false, $"no complete response within {deadline.TotalSeconds:0.#} s");
         }
         catch (SocketException e)
@@ -117,10 +117,10 @@ internal sealed class TimedRequest : IDisposable
         }
         if (!reader.Complete)
         {
-            _timeline.Record(Side.Client, EventKind.EndOfStream, "EOF before a complete response", actor: _actor);
+            _timeline.Record(new LabEvent(Side.Client, EventKind.EndOfStream, "EOF before a complete response") { Actor = _actor });
             return new TimedResponse(reader.Status, Complete: false, "EOF before a complete response");
         }
-        _timeline.Record(Side.Client, EventKind.ResponseCompleted, $"HTTP {reader.Status}: the whole body arrived ({reader.BodyBytes} bytes)", actor: _actor, bytes: reader.BodyBytes, status: reader.Status);
+        _timeline.Record(new LabEvent(Side.Client, EventKind.ResponseCompleted, $"HTTP {reader.Status}: the whole body arrived ({reader.BodyBytes} bytes)") { Actor = _actor, Bytes = reader.BodyBytes, Status = reader.Status });
         return new TimedResponse(reader.Status, Complete: true, Problem: null);
     }
 

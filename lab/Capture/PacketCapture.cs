@@ -64,7 +64,7 @@ internal sealed class PacketCapture : IAsyncDisposable
             await process.DisposeAsync().ConfigureAwait(false);
             throw new InvalidOperationException($"tcpdump did not start listening within 10 s: {process.Output}");
         }
-        lab.Timeline.Record(Side.Lab, EventKind.Note, $"tcpdump (pid {process.Pid}) captures TCP on every interface into {path}", actor: "tcpdump");
+        lab.Timeline.Note(Side.Lab, $"tcpdump (pid {process.Pid}) captures TCP on every interface into {path}", "tcpdump");
         return capture;
     }
 

@@ -88,7 +88,7 @@ internal sealed class CheckClient(LabSandbox lab, NginxProxy nginx, ProxyCheckOp
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
         var giveUp = request.AbortOn is { } on ? GiveUpAsync(on, abort) : Task.CompletedTask;
         var clock = Stopwatch.StartNew();
-        timeline.Record(Side.Client, EventKind.RequestSent, $"{request.Method} {request.Path} over {_listener.Protocol}" + (request.UploadBytes > 0 ? $" with a {request.UploadBytes}-byte body" : ""), actor: actor);
+        timeline.Record(new LabEvent(Side.Client, EventKind.RequestSent, $"{request.Method} {request.Path} over {_listener.Protocol}" + (request.UploadBytes > 0 ? $" with a {request.UploadBytes}-byte body" : "")) { Actor = actor });
         int? status = null;
         long? length = null;
         long body = 0;
@@ -109,7 +109,7 @@ internal sealed class CheckClient(LabSandbox lab, NginxProxy nginx, ProxyCheckOp
             using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, abort.Token).ConfigureAwait(false);
             status = (int)response.StatusCode;
             length = response.Content.Headers.ContentLength;
-            timeline.Record(Side.Client, EventKind.ResponseHeaders, $"HTTP {status} (HTTP/{response.Version})" + (length is { } cl ? $", Content-Length {cl}" : ""), actor: actor, status: status);
+            timeline.Record(new LabEvent(Side.Client, EventKind.ResponseHeaders, $"HTTP {status} (HTTP/{response.Version})" + (length is { } cl ? $", Content-Length {cl}" : "")) { Actor = actor, Status = status });
             await using var stream = await response.Content.ReadAsStreamAsync(abort.Token).ConfigureAwait(false);
             var buffer = new byte[request.ReadBytesPerSecond is null ? 64 * 1024 : 16 * 1024];
             int n;
@@ -123,20 +123,15 @@ internal sealed class CheckClient(LabSandbox lab, NginxProxy nginx, ProxyCheckOp
                 }
             }
             var complete = length is null || body == length;
-            timeline.Record(Side.Client, EventKind.ResponseCompleted, $"HTTP {status}: {body} body bytes in {clock.Elapsed.TotalMilliseconds:0} ms", actor: actor, bytes: body, status: status);
+            timeline.Record(new LabEvent(Side.Client, EventKind.ResponseCompleted, $"HTTP {status}: {body} body bytes in {clock.Elapsed.TotalMilliseconds:0} ms") { Actor = actor, Bytes = body, Status = status });
             return new CheckResponse { Status = status, BodyBytes = body, ContentLength = length, Complete = complete, Uploaded = request.UploadBytes, UploadObserved = false };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             var gaveUp = !deadline.IsCancellationRequested;
-            timeline.Record(
-                Side.Client,
-                gaveUp ? EventKind.Note : EventKind.RequestFailed,
-                gaveUp
-                    ? $"the client gives up after {clock.Elapsed.TotalMilliseconds:0} ms ({(_listener.Http2 ? "RST_STREAM on its HTTP/2 stream" : "it closes the connection")})"
-                    : $"the client's own deadline of {request.Deadline.TotalSeconds:0.#} s ran out: it gives up",
-                gaveUp ? null : SocketFailure.TimedOut,
-                actor: actor);
+            timeline.Record(gaveUp
+                ? new LabEvent(Side.Client, EventKind.Note, $"the client gives up after {clock.Elapsed.TotalMilliseconds:0} ms ({(_listener.Http2 ? "RST_STREAM on its HTTP/2 stream" : "it closes the connection")})") { Actor = actor }
+                : new LabEvent(Side.Client, EventKind.RequestFailed, $"the client's own deadline of {request.Deadline.TotalSeconds:0.#} s ran out: it gives up") { Failure = SocketFailure.TimedOut, Actor = actor });
             return new CheckResponse { Status = status, BodyBytes = body, ContentLength = length, Failure = gaveUp ? null : SocketFailure.TimedOut, UploadObserved = false };
         }
         catch (Exception e) when (e is HttpRequestException or IOException)

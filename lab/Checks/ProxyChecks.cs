@@ -127,7 +127,7 @@ public static class ProxyChecks
         {
             await lab.Timeline.WaitForAsync(e => e.Side == Side.Server && e.Kind == EventKind.RequestReceived, TimeSpan.FromMinutes(10), cancellationToken: ct).ConfigureAwait(false);
             await Task.Delay(after, ct).ConfigureAwait(false);
-            lab.Timeline.Record(Side.Lab, EventKind.Note, $"{after.TotalSeconds:0.#} s after the upstream got the request: the client gives up", actor: GiveUpActor);
+            lab.Timeline.Note(Side.Lab, $"{after.TotalSeconds:0.#} s after the upstream got the request: the client gives up", GiveUpActor);
         }
         catch (Exception e) when (e is OperationCanceledException or TimelineTimeoutException)
         {

@@ -38,12 +38,12 @@ internal static class WebSocketProbe
             var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
             var request = $"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nUser-Agent: brokenpipe-lab\r\n\r\n";
             await stream.WriteAsync(Encoding.ASCII.GetBytes(request), cancellationToken).ConfigureAwait(false);
-            timeline.Record(Side.Client, EventKind.RequestSent, $"GET {path} with Upgrade: websocket{(tls ? " (over TLS)" : "")}", actor: actor);
+            timeline.Record(new LabEvent(Side.Client, EventKind.RequestSent, $"GET {path} with Upgrade: websocket{(tls ? " (over TLS)" : "")}") { Actor = actor });
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             bound.CancelAfter(TimeSpan.FromSeconds(30));
             var head = await WebSocketHandshake.ReadHeadAsync(stream, bound.Token).ConfigureAwait(false);
             var status = head is null ? null : WebSocketHandshake.Status(head);
-            timeline.Record(Side.Client, EventKind.ResponseHeaders, head is null ? "the connection closed before a response" : $"HTTP {status}", head is null ? SocketFailure.EndOfStream : null, actor: actor, status: status);
+            timeline.Record(new LabEvent(Side.Client, EventKind.ResponseHeaders, head is null ? "the connection closed before a response" : $"HTTP {status}") { Failure = head is null ? SocketFailure.EndOfStream : null, Actor = actor, Status = status });
             if (status != 101) return (status, null);
 
             var idle = Stopwatch.StartNew();
@@ -56,12 +56,12 @@ internal static class WebSocketProbe
                 {
                     // A frame from the far side (none expected): the connection is still alive.
                 }
-                timeline.Record(Side.Client, EventKind.PeerClosed, $"the proxy closed the idle websocket after {idle.Elapsed.TotalSeconds:0.0} s", SocketFailure.EndOfStream, actor: actor, peer: Side.Proxy);
+                timeline.Record(new LabEvent(Side.Client, EventKind.PeerClosed, $"the proxy closed the idle websocket after {idle.Elapsed.TotalSeconds:0.0} s") { Failure = SocketFailure.EndOfStream, Actor = actor, Peer = Side.Proxy, Closed = CloseHow.Fin });
                 return (status, idle.Elapsed);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                timeline.Record(Side.Client, EventKind.Note, $"the websocket is still open after {idle.Elapsed.TotalSeconds:0.0} s idle", actor: actor);
+                timeline.Note(Side.Client, $"the websocket is still open after {idle.Elapsed.TotalSeconds:0.0} s idle", actor);
                 return (status, null);
             }
             catch (IOException e)

@@ -71,7 +71,7 @@ internal sealed class WebSocketUpstream : IAsyncDisposable
             if (head is null) return;
             var key = WebSocketHandshake.Header(head, "Sec-WebSocket-Key");
             var upgrade = WebSocketHandshake.Header(head, "Upgrade")?.Equals("websocket", StringComparison.OrdinalIgnoreCase) == true && key is not null;
-            _timeline.Record(Side.Server, EventKind.RequestReceived, $"{head[..head.IndexOf('\r')]} ({(upgrade ? "Upgrade: websocket" : "no Upgrade header: the route does not pass websockets")})", actor: actor, status: upgrade ? 101 : 400);
+            _timeline.Record(new LabEvent(Side.Server, EventKind.RequestReceived, $"{head[..head.IndexOf('\r')]} ({(upgrade ? "Upgrade: websocket" : "no Upgrade header: the route does not pass websockets")})") { Actor = actor, Status = upgrade ? 101 : 400 });
             if (!upgrade)
             {
                 await socket.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), _stop.Token).ConfigureAwait(false);
@@ -83,7 +83,7 @@ internal sealed class WebSocketUpstream : IAsyncDisposable
             var buffer = new byte[1024];
             int read;
             while ((read = await socket.ReceiveAsync(buffer, _stop.Token).ConfigureAwait(false)) > 0) idle.Restart();
-            _timeline.Record(Side.Server, EventKind.PeerClosed, $"the proxy closed the websocket after {idle.Elapsed.TotalSeconds:0.0} s idle", SocketFailure.EndOfStream, actor: actor, peer: Side.Proxy);
+            _timeline.Record(new LabEvent(Side.Server, EventKind.PeerClosed, $"the proxy closed the websocket after {idle.Elapsed.TotalSeconds:0.0} s idle") { Failure = SocketFailure.EndOfStream, Actor = actor, Peer = Side.Proxy, Closed = CloseHow.Fin });
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
         {

@@ -83,7 +83,7 @@ public static class RawHttpClient
                 if (_halfClosed != 0)
                 {
                     socket.Close();
-                    timeline.Record(new LabEvent(Side.Client, EventKind.Note, "closed the socket (its FIN went out with the half-close)") { Actor = _actor });
+                    timeline.Note(Side.Client, "closed the socket (its FIN went out with the half-close)", _actor);
                 }
                 else
                 {

@@ -57,7 +57,7 @@ public sealed class RespProbe : IAsyncDisposable
             socket.Dispose();
             return null;
         }
-        lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Connected, $"connected to {endpoint} from {socket.LocalEndPoint}") { Actor = name });
+        lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Connected, $"connected to {endpoint} from {socket.LocalEndPoint}") { Actor = name, LocalEndPoint = (IPEndPoint?)socket.LocalEndPoint });
         return lab.Own(new RespProbe(socket, lab.Timeline, name, lab.SideListeningAt(endpoint)), name);
     }
 
@@ -66,6 +66,16 @@ public sealed class RespProbe : IAsyncDisposable
 
     /// <summary>What the kernel knows about the connection now (unacknowledged bytes, retransmissions, probes).</summary>
     public TcpInfo TcpInfo => TcpInfo.Read(_socket);
+
+    /// <summary>
+    /// Records <see cref="TcpInfo"/> now as a <see cref="EventKind.SocketSnapshot"/> (its <see cref="LabEvent.Tcp"/> is
+    /// what checks read) and returns the event.
+    /// </summary>
+    public LabEvent RecordTcpInfo()
+    {
+        var info = TcpInfo;
+        return _timeline.Record(new LabEvent(Side.Client, EventKind.SocketSnapshot, $"TCP_INFO: {info}") { Actor = _name, Tcp = info });
+    }
 
     /// <summary>Sends one command (one send() call); returns false and records the errno when it fails.</summary>
     public async Task<bool> SendAsync(params string[] command)
@@ -116,10 +126,6 @@ public sealed class RespProbe : IAsyncDisposable
             return new RespReadResult { Outcome = RespReadOutcome.TimedOut, Failure = SocketFailure.TimedOut, Event = e };
         }
     }
-
-    /// <summary>Reads one reply within <paramref name="timeout"/>: the reply, or null after recording EOF, a socket error or the timeout.</summary>
-    [Obsolete("null means EOF, error and timeout alike: use ReadReplyAsync, whose result says which.", DiagnosticId = "BPL0001")]
-    public async Task<object?> ReadAsync(TimeSpan timeout) => (await ReadReplyAsync(timeout).ConfigureAwait(false)).Value;
 
     /// <summary>
     /// Reads everything until EOF, a socket error, <paramref name="quiet"/> with no byte, or — when given —

@@ -92,7 +92,7 @@ public sealed class SeRedisClient : IAsyncDisposable
         var client = lab.Own(new SeRedisClient(lab, version, name, process), name);
         process.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data is { Length: > 0 } line) lab.Timeline.Record(Side.Client, EventKind.Note, $"observer stderr: {line}", actor: name);
+            if (e.Data is { Length: > 0 } line) lab.Timeline.Note(Side.Client, $"observer stderr: {line}", name);
         };
         process.BeginErrorReadLine();
         await client._ready.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
@@ -105,12 +105,14 @@ public sealed class SeRedisClient : IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
         client.IsConnected = (bool?)done["conn"];
         var extras = string.Join(string.Empty, new[] { options.HeartbeatConsistencyChecks ? ", HeartbeatConsistencyChecks" : "", options.FailFast ? ", BacklogPolicy.FailFast" : "" });
-        lab.Timeline.Record(
+        lab.Timeline.Record(new LabEvent(
             Side.Client,
             EventKind.Connected,
-            $"StackExchange.Redis {version.Name()} connected ({configuration}{extras}; keepAlive {done["keepAlive"]} s, syncTimeout {done["syncTimeout"]} ms), IsConnected={client.IsConnected}, observer pid {client.Pid}",
-            actor: name,
-            library: new LibraryObservation { Version = version.Name(), IsConnected = client.IsConnected });
+            $"StackExchange.Redis {version.Name()} connected ({configuration}{extras}; keepAlive {done["keepAlive"]} s, syncTimeout {done["syncTimeout"]} ms), IsConnected={client.IsConnected}, observer pid {client.Pid}")
+        {
+            Actor = name,
+            Library = new LibraryObservation { Version = version.Name(), IsConnected = client.IsConnected },
+        });
         return client;
     }
 
@@ -269,19 +271,20 @@ public sealed class SeRedisClient : IAsyncDisposable
                     $"ConnectionFailed {m["ct"]} {m["ft"]}: {Describe(chain)}",
                     failure,
                     errno,
-                    Observation(chain) with { ConnectionType = (string?)m["ct"], FailureType = (string?)m["ft"] });
+                    Observation(chain) with { ConnectionType = (string?)m["ct"], FailureType = (string?)m["ft"] },
+                    Describe(chain));
                 return;
             }
             case "restored":
-                Record(EventKind.LibraryConnectionRestored, $"ConnectionRestored {m["ct"]}", null, null, Observation(chain) with { ConnectionType = (string?)m["ct"] });
+                Record(EventKind.LibraryConnectionRestored, $"ConnectionRestored {m["ct"]}", null, null, Observation(chain) with { ConnectionType = (string?)m["ct"] }, null);
                 return;
             case "error" or "internal":
-                Record(EventKind.LibraryError, $"{(kind == "error" ? "ErrorMessage" : "InternalError")}: {m["m"]} {Describe(chain)}".TrimEnd(), null, null, Observation(chain) with { Message = (string?)m["m"] });
+                Record(EventKind.LibraryError, $"{(kind == "error" ? "ErrorMessage" : "InternalError")}: {m["m"]} {Describe(chain)}".TrimEnd(), null, null, Observation(chain) with { Message = (string?)m["m"] }, $"{m["m"]} {Describe(chain)}".TrimEnd());
                 return;
             case "log":
             {
                 var text = ((string?)m["m"] ?? "").ReplaceLineEndings(" ");
-                Record(EventKind.LibraryLog, $"{m["level"]}: {text}", SocketFailures.ClassifyLibraryLog(text), null, Observation(chain) with { Message = text, LogLevel = (string?)m["level"] });
+                Record(EventKind.LibraryLog, $"{m["level"]}: {text}", SocketFailures.ClassifyLibraryLog(text), null, Observation(chain) with { Message = text, LogLevel = (string?)m["level"] }, text);
                 return;
             }
             case "cmd":
@@ -296,12 +299,13 @@ public sealed class SeRedisClient : IAsyncDisposable
                     failure,
                     errno,
                     Observation(chain) with { Command = (string?)m["cmd"], Mode = (string?)m["mode"], Latency = latency, Attempts = (int?)m["attempts"] },
+                    ok ? null : Describe(chain),
                     (int?)m["n"]);
                 if (_firstCommand.TryRemove((int)m["id"]!, out var first)) first.TrySetResult(m);
                 return;
             }
             case "fatal":
-                Record(EventKind.LibraryError, $"observer: {m["m"]}", null, null, new LibraryObservation { Version = version, Message = (string?)m["m"] });
+                Record(EventKind.LibraryError, $"observer: {m["m"]}", null, null, new LibraryObservation { Version = version, Message = (string?)m["m"] }, null);
                 return;
         }
 
@@ -314,8 +318,9 @@ public sealed class SeRedisClient : IAsyncDisposable
         };
     }
 
-    private void Record(EventKind kind, string detail, SocketFailure? failure, int? errno, LibraryObservation library, int? index = null) =>
-        _lab.Timeline.Record(Side.Client, kind, detail, failure, errno, Name, index: index, library: library);
+    /// <summary>Records what the library reported; <paramref name="verbatim"/> is its own words (messages, a log line), if any.</summary>
+    private void Record(EventKind kind, string detail, SocketFailure? failure, int? errno, LibraryObservation library, string? verbatim, int? index = null) =>
+        _lab.Timeline.Record(new LabEvent(Side.Client, kind, detail) { Failure = failure, Errno = errno, Actor = Name, Index = index, Library = library, Verbatim = string.IsNullOrEmpty(verbatim) ? null : verbatim });
 
     private static List<LibraryException> Chain(JsonArray? links) =>
         links is null ? [] : [.. links.OfType<JsonObject>().Select(l => new LibraryException((string?)l["t"] ?? "?", (string?)l["m"] ?? "", (string?)l["ft"], (int?)l["errno"]))];

@@ -6,6 +6,8 @@ public enum EventKind
     // The lab itself.
     PartStarted,
     PartStopped,
+
+    /// <summary>A sentence for people (<see cref="Timeline.Note"/>): what the lab set up or a step decided.</summary>
     Note,
     SocketSnapshot,
 

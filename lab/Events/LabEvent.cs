@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace BrokenPipe.Lab.Events;
 
 /// <summary>One thing one side saw, stamped with the lab's single monotonic clock.</summary>
@@ -61,9 +63,34 @@ public sealed record LabEvent(TimeSpan At, Side Side, EventKind Kind, SocketFail
     /// <summary>On HTTP response events: how the body is delimited.</summary>
     public HttpFraming? Framing { get; init; }
 
-    /// <summary>The event as one line of text, as <see cref="TimelineFormat.Line"/> writes it.</summary>
     /// <summary>What a client library reported, field by field (null for events that are not a library's).</summary>
     public LibraryObservation? Library { get; init; }
 
+    /// <summary>What redis-server reported, field by field: the client a log line is about, an INFO or CLIENT LIST snapshot.</summary>
+    public RedisObservation? Redis { get; init; }
+
+    /// <summary>
+    /// The text the software itself wrote, unchanged: a log line of nginx, Redis or Kestrel, an exception chain's
+    /// messages, a client library's message or log line. <c>explain</c>'s signatures match against it, because people
+    /// paste what their software wrote; <see cref="Detail"/> is the lab's sentence and may say more. Null on the lab's own events.
+    /// </summary>
+    public string? Verbatim { get; init; }
+
+    /// <summary>For traffic a part passed on or dropped (a middlebox's <see cref="EventKind.FlowDropped"/>): the side it came from.</summary>
+    public Side? From { get; init; }
+
+    /// <summary>
+    /// On <see cref="EventKind.Connected"/>: the connection's own address, which the server sees as the client's (Redis's
+    /// addr=, nginx's $remote_addr).
+    /// </summary>
+    public IPEndPoint? LocalEndPoint { get; init; }
+
+    /// <summary>On a <see cref="EventKind.SocketSnapshot"/> read with TCP_INFO: what the kernel knew about the connection then.</summary>
+    public TcpInfo? Tcp { get; init; }
+
+    /// <summary>On a proxy's access-log line: the status of each upstream attempt, in order ("502", "200" when nginx retried).</summary>
+    public IReadOnlyList<string>? UpstreamStatuses { get; init; }
+
+    /// <summary>The event as one line of text, as <see cref="TimelineFormat.Line"/> writes it.</summary>
     public override string ToString() => TimelineFormat.Line(this);
 }

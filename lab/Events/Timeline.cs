@@ -59,46 +59,11 @@ public sealed class Timeline
     }
 
     /// <summary>
-    /// The old form of <see cref="Record(LabEvent)"/>, one optional parameter per field (<paramref name="library"/> is <see cref="LabEvent.Library"/>). It infers <see cref="LabEvent.Closed"/>
-    /// for the socket-level kinds (a close, EOF or a reset observed from <paramref name="peer"/>) so its callers keep
-    /// naming the first disconnect.
+    /// Records a <see cref="EventKind.Note"/>: a sentence for people (what the lab set up, what a step decided). What a check
+    /// matches on belongs in a kind and a typed field, recorded with <see cref="Record(LabEvent)"/>.
     /// </summary>
-    [Obsolete("Record(new LabEvent(side, kind, detail) { Actor = …, Closed = … }) names every field it sets.", DiagnosticId = "BPL0002")]
-    public LabEvent Record(
-        Side side,
-        EventKind kind,
-        string detail,
-        SocketFailure? failure = null,
-        int? errno = null,
-        string? actor = null,
-        long? bytes = null,
-        int? index = null,
-        int? status = null,
-        bool reply = false,
-        Side? peer = null,
-        LibraryObservation? library = null) =>
-        Record(new LabEvent(side, kind, detail)
-        {
-            Library = library,
-            Failure = failure,
-            Errno = errno,
-            Actor = actor,
-            Bytes = bytes,
-            Index = index,
-            Status = status,
-            Reply = reply,
-            Peer = peer,
-            Closed = kind switch
-            {
-                EventKind.ClosedFin or EventKind.HalfClosed => CloseHow.Fin,
-                EventKind.ClosedRst => CloseHow.Rst,
-                EventKind.FlowDropped => CloseHow.Drop,
-                EventKind.EndOfStream when peer is not null => CloseHow.Fin,
-                EventKind.PeerClosed when peer is not null => failure == SocketFailure.ConnectionReset ? CloseHow.Rst : CloseHow.Fin,
-                EventKind.ReceiveFailed or EventKind.SendFailed when peer is not null && failure == SocketFailure.ConnectionReset => CloseHow.Rst,
-                _ => null,
-            },
-        });
+    public LabEvent Note(Side side, string detail, string? actor = null) =>
+        Record(new LabEvent(side, EventKind.Note, detail) { Actor = actor });
 
     /// <summary>Records an exception as a failure of the given kind, classified by the one classifier.</summary>
     public LabEvent RecordFailure(Side side, EventKind kind, Exception exception, string? actor = null, string? context = null, long? bytes = null, int? index = null, Side? peer = null) =>
@@ -107,7 +72,7 @@ public sealed class Timeline
     /// <summary>
     /// Records <paramref name="draft"/> as a failure from <paramref name="exception"/>: the one classifier sets
     /// <see cref="LabEvent.Failure"/> and <see cref="LabEvent.Errno"/>, <see cref="LabEvent.Exceptions"/> is the chain's
-    /// type names, and the detail becomes "draft's detail: the exception chain". A reset observed from
+    /// type names, <see cref="LabEvent.Verbatim"/> its messages, and the detail becomes "draft's detail: the exception chain". A reset observed from
     /// <see cref="LabEvent.Peer"/> is that peer's RST (<see cref="LabEvent.Closed"/>); any other failure keeps no peer.
     /// </summary>
     public LabEvent RecordFailure(LabEvent draft, Exception exception)
@@ -124,6 +89,7 @@ public sealed class Timeline
             Peer = reset ? draft.Peer : null,
             Closed = reset ? CloseHow.Rst : draft.Closed,
             Exceptions = Chain(exception),
+            Verbatim = description,
         });
     }
 

@@ -135,7 +135,7 @@ internal sealed class DockerContainer : IServerProcess
                 }
                 catch (TimeoutException)
                 {
-                    _lab.Timeline.Record(Side.Lab, EventKind.Note, $"{_name} (container {Id[..12]}) did not stop within {grace.TotalSeconds:0.#} s of SIG{graceful.ToString().ToUpperInvariant()}: killing it", actor: _name);
+                    _lab.Timeline.Note(Side.Lab, $"{_name} (container {Id[..12]}) did not stop within {grace.TotalSeconds:0.#} s of SIG{graceful.ToString().ToUpperInvariant()}: killing it", _name);
                     await SignalAsync(UnixSignal.Kill).ConfigureAwait(false);
                     await _exited.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
                 }

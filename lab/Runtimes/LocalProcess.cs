@@ -101,7 +101,7 @@ internal sealed class LocalProcess : IServerProcess
                 }
                 catch (OperationCanceledException)
                 {
-                    _lab.Timeline.Record(Side.Lab, EventKind.Note, $"{_name} (pid {Pid}) did not stop within {grace.TotalSeconds:0.#} s of SIG{graceful.ToString().ToUpperInvariant()}: killing its process tree", actor: _name);
+                    _lab.Timeline.Note(Side.Lab, $"{_name} (pid {Pid}) did not stop within {grace.TotalSeconds:0.#} s of SIG{graceful.ToString().ToUpperInvariant()}: killing its process tree", _name);
                     _process.Kill(entireProcessTree: true);
                     await _process.WaitForExitAsync().ConfigureAwait(false);
                 }

@@ -21,7 +21,7 @@ public static class SocketStats
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            return [lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"ss (iproute2) is not available: {e.Message}"))];
+            return [lab.Timeline.Note(Side.Lab, $"ss (iproute2) is not available: {e.Message}")];
         }
         var events = new List<LabEvent>();
         foreach (var (socketLine, info) in Parse(output))

@@ -44,12 +44,12 @@ public sealed record Signature
     public static Signature Fails(Side side, SocketFailure failure, int? errno = null) => new(null, side, failure, errno);
 
     /// <summary>
-    /// Whether the run's timeline holds it: an event whose detail contains the text, or an event on the side with the
-    /// failure (and errno). A version's signature holds trivially in a run that observed no application on that version.
+    /// Whether the run's timeline holds it: an event whose <see cref="LabEvent.Verbatim"/> text (what the software wrote,
+    /// not the lab's sentence) contains the text, or an event on the side with the failure (and errno). A version's signature holds trivially in a run that observed no application on that version.
     /// </summary>
     public bool FoundIn(IEnumerable<LabEvent> events) =>
         Version is { } v && !events.Any(e => e.Library?.Version == v.Name()) ? true
-        : Text is { } text ? events.Any(e => e.Detail.Contains(text, StringComparison.OrdinalIgnoreCase))
+        : Text is { } text ? events.Any(e => e.Verbatim?.Contains(text, StringComparison.OrdinalIgnoreCase) == true)
         : events.Any(e => e.Side == Side && e.Failure == Failure && (Errno is null || e.Errno == Errno));
 
     /// <inheritdoc/>

@@ -54,19 +54,19 @@ internal static class DockerProxyHidesReset
         // Redis's idle timer closes the first client (its own word, the log line, says when), which comes back: PING, read, PING.
         var idle = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "idle", cancellationToken: ct))!;
         await idle.SendAsync("PING");
-        await idle.ReadAsync(TimeSpan.FromSeconds(2));
+        await idle.ReadReplyAsync(TimeSpan.FromSeconds(2));
         await lab.Timeline.WaitForAsync(On.Kind(EventKind.RedisIdleClientClosed), TimeSpan.FromSeconds(5), "Redis closing the idle client", ct);
         await idle.SendAsync("PING");
-        await idle.ReadAsync(TimeSpan.FromSeconds(2));
+        await idle.ReadReplyAsync(TimeSpan.FromSeconds(2));
         await idle.SendAsync("PING");
 
         // A second client's request sits unread in Redis's socket (the container is frozen) when Redis is killed.
         var unread = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "unread", cancellationToken: ct))!;
         await unread.SendAsync("PING");
-        await unread.ReadAsync(TimeSpan.FromSeconds(2));
+        await unread.ReadReplyAsync(TimeSpan.FromSeconds(2));
         redis.Pause();
         await unread.SendAsync("PING");
         await redis.KillAsync(ct);
-        await unread.ReadAsync(TimeSpan.FromSeconds(2));
+        await unread.ReadReplyAsync(TimeSpan.FromSeconds(2));
     }
 }

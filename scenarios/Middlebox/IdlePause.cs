@@ -42,7 +42,7 @@ internal static class IdlePause
         var rawBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, fault(), $"middlebox[{Raw}]", ct);
         var probe = (await RespProbe.ConnectAsync(lab, rawBox.Endpoint, Raw, cancellationToken: ct))!;
         await probe.SendAsync("PING");
-        await probe.ReadAsync(TimeSpan.FromSeconds(2));
+        await probe.ReadReplyAsync(TimeSpan.FromSeconds(2));
         return (clients, probe);
     }
 
@@ -51,13 +51,12 @@ internal static class IdlePause
 
     public static async Task RunAsync(LabSandbox lab, RespProbe probe, bool broken, CancellationToken ct)
     {
-        lab.Timeline.Record(
+        lab.Timeline.Note(
             Side.Lab,
-            EventKind.Note,
             broken
                 ? $"a {Idle.TotalSeconds:0} s pause: every flow stays quiet longer than the middlebox's {Limit.TotalSeconds:0} s"
                 : $"a {Idle.TotalSeconds:0} s pause: the keep-alives keep every flow busier than the middlebox's {Limit.TotalSeconds:0} s",
-            actor: "idle");
+            "idle");
         if (broken)
         {
             await Task.Delay(Idle, ct); // the idle time is the behaviour under test
@@ -68,9 +67,9 @@ internal static class IdlePause
             {
                 await Task.Delay(PingEvery, ct); // the raw client's keep-alive rhythm is the fix being shown
                 await probe.SendAsync("PING");
-                await probe.ReadAsync(TimeSpan.FromSeconds(2));
+                await probe.ReadReplyAsync(TimeSpan.FromSeconds(2));
             }
         }
-        lab.Timeline.Record(Side.Lab, EventKind.Note, "idle over: the clients send commands again", actor: "idle", index: 1);
+        lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, "idle over: the clients send commands again") { Actor = "idle", Index = 1 });
     }
 }

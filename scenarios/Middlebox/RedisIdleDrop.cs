@@ -60,7 +60,7 @@ internal static class RedisIdleDrop
                 Expect.Event("raw with TCP keepalive (1 s, 1 s, 2 probes): its read meets the same silence, not ETIMEDOUT", Silence(KeepAlive)),
                 Expect.Event(
                     "TCP_INFO: the keepalive probes were ACKed (an ACK within 1.5 s, no data for > 5 s), the socket ESTABLISHED without error",
-                    e => e.Kind == EventKind.Note && e.Actor == KeepAlive && e.Detail.StartsWith(ProbesAcked, StringComparison.Ordinal)),
+                    e => e.Kind == EventKind.SocketSnapshot && e.Actor == KeepAlive && ProbesAcked(e.Tcp)),
                 Expect.No("nobody sees a FIN or an RST", e => e.Kind is EventKind.EndOfStream or EventKind.ClosedRst || e.Errno is Errno.ECONNRESET or Errno.EPIPE),
                 Expect.FirstDisconnect(Side.Middlebox, "drop"),
             ]),
@@ -82,7 +82,6 @@ internal static class RedisIdleDrop
         Timeout = TimeSpan.FromMinutes(1),
     };
 
-    private const string ProbesAcked = "the middlebox's kernel ACKed the keepalive probes";
 
     private static Func<LabEvent, bool> Silence(string actor) =>
         e => e.Actor == actor && e.Kind == EventKind.ReceiveFailed && e.Index == 2 && e.Failure == SocketFailure.TimedOut && e.Errno is null;
@@ -101,7 +100,7 @@ internal static class RedisIdleDrop
             var keepAliveBox = await TcpMiddlebox.StartAsync(lab, redis.Endpoint, new DropAfterIdleFault(IdlePause.Limit), $"middlebox[{KeepAlive}]", ct);
             keepAlive = await ConnectKeepAliveProbeAsync(lab, keepAliveBox, ct);
             await keepAlive.SendAsync("PING");
-            await keepAlive.ReadAsync(TimeSpan.FromSeconds(2));
+            await keepAlive.ReadReplyAsync(TimeSpan.FromSeconds(2));
         }
 
         await IdlePause.RunAsync(lab, probe, broken, ct);
@@ -113,7 +112,7 @@ internal static class RedisIdleDrop
                 async () =>
                 {
                     await probe.SendAsync("PING");
-                    await probe.ReadAsync(ReadBound);
+                    await probe.ReadReplyAsync(ReadBound);
                     if (broken) await probe.SendAsync("PING");
                 },
                 ct),
@@ -123,7 +122,7 @@ internal static class RedisIdleDrop
                     async () =>
                     {
                         await keepAlive.SendAsync("PING");
-                        await keepAlive.ReadAsync(ReadBound);
+                        await keepAlive.ReadReplyAsync(ReadBound);
                     },
                     ct));
         if (broken)
@@ -142,24 +141,25 @@ internal static class RedisIdleDrop
     private static async Task<RespProbe> ConnectKeepAliveProbeAsync(LabSandbox lab, TcpMiddlebox box, CancellationToken ct)
     {
         var probe = (await RespProbe.ConnectAsync(lab, box.Endpoint, KeepAlive, cancellationToken: ct, configure: s => TcpOptions.KeepAlive(s, 1, 1, 2)))!;
-        lab.Timeline.Record(Side.Client, EventKind.Note, "TCP keepalive on: idle 1 s, interval 1 s, 2 probes", actor: KeepAlive);
+        lab.Timeline.Note(Side.Client, "TCP keepalive on: idle 1 s, interval 1 s, 2 probes", KeepAlive);
         return probe;
     }
 
     /// <summary>Records what the kernel says about the keepalive probe's connection (TCP_INFO, SO_ERROR) after the silence.</summary>
     private static void ReportKeepAlive(LabSandbox lab, RespProbe probe)
     {
-        var info = probe.TcpInfo;
-        lab.Timeline.Record(Side.Client, EventKind.Note, $"TCP_INFO: {info}", actor: KeepAlive);
-        // The probes carry no data; only they can have been ACKed since the PING's own ACK, seconds ago.
-        if (info is { State: TcpState.Established, SocketError: 0, UnansweredProbes: 0 } &&
-            info.SinceAckReceived < TimeSpan.FromMilliseconds(1500) && info.SinceDataSent > TimeSpan.FromMilliseconds(2500) && info.SinceDataReceived > TimeSpan.FromSeconds(5))
+        if (probe.RecordTcpInfo().Tcp is { } info && ProbesAcked(info))
         {
-            lab.Timeline.Record(
-                Side.Client,
-                EventKind.Note,
-                $"{ProbesAcked}: an ACK came {info.SinceAckReceived.TotalMilliseconds:0} ms ago, though the last data left {info.SinceDataSent.TotalMilliseconds:0} ms ago and the last reply came {info.SinceDataReceived.TotalMilliseconds:0} ms ago — TCP keepalive cannot notice a user-space blackhole",
-                actor: KeepAlive);
+            lab.Timeline.Note(Side.Client, $"the middlebox's kernel ACKed the keepalive probes: an ACK came {info.SinceAckReceived.TotalMilliseconds:0} ms ago, though the last data left {info.SinceDataSent.TotalMilliseconds:0} ms ago and the last reply came {info.SinceDataReceived.TotalMilliseconds:0} ms ago — TCP keepalive cannot notice a user-space blackhole", KeepAlive);
         }
     }
+
+    /// <summary>
+    /// The keepalive probes were ACKed: the socket is ESTABLISHED without error or unanswered probe, and an ACK came
+    /// lately though no data moved for seconds — the probes carry no data, so only they can have been ACKed since the
+    /// PING's own ACK.
+    /// </summary>
+    private static bool ProbesAcked(TcpInfo? tcp) =>
+        tcp is { State: TcpState.Established, SocketError: 0, UnansweredProbes: 0 } info &&
+        info.SinceAckReceived < TimeSpan.FromMilliseconds(1500) && info.SinceDataSent > TimeSpan.FromMilliseconds(2500) && info.SinceDataReceived > TimeSpan.FromSeconds(5);
 }

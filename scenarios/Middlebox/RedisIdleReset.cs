@@ -117,7 +117,7 @@ internal static class RedisIdleReset
     private static async Task RawAsync(RespProbe probe, bool broken)
     {
         await probe.SendAsync("PING");
-        await probe.ReadAsync(ReadBound);
+        await probe.ReadReplyAsync(ReadBound);
         if (!broken) return;
         await probe.SendAsync("PING");
         await probe.SendAsync("PING");

@@ -82,7 +82,7 @@ internal static class ResetMidBody
                 BackoffType = DelayBackoffType.Exponential,
                 OnRetry = args =>
                 {
-                    lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Note, $"{name}: short body ({args.Outcome.Result?.BodyBytes} bytes): retry #{args.AttemptNumber + 1} of the GET") { Actor = "polly" });
+                    lab.Timeline.Note(Side.Client, $"{name}: short body ({args.Outcome.Result?.BodyBytes} bytes): retry #{args.AttemptNumber + 1} of the GET", "polly");
                     return default;
                 },
             })

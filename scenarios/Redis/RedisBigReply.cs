@@ -8,6 +8,7 @@ internal static class RedisBigReply
     private const int Fields = 5000;
     private const int ValueBytes = 1000;
     private const int Page = 100;
+    private const string DistinctFields = "hscan-distinct-fields";
 
     public static Scenario Definition { get; } = new(
         ScenarioIds.RedisBigReply,
@@ -24,7 +25,7 @@ internal static class RedisBigReply
             TimeSpan.Zero,
             (lab, ct) => RunAsync(lab, paged: false, ct),
             [
-                Expect.Event("Redis logs the output-buffer limit for cmd=hgetall", e => e.Kind == EventKind.RedisOutputBufferLimit && e.Detail.Contains("cmd=hgetall", StringComparison.Ordinal)),
+                Expect.Event("Redis logs the output-buffer limit for cmd=hgetall", e => e.Kind == EventKind.RedisOutputBufferLimit && e.Redis?.Field("cmd") == "hgetall"),
                 Expect.Event("the client's read returns EOF, with no reply", e => e.Actor == "probe" && e.Kind == EventKind.EndOfStream),
                 Expect.No("the client receives no reply at all", e => e.Actor == "probe" && e.Kind == EventKind.Received),
                 Expect.FirstDisconnect(Side.Redis, "FIN"),
@@ -34,7 +35,7 @@ internal static class RedisBigReply
             TimeSpan.Zero,
             (lab, ct) => RunAsync(lab, paged: true, ct),
             [
-                Expect.Event($"all {Fields} fields are read", e => e.Kind == EventKind.Note && e.Actor == "probe" && e.Index == Fields),
+                Expect.Event($"all {Fields} fields are read", e => e.Kind == EventKind.Measured && e.Actor == "probe" && e.Measurement is { Name: DistinctFields, Value: Fields }),
                 Expect.No("Redis hits no output-buffer limit", On.Kind(EventKind.RedisOutputBufferLimit)),
                 Expect.No("the connection never ends early", e => e.Actor == "probe" && e.Kind is EventKind.EndOfStream or EventKind.ReceiveFailed),
             ]))
@@ -54,13 +55,13 @@ internal static class RedisBigReply
             "big",
             $"{Fields}",
             $"{ValueBytes}");
-        lab.Timeline.Record(Side.Lab, EventKind.Note, $"hash 'big': {Resp.Render(built)} fields of {ValueBytes} bytes (a ~5 MB reply)");
+        lab.Timeline.Note(Side.Lab, $"hash 'big': {Resp.Render(built)} fields of {ValueBytes} bytes (a ~5 MB reply)");
 
         var probe = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe", cancellationToken: ct))!;
         if (!paged)
         {
             await probe.SendAsync("HGETALL", "big");
-            await probe.ReadAsync(TimeSpan.FromSeconds(5));
+            await probe.ReadReplyAsync(TimeSpan.FromSeconds(5));
             await lab.Timeline.WaitForAsync(EventKind.RedisOutputBufferLimit, TimeSpan.FromSeconds(5), Side.Redis, cancellationToken: ct);
             return;
         }
@@ -70,12 +71,12 @@ internal static class RedisBigReply
         do
         {
             await probe.SendAsync("HSCAN", "big", cursor, "COUNT", $"{Page}");
-            if (await probe.ReadAsync(TimeSpan.FromSeconds(5)) is not object?[] { Length: 2 } reply || reply[1] is not object?[] items) break;
+            if ((await probe.ReadReplyAsync(TimeSpan.FromSeconds(5))).Value is not object?[] { Length: 2 } reply || reply[1] is not object?[] items) break;
             cursor = (string)reply[0]!;
             for (var i = 0; i < items.Length; i += 2) fields.Add((string)items[i]!);
             pages++;
         }
         while (cursor != "0" && pages < 10 * Fields / Page);
-        lab.Timeline.Record(Side.Client, EventKind.Note, $"HSCAN read {fields.Count} distinct fields in {pages} pages", actor: "probe", index: fields.Count);
+        lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Measured, $"HSCAN read {fields.Count} distinct fields in {pages} pages") { Actor = "probe", Measurement = new(DistinctFields, fields.Count, "fields") });
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using BrokenPipe.Lab.Parts.Redis;
 
 namespace BrokenPipe.Scenarios.Redis;
@@ -98,14 +97,14 @@ internal static class RedisCrashRestart
         // A raw client, idle after one PING: what any connection sees when the server dies under it.
         var probe = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe", cancellationToken: ct))!;
         await probe.SendAsync("PING");
-        await probe.ReadAsync(TimeSpan.FromSeconds(2));
+        await probe.ReadReplyAsync(TimeSpan.FromSeconds(2));
 
         var clients = await SeRedisClient.ConnectEachAsync(lab, redis.Endpoint, cancellationToken: ct);
         await redis.SnapshotAsync("server", "run_id", "uptime_in_seconds");
         var loops = clients.Select(c => (Client: c, Loop: c.StartLoop("SET", ["k", "v"], SeRedisCallMode.Async, Rhythm, 200, retries: broken ? 0 : Retries))).ToList();
         await Task.WhenAll(clients.Select(c => lab.Timeline.WaitForAsync(EventKind.CommandSucceeded, TimeSpan.FromSeconds(5), Side.Client, c.Name, ct)));
 
-        var eof = probe.ReadAsync(TimeSpan.FromSeconds(5));
+        var eof = probe.ReadReplyAsync(TimeSpan.FromSeconds(5));
         var killed = await KillAsync(lab, redis, ct);
         await eof;
         await probe.SendAsync("PING"); // succeeds: the bytes go out, the dead socket answers with a RST
@@ -115,7 +114,7 @@ internal static class RedisCrashRestart
 
         var left = Outage - (lab.Timeline.Now - killed.At);
         if (left > TimeSpan.Zero) await Task.Delay(left, ct); // the outage: how long Redis stays down is the point, not a guess
-        var restart = lab.Timeline.Record(Side.Lab, EventKind.Note, $"outage over after {(lab.Timeline.Now - killed.At).TotalSeconds:0.0} s: redis-server starts again on the same port", actor: OutageActor, index: 1);
+        var restart = lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"outage over after {(lab.Timeline.Now - killed.At).TotalSeconds:0.0} s: redis-server starts again on the same port") { Actor = OutageActor, Index = 1 });
         await redis.RestartAsync(ct);
         await redis.SnapshotAsync("server", "run_id", "uptime_in_seconds");
         var restored = await Task.WhenAll(clients.Select(c => lab.Timeline.WaitForAsync(
@@ -165,10 +164,8 @@ internal static class RedisCrashRestart
 
     private static List<LabEvent> Snapshots(IReadOnlyList<LabEvent> events) => [.. events.Where(On.Kind(EventKind.RedisSnapshot))];
 
-    private static int? Uptime(LabEvent snapshot) =>
-        Regex.Match(snapshot.Detail, @"uptime_in_seconds:(\d+)") is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+    private static long? Uptime(LabEvent snapshot) => snapshot.Redis?.Number("uptime_in_seconds");
 
-    private static string? RunId(LabEvent snapshot) =>
-        Regex.Match(snapshot.Detail, "run_id:([0-9a-f]+)") is { Success: true } m ? m.Groups[1].Value : null;
+    private static string? RunId(LabEvent snapshot) => snapshot.Redis?.Field("run_id");
 
 }

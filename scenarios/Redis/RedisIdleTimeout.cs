@@ -70,7 +70,7 @@ internal static class RedisIdleTimeout
 
         var probe = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe", cancellationToken: ct))!;
         await probe.SendAsync("PING");
-        await probe.ReadAsync(TimeSpan.FromSeconds(2));
+        await probe.ReadReplyAsync(TimeSpan.FromSeconds(2));
         if (broken)
         {
             // The raw client and the library sit out Redis's idle timer side by side.
@@ -84,7 +84,7 @@ internal static class RedisIdleTimeout
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(500), ct); // the keep-alive's rhythm is the fix being shown
                 await probe.SendAsync("PING");
-                await probe.ReadAsync(TimeSpan.FromSeconds(2));
+                await probe.ReadReplyAsync(TimeSpan.FromSeconds(2));
             }
             await probe.CloseAsync();
             var clients = await SeRedisClient.ConnectEachAsync(lab, redis.Endpoint, new SeRedisOptions { Configuration = "keepAlive=1", HeartbeatConsistencyChecks = true }, cancellationToken: ct);
@@ -110,7 +110,7 @@ internal static class RedisIdleTimeout
             if (!list.Contains($"addr={local} ", StringComparison.Ordinal)) break;
         }
         await probe.SendAsync("PING");
-        await probe.ReadAsync(TimeSpan.FromSeconds(2));
+        await probe.ReadReplyAsync(TimeSpan.FromSeconds(2));
         await probe.SendAsync("PING");
         await probe.CloseAsync();
     }

@@ -74,7 +74,7 @@ internal static class RedisThreadpoolStarvation
         var killed = await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.RedisKilled && e.At >= before, TimeSpan.FromSeconds(1), "the kill", ct);
         var left = Outage - (lab.Timeline.Now - killed.At);
         if (left > TimeSpan.Zero) await Task.Delay(left, ct); // how long Redis stays down is the story
-        var restart = lab.Timeline.Record(Side.Lab, EventKind.Note, $"outage over after {(lab.Timeline.Now - killed.At).TotalSeconds:0.0} s: redis-server starts again on the same port", actor: "outage", index: 1);
+        var restart = lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"outage over after {(lab.Timeline.Now - killed.At).TotalSeconds:0.0} s: redis-server starts again on the same port") { Actor = "outage", Index = 1 });
         await redis.RestartAsync(ct);
 
         // Each library's reconnect, bounded: a starved one is watched for the whole window, not forever.
@@ -91,7 +91,7 @@ internal static class RedisThreadpoolStarvation
             }
             catch (TimelineTimeoutException)
             {
-                lab.Timeline.Record(Side.Lab, EventKind.Note, $"no ConnectionRestored within {window.TotalSeconds:0} s of the restart", actor: c.Name);
+                lab.Timeline.Note(Side.Lab, $"no ConnectionRestored within {window.TotalSeconds:0} s of the restart", c.Name);
             }
         }));
         if (!broken)

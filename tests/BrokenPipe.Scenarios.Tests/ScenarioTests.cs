@@ -23,7 +23,7 @@ public static class ScenarioTests
         {
             foreach (var signature in scenario.Produces) Assert.True(signature.FoundIn(result.Events), $"{id} declares it {signature}, but its run did not:\n{TextReport.Narrate(scenario, result)}");
             // And explain, given one of those real log lines, names this scenario first (or ties it with the first).
-            foreach (var line in result.Events.Where(e => scenario.Produces.Any(p => p.Text is { } t && e.Detail.Contains(t, StringComparison.OrdinalIgnoreCase))).Select(e => e.Detail).Distinct())
+            foreach (var line in result.Events.Select(e => e.Verbatim).OfType<string>().Where(v => scenario.Produces.Any(p => p.Text is { } t && v.Contains(t, StringComparison.OrdinalIgnoreCase))).Distinct())
             {
                 var ranked = Lab.Explain.Explainer.Explain(line, Catalog.All);
                 Assert.Contains(id, ranked.TakeWhile(x => x.Score == ranked[0].Score).Select(x => x.Scenario.Id));

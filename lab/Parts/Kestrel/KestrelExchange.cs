@@ -181,7 +181,7 @@ public sealed class KestrelExchange
     /// <summary><c>HttpContext.Abort()</c>: Kestrel resets the connection.</summary>
     public void Abort()
     {
-        _timeline.Record(new LabEvent(Side.Server, EventKind.Note, "handler calls HttpContext.Abort()") { Actor = _actor });
+        _timeline.Note(Side.Server, "handler calls HttpContext.Abort()", _actor);
         Context.Abort();
     }
 

@@ -28,8 +28,8 @@ internal sealed class KestrelLogProvider(Timeline timeline, string actor, Connec
             if (!IsEnabled(logLevel)) return;
             var message = formatter(state, exception);
             var mapped = KestrelLogEvents.Map(category, eventId.Id, message, exception);
-            var detail = $"{Level(logLevel)}: {category}[{eventId.Id}] {message}";
-            if (exception is not null) detail += $" {SocketFailures.Describe(exception)}";
+            var verbatim = exception is null ? message : $"{message} {SocketFailures.Describe(exception)}";
+            var detail = $"{Level(logLevel)}: {category}[{eventId.Id}] {verbatim}";
             if (mapped is { } m)
             {
                 var connectionId = Value(state, "ConnectionId") as string;
@@ -47,6 +47,7 @@ internal sealed class KestrelLogProvider(Timeline timeline, string actor, Connec
                     Failure = m.Failure,
                     Errno = m.Errno,
                     Actor = actor,
+                    Verbatim = verbatim,
                     Status = Status(state),
                     Reply = reply,
                     Peer = observed,
@@ -60,7 +61,7 @@ internal sealed class KestrelLogProvider(Timeline timeline, string actor, Connec
             }
             else if (logLevel >= LogLevel.Warning)
             {
-                timeline.Record(new LabEvent(Side.Server, EventKind.Note, detail) { Actor = actor });
+                timeline.Record(new LabEvent(Side.Server, EventKind.Note, detail) { Actor = actor, Verbatim = verbatim });
             }
         }
 

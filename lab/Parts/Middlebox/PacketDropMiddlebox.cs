@@ -112,8 +112,8 @@ public sealed partial class PacketDropMiddlebox : IPart, IAsyncDisposable
                 var now = await ReadCountersAsync(_stop.Token).ConfigureAwait(false);
                 var before = Dropped;
                 Dropped = now;
-                if (now.FromClient > before.FromClient) Record(now.FromClient - before.FromClient, now.FromClient, "from the client");
-                if (now.ToClient > before.ToClient) Record(now.ToClient - before.ToClient, now.ToClient, "towards the client");
+                if (now.FromClient > before.FromClient) Record(now.FromClient - before.FromClient, now.FromClient, Side.Client);
+                if (now.ToClient > before.ToClient) Record(now.ToClient - before.ToClient, now.ToClient, Forwarder.TargetSide);
             }
             catch (OperationCanceledException)
             {
@@ -121,14 +121,14 @@ public sealed partial class PacketDropMiddlebox : IPart, IAsyncDisposable
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException)
             {
-                _timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"reading the drop counters failed: {e.Message}") { Actor = _name });
+                _timeline.Note(Side.Lab, $"reading the drop counters failed: {e.Message}", _name);
                 return;
             }
         }
     }
 
-    private void Record(long more, long total, string direction) =>
-        _timeline.Record(new LabEvent(Side.Middlebox, EventKind.FlowDropped, $"dropped {more} more packets {direction} ({total} in all): a flow idle for over {IdleTimeout.TotalSeconds:0} s was forgotten (no FIN, no RST, no ACK)") { Actor = _name, Closed = CloseHow.Drop });
+    private void Record(long more, long total, Side from) =>
+        _timeline.Record(new LabEvent(Side.Middlebox, EventKind.FlowDropped, $"dropped {more} more packets {(from == Side.Client ? "from the client" : "towards the client")} ({total} in all): a flow idle for over {IdleTimeout.TotalSeconds:0} s was forgotten (no FIN, no RST, no ACK)") { Actor = _name, Closed = CloseHow.Drop, From = from });
 
     /// <summary>
     /// Only TCP on the veth is filtered (the interface's own IPv6 chatter passes). A tracked flow passes; a SYN starts a new one; anything else — a packet of a flow the

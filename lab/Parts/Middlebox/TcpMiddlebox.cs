@@ -38,6 +38,9 @@ public sealed class TcpMiddlebox : IPart, IAsyncDisposable
 
     public IPEndPoint Endpoint { get; }
 
+    /// <summary>The side listening at the target (Redis, the server, a proxy).</summary>
+    internal Side TargetSide => _targetSide;
+
     /// <inheritdoc/>
     public Uri Url(string pathAndQuery = "/") => new($"http://{Endpoint}{pathAndQuery}");
 
@@ -48,7 +51,7 @@ public sealed class TcpMiddlebox : IPart, IAsyncDisposable
         set
         {
             _fault = value;
-            _timeline.Record(new LabEvent(Side.Middlebox, EventKind.Note, $"fault set: {value.Describe()}") { Actor = _name });
+            _timeline.Note(Side.Middlebox, $"fault set: {value.Describe()}", _name);
         }
     }
 
@@ -204,7 +207,7 @@ public sealed class TcpMiddlebox : IPart, IAsyncDisposable
                     if (!dropping)
                     {
                         dropping = true;
-                        _timeline.Record(new LabEvent(Side.Middlebox, EventKind.FlowDropped, $"{Name(direction)}: the fault drops everything silently from here on (no FIN, no RST)") { Actor = actor, Closed = CloseHow.Drop });
+                        _timeline.Record(new LabEvent(Side.Middlebox, EventKind.FlowDropped, $"{Name(direction)}: the fault drops everything silently from here on (no FIN, no RST)") { Actor = actor, Closed = CloseHow.Drop, From = direction == Direction.Upstream ? Side.Client : _targetSide });
                     }
                     if (n == 0) return;
                     continue;

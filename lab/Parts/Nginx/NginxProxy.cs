@@ -114,8 +114,8 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
         lab.Own(proxy, name);
         lab.RegisterListener(endpoint, Side.Proxy);
         lab.RegisterFront(upstream, Side.Proxy);
-        timeline.Record(Side.Lab, EventKind.PartStarted, $"nginx (pid {process.Pid}{Where(process)}) on {endpoint} ({rendered.Listener.Protocol}) → upstream {upstream}, ready in {startup.TotalMilliseconds:0.0} ms", actor: name);
-        foreach (var note in rendered.Notes) timeline.Record(Side.Lab, EventKind.Note, note, actor: name);
+        timeline.Record(new LabEvent(Side.Lab, EventKind.PartStarted, $"nginx (pid {process.Pid}{Where(process)}) on {endpoint} ({rendered.Listener.Protocol}) → upstream {upstream}, ready in {startup.TotalMilliseconds:0.0} ms") { Actor = name });
+        foreach (var note in rendered.Notes) timeline.Note(Side.Lab, note, name);
         return proxy;
     }
 
@@ -131,7 +131,7 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
         await _process.StopAsync(UnixSignal.Term, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
         await _errors.DisposeAsync().ConfigureAwait(false);
         await _access.DisposeAsync().ConfigureAwait(false);
-        _timeline.Record(Side.Lab, EventKind.PartStopped, $"nginx (pid {_process.Pid}) stopped", actor: _name);
+        _timeline.Record(new LabEvent(Side.Lab, EventKind.PartStopped, $"nginx (pid {_process.Pid}) stopped") { Actor = _name });
         await _process.DisposeAsync().ConfigureAwait(false);
         try
         {
@@ -276,11 +276,11 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
         if (NginxLogParser.ParseError(line) is not { } e) return;
         // nginx gives up on a timed-out upstream and closes its connection to it (FIN).
         var closes = e.Kind is EventKind.ProxyUpstreamTimedOutHeader or EventKind.ProxyUpstreamTimedOutBody;
-        timeline.Record(new LabEvent(Side.Proxy, e.Kind, line) { Failure = e.Failure, Errno = e.Errno, Actor = name, Closed = closes ? CloseHow.Fin : null });
+        timeline.Record(new LabEvent(Side.Proxy, e.Kind, line) { Failure = e.Failure, Errno = e.Errno, Actor = name, Closed = closes ? CloseHow.Fin : null, Verbatim = line });
     }
 
     private static void RecordAccess(Timeline timeline, string name, string line)
     {
-        if (NginxLogParser.ParseAccess(line) is { } e) timeline.Record(Side.Proxy, e.Kind, $"access: {line}", actor: name, status: e.Status);
+        if (NginxLogParser.ParseAccess(line) is { } e) timeline.Record(new LabEvent(Side.Proxy, e.Kind, $"access: {line}") { Actor = name, Status = e.Status, UpstreamStatuses = NginxLogParser.UpstreamStatuses(line), Verbatim = line });
     }
 }

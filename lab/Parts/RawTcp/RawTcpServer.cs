@@ -126,13 +126,13 @@ public sealed class RawTcpServer : IPart, IAsyncDisposable
                 for (var i = 1; i <= _options.RecvProbesBeforeSend; i++) Probe(socket, actor, i);
                 if (_options.AbandonIfPeerClosed && PeerHasClosed(socket))
                 {
-                    _timeline.Record(new LabEvent(Side.Server, EventKind.Note, "the peer has already closed: the response is abandoned, nothing is written") { Actor = actor });
+                    _timeline.Note(Side.Server, "the peer has already closed: the response is abandoned, nothing is written", actor);
                     break;
                 }
                 if (!WriteResponse(socket, actor, ref peerCloseSeen, last) || !_options.KeepAlive) break;
                 if (last)
                 {
-                    _timeline.Record(Side.Server, EventKind.Note, closeAsked ? $"request #{request} asked to close (Connection: close or HTTP/1.0): the server closes after its response" : $"request #{request} is the last this connection may carry ({_options.MaxRequestsPerConnection}): the server closes after its response", actor: actor, index: request);
+                    _timeline.Record(new LabEvent(Side.Server, EventKind.Note, closeAsked ? $"request #{request} asked to close (Connection: close or HTTP/1.0): the server closes after its response" : $"request #{request} is the last this connection may carry ({_options.MaxRequestsPerConnection}): the server closes after its response") { Actor = actor, Index = request });
                     break;
                 }
             }
@@ -142,7 +142,7 @@ public sealed class RawTcpServer : IPart, IAsyncDisposable
         catch (Exception e)
         {
             // When the lab is stopping this server, the socket was closed under the thread: not news.
-            if (!_stopping) _timeline.Record(new LabEvent(Side.Server, EventKind.Note, $"connection handler failed: {SocketFailures.Describe(e)}") { Actor = actor });
+            if (!_stopping) _timeline.Note(Side.Server, $"connection handler failed: {SocketFailures.Describe(e)}", actor);
         }
         finally
         {
@@ -165,7 +165,7 @@ public sealed class RawTcpServer : IPart, IAsyncDisposable
         idle = clock.Elapsed;
         if (!readable)
         {
-            _timeline.Record(new LabEvent(Side.Server, EventKind.Note, $"the keep-alive connection was idle for {idle.TotalMilliseconds:0} ms: the server closes it") { Actor = actor });
+            _timeline.Note(Side.Server, $"the keep-alive connection was idle for {idle.TotalMilliseconds:0} ms: the server closes it", actor);
             return NextRequest.None;
         }
         if (SocketClose.Unread(socket) == 0)
@@ -244,7 +244,7 @@ public sealed class RawTcpServer : IPart, IAsyncDisposable
     private bool WaitForPeerClose(Socket socket, string actor)
     {
         if (socket.Poll(_options.PeerCloseTimeout, SelectMode.SelectRead)) return RecordPeerClose(socket, actor);
-        _timeline.Record(new LabEvent(Side.Server, EventKind.Note, $"the peer did not close within {_options.PeerCloseTimeout.TotalSeconds:0.#} s") { Actor = actor });
+        _timeline.Note(Side.Server, $"the peer did not close within {_options.PeerCloseTimeout.TotalSeconds:0.#} s", actor);
         return false;
     }
 

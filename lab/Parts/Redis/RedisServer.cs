@@ -59,7 +59,7 @@ public sealed class RedisServer : IPart, IAsyncDisposable
         var server = new RedisServer(lab, options, dir, endpoint, process, tail, startup);
         lab.Own(server, options.Name);
         lab.RegisterListener(endpoint, Side.Redis);
-        timeline.Record(Side.Lab, EventKind.PartStarted, $"redis-server (pid {process.Pid}{Nginx.NginxProxy.Where(process)}) on {endpoint}, ready in {startup.TotalMilliseconds:0.0} ms", actor: options.Name);
+        timeline.Record(new LabEvent(Side.Lab, EventKind.PartStarted, $"redis-server (pid {process.Pid}{Nginx.NginxProxy.Where(process)}) on {endpoint}, ready in {startup.TotalMilliseconds:0.0} ms") { Actor = options.Name });
         return server;
     }
 
@@ -81,13 +81,13 @@ public sealed class RedisServer : IPart, IAsyncDisposable
         // The lab stops what it owns last-started first: own this server again, above the new process, so that the
         // lab's disposal stops Redis through DisposeAsync (SHUTDOWN) rather than by the process's SIGTERM.
         _lab.Own(this, _options.Name);
-        _lab.Timeline.Record(Side.Lab, EventKind.PartStarted, $"redis-server restarted (pid {process.Pid}{Nginx.NginxProxy.Where(process)}) on {Endpoint}, ready in {startup.TotalMilliseconds:0.0} ms", actor: _options.Name);
+        _lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.PartStarted, $"redis-server restarted (pid {process.Pid}{Nginx.NginxProxy.Where(process)}) on {Endpoint}, ready in {startup.TotalMilliseconds:0.0} ms") { Actor = _options.Name });
     }
 
     /// <summary>SIGSTOP: the process stops; the kernel still accepts and buffers, nothing answers.</summary>
     public void Pause()
     {
-        _lab.Timeline.Record(Side.Redis, EventKind.RedisPaused, $"SIGSTOP {_process.Pid}", actor: _options.Name);
+        _lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisPaused, $"SIGSTOP {_process.Pid}") { Actor = _options.Name });
         _process.Signal(UnixSignal.Stop);
     }
 
@@ -95,7 +95,7 @@ public sealed class RedisServer : IPart, IAsyncDisposable
     public void Resume()
     {
         _process.Signal(UnixSignal.Cont);
-        _lab.Timeline.Record(Side.Redis, EventKind.RedisResumed, $"SIGCONT {_process.Pid}", actor: _options.Name);
+        _lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisResumed, $"SIGCONT {_process.Pid}") { Actor = _options.Name });
     }
 
     /// <summary>Runs one command on a connection of its own and returns the reply (setup, checks). Not recorded.</summary>
@@ -116,7 +116,10 @@ public sealed class RedisServer : IPart, IAsyncDisposable
             : command[0] == "INFO"
                 ? lines.Where(l => fields.Any(f => l.StartsWith(f + ":", StringComparison.Ordinal)))
                 : lines.Select(l => string.Join(' ', fields.Select(f => $"{f}={RedisLogParser.Field(" " + l, f)}")));
-        _lab.Timeline.Record(Side.Redis, EventKind.RedisSnapshot, $"{what}: {string.Join("; ", shown)}", actor: _options.Name);
+        var observed = command[0] == "INFO"
+            ? new RedisObservation { Snapshot = what, Fields = RedisLogParser.InfoFields(text) }
+            : new RedisObservation { Snapshot = "CLIENT LIST", Clients = [.. lines.Select(l => new RedisObservation { Fields = RedisLogParser.Fields(" " + l) })] };
+        _lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisSnapshot, $"{what}: {string.Join("; ", shown)}") { Actor = _options.Name, Redis = observed });
         return text;
     }
 
@@ -142,7 +145,7 @@ public sealed class RedisServer : IPart, IAsyncDisposable
         await _process.StopAsync(UnixSignal.Term, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
         await _log.DisposeAsync().ConfigureAwait(false);
         await _process.DisposeAsync().ConfigureAwait(false);
-        _lab.Timeline.Record(Side.Lab, EventKind.PartStopped, "redis-server stopped", actor: _options.Name);
+        _lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.PartStopped, "redis-server stopped") { Actor = _options.Name });
     }
 
     private static async Task<(IServerProcess Process, TimeSpan Startup)> LaunchAsync(LabSandbox lab, RedisOptions options, string dir, IPEndPoint endpoint, CancellationToken cancellationToken)
@@ -186,6 +189,11 @@ public sealed class RedisServer : IPart, IAsyncDisposable
         var detail = kind == EventKind.RedisOutputBufferLimit ? $"{RedisLogParser.Limit(line)} limit: {line}" : line;
         // Both limits and the idle timeout make Redis close that client's connection (FIN).
         var closes = kind is EventKind.RedisOutputBufferLimit or EventKind.RedisIdleClientClosed;
-        timeline.Record(new LabEvent(Side.Redis, kind, detail) { Actor = name, Closed = closes ? CloseHow.Fin : null });
+        var observed = new RedisObservation
+        {
+            Fields = RedisLogParser.Fields(line),
+            HardLimit = kind == EventKind.RedisOutputBufferLimit ? RedisLogParser.Limit(line) == "hard" : null,
+        };
+        timeline.Record(new LabEvent(Side.Redis, kind, detail) { Actor = name, Closed = closes ? CloseHow.Fin : null, Redis = observed, Verbatim = line });
     }
 }

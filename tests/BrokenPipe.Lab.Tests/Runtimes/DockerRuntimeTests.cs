@@ -50,7 +50,7 @@ public sealed class DockerRuntimeTests
         var before = Assert.Single(await ContainersOfAsync(lab)).ID;
 
         await redis.KillAsync();
-        await probe.ReadAsync(Bound.Wait);
+        await probe.ReadReplyAsync(Bound.Wait);
         await redis.RestartAsync();
 
         await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.EndOfStream && e.Actor == "probe", Bound.Wait, "the probe's EOF");

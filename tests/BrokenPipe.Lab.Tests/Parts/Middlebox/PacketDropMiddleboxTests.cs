@@ -29,7 +29,7 @@ public sealed class PacketDropMiddleboxTests
         var retransmitting = await UntilAsync(() => TcpInfo.Read(client) is { Unacked: > 0, TotalRetransmits: > 0 } info ? info : (TcpInfo?)null);
         var atClient = await Wire.ReadToEndAsync(client, Bound.Wait);
         var atTarget = await Wire.ReadToEndAsync(target, Wire.Silence);
-        await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.FlowDropped && e.Detail.Contains("from the client", StringComparison.Ordinal), Bound.Wait);
+        await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.FlowDropped && e.From == Side.Client, Bound.Wait);
 
         Assert.Equal(TcpState.Established, retransmitting.State);
         Assert.Equal((0, ReadEndKind.Error, SocketError.TimedOut), (atClient.Bytes.Length, atClient.Kind, atClient.Error));

@@ -36,4 +36,25 @@ public sealed class RedisLogParserTests
 
     [Fact]
     public void Field_Missing_IsNull() => Assert.Null(RedisLogParser.Field(Hard, "nosuchfield"));
+
+    [Fact]
+    public void Fields_HardLimitLine_AreTheClientsDescription()
+    {
+        var fields = RedisLogParser.Fields(Hard);
+
+        Assert.Equal(("127.0.0.1:50446", "P", "1066208", "subscribe", "rawsub"), (fields["addr"], fields["flags"], fields["omem"], fields["cmd"], fields["name"]));
+        Assert.Equal("", RedisLogParser.Fields(Soft)["name"]);
+        Assert.DoesNotContain("limits.", fields.Keys);
+    }
+
+    [Fact]
+    public void Fields_LineWithoutClient_IsEmpty() => Assert.Empty(RedisLogParser.Fields("13403:M 21 Nov 2026 19:26:43.011 - Closing idle client"));
+
+    [Fact]
+    public void InfoFields_ServerSection_ReadsNameValueLines()
+    {
+        var fields = RedisLogParser.InfoFields("# Server\r\nredis_version:7.0.15\r\nrun_id:4f1e0c2a9b\r\nuptime_in_seconds:12\r\n");
+
+        Assert.Equal(("4f1e0c2a9b", "12", 3), (fields["run_id"], fields["uptime_in_seconds"], fields.Count));
+    }
 }

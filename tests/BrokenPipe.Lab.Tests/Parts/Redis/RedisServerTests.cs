@@ -107,6 +107,9 @@ public sealed class RedisServerTests
         var snapshots = lab.Timeline.Snapshot().Where(e => e.Kind == EventKind.RedisSnapshot).ToList();
         Assert.Contains(snapshots, e => e.Detail.StartsWith("server: uptime_in_seconds:", StringComparison.Ordinal));
         Assert.Contains(snapshots, e => e.Detail.StartsWith("CLIENT LIST: ", StringComparison.Ordinal) && e.Detail.Contains("flags=N", StringComparison.Ordinal));
+        // The fields, typed, for checks: all of INFO's section, and every client of CLIENT LIST.
+        Assert.Contains(snapshots, e => e.Redis is { Snapshot: "server" } r && r.Number("uptime_in_seconds") >= 0 && r.Field("run_id") is { Length: 40 });
+        Assert.Contains(snapshots, e => e.Redis?.Clients?.Any(c => c.Field("addr") == probe.LocalEndPoint.ToString() && c.Field("flags") == "N") == true);
     }
 
     [Fact]
