@@ -27,6 +27,7 @@ public static class Catalog
         RedisIdleTimeout.Definition,
         RedisCrashRestart.Definition,
         RedisBigReply.Definition,
+        RedisClientKill.Definition,
         RedisThreadpoolStarvation.Definition,
         LbIdleResetHttp.Definition,
         RedisIdleDrop.Definition,

@@ -19,6 +19,7 @@ public static class ScenarioIds
     public const string RedisIdleTimeout = "redis-idle-timeout";
     public const string RedisCrashRestart = "redis-crash-restart";
     public const string RedisBigReply = "redis-big-reply";
+    public const string RedisClientKill = "redis-client-kill";
     public const string RedisThreadpoolStarvation = "redis-threadpool-starvation";
     public const string LbIdleResetHttp = "lb-idle-reset-http";
     public const string RedisIdleDrop = "redis-idle-drop";

@@ -88,7 +88,7 @@ public static class ScenarioCases
     /// <summary>The scenarios whose application uses StackExchange.Redis (nat-idle-drop too, which needs root).</summary>
     public static IReadOnlyList<string> RedisLibraryIds { get; } =
     [
-        ScenarioIds.RedisPubsubSlowSubscriber, ScenarioIds.RedisIdleTimeout, ScenarioIds.RedisCrashRestart, ScenarioIds.RedisThreadpoolStarvation,
+        ScenarioIds.RedisPubsubSlowSubscriber, ScenarioIds.RedisIdleTimeout, ScenarioIds.RedisCrashRestart, ScenarioIds.RedisThreadpoolStarvation, ScenarioIds.RedisClientKill,
         ScenarioIds.RedisIdleDrop, ScenarioIds.RedisIdleReset, ScenarioIds.NatIdleDrop,
     ];
 
