@@ -6,8 +6,9 @@ using BenchSoak;
 const string Usage = """
     usage: bash bench/soak.sh catalog [--repeat K] [--parallel N] [--no-sequential]
                                    the quick catalog once sequential, then K times side by side (default 1, N = 8)
-           bash bench/soak.sh soak [--runs R] [--parallel N]
-                                   R runs mixed across the quick catalog (default 1000, N = 16), then what is left behind
+           bash bench/soak.sh soak [--runs R] [--parallel N] [--docker]
+                                   R runs mixed across the quick catalog (default 1000, N = 16), then what is left behind;
+                                   --docker: the nginx and Redis scenarios on the docker runtime too
            bash bench/soak.sh crash [--kills K]
                                    SIGKILL a host K times mid-catalog (default 10), then one more lab: what survives
            bash bench/soak.sh kestrel-stress [--rounds R] [--parallel N]
@@ -33,7 +34,7 @@ try
     return args[0] switch
     {
         "catalog" => await CatalogCompare.RunAsync(Option("--repeat", 1, 50), Option("--parallel", ScenarioBatch.DefaultParallelism, 64), !args.Contains("--no-sequential"), cancel.Token),
-        "soak" => await Soak.RunAsync(Option("--runs", 1000, 10_000), Option("--parallel", 16, 64), cancel.Token),
+        "soak" => await Soak.RunAsync(Option("--runs", 1000, 10_000), Option("--parallel", 16, 64), args.Contains("--docker"), cancel.Token),
         "crash" => await CrashTest.RunAsync(Option("--kills", 10, 50), cancel.Token),
         "kestrel-stress" => await KestrelStress.RunAsync(Option("--rounds", 500, 5000), Option("--parallel", 16, 64), cancel.Token),
         "host" => await CrashTest.HostAsync(),

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BrokenPipe.Lab.Runtimes;
 using System.Globalization;
 
 namespace BenchSoak;
@@ -13,16 +14,28 @@ internal static class Soak
     /// <summary>Where the narration of every run that was not met goes.</summary>
     public static readonly string FailureDir = Path.Combine(Path.GetTempPath(), "brokenpipe-soak-misses");
 
-    public static async Task<int> RunAsync(int runs, int parallel, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(int runs, int parallel, bool docker, CancellationToken cancellationToken)
     {
-        List<(Scenario Scenario, Variant Variant)> pairs = [.. Catalog.Fast.Where(s => s.UnavailableHere is null).SelectMany(s => new[] { Variant.Broken, Variant.Fixed }.Select(v => (s, v)))];
+        var local = LabSettings.FromEnvironment() with { Runtime = LocalRuntime.Instance };
+        List<(Scenario Scenario, Variant Variant, LabSettings Settings, string Runtime)> pairs =
+            [.. Catalog.Fast.Where(s => s.UnavailableHere is null).SelectMany(s => new[] { Variant.Broken, Variant.Fixed }.Select(v => (s, v, local, "local")))];
+        if (docker)
+        {
+            // The nginx and Redis scenarios once more on the docker runtime (host network, the images of the environment
+            // or of `images build`): the runs the docker runtime changes.
+            if (DockerEngine.Unavailable is { } why) throw new InvalidOperationException($"--docker: {why}");
+            var settings = LabSettings.FromEnvironment() with { Runtime = DockerRuntime.HostNetwork };
+            if (settings.NginxImage is null || settings.RedisImage is null) throw new InvalidOperationException("--docker: set BROKENPIPE_LAB_NGINX_IMAGE and BROKENPIPE_LAB_REDIS_IMAGE (images build prints them)");
+            pairs.AddRange(Catalog.Fast.Where(s => s.UnavailableHere is null && !s.NeedsDocker && !s.NeedsRoot && (s.Area is "proxy" or "redis" || s.Id.StartsWith("redis-", StringComparison.Ordinal)))
+                .SelectMany(s => new[] { Variant.Broken, Variant.Fixed }.Select(v => (s, v, settings, "docker"))));
+        }
         var random = new Random(13);
-        List<(Scenario, Variant)> plan = [.. Enumerable.Range(0, runs).Select(i => pairs[i % pairs.Count]).OrderBy(_ => random.Next())];
+        List<(Scenario Scenario, Variant Variant, LabSettings Settings, string Runtime)> plan = [.. Enumerable.Range(0, runs).Select(i => pairs[i % pairs.Count]).OrderBy(_ => random.Next())];
 
-        // A warm-up pass of the whole catalog first, so that what a process opens once (assemblies mapped on first use,
-        // the spawner thread, the socket engine, loggers, the thread pool) exists before the baseline.
-        Console.Error.WriteLine("warm-up: the quick catalog once, side by side");
-        await ScenarioBatch.RunAsync(pairs, parallel, cancellationToken: cancellationToken);
+        // A warm-up pass of every pair first, so that what a process opens once (assemblies mapped on first use, the
+        // spawner thread, the socket engine, loggers, the thread pool, the docker client) exists before the baseline.
+        Console.Error.WriteLine($"warm-up: the {pairs.Count} runs of the plan once each, side by side");
+        await RunPlanAsync(pairs, parallel, (_, _) => { }, cancellationToken);
         Settle();
         var before = HostState.Read(Environment.ProcessId);
         var fdsBefore = HostState.FdKinds();
@@ -30,39 +43,29 @@ internal static class Soak
         var done = 0;
         var clock = Stopwatch.StartNew();
         // Only a summary of each run is kept (not its timeline), so the host's memory shows what the lab keeps.
-        var results = new List<(string Id, Variant Variant, Outcome Outcome, TimeSpan Duration)>();
+        var results = new List<(string Id, Variant Variant, string Runtime, Outcome Outcome, TimeSpan Duration)>();
         var report = new Lock();
-        using var gate = new SemaphoreSlim(parallel);
-        await Task.WhenAll(plan.Select(async run =>
+        await RunPlanAsync(plan, parallel, (run, r) =>
         {
-            await gate.WaitAsync(cancellationToken);
-            try
+            var failed = r.Outcome == Outcome.Met ? null : r.Error ?? string.Join("; ", r.Checks.Where(c => !c.Met).Select(c => c.Description));
+            lock (report)
             {
-                var r = await ScenarioRunner.RunAsync(run.Item1, run.Item2, cancellationToken: cancellationToken);
-                var failed = r.Outcome == Outcome.Met ? null : r.Error ?? string.Join("; ", r.Checks.Where(c => !c.Met).Select(c => c.Description));
-                lock (report)
+                results.Add((r.Id, r.Variant, run.Runtime, r.Outcome, r.Duration));
+                done++;
+                if (failed is not null)
                 {
-                    results.Add((r.Id, r.Variant, r.Outcome, r.Duration));
-                    done++;
-                    if (failed is not null)
-                    {
-                        Console.Error.WriteLine($"  run {done}: {r.Id} {r.Variant}: {r.Outcome} {failed}");
-                        // The whole narration (timeline, checks) of every miss, for whoever looks into it.
-                        Directory.CreateDirectory(FailureDir);
-                        File.WriteAllText(Path.Combine(FailureDir, $"{done}-{r.Id}-{r.Variant.ToString().ToLowerInvariant()}.txt"), BrokenPipe.Lab.Reports.TextReport.Narrate(run.Item1, r));
-                    }
-                    if (done % 50 == 0)
-                    {
-                        memory.Add((done, GC.GetTotalMemory(forceFullCollection: true) / 1048576.0, HostState.RssKilobytes() / 1024.0));
-                        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{done}/{runs}] {clock.Elapsed.TotalSeconds:0} s, heap after a full GC {memory[^1].HeapMb:0.0} MB, rss {memory[^1].RssMb:0.0} MB"));
-                    }
+                    Console.Error.WriteLine($"  run {done}: {r.Id} {r.Variant} ({run.Runtime}): {r.Outcome} {failed}");
+                    // The whole narration (timeline, checks) of every miss, for whoever looks into it.
+                    Directory.CreateDirectory(FailureDir);
+                    File.WriteAllText(Path.Combine(FailureDir, $"{done}-{r.Id}-{r.Variant.ToString().ToLowerInvariant()}-{run.Runtime}.txt"), BrokenPipe.Lab.Reports.TextReport.Narrate(run.Scenario, r));
+                }
+                if (done % 50 == 0)
+                {
+                    memory.Add((done, GC.GetTotalMemory(forceFullCollection: true) / 1048576.0, HostState.RssKilobytes() / 1024.0));
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{done}/{runs}] {clock.Elapsed.TotalSeconds:0} s, heap after a full GC {memory[^1].HeapMb:0.0} MB, rss {memory[^1].RssMb:0.0} MB"));
                 }
             }
-            finally
-            {
-                gate.Release();
-            }
-        }));
+        }, cancellationToken);
         var wall = clock.Elapsed;
         Settle();
         var after = HostState.Read(Environment.ProcessId);
@@ -70,13 +73,13 @@ internal static class Soak
         if (results.Any(r => r.Outcome != Outcome.Met)) Console.WriteLine($"narrations of the misses: {FailureDir}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"soak: {runs} runs, up to {parallel} at a time, in {wall.TotalSeconds:0.0} s: {runs / wall.TotalMinutes:0.0} runs/min; {results.Count(r => r.Outcome == Outcome.Met)}/{runs} met"));
         Console.WriteLine();
-        Console.WriteLine("| scenario | variant | runs | met | reproduction | median s |");
-        Console.WriteLine("|---|---|--:|--:|--:|--:|");
-        foreach (var g in results.GroupBy(r => (r.Id, r.Variant)).OrderBy(g => pairs.FindIndex(p => p.Scenario.Id == g.Key.Id && p.Variant == g.Key.Variant)))
+        Console.WriteLine("| scenario | variant | runtime | runs | met | reproduction | median s |");
+        Console.WriteLine("|---|---|---|--:|--:|--:|--:|");
+        foreach (var g in results.GroupBy(r => (r.Id, r.Variant, r.Runtime)).OrderBy(g => pairs.FindIndex(p => p.Scenario.Id == g.Key.Id && p.Variant == g.Key.Variant && p.Runtime == g.Key.Runtime)))
         {
             var met = g.Count(r => r.Outcome == Outcome.Met);
             var median = g.Select(r => r.Duration.TotalSeconds).Order().ElementAt(g.Count() / 2);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {g.Key.Id} | {g.Key.Variant.ToString().ToLowerInvariant()} | {g.Count()} | {met} | {100.0 * met / g.Count():0.0} % | {median:0.00} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {g.Key.Id} | {g.Key.Variant.ToString().ToLowerInvariant()} | {g.Key.Runtime} | {g.Count()} | {met} | {100.0 * met / g.Count():0.0} % | {median:0.00} |"));
         }
         Console.WriteLine();
         // The slope over the second half (the first includes the pool's and the JIT's growth), in MB per 100 runs.
@@ -89,6 +92,28 @@ internal static class Soak
         var leaks = HostState.Leaks(before, after);
         Console.WriteLine(leaks.Count == 0 ? "left behind: nothing (processes, temp dirs, namespaces, veth pairs, host nft tables, containers, listening sockets, fds)" : $"LEFT BEHIND: {string.Join("; ", leaks)}");
         return leaks.Count == 0 && results.All(r => r.Outcome == Outcome.Met) ? 0 : 1;
+    }
+
+    /// <summary>Runs every item of <paramref name="plan"/>, at most <paramref name="parallel"/> at a time, each in its own lab.</summary>
+    private static async Task RunPlanAsync(
+        IReadOnlyList<(Scenario Scenario, Variant Variant, LabSettings Settings, string Runtime)> plan,
+        int parallel,
+        Action<(Scenario Scenario, Variant Variant, LabSettings Settings, string Runtime), ScenarioResult> finished,
+        CancellationToken cancellationToken)
+    {
+        using var gate = new SemaphoreSlim(parallel);
+        await Task.WhenAll(plan.Select(async run =>
+        {
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                finished(run, await ScenarioRunner.RunAsync(run.Scenario, run.Variant, settings: run.Settings, cancellationToken: cancellationToken));
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
     }
 
     /// <summary>Lets finalizers close what the runs dropped, so the fd count and the heap are comparable.</summary>
