@@ -108,12 +108,14 @@ internal static class NatIdleDrop
         var nat = await PacketDropMiddlebox.StartAsync(lab, redis.Endpoint, Limit, "nat", ct);
         var keepAlive = broken ? LateKeepAlive : EarlyKeepAlive;
 
+        // The application's library, each version the lab runs, through the same NAT: keep-alive above its limit (broken) or below it (fixed).
+        // First: an observer can take seconds to start on a busy machine, and raw clients connected before it would sit idle
+        // past the NAT's limit before their first PING (seen once in 20 runs).
+        var clients = await Task.WhenAll(lab.Settings.SeRedis.Select(v =>
+            SeRedisClient.ConnectAsync(lab, nat.Endpoint, v, new SeRedisOptions { Configuration = (broken ? "keepAlive=10" : "keepAlive=1") + ",syncTimeout=1000" }, cancellationToken: ct)));
         var plain = await ConnectAsync(lab, nat, Plain, broken ? null : EarlyKeepAlive, userTimeout: null, ct);
         var bounded = await ConnectAsync(lab, nat, UserTimeout, broken ? null : EarlyKeepAlive, UserTimeoutValue, ct);
         var probed = await ConnectAsync(lab, nat, KeepAlive, keepAlive, userTimeout: null, ct);
-        // The application's library, each version the lab runs, through the same NAT: keep-alive above its limit (broken) or below it (fixed).
-        var clients = await Task.WhenAll(lab.Settings.SeRedis.Select(v =>
-            SeRedisClient.ConnectAsync(lab, nat.Endpoint, v, new SeRedisOptions { Configuration = (broken ? "keepAlive=10" : "keepAlive=1") + ",syncTimeout=1000" }, cancellationToken: ct)));
         foreach (var probe in new[] { plain, bounded, probed })
         {
             await probe.SendAsync("PING");
