@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using BrokenPipe.Lab.Parts.Kestrel;
 using BrokenPipe.Lab.Parts.Nginx;
 using BrokenPipe.Lab.Parts.RawTcp;
+using BrokenPipe.Lab.Reports;
 
 namespace BrokenPipe.Bench;
 
@@ -169,7 +170,14 @@ public sealed class BenchApp(TextWriter stdout, TextWriter stderr, IReadOnlyList
         {
             progress.Update(label, name, i, runs, results.Count == 0 ? null : $"{results.Count(r => r.Outcome == Outcome.Met)} met, last {Format.Ms(results[^1].Duration.TotalMilliseconds)} ms");
             // Bounded by the scenario's own timeout inside the runner; the token is the overall Ctrl+C.
-            results.Add(await ScenarioRunner.RunAsync(scenario, variant, onEvent: null, settings: settings, cancellationToken: cancellationToken));
+            var result = await ScenarioRunner.RunAsync(scenario, variant, onEvent: null, settings: settings, cancellationToken: cancellationToken);
+            results.Add(result);
+            // A miss is worth its whole timeline: BROKENPIPE_BENCH_MISSES=DIR keeps each one as the CLI's JSON.
+            if (result.Outcome != Outcome.Met && Environment.GetEnvironmentVariable("BROKENPIPE_BENCH_MISSES") is { Length: > 0 } misses)
+            {
+                Directory.CreateDirectory(misses);
+                await File.WriteAllTextAsync(Path.Combine(misses, $"{scenario.Id}-{JsonReport.VariantName(variant)}-run{i + 1}.json"), JsonReport.Write([result]), cancellationToken);
+            }
         }
         var row = ScenarioRow.From(scenario, variant, results);
         progress.Done(label, name, runs, $"{row.Met}/{row.Runs} met, median {Format.Ms(row.MedianMs)} ms");

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Reflection;
 using System.Text.Json.Nodes;
+using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Clients;
 
@@ -166,6 +167,23 @@ public sealed class SeRedisClient : IAsyncDisposable
     {
         var reply = await RequestAsync(new JsonObject { ["op"] = "count" }, cancellationToken).ConfigureAwait(false);
         return (long?)reply["n"] ?? 0;
+    }
+
+    /// <summary>
+    /// Stops the observer process (SIGSTOP to its PID), as a long GC pause or a descheduled machine would: nothing in it
+    /// runs, so nobody reads its sockets; the kernel's buffers and then Redis's fill. Recorded; <see cref="Resume"/> ends it.
+    /// </summary>
+    public void Pause()
+    {
+        if (!_process.HasExited) Syscalls.Kill(Pid, UnixSignal.Stop);
+        _lab.Timeline.Record(Side.Client, EventKind.Note, $"SIGSTOP {Pid}: the whole process stalls (as in a long GC pause)", actor: Name);
+    }
+
+    /// <summary>Lets the observer process run again after <see cref="Pause"/> (SIGCONT to its PID). Recorded.</summary>
+    public void Resume()
+    {
+        if (!_process.HasExited) Syscalls.Kill(Pid, UnixSignal.Cont);
+        _lab.Timeline.Record(Side.Client, EventKind.Note, $"SIGCONT {Pid}: the process runs again", actor: Name);
     }
 
     /// <summary>Ends the observer: its stdin closes (it closes the multiplexer and exits), then its PID is killed if it is still there.</summary>

@@ -4,7 +4,7 @@ using BrokenPipe.Lab.Reports;
 namespace BrokenPipe.Scenarios.Cli;
 
 /// <summary>
-/// <c>seredis-table [--runs N] [--write]</c>: runs the version table's scenarios (broken variants) with every
+/// <c>seredis-table [--runs N] [--write]</c>: runs the version table's scenarios (each row's variant) with every
 /// StackExchange.Redis version side by side, prints the table, and with <c>--write</c> puts it into
 /// docs/seredis-versions.md and the README (between its seredis-table markers).
 /// </summary>
@@ -43,8 +43,8 @@ public sealed class VersionTableCommand(TextWriter stdout, TextWriter stderr)
             var scenario = Catalog.Find(row.ScenarioId)!;
             for (var r = 1; r <= runs; r++)
             {
-                await stderr.WriteLineAsync($"[{row.ScenarioId} {r}/{runs}] …");
-                var result = await ScenarioRunner.RunAsync(scenario, Variant.Broken, settings: settings, cancellationToken: cancellationToken);
+                await stderr.WriteLineAsync($"[{row.ScenarioId} {row.Variant.ToString().ToLowerInvariant()} {r}/{runs}] …");
+                var result = await ScenarioRunner.RunAsync(scenario, row.Variant, settings: settings, cancellationToken: cancellationToken);
                 met &= result.Outcome == Outcome.Met;
                 await stderr.WriteLineAsync($"      {TextReport.Verdict(result)} in {result.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s");
                 foreach (var run in LibraryRun.On(result.Events))

@@ -34,7 +34,7 @@ internal static class RedisCrashRestart
         "Redis is killed (-9) and restarted: dead sockets, refused connects, and commands that fail or wait until the library reconnects",
         Seeds.Redis,
         new Story(
-            Wire: "kill -9 ends redis-server without a log line; the kernel closes its sockets with a FIN. A raw idle client reads EOF at once; its next send succeeds (the dead socket answers with an RST) and the one after fails with EPIPE; a new connect is refused until Redis is back. StackExchange.Redis raises ConnectionFailed (SocketClosed) within milliseconds in every version. Then the versions part: 1.2.6 fails every command at once ('No connection is available'); 2.8.16 and 3.4.35 hold commands in a backlog and run them after the restart, or fail them when they waited longer than the timeout. ConnectionRestored comes about a second after Redis is back.",
+            Wire: "kill -9 ends redis-server without a log line; the kernel closes its sockets with a FIN. A raw idle client reads EOF at once; its next send succeeds (the dead socket answers with an RST) and the one after fails with EPIPE; a new connect is refused until Redis is back. StackExchange.Redis raises ConnectionFailed (SocketClosed) within milliseconds in every version (1.2.6 now and then InternalFailure: a write racing the close ends in a NullReferenceException inside the library). Then the versions part: 1.2.6 fails every command at once ('No connection is available'); 2.8.16 and 3.4.35 hold commands in a backlog and run them after the restart, or fail them when they waited longer than the timeout; a command already sent when Redis died fails at once in every version. ConnectionRestored comes about a second after Redis is back.",
             Why: "The server process died (a crash, an OOM kill, a supervisor's restart); every connection dies with it. The library reconnects by itself; what the application asked for meanwhile fails (1.x) or waits (2.x/3.x) unless the application retries or chooses to fail fast.",
             Diagnose: "INFO server: a small uptime_in_seconds and a new run_id; the supervisor's record (OOMKilled, restart count); dmesg. On the client: ConnectionFailed on every connection at the same instant, then 'No connection is available' (1.x) or 'The message timed out in the backlog' (2.x/3.x).",
             Fix: "Find why it died. In the application: on 1.x retry idempotent commands with a bounded exponential backoff (250 ms doubling to 2 s); on 2.x/3.x the backlog already rides a short outage, and `BacklogPolicy.FailFast` fails at once where waiting is worse. Without persistence the restarted Redis is empty: treat it as a cache."),
@@ -50,13 +50,15 @@ internal static class RedisCrashRestart
                 Expect.Event("raw: the send after it fails with EPIPE, 32 (probe send #3)", On.Failed(EventKind.SendFailed, "probe", Errno.EPIPE, 3)),
                 Expect.Event("raw: a new connect while Redis is down is refused (ECONNREFUSED, 111)", Side.Client, EventKind.RequestFailed, SocketFailure.Refused, Errno.ECONNREFUSED, "probe-2"),
                 LibraryRun.Each(
-                    "every version: ConnectionFailed (Interactive; SocketClosed, SocketFailure when its writer meets the reset first, or on 2.x/3.x UnableToConnect when its first reconnect is refused) within 1 s of the kill",
+                    "every version: ConnectionFailed (Interactive; SocketClosed, SocketFailure when its writer meets the reset first, on 2.x/3.x UnableToConnect when its first reconnect is refused, on 1.2.6 InternalFailure when its writer races the close into a NullReferenceException) within 1 s of the kill",
                     run => Kill(run.Events) is { } kill && run.Of(EventKind.LibraryConnectionFailed).FirstOrDefault(e => e.Library?.ConnectionType == "Interactive" && e.At >= kill.At) is { } failed &&
-                           failed.Failure is SocketFailure.EndOfStream or SocketFailure.ConnectionReset or SocketFailure.Refused && failed.At - kill.At <= FailedAtOnceBound),
+                           (failed.Failure is SocketFailure.EndOfStream or SocketFailure.ConnectionReset or SocketFailure.Refused ||
+                            (run.Version == SeRedisVersion.V1_2_6 && failed.Library?.FailureType == "InternalFailure")) &&
+                           failed.At - kill.At <= FailedAtOnceBound),
                 LibraryRun.Each(
-                    "1.2.6: at least 10 commands fail at once during the outage (no timeout); 2.8.16/3.4.35: none does, and a command issued during the outage succeeds after the restart",
+                    "1.2.6: at least 10 commands fail at once during the outage (no timeout); 2.8.16/3.4.35: none issued after the kill does (one already sent when Redis died fails with SocketClosed), and a command issued during the outage succeeds after the restart",
                     run => run.Version.HasBacklog()
-                        ? !DuringOutage(run).Any(FailedAtOnce) && run.Of(EventKind.CommandSucceeded).Any(e => Restart(run.Events) is { } r && e.At > r.At && e.At - e.Library!.Latency < r.At)
+                        ? !DuringOutage(run).Any(e => FailedAtOnce(e) && Kill(run.Events) is { } kill && e.At - e.Library!.Latency >= kill.At) && run.Of(EventKind.CommandSucceeded).Any(e => Restart(run.Events) is { } r && e.At > r.At && e.At - e.Library!.Latency < r.At)
                         : DuringOutage(run).Count(FailedAtOnce) >= 10),
                 LibraryRun.Each(
                     "every version: ConnectionRestored (Interactive) within 4 s of Redis answering again, and a SET succeeds after it",

@@ -15,6 +15,9 @@ internal static class RedisPubsubSlowSubscriber
 
     /// <summary>Fixed (b)'s channel, so that (a)'s reader, still subscribed while its worker works, gets none of (b)'s burst. Same length: same frames.</summary>
     private const string ChannelB = "cb";
+
+    /// <summary>Fixed (c)'s channel: the library subscribers through a ChannelMessageQueue, after (a) and (b).</summary>
+    private const string ChannelQ = "cq";
     private const int Messages = 20_000;
     private const int PayloadBytes = 1024;
     private const int PublisherWrites = 4;
@@ -38,6 +41,9 @@ internal static class RedisPubsubSlowSubscriber
     /// <summary>How long the broken run watches for StackExchange.Redis's own ConnectionFailed after Redis dropped it.</summary>
     private static readonly TimeSpan LibraryWatch = TimeSpan.FromSeconds(4);
 
+    /// <summary>Fixed (c): how soon after Redis's limit line a ChannelMessageQueue subscriber's ConnectionFailed must come (measured: tens of ms).</summary>
+    private static readonly TimeSpan QueueReportBound = TimeSpan.FromSeconds(3);
+
     /// <summary>The work the library subscriber's handler does per message (a sleep: a call to another service, say).</summary>
     private static readonly TimeSpan HandlerWork = TimeSpan.FromMilliseconds(10);
 
@@ -60,8 +66,8 @@ internal static class RedisPubsubSlowSubscriber
         new Story(
             Wire: $"With `client-output-buffer-limit pubsub {TightLimit}`, a publisher pipelines {Messages} × 1 KB PUBLISH (~0.1 s) to a subscriber that is not reading. Redis writes into the subscriber's socket until the kernel's buffers are full (~3.5–4 MB: the client's receive buffer plus Redis's autotuned send queue), then queues in its own output buffer; past 1 MB, tens of ms into the burst, it logs 'Client … flags=P … sub=1 … omem=1066208 … cmd=subscribe … scheduled to be closed ASAP for overcoming of output buffer limits.' (the hard limit) and closes the connection (FIN). PUBLISH returns :1 while the subscriber exists and :0 after. When the subscriber reads again it gets what the kernel held — thousands of messages — then EOF; the ~1000 messages that were in Redis's buffer never arrive, and nothing in the stream says so. StackExchange.Redis (every version) with a slow handler (10 ms per message) is dropped the same way: Redis closes its subscription connection, and the messages in the buffer are lost. The application hears nothing for seconds: 1.2.6 never raises ConnectionFailed for it, 2.8.16 and 3.4.35 raise it seconds late, queued behind thousands of handler calls on the thread pool (3.4.35 logs the close at once, through its ILogger only).",
             Why: "Redis never blocks on a slow client: it buffers the client's output and drops the client past `client-output-buffer-limit` (pubsub default 32mb 8mb 60; operators often set it lower). Pub/sub has no acknowledgement and no replay, so the dropped client's buffered messages, and everything published until it resubscribes, are gone. Any subscriber that reads slower than the publishers write — work done inline in the reading loop, a GC pause, a starved thread pool — hits the limit under a burst; the tighter the limit, the less of a stall it takes (1 MB is ~5 ms of this burst).",
-            Diagnose: $"The Redis log line names the client (flags=P, sub=, cmd=subscribe) and its buffer (omem=); it is the only trace — Redis 7.0 has no counter for these disconnections. `INFO clients` {SampleField} only samples live clients (from the cron, every ~100 ms, kept for 8 s): after a hard-limit kill it reads 0 (37 times in 40 trials) or a partial size a tick caught during the few-ms fill (20 KB, 636 KB), never the 1 066 208 that got the client killed; it shows the size only when the client lived long enough to be sampled (a soft-limit close, or a big buffer that drained). Compare PUBLISH's return values (receivers) with what the subscriber handled. With StackExchange.Redis, do not date the disconnect by ConnectionFailed: it comes out behind the message backlog.",
-            Fix: $"Keep the socket reader doing nothing but read — a thread of its own, 1 MB blocking reads into preallocated buffers handed to an in-memory Channel<T>, a worker doing the slow work — and leave Redis's buffer headroom for that reader's scheduling hiccups: under `pubsub {HeadroomLimit}` it took the whole burst, where the stalled reader needed ~17.6 MB. At 1 MB (~5 ms of this burst, ~25 ms with the kernel's buffers) even that reader lost the race now and then on a busy 2-core machine (2 runs in ~35 while other builds ran, 1 in 18 with three lab runs at once; allocating a fresh array per read, 2 in 6 with three lab runs at once; an async reader that decoded each 64 KB read, 9 in 14 even alone). Or size the limit for a reader that stalls through the whole burst (`pubsub {SizedLimit}`: ~17.6 MB held, drained without loss), knowing it is memory Redis spends per slow subscriber. If messages must not be lost, use a Stream (XADD/XREADGROUP) instead of pub/sub. With StackExchange.Redis 2.x/3.x, subscribe through a ChannelMessageQueue (one ordered consumer): the library then reports a drop in tens of ms instead of seconds late (1.2.6 never reports it)."),
+            Diagnose: $"The Redis log line names the client (flags=P, sub=, cmd=subscribe, and name= if the client set one) and its buffer (omem=); it is the only trace — Redis 7.0 has no counter for these disconnections. `INFO clients` {SampleField} only samples live clients (from the cron, every ~100 ms, kept for 8 s): after a hard-limit kill it mostly reads 0, at times a partial size a tick caught during the few-ms fill, never the 1 066 208 that got the client killed; it shows the size only when the client lived long enough to be sampled (a soft-limit close, or a big buffer that drained). Compare PUBLISH's return values (receivers) with what the subscriber handled. With StackExchange.Redis, do not date the disconnect by ConnectionFailed: it comes out behind the message backlog.",
+            Fix: $"Keep the socket reader doing nothing but read — a thread of its own, 1 MB blocking reads into preallocated buffers handed to an in-memory Channel<T>, a worker doing the slow work — and leave Redis's buffer headroom for that reader's scheduling hiccups: under `pubsub {HeadroomLimit}` it took the whole burst, where the stalled reader needed ~17.6 MB; at 1 MB (~5 ms of this burst, ~25 ms with the kernel's buffers) even that reader loses the race now and then on a busy machine. Or size the limit for a reader that stalls through the whole burst (`pubsub {SizedLimit}`: ~17.6 MB held, drained without loss), knowing it is memory Redis spends per slow subscriber. If messages must not be lost, use a Stream (XADD/XREADGROUP) instead of pub/sub. With StackExchange.Redis 2.x/3.x, subscribe through a ChannelMessageQueue (`subscriber.Subscribe(channel).OnMessage(handler)`: one ordered consumer, off the thread pool's backlog): the library keeps reading while the consumer works, and when Redis drops it anyway (a tight limit, long bursts) it raises ConnectionFailed (Subscription) once it has read what the kernel still held — tens of ms after Redis's line on a quiet machine, a second or so on a loaded one, instead of seconds late behind queued handlers — and resubscribes; the messages in Redis's buffer are still lost. 1.2.6 has no ChannelMessageQueue: Redis drops it, it resubscribes without raising ConnectionFailed or ConnectionRestored, and only Redis's log tells."),
         Broken: new ScenarioVariant(
             $"pubsub {TightLimit}, {Messages} × 1 KB burst: Redis logs the hard limit for the raw subscriber, INFO's {SampleField} afterwards does not show the buffer that got it killed, the subscriber reads thousands of messages then EOF — fewer than PUBLISH delivered; the StackExchange.Redis subscribers (every version) with a slow handler are dropped too, and none reports it within a second",
             // The window in which the run watches for the library's ConnectionFailed: it comes later than that.
@@ -95,14 +101,15 @@ internal static class RedisPubsubSlowSubscriber
                            !run.Of(EventKind.LibraryConnectionFailed).Any(e => e.Library?.ConnectionType == "Subscription" && e.At >= drop.At && e.At - drop.At <= TimeSpan.FromSeconds(1))),
             ]),
         Fixed: new ScenarioVariant(
-            $"(a) pubsub {HeadroomLimit} with a reader that only reads and enqueues (a worker does the work) and (b) pubsub {SizedLimit} with the subscriber that reads only after the burst: no output-buffer limit, every PUBLISH delivered, every delivered message read; the stalled subscriber needed more than (a)'s limit",
+            $"(a) pubsub {HeadroomLimit} with a reader that only reads and enqueues (a worker does the work) and (b) pubsub {SizedLimit} with the subscriber that reads only after the burst: no output-buffer limit, every PUBLISH delivered, every delivered message read; the stalled subscriber needed more than (a)'s limit. (c) StackExchange.Redis under pubsub {TightLimit}, bursts until Redis drops each subscription (one that keeps up with {LibraryBursts} bursts is stalled by SIGSTOP until it is): 2.8.16 and 3.4.35 through a ChannelMessageQueue say so within {QueueReportBound.TotalSeconds:0} s; 1.2.6 (no ChannelMessageQueue) says nothing and resubscribes",
             // (a)'s worker works through the burst (the work is the point: no run can end sooner); (b) runs meanwhile, on a
             // channel of its own: its late reader ends on the last delivered byte, and the wait for Redis's sample of its
-            // buffer is an event (≤ ~0.1 s).
+            // buffer is an event (≤ ~0.1 s). (c) ends on the ChannelMessageQueue subscribers' ConnectionFailed; with 1.2.6
+            // in the run, it sits out the bound after 1.2.6's drop (its silence is the observation).
             WorkerWork,
             RunFixedAsync,
             [
-                Expect.No("Redis hits no output-buffer limit", On.Kind(EventKind.RedisOutputBufferLimit)),
+                Expect.No("(a) and (b): Redis hits no output-buffer limit for the raw subscribers", e => e.Kind == EventKind.RedisOutputBufferLimit && !IsLibraryLine(e)),
                 Expect.That(
                     $"(a) every PUBLISH reached the subscriber ({Messages} × :1) and the worker processed every one: 0 lost",
                     events => Delivered(events, "publisher-a") == Messages && Processed(events) == Messages),
@@ -116,6 +123,13 @@ internal static class RedisPubsubSlowSubscriber
                     $"(b) the stalled subscriber's buffer in Redis (CLIENT LIST omem, ~17.6 MB) is over (a)'s hard limit ({HeadroomHardBytes >> 20} MB): under (a)'s limit only the continuous reader survives",
                     events => StalledOmem(events) > HeadroomHardBytes),
                 Expect.No("no subscriber's connection is ended by Redis", e => (e.Actor is RawSubscriber or Reader) && e.Kind is EventKind.EndOfStream or EventKind.ReceiveFailed),
+                LibraryRun.Each(
+                    $"(c) Redis drops every library subscription (its limit line names the client); 2.8.16 and 3.4.35 (ChannelMessageQueue): ConnectionFailed (Subscription) within {QueueReportBound.TotalSeconds:0} s of that line; 1.2.6 (a handler: it has no ChannelMessageQueue): no ConnectionFailed within {QueueReportBound.TotalSeconds:0} s, yet CLIENT LIST shows it subscribed again",
+                    run => QueueDrop(run) is { } drop && (run.Version == SeRedisVersion.V1_2_6
+                        ? (QueueFailed(run, drop) is not { } late || late.At - drop.At > QueueReportBound)
+                            && run.Events.LastOrDefault(e => e.Kind == EventKind.RedisSnapshot && e.Detail.StartsWith("CLIENT LIST:", StringComparison.Ordinal) && e.Detail.Contains("name=", StringComparison.Ordinal)) is { } list
+                            && Resubscribed(run.Actor, list.Detail, drop)
+                        : QueueFailed(run, drop) is { } failed && failed.At - drop.At <= QueueReportBound)),
             ]))
     {
         Produces = [Signature.Logs("scheduled to be closed ASAP for overcoming of output buffer limits"), Signature.Fails(Side.Client, SocketFailure.EndOfStream)],
@@ -173,11 +187,79 @@ internal static class RedisPubsubSlowSubscriber
     {
         var redis = await RedisServer.StartAsync(lab, new RedisOptions { OutputBufferLimitPubsub = HeadroomLimit }, ct);
         var bytes = BurstBytes();
+        // (c)'s library clients connect meanwhile, each under its actor name (CLIENT SETNAME), so that Redis's limit line names it.
+        var connecting = Task.WhenAll(lab.Settings.SeRedis.Select(v => SeRedisClient.ConnectAsync(
+            lab, redis.Endpoint, v, new SeRedisOptions { Configuration = $"name={SeRedisClient.ActorName(v, LibrarySubscriber)}" }, SeRedisClient.ActorName(v, LibrarySubscriber), ct)));
 
         // (a) A limit with headroom for the reader's scheduling hiccups — far below what a stalled reader needs (see (b));
         // the reader only reads and enqueues, a worker does the work. Once (a)'s burst is over, (b) runs while the worker works.
         await QueuedSubscriberAsync(lab, redis, bytes, () => StalledSubscriberAsync(lab, redis, ct), ct);
+
+        // (c) StackExchange.Redis through a ChannelMessageQueue (2.x/3.x), the same slow work in its one consumer, back under the
+        // tight limit: bursts until Redis drops each subscription, then each version's own report of it.
+        var clients = await connecting;
+        var set = await redis.CommandAsync("CONFIG", "SET", "client-output-buffer-limit", $"pubsub {TightLimit}");
+        lab.Timeline.Record(Side.Lab, EventKind.Note, $"CONFIG SET client-output-buffer-limit \"pubsub {TightLimit}\": {Resp.Render(set)}");
+        await Task.WhenAll(clients.Select(c => c.SubscribeAsync(ChannelQ, HandlerWork, queue: true, cancellationToken: ct)));
+        lab.Timeline.Record(Side.Lab, EventKind.Note, $"subscribed through StackExchange.Redis: 2.x/3.x through a ChannelMessageQueue whose consumer sleeps {HandlerWork.TotalMilliseconds:0} ms per message (1.2.6 has none: a handler)");
+        var start = lab.Timeline.Now;
+        Dictionary<string, LabEvent> Drops()
+        {
+            redis.Flush();
+            return lab.Timeline.Snapshot().Where(e => e.Kind == EventKind.RedisOutputBufferLimit && e.At >= start && RedisLogParser.Field(e.Detail, "name") is { } n && clients.Any(c => c.Name == n))
+                .GroupBy(e => RedisLogParser.Field(e.Detail, "name")!).ToDictionary(g => g.Key, g => g.First());
+        }
+        var burstQ = BurstBytes(ChannelQ);
+        await PublishBurstAsync(lab, redis.Endpoint, burstQ, LibraryPublisher, ct, LibraryBursts, () => Drops().Count >= clients.Length);
+        // A subscriber that kept up with every burst (a queue lets the library read on; a quiet machine helps) is stalled
+        // until Redis drops it: its whole process stops, as in a long GC pause, and runs again once Redis's line is in.
+        foreach (var client in clients.Where(c => !Drops().ContainsKey(c.Name)))
+        {
+            Task burst;
+            client.Pause();
+            try
+            {
+                burst = PublishBurstAsync(lab, redis.Endpoint, burstQ, $"{LibraryPublisher}-stalled", ct);
+                await WaitOrNullAsync(
+                    lab,
+                    e => e.Kind == EventKind.RedisOutputBufferLimit && RedisLogParser.Field(e.Detail, "name") == client.Name,
+                    TimeSpan.FromSeconds(5),
+                    $"Redis's limit line for the stalled {client.Name}",
+                    ct);
+            }
+            finally
+            {
+                client.Resume();
+            }
+            await burst;
+        }
+        // Each client's report, bounded from Redis's line about it (for 1.2.6 the bound passing is the observation).
+        foreach (var (name, drop) in Drops())
+        {
+            await WaitOrNullAsync(
+                lab,
+                e => e.Kind == EventKind.LibraryConnectionFailed && e.Actor == name && e.Library?.ConnectionType == "Subscription",
+                Max(QueueReportBound - (lab.Timeline.Now - drop.At), TimeSpan.Zero),
+                $"{name}'s ConnectionFailed (Subscription)",
+                ct);
+        }
+        // Whether each client is subscribed again (a later burst may have dropped one again: wait for it, bounded).
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(3) && Resp.Render(await redis.CommandAsync("CLIENT", "LIST")) is var list && !clients.All(c => Resubscribed(c.Name, list, Drops().GetValueOrDefault(c.Name))))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
+        }
+        await redis.SnapshotAsync("CLIENT LIST", "id", "name", "flags", "sub");
     }
+
+    /// <summary>
+    /// Whether CLIENT LIST (raw text, or a snapshot's "; "-separated lines) shows a pub/sub connection named <paramref name="name"/>
+    /// with a subscription (the library also subscribes to a channel of its own), other than the one Redis <paramref name="dropped"/>.
+    /// </summary>
+    private static bool Resubscribed(string name, string clientList, LabEvent? dropped) =>
+        clientList.Split(['\n', ';'], StringSplitOptions.RemoveEmptyEntries).Select(l => " " + l.Trim())
+            .Any(l => IsPubsub(l) && RedisLogParser.Field(l, "name") == name && RedisLogParser.Field(l, "sub") is { } sub && sub != "0"
+                      && (dropped is null || RedisLogParser.Field(l, "id") != RedisLogParser.Field(dropped.Detail, "id")));
 
     /// <summary>Fix (b): a subscriber as stalled as the broken one, on a channel of its own, against a limit sized for the whole burst.</summary>
     private static async Task StalledSubscriberAsync(LabSandbox lab, RedisServer redis, CancellationToken ct)
@@ -486,6 +568,17 @@ internal static class RedisPubsubSlowSubscriber
         events.FirstOrDefault(e => e.Kind == EventKind.Sent && e.Actor?.StartsWith(LibraryPublisher, StringComparison.Ordinal) == true) is { } start
             ? events.FirstOrDefault(e => e.Kind == EventKind.RedisOutputBufferLimit && e.At >= start.At && e.Detail.Contains("flags=P", StringComparison.Ordinal))
             : null;
+
+    /// <summary>Whether a limit line is about a library client (fixed (c) names each one after its actor).</summary>
+    private static bool IsLibraryLine(LabEvent e) => RedisLogParser.Field(e.Detail, "name")?.StartsWith(LibrarySubscriber + "@", StringComparison.Ordinal) == true;
+
+    /// <summary>Fixed (c): Redis's first limit line for this library client's subscription.</summary>
+    private static LabEvent? QueueDrop(LibraryRun run) =>
+        run.Events.FirstOrDefault(e => e.Kind == EventKind.RedisOutputBufferLimit && RedisLogParser.Field(e.Detail, "name") == run.Actor);
+
+    /// <summary>This client's first ConnectionFailed (Subscription) after Redis dropped it.</summary>
+    private static LabEvent? QueueFailed(LibraryRun run, LabEvent drop) =>
+        run.Of(EventKind.LibraryConnectionFailed).FirstOrDefault(e => e.Library?.ConnectionType == "Subscription" && e.At >= drop.At);
 
     /// <summary>The largest omem= of a pub/sub client in the CLIENT LIST snapshots that show omem.</summary>
     private static long StalledOmem(IReadOnlyList<LabEvent> events) =>
