@@ -66,20 +66,19 @@ internal static class ProxyClientAbort
             new RawTcpServerOptions { Name = "upstream[raw]", Wait = Work, ResponseBytes = Body, ChunkBytes = 64 * 1024, AbandonIfPeerClosed = honourAbort },
             ct);
         var kestrel = await KestrelServer.StartAsync(lab, Handler(honourAbort), cancellationToken: ct);
-        var nginxRaw = await NginxProxy.StartAsync(lab, raw.Endpoint, new NginxOptions { Name = "nginx[raw]" }, ct);
-        var nginx = await NginxProxy.StartAsync(lab, kestrel.Endpoint, new NginxOptions { Name = "nginx" }, ct);
+        // The other setting, side by side (broken variant): nginx keeps the upstream request when the client leaves.
+        var kestrelIgnore = honourAbort ? null : await KestrelServer.StartAsync(lab, Handler(honourAbort), new KestrelOptions { Name = "kestrel[ignore]" }, ct);
+        // The proxies are independent: they start side by side (on the docker runtime each is a container's start).
+        var nginxRawStart = NginxProxy.StartAsync(lab, raw.Endpoint, new NginxOptions { Name = "nginx[raw]" }, ct);
+        var nginxStart = NginxProxy.StartAsync(lab, kestrel.Endpoint, new NginxOptions { Name = "nginx" }, ct);
+        var nginxIgnoreStart = kestrelIgnore is null ? null : NginxProxy.StartAsync(lab, kestrelIgnore.Endpoint, new NginxOptions { Name = "nginx[ignore]", IgnoreClientAbort = true }, ct);
+        await Task.WhenAll(new[] { nginxRawStart, nginxStart, nginxIgnoreStart }.OfType<Task<NginxProxy>>());
         var clients = new List<Task>
         {
-            GiveUpAsync(lab, nginxRaw, "client[raw]", ct),
-            GiveUpAsync(lab, nginx, "client[kestrel]", ct),
+            GiveUpAsync(lab, await nginxRawStart, "client[raw]", ct),
+            GiveUpAsync(lab, await nginxStart, "client[kestrel]", ct),
         };
-        if (!honourAbort)
-        {
-            // The other setting, side by side: nginx keeps the upstream request when the client leaves.
-            var kestrelIgnore = await KestrelServer.StartAsync(lab, Handler(honourAbort), new KestrelOptions { Name = "kestrel[ignore]" }, ct);
-            var nginxIgnore = await NginxProxy.StartAsync(lab, kestrelIgnore.Endpoint, new NginxOptions { Name = "nginx[ignore]", IgnoreClientAbort = true }, ct);
-            clients.Add(GiveUpAsync(lab, nginxIgnore, "client[ignore]", ct));
-        }
+        if (nginxIgnoreStart is not null) clients.Add(GiveUpAsync(lab, await nginxIgnoreStart, "client[ignore]", ct));
         await Task.WhenAll(clients);
         var bound = Work + TimeSpan.FromSeconds(10);
         await Waits.HandlerDoneAsync(lab.Timeline, "upstream[raw]", bound, ct);
