@@ -17,6 +17,7 @@ public sealed class LabSandbox : IAsyncDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IPEndPoint, Side> _listeners = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IPEndPoint, Side> _fronts = new();
     private readonly Lock _gate = new();
+    private readonly List<Task> _deferred = [];
     private int _disposed;
 
     public LabSandbox(string name = "lab", TimeProvider? time = null)
@@ -117,6 +118,15 @@ public sealed class LabSandbox : IAsyncDisposable
 
     internal void ForgetNamespace(string name) => Remove(Runtimes.Reaper.NamespaceRegistry, l => l == name);
 
+    /// <summary>
+    /// Clean-up a part left running when it stopped, such as a container's removal once its process has exited: it
+    /// overlaps the other parts' stops, and <see cref="DisposeAsync"/> waits for it (bounded) before the run dir goes.
+    /// </summary>
+    internal void Defer(Task cleanup)
+    {
+        lock (_gate) _deferred.Add(cleanup);
+    }
+
     /// <summary>Notes a container the lab created, so that a later lab removes it if this process dies first.</summary>
     internal void RememberContainer(string id) => Append(Runtimes.Reaper.ContainerRegistry, id);
 
@@ -155,6 +165,16 @@ public sealed class LabSandbox : IAsyncDisposable
             {
                 Timeline.Note(Side.Lab, $"stopping {next.Name} failed: {e.Message}");
             }
+        }
+        Task[] deferred;
+        lock (_gate) deferred = [.. _deferred];
+        try
+        {
+            await Task.WhenAll(deferred).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"clean-up after the parts' stop failed: {e.Message}"));
         }
         Runtimes.Reaper.TryDelete(Directory);
     }

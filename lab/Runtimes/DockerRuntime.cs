@@ -39,6 +39,42 @@ public sealed class DockerRuntime : IServerRuntime
     public static string ImageMissing(string image, string why) =>
         $"the Docker engine has no image {image} and cannot pull it ({why}): build local images with 'dotnet run --project scenarios -- images build' and pass the tags it prints (--nginx-image/--redis-image, or {LabSettings.NginxImageVariable}/{LabSettings.RedisImageVariable})";
 
+    /// <summary>
+    /// Why <paramref name="image"/> cannot be used now, or null when the engine has it: no engine, or the engine has no
+    /// such image. Asked before a run of a scenario that needs the engine whatever the run's runtime, so the catalog
+    /// skips it with the reason instead of ending in "error". It never pulls: the lab's own images
+    /// (<c>brokenpipe-lab/*</c>) exist only where <c>images build</c> made them, and a pull of an official image may take
+    /// a minute or fail on a machine that reaches no registry; the reason names both remedies. Bounded: the engine has
+    /// 3 s to answer.
+    /// </summary>
+    public static string? ImageUnavailable(string image)
+    {
+        if (DockerEngine.Unavailable is { } reason) return reason;
+        try
+        {
+            using var bound = new CancellationTokenSource(ImageCheckBound);
+            DockerEngine.Client.Images.InspectImageAsync(image, bound.Token).WaitAsync(ImageCheckBound).GetAwaiter().GetResult();
+            return null;
+        }
+        catch (Exception e) when (e is DockerImageNotFoundException || (e is DockerApiException api && api.StatusCode == System.Net.HttpStatusCode.NotFound))
+        {
+            var ours = LocalImages.Programs.Any(p => p.LocalImageRepository is { } repository && image.StartsWith(repository + ":", StringComparison.Ordinal));
+            return ours
+                ? $"the Docker engine has no image {image} (the lab builds its own images and never pulls them): build them with 'dotnet run --project scenarios -- images build' and pass the tags it prints (--nginx-image/--redis-image, or {LabSettings.NginxImageVariable}/{LabSettings.RedisImageVariable})"
+                : $"the Docker engine has no image {image} (not pulled before a run: a registry may be unreachable): pull it (docker pull {image}), or build local images with 'dotnet run --project scenarios -- images build' and pass the tags it prints (--nginx-image/--redis-image, or {LabSettings.NginxImageVariable}/{LabSettings.RedisImageVariable})";
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            return $"the Docker engine did not say within {ImageCheckBound.TotalSeconds:0} s whether it has image {image}";
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
+        {
+            return $"the Docker engine could not say whether it has image {image}: {FirstLine(EngineWords(e.Message))}";
+        }
+    }
+
+    private static readonly TimeSpan ImageCheckBound = TimeSpan.FromSeconds(3);
+
     /// <summary>Starts the server in a container owned by <paramref name="lab"/>; returns once it runs (the part then probes readiness).</summary>
     async Task<IServerProcess> IServerRuntime.StartAsync(LabSandbox lab, ServerLaunch launch, CancellationToken cancellationToken)
     {

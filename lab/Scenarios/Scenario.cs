@@ -20,14 +20,18 @@ public sealed record Scenario(
     public bool NeedsRoot { get; init; }
 
     /// <summary>
-    /// Asked before a run: why this machine cannot run the scenario, or null when it can. A scenario whose parts need
-    /// something (root, a kernel feature) sets it from those parts; then its run ends with outcome "error" and the
-    /// reason, and its tests are skipped with it. The default value is null (it can always run).
+    /// Asked before a run, with the run's settings: why this machine cannot run the scenario, or null when it can. A
+    /// scenario whose parts need something (root, a kernel feature, an image on the Docker engine) sets it from those
+    /// parts; then its run ends with outcome "error" and the reason, the catalog skips it with the reason, and its tests
+    /// are skipped with it. It must answer within a few seconds. The default value is null (it can always run).
     /// </summary>
-    public Func<string?>? Unavailable { get; init; }
+    public Func<LabSettings, string?>? Unavailable { get; init; }
 
-    /// <summary>Why this machine cannot run the scenario, or null.</summary>
-    public string? UnavailableHere => Unavailable?.Invoke();
+    /// <summary>Why this machine cannot run the scenario under <see cref="LabSettings.Default"/>, or null.</summary>
+    public string? UnavailableHere => UnavailableWith(LabSettings.Default);
+
+    /// <summary>Why this machine cannot run the scenario under <paramref name="settings"/> (its images, say), or null.</summary>
+    public string? UnavailableWith(LabSettings settings) => Unavailable?.Invoke(settings);
 
     /// <summary>
     /// The scenario is about containers themselves (a port published through the engine's proxy): its parts run on the

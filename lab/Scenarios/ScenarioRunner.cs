@@ -23,7 +23,7 @@ public static class ScenarioRunner
         try
         {
             // Nothing is started for a scenario this machine cannot run: the reason is the run's error.
-            if (scenario.UnavailableHere is { } reason) error = $"not run here: {reason}";
+            if (scenario.UnavailableWith(lab.Settings) is { } reason) error = $"not run here: {reason}";
             else
             {
                 // Owned first, so it is stopped last: it sees every part's final FIN or RST.

@@ -135,8 +135,10 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         var scenarios = request.Scenarios;
         if (request.SkipUnavailable)
         {
-            foreach (var s in scenarios.Where(s => s.UnavailableHere is not null)) await stderr.WriteLineAsync($"skipped {s.Id}: {s.UnavailableHere}");
-            scenarios = [.. scenarios.Where(s => s.UnavailableHere is null)];
+            // Asked once per scenario: an answer may cost a round trip to the Docker engine.
+            var reasons = scenarios.Select(s => (Scenario: s, Reason: s.UnavailableWith(request.Settings))).ToList();
+            foreach (var (s, reason) in reasons.Where(r => r.Reason is not null)) await stderr.WriteLineAsync($"skipped {s.Id}: {reason}");
+            scenarios = [.. reasons.Where(r => r.Reason is null).Select(r => r.Scenario)];
         }
         List<(Scenario Scenario, Variant Variant)> runs = [.. scenarios.SelectMany(s => request.Variants.Select(v => (s, v)))];
         var parallel = request.Parallel ?? ScenarioBatch.DefaultParallelism;

@@ -2,7 +2,7 @@ namespace BrokenPipe.Scenarios.Cli;
 
 /// <summary>
 /// A parsed <c>run</c> command. <paramref name="SkipUnavailable"/>: the whole catalog was asked for, so a scenario this
-/// machine cannot run (one that needs root) is skipped with its reason instead of ending in "error".
+/// machine cannot run (one that needs root, or an image the Docker engine lacks) is skipped with its reason instead of ending in "error".
 /// </summary>
 public sealed record RunRequest(IReadOnlyList<Scenario> Scenarios, IReadOnlyList<Variant> Variants, string? JsonPath, bool Narrate, bool SkipUnavailable = false)
 {

@@ -40,7 +40,7 @@ internal static class DockerProxyHidesReset
             ]))
     {
         NeedsDocker = true,
-        Unavailable = () => DockerEngine.BridgeUnavailable,
+        Unavailable = settings => DockerEngine.BridgeUnavailable ?? DockerRuntime.ImageUnavailable(settings.ImageFor(ServerProgram.Redis)),
     };
 
     private static async Task RunAsync(LabSandbox lab, DockerRuntime runtime, CancellationToken ct)

@@ -92,7 +92,7 @@ internal static class NatIdleDrop
     {
         Produces = [Signature.Fails(Side.Client, SocketFailure.TimedOut, Errno.ETIMEDOUT)],
         NeedsRoot = true,
-        Unavailable = () => PacketDropMiddlebox.Unavailable,
+        Unavailable = _ => PacketDropMiddlebox.Unavailable,
         Timeout = TimeSpan.FromMinutes(1),
     };
 

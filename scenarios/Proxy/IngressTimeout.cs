@@ -102,8 +102,11 @@ internal static class IngressTimeout
             },
             cancellationToken: ct);
         var options = new NginxOptions { ProxyReadTimeout = readTimeout };
-        var toRaw = await NginxProxy.StartAsync(lab, raw.Endpoint, options with { Name = "nginx[raw]" }, ct);
-        var toKestrel = await NginxProxy.StartAsync(lab, kestrel.Endpoint, options with { Name = "nginx[kestrel]" }, ct);
+        // The two proxies are independent: they start side by side (on the docker runtime each is a container's start).
+        var toRawStart = NginxProxy.StartAsync(lab, raw.Endpoint, options with { Name = "nginx[raw]" }, ct);
+        var toKestrelStart = NginxProxy.StartAsync(lab, kestrel.Endpoint, options with { Name = "nginx[kestrel]" }, ct);
+        await Task.WhenAll(toRawStart, toKestrelStart);
+        var (toRaw, toKestrel) = (await toRawStart, await toKestrelStart);
         var deadline = work + TimeSpan.FromSeconds(30);
         await Task.WhenAll(
             RawHttpClient.RunAsync(lab, toRaw.Endpoint, new RawHttpOptions { Name = "client[raw]", Path = "/export", Deadline = deadline }, ct),

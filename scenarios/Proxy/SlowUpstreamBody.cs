@@ -54,8 +54,11 @@ internal static class SlowUpstreamBody
         var raw = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = "upstream[raw]", ResponseBytes = 2 * Chunk, ChunkBytes = Chunk, GapBetweenChunks = Gap }, ct);
         var kestrel = await KestrelServer.StartAsync(lab, x => x.StreamAsync(2 * Chunk, Chunk, gap: Gap, chunked: true), cancellationToken: ct);
         var options = new NginxOptions { ProxyReadTimeout = readTimeout };
-        var nginxRaw = await NginxProxy.StartAsync(lab, raw.Endpoint, options with { Name = "nginx[raw]" }, ct);
-        var nginxKestrel = await NginxProxy.StartAsync(lab, kestrel.Endpoint, options with { Name = "nginx[kestrel]" }, ct);
+        // The two proxies are independent: they start side by side (on the docker runtime each is a container's start).
+        var nginxRawStart = NginxProxy.StartAsync(lab, raw.Endpoint, options with { Name = "nginx[raw]" }, ct);
+        var nginxKestrelStart = NginxProxy.StartAsync(lab, kestrel.Endpoint, options with { Name = "nginx[kestrel]" }, ct);
+        await Task.WhenAll(nginxRawStart, nginxKestrelStart);
+        var (nginxRaw, nginxKestrel) = (await nginxRawStart, await nginxKestrelStart);
         await Task.WhenAll(
             RawHttpClient.RunAsync(lab, nginxRaw.Endpoint, new RawHttpOptions { Name = "client[raw]", Path = "/download" }, ct),
             RawHttpClient.RunAsync(lab, nginxKestrel.Endpoint, new RawHttpOptions { Name = "client[kestrel]", Path = "/download" }, ct));

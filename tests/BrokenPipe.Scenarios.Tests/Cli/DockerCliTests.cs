@@ -69,6 +69,25 @@ public sealed class DockerCliTests : IDisposable
         Assert.Contains("images build", stderr);
     }
 
+    [DockerTheory(NeedsBridge = true)]
+    [InlineData("brokenpipe-lab/redis:no-such-version", "never pulls them")]
+    [InlineData("redis:0.0-no-such-version", "docker pull redis:0.0-no-such-version")]
+    public async Task RunAll_DockerScenarioWhoseImageTheEngineLacks_SkippedWithTheReason(string image, string remedy)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var app = new CliApp(stdout, stderr, [Catalog.All.Single(s => s.Id == ScenarioIds.DockerProxyHidesReset)]);
+
+        var code = await app.RunAsync(["run", "--all", "--redis-image", image]);
+
+        Assert.True(code == 0, stderr.ToString());
+        var skipped = Assert.Single(stderr.ToString().Split('\n'), l => l.StartsWith($"skipped {ScenarioIds.DockerProxyHidesReset}: ", StringComparison.Ordinal));
+        Assert.Contains($"the Docker engine has no image {image}", skipped);
+        Assert.Contains(remedy, skipped);
+        Assert.Contains("images build", skipped);
+        Assert.Contains("0 of 0 runs", stdout.ToString());
+    }
+
     private string Write(string name, string text)
     {
         var path = Path.Combine(_dir, name);
