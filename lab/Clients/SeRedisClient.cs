@@ -176,14 +176,14 @@ public sealed class SeRedisClient : IAsyncDisposable
     public void Pause()
     {
         if (!_process.HasExited) Syscalls.Kill(Pid, UnixSignal.Stop);
-        _lab.Timeline.Record(Side.Client, EventKind.Note, $"SIGSTOP {Pid}: the whole process stalls (as in a long GC pause)", actor: Name);
+        _lab.Timeline.Note(Side.Client, $"SIGSTOP {Pid}: the whole process stalls (as in a long GC pause)", Name);
     }
 
     /// <summary>Lets the observer process run again after <see cref="Pause"/> (SIGCONT to its PID). Recorded.</summary>
     public void Resume()
     {
         if (!_process.HasExited) Syscalls.Kill(Pid, UnixSignal.Cont);
-        _lab.Timeline.Record(Side.Client, EventKind.Note, $"SIGCONT {Pid}: the process runs again", actor: Name);
+        _lab.Timeline.Note(Side.Client, $"SIGCONT {Pid}: the process runs again", Name);
     }
 
     /// <summary>Ends the observer: its stdin closes (it closes the multiplexer and exits), then its PID is killed if it is still there.</summary>
