@@ -161,7 +161,7 @@ public static class VersionTable
 
     /// <summary>Redis's first limit line for this client's connection: its name= is the client's actor name (CLIENT SETNAME).</summary>
     private static LabEvent? NamedDrop(LibraryRun run) =>
-        run.Events.FirstOrDefault(e => e.Kind == EventKind.RedisOutputBufferLimit && RedisLogParser.Field(e.Detail, "name") == run.Actor);
+        run.Events.FirstOrDefault(e => e.Kind == EventKind.RedisOutputBufferLimit && e.Redis?.Field("name") == run.Actor);
 
     /// <summary>The first pub/sub limit line after the library's flood began (the library subscribers' drop).</summary>
     private static LabEvent? LibrarySubscriberDrop(IReadOnlyList<LabEvent> events) =>

@@ -76,7 +76,7 @@ internal static class RedisPubsubSlowSubscriber
             [
                 Expect.That(
                     "Redis logs the raw subscriber's pub/sub output-buffer limit (flags=P, its addr=), the hard one ('scheduled to be closed ASAP')",
-                    events => RawDrop(events) is { } drop && drop.Detail.StartsWith("hard limit", StringComparison.Ordinal) && drop.Detail.Contains("flags=P", StringComparison.Ordinal)),
+                    events => RawDrop(events) is { Redis: { HardLimit: true, IsPubsub: true } }),
                 Expect.That(
                     "the hard limit hit within 1 s of the burst's start (measured: tens of ms)",
                     // From the publisher's connect, recorded just before its first write: the write's own event is recorded when
@@ -84,7 +84,7 @@ internal static class RedisPubsubSlowSubscriber
                     events => RawDrop(events) is { } drop && On.Within(events, e => e.Kind == EventKind.Connected && e.Actor == "publisher", e => e == drop, TimeSpan.FromSeconds(1))),
                 Expect.That(
                     $"INFO clients after the hard-limit kill: {SampleField} is below the omem= of Redis's line — the buffer that got the client killed was never sampled (it reads 0 unless a cron tick fell inside the few-ms fill)",
-                    events => RawDrop(events) is { } drop && long.TryParse(RedisLogParser.Field(drop.Detail, "omem"), NumberStyles.None, CultureInfo.InvariantCulture, out var omem) && SampledBuffer(events) < omem),
+                    events => RawDrop(events)?.Redis?.Number("omem") is { } omem && SampledBuffer(events) < omem),
                 Expect.That(
                     "the raw subscriber then reads what the kernel had buffered (over 1000 whole messages), then EOF",
                     events => Read(events, RawSubscriber) > 1000 && events.Any(e => e.Kind == EventKind.EndOfStream && e.Actor == RawSubscriber)),
@@ -127,8 +127,8 @@ internal static class RedisPubsubSlowSubscriber
                     $"(c) Redis drops every library subscription (its limit line names the client); 2.8.16 and 3.4.35 (ChannelMessageQueue): ConnectionFailed (Subscription) within {QueueReportBound.TotalSeconds:0} s of that line; 1.2.6 (a handler: it has no ChannelMessageQueue): no ConnectionFailed within {QueueReportBound.TotalSeconds:0} s, yet CLIENT LIST shows it subscribed again",
                     run => QueueDrop(run) is { } drop && (run.Version == SeRedisVersion.V1_2_6
                         ? (QueueFailed(run, drop) is not { } late || late.At - drop.At > QueueReportBound)
-                            && run.Events.LastOrDefault(e => e.Kind == EventKind.RedisSnapshot && e.Detail.StartsWith("CLIENT LIST:", StringComparison.Ordinal) && e.Detail.Contains("name=", StringComparison.Ordinal)) is { } list
-                            && Resubscribed(run.Actor, list.Detail, drop)
+                            && run.Events.LastOrDefault(e => e.Kind == EventKind.RedisSnapshot && e.Redis is { Snapshot: "CLIENT LIST", Clients: not null }) is { Redis.Clients: { } clients }
+                            && Resubscribed(run.Actor, clients, drop)
                         : QueueFailed(run, drop) is { } failed && failed.At - drop.At <= QueueReportBound)),
             ]))
     {
@@ -146,14 +146,14 @@ internal static class RedisPubsubSlowSubscriber
         var subscriber = await SubscribeLateReaderAsync(lab, redis, ct);
         var burst = await PublishBurstAsync(lab, redis.Endpoint, bytes, "publisher", ct);
         var limit = await lab.Timeline.WaitForAsync(EventKind.RedisOutputBufferLimit, TimeSpan.FromSeconds(5), Side.Redis, cancellationToken: ct);
-        lab.Timeline.Record(Side.Lab, EventKind.Note, $"Redis logged the limit {Ms(limit.At - burst.Started)} ms after the burst's first write");
+        lab.Timeline.Note(Side.Lab, $"Redis logged the limit {Ms(limit.At - burst.Started)} ms after the burst's first write");
         await redis.SnapshotAsync("clients", SampleField);
         await DrainAndCountAsync(lab, subscriber, burst);
 
         // 2. StackExchange.Redis (each version the lab runs) with a slow handler, alone on the channel now.
         var clients = await connecting;
         await Task.WhenAll(clients.Select(c => c.SubscribeAsync(ChannelName, HandlerWork, cancellationToken: ct)));
-        lab.Timeline.Record(Side.Lab, EventKind.Note, $"subscribed through StackExchange.Redis with a handler that sleeps {HandlerWork.TotalMilliseconds:0} ms per message");
+        lab.Timeline.Note(Side.Lab, $"subscribed through StackExchange.Redis with a handler that sleeps {HandlerWork.TotalMilliseconds:0} ms per message");
         await WatchLibraryAsync(lab, redis, bytes, clients.Count, ct);
     }
 
@@ -199,15 +199,15 @@ internal static class RedisPubsubSlowSubscriber
         // tight limit: bursts until Redis drops each subscription, then each version's own report of it.
         var clients = await connecting;
         var set = await redis.CommandAsync("CONFIG", "SET", "client-output-buffer-limit", $"pubsub {TightLimit}");
-        lab.Timeline.Record(Side.Lab, EventKind.Note, $"CONFIG SET client-output-buffer-limit \"pubsub {TightLimit}\": {Resp.Render(set)}");
+        lab.Timeline.Note(Side.Lab, $"CONFIG SET client-output-buffer-limit \"pubsub {TightLimit}\": {Resp.Render(set)}");
         await Task.WhenAll(clients.Select(c => c.SubscribeAsync(ChannelQ, HandlerWork, queue: true, cancellationToken: ct)));
-        lab.Timeline.Record(Side.Lab, EventKind.Note, $"subscribed through StackExchange.Redis: 2.x/3.x through a ChannelMessageQueue whose consumer sleeps {HandlerWork.TotalMilliseconds:0} ms per message (1.2.6 has none: a handler)");
+        lab.Timeline.Note(Side.Lab, $"subscribed through StackExchange.Redis: 2.x/3.x through a ChannelMessageQueue whose consumer sleeps {HandlerWork.TotalMilliseconds:0} ms per message (1.2.6 has none: a handler)");
         var start = lab.Timeline.Now;
         Dictionary<string, LabEvent> Drops()
         {
             redis.Flush();
-            return lab.Timeline.Snapshot().Where(e => e.Kind == EventKind.RedisOutputBufferLimit && e.At >= start && RedisLogParser.Field(e.Detail, "name") is { } n && clients.Any(c => c.Name == n))
-                .GroupBy(e => RedisLogParser.Field(e.Detail, "name")!).ToDictionary(g => g.Key, g => g.First());
+            return lab.Timeline.Snapshot().Where(e => e.Kind == EventKind.RedisOutputBufferLimit && e.At >= start && e.Redis?.Field("name") is { } n && clients.Any(c => c.Name == n))
+                .GroupBy(e => e.Redis!.Field("name")!).ToDictionary(g => g.Key, g => g.First());
         }
         var burstQ = BurstBytes(ChannelQ);
         await PublishBurstAsync(lab, redis.Endpoint, burstQ, LibraryPublisher, ct, LibraryBursts, () => Drops().Count >= clients.Length);
@@ -222,7 +222,7 @@ internal static class RedisPubsubSlowSubscriber
                 burst = PublishBurstAsync(lab, redis.Endpoint, burstQ, $"{LibraryPublisher}-stalled", ct);
                 await WaitOrNullAsync(
                     lab,
-                    e => e.Kind == EventKind.RedisOutputBufferLimit && RedisLogParser.Field(e.Detail, "name") == client.Name,
+                    e => e.Kind == EventKind.RedisOutputBufferLimit && e.Redis?.Field("name") == client.Name,
                     TimeSpan.FromSeconds(5),
                     $"Redis's limit line for the stalled {client.Name}",
                     ct);
@@ -245,7 +245,7 @@ internal static class RedisPubsubSlowSubscriber
         }
         // Whether each client is subscribed again (a later burst may have dropped one again: wait for it, bounded).
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(3) && Resp.Render(await redis.CommandAsync("CLIENT", "LIST")) is var list && !clients.All(c => Resubscribed(c.Name, list, Drops().GetValueOrDefault(c.Name))))
+        while (clock.Elapsed < TimeSpan.FromSeconds(3) && ClientList(Resp.Render(await redis.CommandAsync("CLIENT", "LIST"))) is var list && !clients.All(c => Resubscribed(c.Name, list, Drops().GetValueOrDefault(c.Name))))
         {
             await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
         }
@@ -253,19 +253,22 @@ internal static class RedisPubsubSlowSubscriber
     }
 
     /// <summary>
-    /// Whether CLIENT LIST (raw text, or a snapshot's "; "-separated lines) shows a pub/sub connection named <paramref name="name"/>
-    /// with a subscription (the library also subscribes to a channel of its own), other than the one Redis <paramref name="dropped"/>.
+    /// Whether CLIENT LIST's clients include a pub/sub connection named <paramref name="name"/> with a subscription (the
+    /// library also subscribes to a channel of its own), other than the one Redis <paramref name="dropped"/>.
     /// </summary>
-    private static bool Resubscribed(string name, string clientList, LabEvent? dropped) =>
-        clientList.Split(['\n', ';'], StringSplitOptions.RemoveEmptyEntries).Select(l => " " + l.Trim())
-            .Any(l => IsPubsub(l) && RedisLogParser.Field(l, "name") == name && RedisLogParser.Field(l, "sub") is { } sub && sub != "0"
-                      && (dropped is null || RedisLogParser.Field(l, "id") != RedisLogParser.Field(dropped.Detail, "id")));
+    private static bool Resubscribed(string name, IEnumerable<RedisObservation> clients, LabEvent? dropped) =>
+        clients.Any(c => c.IsPubsub && c.Field("name") == name && c.Field("sub") is { } sub && sub != "0"
+                         && (dropped is null || c.Field("id") != dropped.Redis?.Field("id")));
+
+    /// <summary>CLIENT LIST's reply, one client a line, as the same fields a snapshot carries.</summary>
+    private static List<RedisObservation> ClientList(string text) =>
+        [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => new RedisObservation { Fields = RedisLogParser.Fields(" " + l.Trim()) })];
 
     /// <summary>Fix (b): a subscriber as stalled as the broken one, on a channel of its own, against a limit sized for the whole burst.</summary>
     private static async Task StalledSubscriberAsync(LabSandbox lab, RedisServer redis, CancellationToken ct)
     {
         var set = await redis.CommandAsync("CONFIG", "SET", "client-output-buffer-limit", $"pubsub {SizedLimit}");
-        lab.Timeline.Record(Side.Lab, EventKind.Note, $"CONFIG SET client-output-buffer-limit \"pubsub {SizedLimit}\": {Resp.Render(set)}");
+        lab.Timeline.Note(Side.Lab, $"CONFIG SET client-output-buffer-limit \"pubsub {SizedLimit}\": {Resp.Render(set)}");
         var subscriber = await SubscribeLateReaderAsync(lab, redis, ct, ChannelB);
         var burst = await PublishBurstAsync(lab, redis.Endpoint, BurstBytes(ChannelB), "publisher-b", ct);
         // The subscriber's buffer now holds what the kernel could not (omem in CLIENT LIST); Redis samples it from its cron
@@ -290,13 +293,13 @@ internal static class RedisPubsubSlowSubscriber
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(redis.Endpoint, ct);
-        lab.Timeline.Record(Side.Client, EventKind.Connected, $"connected to {redis.Endpoint} from {socket.LocalEndPoint}", actor: Reader);
+        lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Connected, $"connected to {redis.Endpoint} from {socket.LocalEndPoint}") { Actor = Reader, LocalEndPoint = (IPEndPoint?)socket.LocalEndPoint });
         await using (var stream = new NetworkStream(socket, ownsSocket: false))
         {
             await stream.WriteAsync(Resp.Encode(["SUBSCRIBE", ChannelName]), ct);
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
             bound.CancelAfter(TimeSpan.FromSeconds(2));
-            lab.Timeline.Record(Side.Client, EventKind.Received, $"subscribed: {Resp.Render(await Resp.ReadAsync(stream, bound.Token))}", actor: Reader);
+            lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"subscribed: {Resp.Render(await Resp.ReadAsync(stream, bound.Token))}") { Actor = Reader });
         }
 
         var queue = Channel.CreateUnbounded<(byte[] Buffer, int Length)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -317,7 +320,7 @@ internal static class RedisPubsubSlowSubscriber
                     total += n;
                     queue.Writer.TryWrite((buffer, n)); // the only work besides reading: hand the bytes over
                 }
-                lab.Timeline.Record(Side.Client, EventKind.EndOfStream, $"recv() returned 0 (EOF) after {total} bytes", SocketFailure.EndOfStream, actor: Reader, bytes: total, peer: Side.Redis);
+                lab.Timeline.Record(new LabEvent(Side.Client, EventKind.EndOfStream, $"recv() returned 0 (EOF) after {total} bytes") { Failure = SocketFailure.EndOfStream, Actor = Reader, Bytes = total, Peer = Side.Redis, Closed = CloseHow.Fin });
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -332,7 +335,7 @@ internal static class RedisPubsubSlowSubscriber
         })
         { IsBackground = true, Name = "pubsub reader" };
         reader.Start();
-        lab.Timeline.Record(Side.Client, EventKind.Note, "a reader thread reads continuously (1 MB blocking reads into preallocated buffers) and only enqueues; a worker does the work", actor: Reader);
+        lab.Timeline.Note(Side.Client, "a reader thread reads continuously (1 MB blocking reads into preallocated buffers) and only enqueues; a worker does the work", Reader);
 
         var processed = 0;
         var target = int.MaxValue;
@@ -383,7 +386,7 @@ internal static class RedisPubsubSlowSubscriber
     {
         // Either the worker or the run may see the target reached first; record it once.
         if (lab.Timeline.Snapshot().Any(e => e.Kind == EventKind.Note && e.Actor == Worker)) return;
-        lab.Timeline.Record(Side.Client, EventKind.Note, $"the worker processed {processed} messages", actor: Worker, index: processed);
+        lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Note, $"the worker processed {processed} messages") { Actor = Worker, Index = processed });
     }
 
     /// <summary>A raw subscriber with a small receive buffer: SUBSCRIBE, read the confirmation, then read nothing until told.</summary>
@@ -391,8 +394,8 @@ internal static class RedisPubsubSlowSubscriber
     {
         var subscriber = (await RespProbe.ConnectAsync(lab, redis.Endpoint, RawSubscriber, receiveBuffer: 16 * 1024, ct))!;
         await subscriber.SendAsync("SUBSCRIBE", channel);
-        await subscriber.ReadAsync(TimeSpan.FromSeconds(2));
-        lab.Timeline.Record(Side.Client, EventKind.Note, "subscribed (16 KB receive buffer); not reading until the burst is over", actor: RawSubscriber);
+        await subscriber.ReadReplyAsync(TimeSpan.FromSeconds(2));
+        lab.Timeline.Note(Side.Client, "subscribed (16 KB receive buffer); not reading until the burst is over", RawSubscriber);
         return subscriber;
     }
 
@@ -402,13 +405,15 @@ internal static class RedisPubsubSlowSubscriber
         var (bytes, _) = await subscriber.DrainAsync(DrainQuiet, toTheLast ? (long)burst.Delivered * FrameBytes : null);
         var read = (int)(bytes / FrameBytes);
         var lost = burst.Delivered - read;
-        lab.Timeline.Record(
+        lab.Timeline.Record(new LabEvent(
             Side.Client,
             EventKind.Note,
-            $"PUBLISH delivered {burst.Delivered} messages to the subscriber (:1); it read {read} whole messages ({bytes} bytes of {FrameBytes}-byte frames): {lost} lost",
-            actor: RawSubscriber,
-            bytes: lost,
-            index: read);
+            $"PUBLISH delivered {burst.Delivered} messages to the subscriber (:1); it read {read} whole messages ({bytes} bytes of {FrameBytes}-byte frames): {lost} lost")
+        {
+            Actor = RawSubscriber,
+            Bytes = lost,
+            Index = read,
+        });
     }
 
     private sealed record Burst(TimeSpan Started, int Delivered, int Nobody);
@@ -432,7 +437,7 @@ internal static class RedisPubsubSlowSubscriber
     {
         var publisher = lab.Own(new Publisher(lab.Timeline, actor), actor);
         await publisher.Socket.ConnectAsync(endpoint, ct);
-        lab.Timeline.Record(Side.Client, EventKind.Connected, $"connected to {endpoint} from {publisher.Socket.LocalEndPoint}", actor: actor);
+        lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Connected, $"connected to {endpoint} from {publisher.Socket.LocalEndPoint}") { Actor = actor, LocalEndPoint = (IPEndPoint?)publisher.Socket.LocalEndPoint });
         var replies = CountRepliesAsync(publisher.Socket, ct);
         var started = lab.Timeline.Now;
         var clock = Stopwatch.StartNew();
@@ -445,18 +450,20 @@ internal static class RedisPubsubSlowSubscriber
             {
                 var n = await publisher.Socket.SendAsync(all.AsMemory(offset, chunk), SocketFlags.None, ct);
                 index++;
-                lab.Timeline.Record(Side.Client, EventKind.Sent, $"write #{index} of the pipelined PUBLISH burst{(repeats > 1 ? $" (burst {burst})" : "")} returned {n}", actor: actor, bytes: n, index: index);
+                lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Sent, $"write #{index} of the pipelined PUBLISH burst{(repeats > 1 ? $" (burst {burst})" : "")} returned {n}") { Actor = actor, Bytes = n, Index = index });
                 stopped = stop?.Invoke() == true;
             }
         }
         await publisher.Socket.SendAsync(Resp.Encode(["PING"]), SocketFlags.None, ct); // its PONG ends the replies
         var (delivered, nobody, errors) = await replies.WaitAsync(TimeSpan.FromSeconds(10), ct);
-        lab.Timeline.Record(
+        lab.Timeline.Record(new LabEvent(
             Side.Client,
             EventKind.Received,
-            $"read all {delivered + nobody + errors} PUBLISH replies {Ms(clock.Elapsed)} ms after the first write: {delivered} × :1 (delivered to a subscriber), {nobody} × :0 (nobody subscribed any more)" + (errors > 0 ? $", {errors} errors" : ""),
-            actor: actor,
-            index: delivered);
+            $"read all {delivered + nobody + errors} PUBLISH replies {Ms(clock.Elapsed)} ms after the first write: {delivered} × :1 (delivered to a subscriber), {nobody} × :0 (nobody subscribed any more)" + (errors > 0 ? $", {errors} errors" : ""))
+        {
+            Actor = actor,
+            Index = delivered,
+        });
         return new Burst(started, delivered, nobody);
     }
 
@@ -521,6 +528,7 @@ internal static class RedisPubsubSlowSubscriber
         return (Sample(Resp.Render(await redis.CommandAsync("INFO", "clients"))) ?? 0) < Math.Max(omem, 1);
     }
 
+
     private static bool IsPubsub(string client) => RedisLogParser.Field(" " + client.Trim(), "flags")?.Contains('P', StringComparison.Ordinal) == true;
 
     /// <summary>A bounded wait on the timeline whose timeout is an answer (null), not a failure of the run.</summary>
@@ -549,32 +557,29 @@ internal static class RedisPubsubSlowSubscriber
         events.FirstOrDefault(e => e.Kind == EventKind.Note && e.Actor == subscriber && e.Index is not null)?.Index ?? 0;
 
     private static long? DrainedBytes(IReadOnlyList<LabEvent> events, string subscriber) =>
-        events.FirstOrDefault(e => e.Kind == EventKind.Received && e.Actor == subscriber && e.Detail.StartsWith("drained", StringComparison.Ordinal))?.Bytes;
+        events.FirstOrDefault(e => e.Kind == EventKind.Received && e.Actor == subscriber && e.Measurement is { Name: "pubsub-messages" })?.Bytes;
 
     private static int? Processed(IReadOnlyList<LabEvent> events) =>
         events.FirstOrDefault(e => e.Kind == EventKind.Note && e.Actor == Worker)?.Index;
 
     /// <summary>Redis's limit line for the raw subscriber: the one whose addr= is the subscriber's local endpoint.</summary>
-    private static LabEvent? RawDrop(IReadOnlyList<LabEvent> events)
-    {
-        const string from = " from ";
-        if (events.FirstOrDefault(e => e.Kind == EventKind.Connected && e.Actor == RawSubscriber) is not { } connected) return null;
-        var local = connected.Detail[(connected.Detail.LastIndexOf(from, StringComparison.Ordinal) + from.Length)..];
-        return events.FirstOrDefault(e => e.Kind == EventKind.RedisOutputBufferLimit && RedisLogParser.Field(e.Detail, "addr") == local);
-    }
+    private static LabEvent? RawDrop(IReadOnlyList<LabEvent> events) =>
+        events.FirstOrDefault(e => e.Kind == EventKind.Connected && e.Actor == RawSubscriber)?.LocalEndPoint is { } local
+            ? events.FirstOrDefault(e => e.Kind == EventKind.RedisOutputBufferLimit && e.Redis?.Field("addr") == local.ToString())
+            : null;
 
     /// <summary>Redis's limit line for a pub/sub client after the library's first burst began.</summary>
     private static LabEvent? LibraryDrop(IReadOnlyList<LabEvent> events) =>
         events.FirstOrDefault(e => e.Kind == EventKind.Sent && e.Actor?.StartsWith(LibraryPublisher, StringComparison.Ordinal) == true) is { } start
-            ? events.FirstOrDefault(e => e.Kind == EventKind.RedisOutputBufferLimit && e.At >= start.At && e.Detail.Contains("flags=P", StringComparison.Ordinal))
+            ? events.FirstOrDefault(e => e.Kind == EventKind.RedisOutputBufferLimit && e.At >= start.At && e.Redis?.IsPubsub == true)
             : null;
 
     /// <summary>Whether a limit line is about a library client (fixed (c) names each one after its actor).</summary>
-    private static bool IsLibraryLine(LabEvent e) => RedisLogParser.Field(e.Detail, "name")?.StartsWith(LibrarySubscriber + "@", StringComparison.Ordinal) == true;
+    private static bool IsLibraryLine(LabEvent e) => e.Redis?.Field("name")?.StartsWith(LibrarySubscriber + "@", StringComparison.Ordinal) == true;
 
     /// <summary>Fixed (c): Redis's first limit line for this library client's subscription.</summary>
     private static LabEvent? QueueDrop(LibraryRun run) =>
-        run.Events.FirstOrDefault(e => e.Kind == EventKind.RedisOutputBufferLimit && RedisLogParser.Field(e.Detail, "name") == run.Actor);
+        run.Events.FirstOrDefault(e => e.Kind == EventKind.RedisOutputBufferLimit && e.Redis?.Field("name") == run.Actor);
 
     /// <summary>This client's first ConnectionFailed (Subscription) after Redis dropped it.</summary>
     private static LabEvent? QueueFailed(LibraryRun run, LabEvent drop) =>
@@ -583,16 +588,16 @@ internal static class RedisPubsubSlowSubscriber
     /// <summary>The largest omem= of a pub/sub client in the CLIENT LIST snapshots that show omem.</summary>
     private static long StalledOmem(IReadOnlyList<LabEvent> events) =>
         events
-            .Where(e => e.Kind == EventKind.RedisSnapshot && e.Detail.StartsWith("CLIENT LIST:", StringComparison.Ordinal) && e.Detail.Contains("omem=", StringComparison.Ordinal))
-            .SelectMany(e => e.Detail["CLIENT LIST:".Length..].Split(';'))
-            .Where(IsPubsub)
-            .Select(c => long.TryParse(RedisLogParser.Field(" " + c.Trim(), "omem"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0)
+            .Where(e => e.Kind == EventKind.RedisSnapshot)
+            .SelectMany(e => e.Redis?.Clients ?? [])
+            .Where(c => c.IsPubsub)
+            .Select(c => c.Number("omem") ?? 0)
             .DefaultIfEmpty(0)
             .Max();
 
     /// <summary>The first INFO clients snapshot's client_recent_max_output_buffer.</summary>
     private static long? SampledBuffer(IReadOnlyList<LabEvent> events) =>
-        events.FirstOrDefault(e => e.Kind == EventKind.RedisSnapshot && e.Detail.Contains(SampleField, StringComparison.Ordinal)) is { } snapshot ? Sample(snapshot.Detail) : null;
+        events.FirstOrDefault(e => e.Kind == EventKind.RedisSnapshot && e.Redis is { Snapshot: "clients" })?.Redis?.Number(SampleField);
 
     private static long? Sample(string text)
     {

@@ -18,7 +18,6 @@ public sealed partial class ChecksReadNoDetailTests(ITestOutputHelper output)
     /// </summary>
     private static readonly Dictionary<string, string> NotYetMigrated = new()
     {
-        ["scenarios/Redis/RedisPubsubSlowSubscriber.cs"] = "edited on another branch while the lab gained the typed fields its checks need (LabEvent.Redis, LabEvent.LocalEndPoint, the drained Measurement); its migration removes this line",
     };
 
     [Fact]
