@@ -96,6 +96,8 @@ public sealed class DockerRuntimeTests
         var e = await Assert.ThrowsAsync<NginxConfigException>(() => NginxProxy.StartAsync(lab, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 9), new NginxOptions { ConfigTemplatePath = template }));
 
         Assert.Contains("unknown directive \"no_such_directive\"", e.Message, StringComparison.Ordinal);
+        // The rejected nginx has exited; its container's removal overlaps the lab's other stops and is done by its disposal.
+        await lab.DisposeAsync();
         Assert.Empty(await ContainersOfAsync(lab));
     }
 
