@@ -108,17 +108,21 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         return 0;
     }
 
-    /// <summary>For a scenario in the version table: its row, per StackExchange.Redis version, from the committed table.</summary>
+    /// <summary>For a scenario in the version table: its rows (the failure, and a fix where the table has one), per StackExchange.Redis version, from the committed table.</summary>
     private void VersionRows(Scenario s)
     {
         if (VersionTable.Committed() is not { } table) return;
         var lines = table.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        var row = lines.FirstOrDefault(l => l.Contains($"(`{s.Id}`)", StringComparison.Ordinal));
-        if (row is null) return;
+        var rows = lines.Where(l => l.Contains($"(`{s.Id}`)", StringComparison.Ordinal)).ToList();
+        if (rows.Count == 0) return;
         stdout.WriteLine("StackExchange.Redis, per version (measured; docs/seredis-versions.md):");
         var versions = SeRedisVersions.All.Select(v => v.Name()).ToList();
-        var cells = row.Trim('|').Split(" | ").Skip(1).ToList();
-        for (var i = 0; i < versions.Count && i < cells.Count; i++) stdout.WriteLine($"  {versions[i],-7} {cells[i].Trim()}");
+        foreach (var row in rows)
+        {
+            var cells = row.Trim('|').Split(" | ").ToList();
+            if (rows.Count > 1) stdout.WriteLine($"  {cells[0].Replace($"(`{s.Id}`)", "", StringComparison.Ordinal).Trim()}:");
+            for (var i = 0; i < versions.Count && i + 1 < cells.Count; i++) stdout.WriteLine($"  {versions[i],-7} {cells[i + 1].Trim()}");
+        }
         stdout.WriteLine();
     }
 
