@@ -39,8 +39,9 @@ internal static class RedisThreadpoolStarvation
             (lab, ct) => RunAsync(lab, Variant.Broken, ct),
             [
                 LibraryRun.Each(
-                    "every version: ConnectionFailed (Interactive) within 1 s of the kill (3.x raises it on the pool: measured up to 0.2 s)",
-                    run => Kill(run.Events) is { } kill && run.Of(EventKind.LibraryConnectionFailed).Any(e => e.Library?.ConnectionType == "Interactive" && e.At >= kill.At && e.At - kill.At <= TimeSpan.FromSeconds(1))),
+                    "1.2.6 and 2.8.16: ConnectionFailed (Interactive) within 1 s of the kill; 3.4.35: ConnectionFailed (Interactive) after it, late when the pool is starved (3.x raises it on the pool: 0.2 s alone, 1.7 s seen with other test runs beside it)",
+                    run => Kill(run.Events) is { } kill && run.Of(EventKind.LibraryConnectionFailed).Any(e => e.Library?.ConnectionType == "Interactive" && e.At >= kill.At &&
+                        (run.Version == SeRedisVersion.V3_4_35 || e.At - kill.At <= TimeSpan.FromSeconds(1)))),
                 LibraryRun.Each(
                     $"1.2.6: ConnectionRestored (Interactive) within {Prompt.TotalSeconds:0} s of Redis answering again; 2.8.16 and 3.4.35: not within {Prompt.TotalSeconds:0} s (late, or not within the {Late.TotalSeconds:0} s watch)",
                     run => run.Version.HasBacklog()
