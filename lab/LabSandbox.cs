@@ -119,9 +119,13 @@ public sealed class LabSandbox : IAsyncDisposable
     internal void ForgetNamespace(string name) => Remove(Runtimes.Reaper.NamespaceRegistry, l => l == name);
 
     /// <summary>
-    /// Clean-up a part left running when it stopped, such as a container's removal once its process has exited: it
-    /// overlaps the other parts' stops, and <see cref="DisposeAsync"/> waits for it (bounded) before the run dir goes.
+    /// True once <see cref="DisposeAsync"/> has begun. A part stopped then may leave clean-up running (a container's
+    /// removal once its process has exited) through <see cref="Defer"/>: it overlaps the other parts' stops, and
+    /// <see cref="DisposeAsync"/> waits for it (bounded) before the run dir goes. Stopped earlier, a part cleans up at once.
     /// </summary>
+    internal bool Disposing => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>Adds <paramref name="cleanup"/> to what <see cref="DisposeAsync"/> waits for (see <see cref="Disposing"/>).</summary>
     internal void Defer(Task cleanup)
     {
         lock (_gate) _deferred.Add(cleanup);

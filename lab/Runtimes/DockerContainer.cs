@@ -145,9 +145,15 @@ internal sealed class DockerContainer : IServerProcess
         {
             // It was already gone.
         }
-        // The server has exited: its log files, which the part tails, are on the host, and the engine's stream of its
-        // output has nothing more to say. The removal (~0.1–0.3 s of the engine's time) goes on in the background,
-        // beside the other parts' stops; the lab waits for it before removing the run dir.
+        // The server has exited: its log files, which the part tails, are on the host. Mid-run (a failed start, a kill
+        // and restart) the container is removed now, which also ends its log stream. At the lab's disposal the removal
+        // (~0.1–0.3 s of the engine's time) goes on in the background, beside the other parts' stops, and the lab waits
+        // for it before removing the run dir.
+        if (!_lab.Disposing)
+        {
+            await RemoveAsync().ConfigureAwait(false);
+            return;
+        }
         await _stopFollowing.CancelAsync().ConfigureAwait(false);
         _removed = RemoveAsync();
         _lab.Defer(_removed);
@@ -165,6 +171,7 @@ internal sealed class DockerContainer : IServerProcess
         }
         catch (TimeoutException)
         {
+            await _stopFollowing.CancelAsync().ConfigureAwait(false);
         }
     }
 
@@ -175,7 +182,8 @@ internal sealed class DockerContainer : IServerProcess
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await StopAsync(UnixSignal.Term, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
         // Testcontainers' own dispose after the removal (it would otherwise ask the engine to remove it a second time).
-        _lab.Defer(DisposeAfterRemovalAsync());
+        if (_lab.Disposing) _lab.Defer(DisposeAfterRemovalAsync());
+        else await DisposeAfterRemovalAsync().ConfigureAwait(false);
     }
 
     private async Task DisposeAfterRemovalAsync()

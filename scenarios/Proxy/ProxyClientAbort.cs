@@ -102,7 +102,7 @@ internal static class ProxyClientAbort
     // After its write to the gone client fails, nginx reads and discards what has arrived until recv() says EAGAIN, then
     // closes (ngx_event_pipe drains its chains on a downstream error; with proxy_buffering off it was seen too). A FIN
     // when the socket was empty at close(), an RST when Kestrel's next bytes landed after that last read: on the local
-    // runtime mostly the reset, on the docker runtime mostly the FIN (7–9 runs in 10), whatever the buffering.
+    // runtime mostly the reset, on the docker runtime the FIN in 3–8 runs of 10, whatever the buffering.
     private static bool IgnoreUpstreamClosed(LabEvent e) =>
         e.Actor == "kestrel[ignore]" && (e.Kind is EventKind.KestrelReset or EventKind.KestrelReceivedFin || (e.Kind == EventKind.KestrelSendingRst && e.Errno is Errno.EPIPE or Errno.ECONNRESET));
 
