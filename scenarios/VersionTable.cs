@@ -155,9 +155,9 @@ public static class VersionTable
 
     private static LabEvent? Killed(IReadOnlyList<LabEvent> events) => events.FirstOrDefault(e => e.Kind == EventKind.RedisKilled);
 
-    private static LabEvent? Restart(IReadOnlyList<LabEvent> events) => events.FirstOrDefault(e => e.Kind == EventKind.Note && e.Actor == "outage" && e.Index == 1);
+    private static LabEvent? Restart(IReadOnlyList<LabEvent> events) => events.FirstOrDefault(e => e.Kind == EventKind.Note && e.Actor == "outage");
 
-    private static LabEvent? IdleOver(IReadOnlyList<LabEvent> events) => events.FirstOrDefault(e => e.Kind == EventKind.Note && e.Actor == "idle" && e.Index == 1);
+    private static LabEvent? IdleOver(IReadOnlyList<LabEvent> events) => events.FirstOrDefault(Middlebox.IdlePause.IsOver);
 
     /// <summary>Redis's first limit line for this client's connection: its name= is the client's actor name (CLIENT SETNAME).</summary>
     private static LabEvent? NamedDrop(LibraryRun run) =>

@@ -47,7 +47,9 @@ internal static class IdlePause
     }
 
     /// <summary>Whether <paramref name="e"/> is the note that ends the pause.</summary>
-    public static bool IsOver(LabEvent e) => e.Kind == EventKind.Note && e.Actor == "idle" && e.Index == 1;
+    public static bool IsOver(LabEvent e) => e.Kind == EventKind.Note && e.Actor == OverActor;
+
+    private const string OverActor = "idle-over";
 
     public static async Task RunAsync(LabSandbox lab, RespProbe probe, bool broken, CancellationToken ct)
     {
@@ -70,6 +72,6 @@ internal static class IdlePause
                 await probe.ReadReplyAsync(TimeSpan.FromSeconds(2));
             }
         }
-        lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, "idle over: the clients send commands again") { Actor = "idle", Index = 1 });
+        lab.Timeline.Note(Side.Lab, "idle over: the clients send commands again", OverActor);
     }
 }

@@ -116,7 +116,7 @@ internal static class RedisCrashRestart
 
         var left = Outage - (lab.Timeline.Now - killed.At);
         if (left > TimeSpan.Zero) await Task.Delay(left, ct); // the outage: how long Redis stays down is the point, not a guess
-        var restart = lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"outage over after {(lab.Timeline.Now - killed.At).TotalSeconds:0.0} s: redis-server starts again on the same port") { Actor = OutageActor, Index = 1 });
+        var restart = lab.Timeline.Note(Side.Lab, $"outage over after {(lab.Timeline.Now - killed.At).TotalSeconds:0.0} s: redis-server starts again on the same port", OutageActor);
         await redis.RestartAsync(ct);
         await redis.SnapshotAsync("server", "run_id", "uptime_in_seconds");
         var restored = await Task.WhenAll(clients.Select(c => lab.Timeline.WaitForAsync(
@@ -146,7 +146,7 @@ internal static class RedisCrashRestart
 
     private static LabEvent? Kill(IReadOnlyList<LabEvent> events) => events.FirstOrDefault(On.Kind(EventKind.RedisKilled));
 
-    private static LabEvent? Restart(IReadOnlyList<LabEvent> events) => events.FirstOrDefault(e => e.Kind == EventKind.Note && e.Actor == OutageActor && e.Index == 1);
+    private static LabEvent? Restart(IReadOnlyList<LabEvent> events) => events.FirstOrDefault(e => e.Kind == EventKind.Note && e.Actor == OutageActor);
 
     /// <summary>
     /// Redis answering PING again after the restart: the reconnect is measured from here, not from the restart's start (a

@@ -20,6 +20,11 @@ internal static class RedisPubsubSlowSubscriber
     private const string ChannelQ = "cq";
     private const int Messages = 20_000;
     private const int PayloadBytes = 1024;
+
+    // The counts the checks read, as typed measurements on the events that report them.
+    private const string DeliveredMessages = "delivered-messages";
+    private const string ReadMessages = "read-messages";
+    private const string ProcessedMessages = "processed-messages";
     private const int PublisherWrites = 4;
     private const int LibraryBursts = 8;
     private const int ReadBytes = 1 << 20;
@@ -368,7 +373,7 @@ internal static class RedisPubsubSlowSubscriber
             await meanwhile(); // the worker works through the backlog meanwhile
             // Done when the worker has processed every delivered message — or, if Redis dropped the reader after all, at once.
             await lab.Timeline.WaitForAsync(
-                e => (e.Kind == EventKind.Note && e.Actor == Worker) || (e.Actor == Reader && e.Kind is EventKind.EndOfStream or EventKind.ReceiveFailed),
+                e => (e.Kind == EventKind.Measured && e.Actor == Worker) || (e.Actor == Reader && e.Kind is EventKind.EndOfStream or EventKind.ReceiveFailed),
                 TimeSpan.FromSeconds(5),
                 "the worker to process every delivered message",
                 ct);
@@ -385,8 +390,8 @@ internal static class RedisPubsubSlowSubscriber
     private static void RecordProcessed(LabSandbox lab, int processed)
     {
         // Either the worker or the run may see the target reached first; record it once.
-        if (lab.Timeline.Snapshot().Any(e => e.Kind == EventKind.Note && e.Actor == Worker)) return;
-        lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Note, $"the worker processed {processed} messages") { Actor = Worker, Index = processed });
+        if (lab.Timeline.Snapshot().Any(e => e.Kind == EventKind.Measured && e.Actor == Worker)) return;
+        lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Measured, $"the worker processed {processed} messages") { Actor = Worker, Measurement = new(ProcessedMessages, processed, "messages") });
     }
 
     /// <summary>A raw subscriber with a small receive buffer: SUBSCRIBE, read the confirmation, then read nothing until told.</summary>
@@ -407,12 +412,12 @@ internal static class RedisPubsubSlowSubscriber
         var lost = burst.Delivered - read;
         lab.Timeline.Record(new LabEvent(
             Side.Client,
-            EventKind.Note,
+            EventKind.Measured,
             $"PUBLISH delivered {burst.Delivered} messages to the subscriber (:1); it read {read} whole messages ({bytes} bytes of {FrameBytes}-byte frames): {lost} lost")
         {
             Actor = RawSubscriber,
-            Bytes = lost,
-            Index = read,
+            Bytes = bytes,
+            Measurement = new(ReadMessages, read, "messages"),
         });
     }
 
@@ -462,7 +467,7 @@ internal static class RedisPubsubSlowSubscriber
             $"read all {delivered + nobody + errors} PUBLISH replies {Ms(clock.Elapsed)} ms after the first write: {delivered} × :1 (delivered to a subscriber), {nobody} × :0 (nobody subscribed any more)" + (errors > 0 ? $", {errors} errors" : ""))
         {
             Actor = actor,
-            Index = delivered,
+            Measurement = new(DeliveredMessages, delivered, "messages"),
         });
         return new Burst(started, delivered, nobody);
     }
@@ -551,16 +556,16 @@ internal static class RedisPubsubSlowSubscriber
     // Reading the finished timeline.
 
     private static int Delivered(IReadOnlyList<LabEvent> events, string publisher) =>
-        events.FirstOrDefault(e => e.Kind == EventKind.Received && e.Actor == publisher)?.Index ?? 0;
+        (int?)events.FirstOrDefault(e => e.Kind == EventKind.Received && e.Actor == publisher && e.Measurement?.Name == DeliveredMessages)?.Measurement!.Value ?? 0;
 
     private static int Read(IReadOnlyList<LabEvent> events, string subscriber) =>
-        events.FirstOrDefault(e => e.Kind == EventKind.Note && e.Actor == subscriber && e.Index is not null)?.Index ?? 0;
+        (int?)events.FirstOrDefault(e => e.Kind == EventKind.Measured && e.Actor == subscriber && e.Measurement?.Name == ReadMessages)?.Measurement!.Value ?? 0;
 
     private static long? DrainedBytes(IReadOnlyList<LabEvent> events, string subscriber) =>
         events.FirstOrDefault(e => e.Kind == EventKind.Received && e.Actor == subscriber && e.Measurement is { Name: "pubsub-messages" })?.Bytes;
 
     private static int? Processed(IReadOnlyList<LabEvent> events) =>
-        events.FirstOrDefault(e => e.Kind == EventKind.Note && e.Actor == Worker)?.Index;
+        (int?)events.FirstOrDefault(e => e.Kind == EventKind.Measured && e.Actor == Worker && e.Measurement?.Name == ProcessedMessages)?.Measurement!.Value;
 
     /// <summary>Redis's limit line for the raw subscriber: the one whose addr= is the subscriber's local endpoint.</summary>
     private static LabEvent? RawDrop(IReadOnlyList<LabEvent> events) =>

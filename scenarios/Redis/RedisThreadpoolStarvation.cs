@@ -75,7 +75,7 @@ internal static class RedisThreadpoolStarvation
         var killed = await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.RedisKilled && e.At >= before, TimeSpan.FromSeconds(1), "the kill", ct);
         var left = Outage - (lab.Timeline.Now - killed.At);
         if (left > TimeSpan.Zero) await Task.Delay(left, ct); // how long Redis stays down is the story
-        var restart = lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"outage over after {(lab.Timeline.Now - killed.At).TotalSeconds:0.0} s: redis-server starts again on the same port") { Actor = "outage", Index = 1 });
+        var restart = lab.Timeline.Note(Side.Lab, $"outage over after {(lab.Timeline.Now - killed.At).TotalSeconds:0.0} s: redis-server starts again on the same port", "outage");
         await redis.RestartAsync(ct);
 
         // Each library's reconnect, bounded: a starved one is watched for the whole window, not forever.
@@ -105,7 +105,7 @@ internal static class RedisThreadpoolStarvation
 
     private static LabEvent? Kill(IReadOnlyList<LabEvent> events) => events.FirstOrDefault(On.Kind(EventKind.RedisKilled));
 
-    private static LabEvent? Restart(IReadOnlyList<LabEvent> events) => events.FirstOrDefault(e => e.Kind == EventKind.Note && e.Actor == "outage" && e.Index == 1);
+    private static LabEvent? Restart(IReadOnlyList<LabEvent> events) => events.FirstOrDefault(e => e.Kind == EventKind.Note && e.Actor == "outage");
 
     /// <summary>Redis answering PING again after the restart (a container's restart takes about a second, a process's a few ms).</summary>
     private static LabEvent? Back(IReadOnlyList<LabEvent> events) =>
