@@ -81,7 +81,7 @@ public sealed class PacketDropMiddleboxTests
     [NeedsRootFact]
     public async Task Dispose_LeavesNoNamespaceNoInterfaceAndNoHostRule()
     {
-        var rulesBefore = await HostRulesetAsync();
+        var labTableBefore = (await HostRulesetAsync()).Contains("table inet lab", StringComparison.Ordinal);
         string ns, host;
         using var listener = Wire.Listen();
         await using (var lab = new LabSandbox("mb-packet-drop-cleanup"))
@@ -94,7 +94,11 @@ public sealed class PacketDropMiddleboxTests
 
         Assert.False(NetworkNamespace.Exists(ns), $"namespace {ns} left behind");
         Assert.False(NetworkNamespace.InterfaceExists(host), $"interface {host} left behind");
-        Assert.Equal(rulesBefore, await HostRulesetAsync());
+        // Not the whole host ruleset before and after: a Docker engine rewrites its own chains whenever a test beside this
+        // one publishes a port. What matters is that nothing of the lab's reached the host.
+        var rulesAfter = await HostRulesetAsync();
+        Assert.DoesNotContain(host, rulesAfter, StringComparison.Ordinal);
+        Assert.Equal(labTableBefore, rulesAfter.Contains("table inet lab", StringComparison.Ordinal));
     }
 
     [NeedsRootFact]
