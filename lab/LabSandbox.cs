@@ -178,7 +178,7 @@ public sealed class LabSandbox : IAsyncDisposable
         }
         catch (Exception e)
         {
-            Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"clean-up after the parts' stop failed: {e.Message}"));
+            Timeline.Note(Side.Lab, $"clean-up after the parts' stop failed: {e.Message}");
         }
         Runtimes.Reaper.TryDelete(Directory);
     }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace BrokenPipe.Lab.Runtimes;
 
 /// <summary>
@@ -52,10 +50,10 @@ internal static class Reaper
         var parts = name.Split('-');
         if (parts.Length >= 4 && parts[^2] is ['t', .. var start] && int.TryParse(parts[^3], out var pid))
         {
-            return pid == Environment.ProcessId ? null : StartTime(pid) == start && !IsZombie(pid);
+            return pid == Environment.ProcessId ? null : Stat(pid) is { Length: > 19 } f && f[19] == start && f[0] != "Z";
         }
         if (parts.Length < 3 || !int.TryParse(parts[^2], out pid) || pid == Environment.ProcessId) return null;
-        return IsAlive(pid) && !IsZombie(pid);
+        return Stat(pid) is { } fields && fields[0] != "Z";
     }
 
     /// <summary>Stops listed processes: SIGTERM, then SIGKILL, each by its PID and only if its start time still matches.</summary>
@@ -115,31 +113,22 @@ internal static class Reaper
     public static string HostEnd(string name) => $"bpl{name[4..]}h";
 
     /// <summary>Field 22 of /proc/PID/stat (start time in clock ticks), or "" when the process is gone.</summary>
-    public static string StartTime(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return fields.Length > 19 ? fields[19] : "";
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
+    public static string StartTime(int pid) => Stat(pid) is { Length: > 19 } fields ? fields[19] : "";
 
-    /// <summary>Whether PID is a zombie: dead, its exit status not yet collected by its parent (state Z in /proc/PID/stat).</summary>
-    private static bool IsZombie(int pid)
+    /// <summary>
+    /// The fields of /proc/PID/stat after the program's name, from field 3 on: [0] is the state (Z for a zombie: dead, its
+    /// exit status not yet collected by its parent), [19] the start time. Null when the process is gone.
+    /// </summary>
+    private static string[]? Stat(int pid)
     {
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         }
         catch (IOException)
         {
-            return false;
+            return null;
         }
     }
 
@@ -162,18 +151,5 @@ internal static class Reaper
     {
         var path = Path.Combine(dir, registry);
         return File.Exists(path) ? File.ReadAllLines(path) : [];
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var p = Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 }
