@@ -35,9 +35,12 @@ public sealed class DockerRuntime : IServerRuntime
     /// <summary>Inside a container with a published port the server must listen on the container's own interface.</summary>
     public string ListenAddress => Network == DockerNetwork.Host ? "127.0.0.1" : "0.0.0.0";
 
+    /// <summary>How to get images on a machine without a registry: the command, and how to pass what it prints.</summary>
+    private static readonly string ImagesBuild = $"'dotnet run --project scenarios -- images build' and pass the tags it prints (--nginx-image/--redis-image, or {LabSettings.NginxImageVariable}/{LabSettings.RedisImageVariable})";
+
     /// <summary>The one line for an image the engine does not have and cannot pull.</summary>
     public static string ImageMissing(string image, string why) =>
-        $"the Docker engine has no image {image} and cannot pull it ({why}): build local images with 'dotnet run --project scenarios -- images build' and pass the tags it prints (--nginx-image/--redis-image, or {LabSettings.NginxImageVariable}/{LabSettings.RedisImageVariable})";
+        $"the Docker engine has no image {image} and cannot pull it ({why}): build local images with {ImagesBuild}";
 
     /// <summary>
     /// Why <paramref name="image"/> cannot be used now, or null when the engine has it: no engine, or the engine has no
@@ -60,8 +63,8 @@ public sealed class DockerRuntime : IServerRuntime
         {
             var ours = LocalImages.Programs.Any(p => p.LocalImageRepository is { } repository && image.StartsWith(repository + ":", StringComparison.Ordinal));
             return ours
-                ? $"the Docker engine has no image {image} (the lab builds its own images and never pulls them): build them with 'dotnet run --project scenarios -- images build' and pass the tags it prints (--nginx-image/--redis-image, or {LabSettings.NginxImageVariable}/{LabSettings.RedisImageVariable})"
-                : $"the Docker engine has no image {image} (not pulled before a run: a registry may be unreachable): pull it (docker pull {image}), or build local images with 'dotnet run --project scenarios -- images build' and pass the tags it prints (--nginx-image/--redis-image, or {LabSettings.NginxImageVariable}/{LabSettings.RedisImageVariable})";
+                ? $"the Docker engine has no image {image} (the lab builds its own images and never pulls them): build them with {ImagesBuild}"
+                : $"the Docker engine has no image {image} (not pulled before a run: a registry may be unreachable): pull it (docker pull {image}), or build local images with {ImagesBuild}";
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {

@@ -258,7 +258,7 @@ internal static class RedisPubsubSlowSubscriber
         }
         // Whether each client is subscribed again (a later burst may have dropped one again: wait for it, bounded).
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(3) && ClientList(Resp.Render(await redis.CommandAsync("CLIENT", "LIST"))) is var list && !clients.All(c => Resubscribed(c.Name, list, Drops().GetValueOrDefault(c.Name))))
+        while (clock.Elapsed < TimeSpan.FromSeconds(3) && RedisLogParser.ClientList(Resp.Render(await redis.CommandAsync("CLIENT", "LIST"))) is var list && !clients.All(c => Resubscribed(c.Name, list, Drops().GetValueOrDefault(c.Name))))
         {
             await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
         }
@@ -272,10 +272,6 @@ internal static class RedisPubsubSlowSubscriber
     private static bool Resubscribed(string name, IEnumerable<RedisObservation> clients, LabEvent? dropped) =>
         clients.Any(c => c.IsPubsub && c.Field("name") == name && c.Field("sub") is { } sub && sub != "0"
                          && (dropped is null || c.Field("id") != dropped.Redis?.Field("id")));
-
-    /// <summary>CLIENT LIST's reply, one client a line, as the same fields a snapshot carries.</summary>
-    private static List<RedisObservation> ClientList(string text) =>
-        [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => new RedisObservation { Fields = RedisLogParser.Fields(" " + l.Trim()) })];
 
     /// <summary>Fix (b): a subscriber as stalled as the broken one, on a channel of its own, against a limit sized for the whole burst.</summary>
     private static async Task StalledSubscriberAsync(LabSandbox lab, RedisServer redis, CancellationToken ct)

@@ -31,6 +31,10 @@ internal static partial class RedisLogParser
         return fields;
     }
 
+    /// <summary>A CLIENT LIST reply, one client a line, as one observation per client with its <see cref="Fields"/>.</summary>
+    public static IReadOnlyList<RedisObservation> ClientList(string text) =>
+        [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => new RedisObservation { Fields = Fields(" " + l) })];
+
     /// <summary>The fields of an INFO reply's "name:value" lines (run_id, uptime_in_seconds …); section headers are skipped.</summary>
     public static IReadOnlyDictionary<string, string> InfoFields(string info)
     {

@@ -118,7 +118,7 @@ public sealed class RedisServer : IPart, IAsyncDisposable
                 : lines.Select(l => string.Join(' ', fields.Select(f => $"{f}={RedisLogParser.Field(" " + l, f)}")));
         var observed = command[0] == "INFO"
             ? new RedisObservation { Snapshot = what, Fields = RedisLogParser.InfoFields(text) }
-            : new RedisObservation { Snapshot = "CLIENT LIST", Clients = [.. lines.Select(l => new RedisObservation { Fields = RedisLogParser.Fields(" " + l) })] };
+            : new RedisObservation { Snapshot = "CLIENT LIST", Clients = RedisLogParser.ClientList(text) };
         _lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisSnapshot, $"{what}: {string.Join("; ", shown)}") { Actor = _options.Name, Redis = observed });
         return text;
     }
