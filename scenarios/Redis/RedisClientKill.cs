@@ -123,12 +123,14 @@ internal static partial class RedisClientKill
             await probe.SendAsync("PING"); // succeeds: the closed socket answers with an RST
             await probe.SendAsync("PING"); // EPIPE
             var kill = Kill(lab.Timeline.Snapshot())!;
-            await Task.WhenAll(clients.Select(c => lab.Timeline.WaitForAsync(
-                e => e.Kind == EventKind.CommandSucceeded && e.Actor == c.Name && e.At > kill.At &&
-                     lab.Timeline.Snapshot().Any(r => r.Kind == EventKind.LibraryConnectionRestored && r.Actor == c.Name && r.At > kill.At && r.At < e.At),
-                TimeSpan.FromSeconds(5),
-                $"a SET after the reconnect [{c.Name}]",
-                ct)));
+            // Each version's reconnect, then a SET after it (what the check asks).
+            await Task.WhenAll(clients.Select(async c =>
+            {
+                var restored = await lab.Timeline.WaitForAsync(
+                    e => e.Kind == EventKind.LibraryConnectionRestored && e.Actor == c.Name && e.At > kill.At, TimeSpan.FromSeconds(5), $"the reconnect [{c.Name}]", ct);
+                await lab.Timeline.WaitForAsync(
+                    e => e.Kind == EventKind.CommandSucceeded && e.Actor == c.Name && e.At > restored.At, TimeSpan.FromSeconds(5), $"a SET after the reconnect [{c.Name}]", ct);
+            }));
         }
         else
         {

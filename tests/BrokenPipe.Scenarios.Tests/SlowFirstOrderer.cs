@@ -1,4 +1,3 @@
-using System.Reflection;
 using Xunit.Abstractions;
 
 [assembly: TestCollectionOrderer("BrokenPipe.Scenarios.Tests.SlowFirstOrderer", "BrokenPipe.Scenarios.Tests")]
@@ -15,7 +14,7 @@ namespace BrokenPipe.Scenarios.Tests;
 public sealed class SlowFirstOrderer : ITestCollectionOrderer
 {
     private static readonly HashSet<string> SlowClasses = [.. typeof(SlowFirstOrderer).Assembly.GetTypes()
-        .Where(t => t.GetCustomAttributes<TraitAttribute>().Any() && IsSlow(t))
+        .Where(IsSlow)
         .Select(t => t.FullName!.Replace('+', '.'))];
 
     public IEnumerable<ITestCollection> OrderTestCollections(IEnumerable<ITestCollection> testCollections) =>
