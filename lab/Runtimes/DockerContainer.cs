@@ -46,6 +46,9 @@ internal sealed class DockerContainer : IServerProcess
     /// <summary>The image it runs.</summary>
     public string Image { get; private init; } = "";
 
+    /// <inheritdoc/>
+    public string Where => $" in container {Id[..12]} ({Image})";
+
     /// <summary>True once the container's main process has exited.</summary>
     public bool HasExited => _exited.IsCompleted;
 

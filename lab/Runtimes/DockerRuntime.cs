@@ -36,7 +36,7 @@ public sealed class DockerRuntime : IServerRuntime
     public string ListenAddress => Network == DockerNetwork.Host ? "127.0.0.1" : "0.0.0.0";
 
     /// <summary>How to get images on a machine without a registry: the command, and how to pass what it prints.</summary>
-    private static readonly string ImagesBuild = $"'dotnet run --project scenarios -- images build' and pass the tags it prints (--nginx-image/--redis-image, or {LabSettings.NginxImageVariable}/{LabSettings.RedisImageVariable})";
+    private static readonly string ImagesBuild = $"'dotnet run --project scenarios -- images build' and pass the tags it prints (--image PROGRAM=TAG, or {LabSettings.ImageVariable("PROGRAM")})";
 
     /// <summary>The one line for an image the engine does not have and cannot pull.</summary>
     public static string ImageMissing(string image, string why) =>
@@ -61,7 +61,7 @@ public sealed class DockerRuntime : IServerRuntime
         }
         catch (Exception e) when (e is DockerImageNotFoundException || (e is DockerApiException api && api.StatusCode == System.Net.HttpStatusCode.NotFound))
         {
-            var ours = LocalImages.Programs.Any(p => p.LocalImageRepository is { } repository && image.StartsWith(repository + ":", StringComparison.Ordinal));
+            var ours = image.StartsWith(ServerProgram.LocalImagePrefix, StringComparison.Ordinal);
             return ours
                 ? $"the Docker engine has no image {image} (the lab builds its own images and never pulls them): build them with {ImagesBuild}"
                 : $"the Docker engine has no image {image} (not pulled before a run: a registry may be unreachable): pull it (docker pull {image}), or build local images with {ImagesBuild}";
