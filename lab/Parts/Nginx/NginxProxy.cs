@@ -8,7 +8,7 @@ namespace BrokenPipe.Lab.Parts.Nginx;
 /// started with <c>-p RUN_DIR -c CONF -g 'daemon off;'</c>, ready when its port accepts, its error log (at info) and
 /// access log tailed into the timeline (side <see cref="Side.Proxy"/>), stopped by its PID.
 /// </summary>
-public sealed class NginxProxy : IPart, IAsyncDisposable
+public sealed class NginxProxy : IProxyPart, IAsyncDisposable
 {
     private readonly PartProcess _process;
 
@@ -34,7 +34,9 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
     public int Pid => _process.Process.Pid;
 
     /// <summary>How the lab's listener speaks (TLS, HTTP/2), read from the config.</summary>
-    internal NginxListener Listener { get; }
+    internal ProxyListener Listener { get; }
+
+    ProxyListener IProxyPart.Listener => Listener;
 
     /// <summary>What the lab changed in a user's config to isolate it (moved listens, paths taken over), one line each.</summary>
     public IReadOnlyList<string> Notes { get; }
@@ -117,7 +119,7 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
     }
 
     /// <summary>A config rendered into the run dir: its paths, the user's lines it came from (null for the lab's template), what was isolated.</summary>
-    private sealed record Rendered(NginxPaths Paths, NginxSource? Source, NginxListener Listener, IReadOnlyList<string> Notes);
+    private sealed record Rendered(NginxPaths Paths, NginxSource? Source, ProxyListener Listener, IReadOnlyList<string> Notes);
 
     /// <summary>Renders the config into the run dir (logs and temp dirs created) and returns its paths.</summary>
     private static async Task<Rendered> RenderAsync(LabSandbox lab, NginxOptions options, IPEndPoint upstream, int port, CancellationToken cancellationToken, bool validateOnly = false)
@@ -132,7 +134,7 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
         {
             var text = NginxConfig.Adopt(NginxConfig.Render(NginxConfig.LabTemplate(), NginxConfig.Values(options, listen, target)), paths, Environment.IsPrivilegedProcess);
             await File.WriteAllTextAsync(paths.Config, text, cancellationToken).ConfigureAwait(false);
-            return new Rendered(paths, null, NginxListener.Plain, []);
+            return new Rendered(paths, null, ProxyListener.Plain, []);
         }
         var rendered = RenderUserConfig(lab, options, paths, listen, upstream, validateOnly);
         await File.WriteAllTextAsync(paths.Config, NginxConfig.Adopt(rendered.Text, paths, Environment.IsPrivilegedProcess), cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,5 @@
-using BrokenPipe.Lab.Parts;
 using BrokenPipe.Lab.Runtimes;
+using BrokenPipe.Lab.Parts;
 
 namespace BrokenPipe.Lab.Tests.Runtimes;
 
