@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using BrokenPipe.Lab.Parts.Nginx;
 using BrokenPipe.Lab.Parts.RawTcp;
 using BrokenPipe.Lab.Parts.Redis;
+using BrokenPipe.Lab.Protocols;
 using BrokenPipe.Lab.Runtimes;
 using BrokenPipe.Scenarios;
 

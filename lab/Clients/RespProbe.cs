@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using BrokenPipe.Lab.Parts.Redis;
+using BrokenPipe.Lab.Protocols;
 
 namespace BrokenPipe.Lab.Clients;
 

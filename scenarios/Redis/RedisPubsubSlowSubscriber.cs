@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using BrokenPipe.Lab.Parts.Redis;
+using BrokenPipe.Lab.Protocols;
 
 namespace BrokenPipe.Scenarios.Redis;
 
@@ -258,7 +259,7 @@ internal static class RedisPubsubSlowSubscriber
         }
         // Whether each client is subscribed again (a later burst may have dropped one again: wait for it, bounded).
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(3) && RedisLogParser.ClientList(Resp.Render(await redis.CommandAsync("CLIENT", "LIST"))) is var list && !clients.All(c => Resubscribed(c.Name, list, Drops().GetValueOrDefault(c.Name))))
+        while (clock.Elapsed < TimeSpan.FromSeconds(3) && await redis.ClientsAsync() is var list && !clients.All(c => Resubscribed(c.Name, list, Drops().GetValueOrDefault(c.Name))))
         {
             await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
         }
@@ -524,21 +525,15 @@ internal static class RedisPubsubSlowSubscriber
 
     private static async Task<List<string>> PubsubClientIdsAsync(RedisServer redis)
     {
-        var list = Resp.Render(await redis.CommandAsync("CLIENT", "LIST"));
-        return [.. list.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(IsPubsub).Select(l => RedisLogParser.Field(" " + l.Trim(), "id") ?? "")];
+        return [.. (await redis.ClientsAsync()).Where(c => c.IsPubsub).Select(c => c.Field("id") ?? "")];
     }
 
     /// <summary>Whether INFO's sampled peak is still below the pub/sub client's current buffer (omem).</summary>
     private static async Task<bool> SampleBehindAsync(RedisServer redis)
     {
-        var omem = Resp.Render(await redis.CommandAsync("CLIENT", "LIST")).Split('\n').Where(IsPubsub)
-            .Select(l => long.TryParse(RedisLogParser.Field(" " + l.Trim(), "omem"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0)
-            .DefaultIfEmpty(0).Max();
+        var omem = (await redis.ClientsAsync()).Where(c => c.IsPubsub).Select(c => c.Number("omem") ?? 0).DefaultIfEmpty(0).Max();
         return (Sample(Resp.Render(await redis.CommandAsync("INFO", "clients"))) ?? 0) < Math.Max(omem, 1);
     }
-
-
-    private static bool IsPubsub(string client) => RedisLogParser.Field(" " + client.Trim(), "flags")?.Contains('P', StringComparison.Ordinal) == true;
 
     /// <summary>A bounded wait on the timeline whose timeout is an answer (null), not a failure of the run.</summary>
     private static async Task<LabEvent?> WaitOrNullAsync(LabSandbox lab, Func<LabEvent, bool> match, TimeSpan bound, string what, CancellationToken ct)

@@ -1,3 +1,4 @@
+using BrokenPipe.Lab.Protocols;
 using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Parts.Redis;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using BrokenPipe.Lab.Protocols;
 using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Parts.Redis;
@@ -87,6 +88,10 @@ public sealed class RedisServer : IPart, IAsyncDisposable
     /// <summary>Runs one command on a connection of its own and returns the reply (setup, checks). Not recorded.</summary>
     public async Task<object?> CommandAsync(params string[] command) =>
         await Resp.CommandAsync(Endpoint, command, CancellationToken.None).ConfigureAwait(false);
+
+    /// <summary>The clients CLIENT LIST names now, one observation each with its fields (id, name, flags, omem …). Not recorded.</summary>
+    public async Task<IReadOnlyList<RedisObservation>> ClientsAsync() =>
+        RedisLogParser.ClientList(Resp.Render(await CommandAsync("CLIENT", "LIST").ConfigureAwait(false)));
 
     /// <summary>
     /// Records an INFO section (clients, server, …) or CLIENT LIST as a snapshot event; <paramref name="fields"/>

@@ -2,6 +2,7 @@ using System.Globalization;
 using Docker.DotNet.Models;
 using BrokenPipe.Lab.Parts.Nginx;
 using BrokenPipe.Lab.Parts.Redis;
+using BrokenPipe.Lab.Protocols;
 using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Tests.Runtimes;

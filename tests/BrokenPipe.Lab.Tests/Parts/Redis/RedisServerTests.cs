@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using BrokenPipe.Lab.Parts.Redis;
+using BrokenPipe.Lab.Protocols;
 
 namespace BrokenPipe.Lab.Tests.Parts.Redis;
 

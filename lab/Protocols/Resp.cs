@@ -3,13 +3,14 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace BrokenPipe.Lab.Parts.Redis;
+namespace BrokenPipe.Lab.Protocols;
 
 /// <summary>
 /// The few RESP (Redis protocol) pieces the lab needs without a library: encode a command, read one reply.
-/// Pure framing over a stream; the raw probe and the Redis part's own readiness check and snapshots use it.
+/// Pure framing over a stream: the Redis part's readiness check and snapshots, the raw probe, and scenarios that speak
+/// RESP themselves use it. A protocol codec, so it belongs to no part.
 /// </summary>
-internal static class Resp
+public static class Resp
 {
     public static byte[] Encode(IReadOnlyList<string> command)
     {
