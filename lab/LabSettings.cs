@@ -19,10 +19,7 @@ public sealed record LabSettings
     /// The environment variable that sets a program's image in <see cref="Images"/> for labs nobody configured:
     /// <c>BROKENPIPE_LAB_NGINX_IMAGE</c> for <c>nginx</c>, <c>BROKENPIPE_LAB_REDIS_IMAGE</c> for <c>redis</c>.
     /// </summary>
-    public static string ImageVariable(string program) => $"{ImageVariablePrefix}{program.ToUpperInvariant().Replace('-', '_')}{ImageVariableSuffix}";
-
-    private const string ImageVariablePrefix = "BROKENPIPE_LAB_";
-    private const string ImageVariableSuffix = "_IMAGE";
+    public static string ImageVariable(string program) => ServerProgram.ImageVariableOf(program);
 
     private static readonly Lazy<LabSettings> FromEnvironmentOnce = new(FromEnvironment);
 
@@ -76,8 +73,8 @@ public sealed record LabSettings
         foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
         {
             if (variable.Key is not string name || variable.Value is not string { Length: > 0 } image) continue;
-            if (name.Length <= ImageVariablePrefix.Length + ImageVariableSuffix.Length || !name.StartsWith(ImageVariablePrefix, StringComparison.Ordinal) || !name.EndsWith(ImageVariableSuffix, StringComparison.Ordinal)) continue;
-            images[name[ImageVariablePrefix.Length..^ImageVariableSuffix.Length].ToLowerInvariant().Replace('_', '-')] = image;
+            if (name.Length <= ServerProgram.ImageVariablePrefix.Length + ServerProgram.ImageVariableSuffix.Length || !name.StartsWith(ServerProgram.ImageVariablePrefix, StringComparison.Ordinal) || !name.EndsWith(ServerProgram.ImageVariableSuffix, StringComparison.Ordinal)) continue;
+            images[name[ServerProgram.ImageVariablePrefix.Length..^ServerProgram.ImageVariableSuffix.Length].ToLowerInvariant().Replace('_', '-')] = image;
         }
         return images;
     }

@@ -26,7 +26,19 @@ internal sealed record ServerProgram(string Name, string DebianPackage, string F
     public string? LocalImageRepository => OfficialImage is null ? null : LocalImagePrefix + Key;
 
     /// <summary>The environment variable that names the program's image for labs nobody configured.</summary>
-    public string ImageVariable => LabSettings.ImageVariable(Key);
+    public string ImageVariable => ImageVariableOf(Key);
+
+    /// <summary>
+    /// The environment variable that names the image of the program whose short name is <paramref name="key"/>:
+    /// <c>BROKENPIPE_LAB_NGINX_IMAGE</c> for <c>nginx</c>.
+    /// </summary>
+    public static string ImageVariableOf(string key) => $"{ImageVariablePrefix}{key.ToUpperInvariant().Replace('-', '_')}{ImageVariableSuffix}";
+
+    /// <summary>What every image variable starts with.</summary>
+    public const string ImageVariablePrefix = "BROKENPIPE_LAB_";
+
+    /// <summary>What every image variable ends with.</summary>
+    public const string ImageVariableSuffix = "_IMAGE";
 
     /// <summary>The arguments that make the binary print its version (<c>-v</c>, <c>--version</c>). The default value is <c>--version</c>.</summary>
     public IReadOnlyList<string> VersionArguments { get; init; } = ["--version"];

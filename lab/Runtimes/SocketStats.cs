@@ -11,7 +11,7 @@ namespace BrokenPipe.Lab.Runtimes;
 /// </summary>
 public static class SocketStats
 {
-    public static async Task<IReadOnlyList<LabEvent>> SnapshotAsync(LabSandbox lab, int serverPort, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<LabEvent>> SnapshotAsync(Timeline timeline, int serverPort, CancellationToken cancellationToken = default)
     {
         string output;
         try
@@ -21,7 +21,7 @@ public static class SocketStats
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            return [lab.Timeline.Note(Side.Lab, $"ss (iproute2) is not available: {e.Message}")];
+            return [timeline.Note(Side.Lab, $"ss (iproute2) is not available: {e.Message}")];
         }
         var events = new List<LabEvent>();
         foreach (var (socketLine, info) in Parse(output))
@@ -33,7 +33,7 @@ public static class SocketStats
             var isServer = f[3].EndsWith($":{serverPort}", StringComparison.Ordinal);
             var side = isServer ? Side.Server : Side.Client;
             var detail = $"ss: {f[0]} Recv-Q={recvQ} Send-Q={sendQ} {f[3]} -> {f[4]}" + (info.Length > 0 ? $" | {info}" : "");
-            events.Add(lab.Timeline.Record(new LabEvent(side, EventKind.SocketSnapshot, detail) { Actor = "ss", Bytes = isServer ? sendQ : recvQ }));
+            events.Add(timeline.Record(new LabEvent(side, EventKind.SocketSnapshot, detail) { Actor = "ss", Bytes = isServer ? sendQ : recvQ }));
         }
         return events;
     }

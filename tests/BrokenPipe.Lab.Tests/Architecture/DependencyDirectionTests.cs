@@ -18,8 +18,8 @@ public sealed partial class DependencyDirectionTests
     [
         ["BrokenPipe.Lab.Sockets", "BrokenPipe.Lab.Protocols"],
         ["BrokenPipe.Lab.Events"],
-        ["BrokenPipe.Lab"],
         ["BrokenPipe.Lab.Runtimes"],
+        ["BrokenPipe.Lab"],
         ["BrokenPipe.Lab.Parts", "BrokenPipe.Lab.Clients", "BrokenPipe.Lab.Capture"],
         ["BrokenPipe.Lab.Scenarios", "BrokenPipe.Lab.Checks"],
         ["BrokenPipe.Lab.Reports", "BrokenPipe.Lab.Explain"],
