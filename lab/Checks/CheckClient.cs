@@ -137,7 +137,7 @@ internal sealed class CheckClient(LabSandbox lab, IProxyPart proxy, ProxyCheckOp
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
             var (failure, _) = SocketFailures.Classify(e);
-            timeline.RecordFailure(Side.Client, status is null ? EventKind.RequestFailed : EventKind.ResponseTruncated, e, actor, $"after {clock.Elapsed.TotalMilliseconds:0} ms, {body} body bytes", body);
+            timeline.RecordFailure(new LabEvent(Side.Client, status is null ? EventKind.RequestFailed : EventKind.ResponseTruncated, $"after {clock.Elapsed.TotalMilliseconds:0} ms, {body} body bytes") { Actor = actor, Bytes = body }, e);
             return new CheckResponse { Status = status, BodyBytes = body, ContentLength = length, Truncated = status is not null, Failure = failure ?? SocketFailure.EndOfStream, UploadFailure = status is null && request.UploadBytes > 0 ? failure : null, UploadObserved = false };
         }
         }

@@ -335,7 +335,7 @@ internal static class RedisPubsubSlowSubscriber
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
                 // The run closes the socket under the blocked recv once the worker is done; before that, a failure is worth showing.
-                if (Volatile.Read(ref closing) == 0) lab.Timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, Reader, $"recv failed after {total} bytes", total, peer: Side.Redis);
+                if (Volatile.Read(ref closing) == 0) lab.Timeline.RecordFailure(new LabEvent(Side.Client, EventKind.ReceiveFailed, $"recv failed after {total} bytes") { Actor = Reader, Bytes = total, Peer = Side.Redis }, e);
             }
             finally
             {
