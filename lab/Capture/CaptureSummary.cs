@@ -5,4 +5,11 @@ namespace BrokenPipe.Lab.Capture;
 /// <param name="Frames">How many frames it holds.</param>
 /// <param name="Conversations">Its TCP connections, read.</param>
 /// <param name="Lines">The frame numbers of each FIN and RST and of the first failing segment, in words.</param>
-public sealed record CaptureSummary(string Path, int Frames, IReadOnlyList<TcpConversation> Conversations, IReadOnlyList<string> Lines);
+public sealed record CaptureSummary(string Path, int Frames, IReadOnlyList<TcpConversation> Conversations, IReadOnlyList<string> Lines)
+{
+    /// <summary>When a frame was captured, on the lab's clock (the timeline's <see cref="LabEvent.At"/>); null when the capture could not be read.</summary>
+    internal Func<WireFrame, TimeSpan>? LabTime { get; init; }
+
+    /// <summary>The lab's side at an endpoint of a connection: the side listening there, or for the connecting end the side that connects to the other.</summary>
+    internal Func<TcpConversation, string, Side>? SideOf { get; init; }
+}

@@ -82,7 +82,11 @@ internal sealed class PacketCapture : IAsyncDisposable
             if (cut.Code != 0) throw new InvalidOperationException(cut.Output);
             var frames = await ReadAsync(_path).ConfigureAwait(false);
             var conversations = WireAnalysis.Conversations(frames);
-            Summary = new CaptureSummary(_path, frames.Count, conversations, Describe(conversations, frames.Count));
+            Summary = new CaptureSummary(_path, frames.Count, conversations, Describe(conversations, frames.Count))
+            {
+                LabTime = f => TimeSpan.FromMilliseconds(LabMs(f)),
+                SideOf = (c, endpoint) => SideOf(endpoint, endpoint == c.Client ? c.Server : null),
+            };
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
         {
@@ -108,10 +112,12 @@ internal sealed class PacketCapture : IAsyncDisposable
     ];
 
     /// <summary>The lab's side at an endpoint: the side listening there, or (for the connecting end) the side connecting to <paramref name="peer"/>.</summary>
-    private string Name(string endpoint, string? peer)
+    private string Name(string endpoint, string? peer) => TimelineFormat.SideName(SideOf(endpoint, peer));
+
+    private Side SideOf(string endpoint, string? peer)
     {
-        if (peer is null) return IPEndPoint.TryParse(endpoint, out var ep) && _lab.Listeners.Contains(ep) ? TimelineFormat.SideName(_lab.SideListeningAt(ep)) : "server";
-        return IPEndPoint.TryParse(peer, out var server) ? TimelineFormat.SideName(_lab.SideConnectingTo(server)) : "client";
+        if (peer is null) return IPEndPoint.TryParse(endpoint, out var ep) && _lab.Listeners.Contains(ep) ? _lab.SideListeningAt(ep) : Side.Server;
+        return IPEndPoint.TryParse(peer, out var server) ? _lab.SideConnectingTo(server) : Side.Client;
     }
 
     private double LabMs(WireFrame f) => (f.Epoch - _wallStart) * 1000 + _labStart.TotalMilliseconds;
