@@ -12,4 +12,7 @@ public sealed record CaptureSummary(string Path, int Frames, IReadOnlyList<TcpCo
 
     /// <summary>The lab's side at an endpoint of a connection: the side listening there, or for the connecting end the side that connects to the other.</summary>
     internal Func<TcpConversation, string, Side>? SideOf { get; init; }
+
+    /// <summary>The run's parts registered no listener, so the capture kept nothing (its connections, if any, were in labs of their own).</summary>
+    internal bool NoListener { get; init; }
 }

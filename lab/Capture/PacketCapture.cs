@@ -77,7 +77,9 @@ internal sealed class PacketCapture : IAsyncDisposable
         {
             var ports = _lab.Listeners.Select(l => l.Port).Distinct().Order().ToList();
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(_path))!);
-            var filter = ports.Count == 0 ? "tcp" : string.Join(" or ", ports.Select(p => $"tcp port {p}"));
+            // No listener of its own (a run whose connections live in scratch labs of their own): nothing on the wire is
+            // this run's, and "tcp" would keep every other run's traffic on the machine (no connection uses port 0).
+            var filter = ports.Count == 0 ? "tcp port 0" : string.Join(" or ", ports.Select(p => $"tcp port {p}"));
             var cut = await Command.RunAsync(_tcpdumpPath, ["-r", _raw, "-w", _path, filter], timeout: TimeSpan.FromSeconds(60)).ConfigureAwait(false);
             if (cut.Code != 0) throw new InvalidOperationException(cut.Output);
             var frames = await ReadAsync(_path).ConfigureAwait(false);
@@ -85,6 +87,7 @@ internal sealed class PacketCapture : IAsyncDisposable
             Summary = new CaptureSummary(_path, frames.Count, conversations, Describe(conversations, frames.Count))
             {
                 LabTime = f => TimeSpan.FromMilliseconds(LabMs(f)),
+                NoListener = ports.Count == 0,
                 SideOf = (c, endpoint) => SideOf(endpoint, endpoint == c.Client ? c.Server : null),
             };
         }

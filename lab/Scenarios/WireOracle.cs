@@ -25,8 +25,11 @@ internal static class WireOracle
         OracleVerdict Verdict(OracleOutcome outcome, string why) => new(run.Id, run.Variant, outcome, why);
         if (run.Error is { } error && error.StartsWith("not run here", StringComparison.Ordinal)) return Verdict(OracleOutcome.CannotJudge, error);
         if (run.Capture is not { LabTime: { } time, SideOf: { } sideOf } capture) return Verdict(OracleOutcome.CannotJudge, run.Capture?.Lines.FirstOrDefault() ?? "no packet capture (needs root and --pcap)");
+        if (capture.NoListener) return Verdict(OracleOutcome.CannotJudge, "no part of the run's own lab listens: its connections are in scratch labs of their own, whose timelines are not the run's (the run keeps only their verdicts)");
         var end = run.StoppedAt ?? TimeSpan.MaxValue;
-        var story = capture.Conversations.Where(c => !LabConnections.Contains(c.Client, c.Server)).ToList();
+        // A connect refused (the SYN answered by an RST: two frames) never was a connection, so nothing on it disconnected.
+        var refused = capture.Conversations.Count(Refused);
+        var story = capture.Conversations.Where(c => !Refused(c) && !LabConnections.Contains(c.Client, c.Server)).ToList();
         var closes = story
             .Select(c => (Conversation: c, Close: c.FirstClose))
             .Where(x => x.Close is not null && time(x.Close.Frame) < end)
@@ -39,7 +42,8 @@ internal static class WireOracle
         var drop = story.Where(c => c.Retransmissions.Count > 0).Select(c => time(c.Retransmissions[0]) - (c.Silence ?? TimeSpan.Zero)).Order().Cast<TimeSpan?>().FirstOrDefault();
         var first = closes.FirstOrDefault();
         var fd = run.FirstDisconnect is { } d && d.At < end ? d : null;
-        var judged = $"{story.Count} connection{(story.Count == 1 ? "" : "s")} judged, {capture.Conversations.Count - story.Count} lab probe{(capture.Conversations.Count - story.Count == 1 ? "" : "s")} left out";
+        var probes = capture.Conversations.Count - story.Count - refused;
+        var judged = $"{story.Count} connection{(story.Count == 1 ? "" : "s")} judged; left out: {probes} lab probe{(probes == 1 ? "" : "s")}, {refused} refused connect{(refused == 1 ? "" : "s")}";
         if (fd is null)
         {
             return first is null && drop is null
@@ -61,6 +65,8 @@ internal static class WireOracle
         }
         return Verdict(OracleOutcome.Agree, $"first disconnect {timeline}, on the wire {Describe(first)} ({judged})");
     }
+
+    private static bool Refused(TcpConversation c) => c.Frames <= 2 && c.FirstClose is { How: "RST" };
 
     /// <summary>A close event of the side that sent <paramref name="seen"/>, within <see cref="Slack"/> of its frame.</summary>
     private static bool OnTimeline(IReadOnlyList<LabEvent> events, Seen seen) =>
