@@ -13,6 +13,9 @@ public sealed record CaptureSummary(string Path, int Frames, IReadOnlyList<TcpCo
     /// <summary>The lab's side at an endpoint of a connection: the side listening there, or for the connecting end the side that connects to the other.</summary>
     internal Func<TcpConversation, string, Side>? SideOf { get; init; }
 
+    /// <summary>Packets the kernel dropped before tcpdump read them, as tcpdump counted them on exit: more than 0 and the capture is incomplete.</summary>
+    internal long KernelDrops { get; init; }
+
     /// <summary>The run's parts registered no listener, so the capture kept nothing (its connections, if any, were in labs of their own).</summary>
     internal bool NoListener { get; init; }
 }

@@ -25,6 +25,7 @@ internal static class WireOracle
         OracleVerdict Verdict(OracleOutcome outcome, string why) => new(run.Id, run.Variant, outcome, why);
         if (run.Error is { } error && error.StartsWith("not run here", StringComparison.Ordinal)) return Verdict(OracleOutcome.CannotJudge, error);
         if (run.Capture is not { LabTime: { } time, SideOf: { } sideOf } capture) return Verdict(OracleOutcome.CannotJudge, run.Capture?.Lines.FirstOrDefault() ?? "no packet capture (needs root and --pcap)");
+        if (capture.KernelDrops > 0) return Verdict(OracleOutcome.CannotJudge, $"the capture is incomplete: tcpdump says the kernel dropped {capture.KernelDrops} packets");
         if (capture.NoListener) return Verdict(OracleOutcome.CannotJudge, "no part of the run's own lab listens: its connections are in scratch labs of their own, whose timelines are not the run's (the run keeps only their verdicts)");
         var end = run.StoppedAt ?? TimeSpan.MaxValue;
         // A connect refused (the SYN answered by an RST: two frames) never was a connection, so nothing on it disconnected.
