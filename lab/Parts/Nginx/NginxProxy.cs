@@ -258,6 +258,7 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
             {
                 using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 await probe.ConnectAsync(endpoint, ct).ConfigureAwait(false);
+                Capture.LabConnections.Register(probe);
                 return true;
             },
             exited => exited ? $"nginx exited: {Emerg(process.Output)}" : $"its port did not accept within {Readiness.Timeout.TotalSeconds:0} s",

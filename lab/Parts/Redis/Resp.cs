@@ -61,6 +61,7 @@ internal static class Resp
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        Capture.LabConnections.Register(socket);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
         await stream.WriteAsync(Encode(command), cancellationToken).ConfigureAwait(false);
         // Buffered: the reply's lines are parsed a byte at a time (a CLIENT LIST, an INFO section, a page of HSCAN).
