@@ -9,7 +9,7 @@ public static class SocketClose
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Closes <paramref name="socket"/> and records a close event; returns the event.</summary>
-    /// <param name="reply">The close ends an exchange the peer completed (a client closing after the whole response): it is not a first disconnect.</param>
+    /// <param name="reply">The close ends an exchange the peer completed (a client closing after the whole response): when the peer's FIN has arrived (CLOSE-WAIT), it answers it and is not a first disconnect.</param>
     public static async Task<LabEvent> CloseAsync(Socket socket, CloseMode mode, Timeline timeline, Side side, string actor, bool reply = false)
     {
         // Each event is recorded just before its syscall: on loopback the peer reacts within the syscall, and the
@@ -51,11 +51,16 @@ public static class SocketClose
     /// Records what a plain <c>close()</c> of <paramref name="socket"/> puts on the wire, just before the caller closes it:
     /// nothing when the kernel has already ended the connection (a reset or a timeout), an RST when unread bytes remain,
     /// otherwise a FIN. <paramref name="who"/> starts the detail ("close()", "HttpClient closed the connection").
+    /// <paramref name="reply"/> marks the FIN as an answer to the peer's (<see cref="LabEvent.Reply"/>) if the kernel agrees: the socket is in CLOSE-WAIT.
     /// </summary>
     internal static LabEvent RecordClose(Socket socket, Timeline timeline, Side side, string actor, string who, bool reply = false)
     {
         var unread = Unread(socket);
-        return Native.State(socket) == TcpState.Close
+        var state = Native.State(socket);
+        // A close answers the peer's only when the peer's FIN has arrived (CLOSE-WAIT): a caller's hint alone is not enough,
+        // or a client that closes first after a complete response would never be named (the packets say it closed first).
+        reply = reply && state == TcpState.CloseWait;
+        return state == TcpState.Close
             ? timeline.Record(new LabEvent(side, EventKind.Note, $"{who} of a connection the kernel had already ended (a reset or a timeout): nothing goes on the wire") { Actor = actor })
             : unread > 0
                 ? timeline.Record(new LabEvent(side, EventKind.ClosedRst, $"{who} with {unread} unread bytes in the receive buffer: the kernel sends RST") { Actor = actor, Bytes = unread, Closed = CloseHow.Rst })

@@ -9,4 +9,6 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancel.Cancel();
 };
+// `oracle`: the packets judge every run's timeline (bench/oracle.sh).
+if (args is ["oracle", ..]) return await OracleBench.RunAsync(args, Catalog.Fast, Console.Out, Console.Error, cancel.Token);
 return await new BenchApp(Console.Out, Console.Error, Catalog.All).RunAsync(args, cancel.Token);

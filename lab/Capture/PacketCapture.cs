@@ -47,7 +47,9 @@ internal sealed class PacketCapture : IAsyncDisposable
         var raw = System.IO.Path.Combine(lab.Directory, "capture.pcap");
         // --immediate-mode: every packet reaches the file at once, so none is lost when tcpdump is stopped; -Z root: the
         // file stays writable in the lab's dir; a 160-byte snap length keeps the headers, not the megabytes of bodies.
-        var process = LocalProcess.Start(lab, tcpdump, ["-Z", "root", "-i", "any", "--immediate-mode", "-n", "-U", "-s", "160", "-w", raw, Filter], "tcpdump");
+        // -B: a 32 MB kernel buffer (2 MB by default), so that runs side by side, each tcpdump seeing every run's traffic
+        // on loopback, lose no packet; if the kernel drops some anyway, tcpdump says so on exit and the summary tells.
+        var process = LocalProcess.Start(lab, tcpdump, ["-Z", "root", "-i", "any", "--immediate-mode", "-B", "32768", "-n", "-U", "-s", "160", "-w", raw, Filter], "tcpdump");
         var capture = new PacketCapture(lab, process, tcpdump, raw, path, Epoch(), lab.Timeline.Now);
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(TimeSpan.FromSeconds(10));
@@ -72,17 +74,28 @@ internal sealed class PacketCapture : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _tcpdump.StopAsync(UnixSignal.Term, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        var dropped = KernelDrops(_tcpdump.Output);
         await _tcpdump.DisposeAsync().ConfigureAwait(false);
         try
         {
             var ports = _lab.Listeners.Select(l => l.Port).Distinct().Order().ToList();
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(_path))!);
-            var filter = ports.Count == 0 ? "tcp" : string.Join(" or ", ports.Select(p => $"tcp port {p}"));
+            // No listener of its own (a run whose connections live in scratch labs of their own): nothing on the wire is
+            // this run's, and "tcp" would keep every other run's traffic on the machine (no connection uses port 0).
+            var filter = ports.Count == 0 ? "tcp port 0" : string.Join(" or ", ports.Select(p => $"tcp port {p}"));
             var cut = await Command.RunAsync(_tcpdumpPath, ["-r", _raw, "-w", _path, filter], timeout: TimeSpan.FromSeconds(60)).ConfigureAwait(false);
             if (cut.Code != 0) throw new InvalidOperationException(cut.Output);
             var frames = await ReadAsync(_path).ConfigureAwait(false);
             var conversations = WireAnalysis.Conversations(frames);
-            Summary = new CaptureSummary(_path, frames.Count, conversations, Describe(conversations, frames.Count));
+            var lines = Describe(conversations, frames.Count);
+            if (dropped > 0) lines = [$"capture: tcpdump says {dropped} packets were dropped by the kernel: the capture is incomplete", .. lines];
+            Summary = new CaptureSummary(_path, frames.Count, conversations, lines)
+            {
+                KernelDrops = dropped,
+                LabTime = f => TimeSpan.FromMilliseconds(LabMs(f)),
+                NoListener = ports.Count == 0,
+                SideOf = (c, endpoint) => SideOf(endpoint, endpoint == c.Client ? c.Server : null),
+            };
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
         {
@@ -108,10 +121,19 @@ internal sealed class PacketCapture : IAsyncDisposable
     ];
 
     /// <summary>The lab's side at an endpoint: the side listening there, or (for the connecting end) the side connecting to <paramref name="peer"/>.</summary>
-    private string Name(string endpoint, string? peer)
+    private string Name(string endpoint, string? peer) => TimelineFormat.SideName(SideOf(endpoint, peer));
+
+    private Side SideOf(string endpoint, string? peer)
     {
-        if (peer is null) return IPEndPoint.TryParse(endpoint, out var ep) && _lab.Listeners.Contains(ep) ? TimelineFormat.SideName(_lab.SideListeningAt(ep)) : "server";
-        return IPEndPoint.TryParse(peer, out var server) ? TimelineFormat.SideName(_lab.SideConnectingTo(server)) : "client";
+        if (peer is null) return IPEndPoint.TryParse(endpoint, out var ep) && _lab.Listeners.Contains(ep) ? _lab.SideListeningAt(ep) : Side.Server;
+        return IPEndPoint.TryParse(peer, out var server) ? _lab.SideConnectingTo(server) : Side.Client;
+    }
+
+    /// <summary>tcpdump's own count on exit, "N packets dropped by kernel" (0 when it printed none).</summary>
+    internal static long KernelDrops(string output)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(output, @"(\d+) packets? dropped by kernel");
+        return m.Success ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
     }
 
     private double LabMs(WireFrame f) => (f.Epoch - _wallStart) * 1000 + _labStart.TotalMilliseconds;

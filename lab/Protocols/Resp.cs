@@ -57,11 +57,15 @@ public static class Resp
         }
     }
 
-    /// <summary>One command on a fresh connection (readiness checks, snapshots, setup): the reply, or an exception.</summary>
-    public static async Task<object?> CommandAsync(IPEndPoint endpoint, IReadOnlyList<string> command, CancellationToken cancellationToken)
+    /// <summary>
+    /// One command on a fresh connection (readiness checks, snapshots, setup): the reply, or an exception.
+    /// <paramref name="connected"/> is told the socket once it is connected (the lab notes its own connections there).
+    /// </summary>
+    public static async Task<object?> CommandAsync(IPEndPoint endpoint, IReadOnlyList<string> command, CancellationToken cancellationToken, Action<Socket>? connected = null)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        connected?.Invoke(socket);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
         await stream.WriteAsync(Encode(command), cancellationToken).ConfigureAwait(false);
         // Buffered: the reply's lines are parsed a byte at a time (a CLIENT LIST, an INFO section, a page of HSCAN).

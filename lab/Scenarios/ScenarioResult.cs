@@ -15,4 +15,7 @@ public sealed record ScenarioResult(
 {
     /// <summary>What the run's packet capture showed (<see cref="LabSettings.CaptureDirectory"/>), or null.</summary>
     public Capture.CaptureSummary? Capture { get; init; }
+
+    /// <summary>When the run's parts began to stop, on the lab's clock: closes after it are the lab's tear-down, not the story.</summary>
+    internal TimeSpan? StoppedAt { get; init; }
 }

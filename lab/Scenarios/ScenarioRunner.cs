@@ -16,6 +16,7 @@ public static class ScenarioRunner
         var clock = Stopwatch.StartNew();
         string? error = null;
         Capture.PacketCapture? capture = null;
+        TimeSpan? stoppedAt = null;
         var lab = new LabSandbox($"{scenario.Id}-{variant.ToString().ToLowerInvariant()}") { Settings = settings ?? LabSettings.Default };
         if (onEvent is not null) lab.Timeline.Recorded += onEvent;
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -45,6 +46,7 @@ public static class ScenarioRunner
         finally
         {
             // Parts are stopped before the checks run, so their last events (a final close) are on the timeline too.
+            stoppedAt = lab.Timeline.Now;
             await lab.DisposeAsync().ConfigureAwait(false);
         }
         if (error is not null) lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, $"run error: {error}"));
@@ -64,6 +66,7 @@ public static class ScenarioRunner
             error)
         {
             Capture = capture?.Summary,
+            StoppedAt = stoppedAt,
         };
     }
 

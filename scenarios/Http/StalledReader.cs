@@ -74,7 +74,7 @@ internal static class StalledReader
         await lab.Timeline.WaitForAsync(EventKind.ReadStalled, TimeSpan.FromSeconds(10), Side.Client, cancellationToken: ct);
         // The stall needs a moment to fill the buffers: that moment is what is being observed, not a synchronisation.
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
-        await SocketStats.SnapshotAsync(lab.Timeline, server.Port, ct);
+        await SocketStats.SnapshotAsync(lab, server.Port, ct);
         await client;
         await lab.Timeline.WaitForAsync(EventKind.WorkSummary, TimeSpan.FromSeconds(20), Side.Server, cancellationToken: ct);
     }

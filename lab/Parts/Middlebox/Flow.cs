@@ -15,6 +15,9 @@ public sealed class Flow
 
     internal Flow(int number) => Number = number;
 
+    /// <summary>How many FINs the middlebox has passed on for this flow (the second answers the first).</summary>
+    internal int FinsRelayed;
+
     /// <summary>1 for the middlebox's first connection, 2 for the second, …</summary>
     public int Number { get; }
 

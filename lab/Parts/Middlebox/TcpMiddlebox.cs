@@ -224,7 +224,12 @@ public sealed class TcpMiddlebox : IPart, IAsyncDisposable
             }
             if (n == 0)
             {
-                // That side's FIN: pass it on as a FIN, and let the other direction run until it ends too.
+                // That side's FIN: pass it on as a FIN, and let the other direction run until it ends too. Recorded as that
+                // side's close (the middlebox is first to see it), so the first disconnect names the side that really closed;
+                // the flow's second FIN answers the first.
+                var closer = direction == Direction.Upstream ? Side.Client : _targetSide;
+                var reply = Interlocked.Increment(ref flow.FinsRelayed) > 1;
+                _timeline.Record(new LabEvent(Side.Middlebox, EventKind.PeerClosed, $"{Name(direction)}: FIN from the {TimelineFormat.SideName(closer)}, passed on as a FIN") { Actor = actor, Closed = CloseHow.Fin, Peer = closer, From = closer, Reply = reply });
                 TryShutdown(to);
                 return;
             }

@@ -16,9 +16,13 @@ internal static class RedisProgram
     {
         Key = "redis",
         OfficialImage = "redis:7.4",
-        Readiness = new ServerReadiness(async (endpoint, ct) => Resp.Render(await Resp.CommandAsync(endpoint, ["PING"], ct).ConfigureAwait(false)) == "PONG", "PING did not answer"),
+        Readiness = new ServerReadiness(async (endpoint, ct) => Resp.Render(await CommandAsync(endpoint, ["PING"], ct).ConfigureAwait(false)) == "PONG", "PING did not answer"),
         Logs = [new ServerLog(LogFile, LogEvent)],
     };
+
+    /// <summary>One command of the lab's own (readiness, set-up, snapshots) on a fresh connection, noted as the lab's so the packet oracle leaves it out.</summary>
+    public static Task<object?> CommandAsync(System.Net.IPEndPoint endpoint, IReadOnlyList<string> command, CancellationToken cancellationToken) =>
+        Resp.CommandAsync(endpoint, command, cancellationToken, Capture.LabConnections.Register);
 
     /// <summary>A log line as a Redis event; both output buffer limits and the idle timeout make Redis close that client's connection (FIN).</summary>
     private static LabEvent? LogEvent(string line)

@@ -87,7 +87,7 @@ public sealed class RedisServer : IPart, IAsyncDisposable
 
     /// <summary>Runs one command on a connection of its own and returns the reply (setup, checks). Not recorded.</summary>
     public async Task<object?> CommandAsync(params string[] command) =>
-        await Resp.CommandAsync(Endpoint, command, CancellationToken.None).ConfigureAwait(false);
+        await RedisProgram.CommandAsync(Endpoint, command, CancellationToken.None).ConfigureAwait(false);
 
     /// <summary>The clients CLIENT LIST names now, one observation each with its fields (id, name, flags, omem …). Not recorded.</summary>
     public async Task<IReadOnlyList<RedisObservation>> ClientsAsync() =>
@@ -126,7 +126,7 @@ public sealed class RedisServer : IPart, IAsyncDisposable
         {
             try
             {
-                await Resp.CommandAsync(Endpoint, ["SHUTDOWN", "NOSAVE"], bound.Token).ConfigureAwait(false);
+                await RedisProgram.CommandAsync(Endpoint, ["SHUTDOWN", "NOSAVE"], bound.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
             {

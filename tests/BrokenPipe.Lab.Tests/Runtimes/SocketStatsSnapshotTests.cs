@@ -22,7 +22,7 @@ public sealed class SocketStatsSnapshotTests
             });
         await lab.Timeline.WaitForAsync(EventKind.HandlerCompleted, Bound.Wait, Side.Server, "server"); // all sent, and closed
 
-        var snapshot = await SocketStats.SnapshotAsync(lab.Timeline, server.Port);
+        var snapshot = await SocketStats.SnapshotAsync(lab, server.Port);
         lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.Note, "snapshot taken") { Actor = "test" });
 
         Assert.All(snapshot, e => Assert.Equal((EventKind.SocketSnapshot, "ss"), (e.Kind, e.Actor)));
