@@ -216,7 +216,7 @@ public static class ProxyChecks
             var app = WebSocketUpstream.Start(lab);
             var (nginx, client) = await ProxyAsync(lab, app.Endpoint, configPath, options, ct).ConfigureAwait(false);
             var path = client.PathFor("ws");
-            var (status, closedAfter) = await WebSocketProbe.RunAsync(lab, nginx.Endpoint, nginx.Listener.Tls, client.Host, path, watch, ct).ConfigureAwait(false);
+            var (status, closedAfter) = await WebSocketProbe.RunAsync(lab, nginx, client.Host, path, watch, ct).ConfigureAwait(false);
             nginx.Flush();
             var seen = lab.Timeline.Snapshot().FirstOrDefault(e => e.Side == Side.Server && e.Kind == EventKind.RequestReceived);
             if (seen is null) return (ProxyCheckVerdict.NotExercised, $"nginx answered {status?.ToString(CultureInfo.InvariantCulture) ?? "nothing"} itself; the upstream never saw GET {path}: {PathHint}");
