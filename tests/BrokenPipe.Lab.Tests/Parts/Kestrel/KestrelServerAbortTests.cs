@@ -86,7 +86,7 @@ public sealed class KestrelServerAbortTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task MinRequestBodyDataRate_BodyNeverComes_ProbeWhatKestrelDoes()
+    public async Task MinRequestBodyDataRate_BodyStalls_TheServerTimesOutWith408AndClosesFirst()
     {
         await using var lab = new LabSandbox("kestrel-body-timeout");
         var server = await KestrelServer.StartAsync(
@@ -98,14 +98,21 @@ public sealed class KestrelServerAbortTests(ITestOutputHelper output)
             },
             new KestrelOptions { MinRequestBodyDataRate = new DataRate(240, TimeSpan.FromSeconds(2)) });
 
-        // Content-Length promises 100,000 bytes and only 10 come: the body stalls.
-        await RawHttpClient.RunAsync(
+        // Content-Length promises 100,000 bytes and only 10 come: the body stalls, and the client is still there.
+        var result = await RawHttpClient.RunAsync(
             lab,
             server.Endpoint,
-            new RawHttpOptions { Name = Client, Method = "POST", UploadBytes = 10, Headers = ["Content-Length: 100000"], CloseWhen = Trigger.After(TimeSpan.FromSeconds(8)) });
+            new RawHttpOptions { Name = Client, Method = "POST", UploadBytes = 10, Headers = ["Content-Length: 100000"], CloseWhen = Trigger.After(TimeSpan.FromSeconds(20)) });
 
-        await lab.Timeline.WaitForAsync(e => e.Kind is EventKind.HandlerCompleted or EventKind.HandlerFailed, Bound.Wait);
+        await lab.Timeline.WaitForAsync(EventKind.HandlerFailed, Bound.Wait, Side.Server, "kestrel#1");
         Dump(lab);
+        // Kestrel's request timeout does not fire RequestAborted: the handler's read fails with Kestrel's own words.
+        Assert.DoesNotContain(lab.Timeline.Snapshot(), e => e.Kind == EventKind.RequestAborted);
+        var failed = await lab.Timeline.WaitForAsync(EventKind.ReceiveFailed, Bound.Wait, Side.Server, "kestrel#1");
+        Assert.Contains("MinRequestBodyDataRate", failed.Detail, StringComparison.Ordinal);
+        Assert.Equal(408, result.Status);
+        var first = lab.Timeline.FirstDisconnect();
+        Assert.Equal((Side.Server, "FIN"), (first?.Side, first?.How));
     }
 
     private void Dump(LabSandbox lab)
