@@ -72,7 +72,8 @@ public sealed class RunRootTests
         Directory.CreateDirectory(output);
         Directory.CreateDirectory(Path.Combine(clone, "scenarios"));
         File.WriteAllText(Path.Combine(clone, "scenarios", "BrokenPipe.Scenarios.csproj"), "<Project />");
-        var tool = Path.Combine(Path.GetTempPath(), $"brokenpipe-lab-test-tool-{Guid.NewGuid():N}", ".store", "brokenpipe.lab.cli", "1.0.0", "tools", "net10.0", "any");
+        var tools = Path.Combine(Path.GetTempPath(), $"brokenpipe-lab-test-tool-{Guid.NewGuid():N}");
+        var tool = Path.Combine(tools, ".store", "brokenpipe.lab.cli", "1.0.0", "tools", "net10.0", "any");
         Directory.CreateDirectory(tool);
         try
         {
@@ -82,7 +83,7 @@ public sealed class RunRootTests
         finally
         {
             Directory.Delete(clone, recursive: true);
-            Directory.Delete(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(tool))))))!, recursive: true);
+            Directory.Delete(tools, recursive: true);
         }
     }
 }
