@@ -2,6 +2,7 @@ using System.Net.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Runtimes;
 
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class RunRootTests
 {
     [Fact]
