@@ -80,7 +80,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
     }
 
     /// <summary>A failure of set-up, not of the lab: what the user fixes on their machine, told in one line.</summary>
-    internal static bool IsSetupFailure(Exception e) => e is RuntimeMissingException or UnauthorizedAccessException;
+    internal static bool IsSetupFailure(Exception e) => e is Lab.Runtimes.RuntimeMissingException or UnauthorizedAccessException;
 
     private int Help()
     {

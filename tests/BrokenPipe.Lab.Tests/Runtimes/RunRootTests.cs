@@ -1,3 +1,4 @@
+using BrokenPipe.Lab.Runtimes;
 using System.Net.Sockets;
 
 namespace BrokenPipe.Lab.Tests.Runtimes;
