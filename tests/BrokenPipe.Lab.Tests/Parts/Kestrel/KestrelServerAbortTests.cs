@@ -86,7 +86,7 @@ public sealed class KestrelServerAbortTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task MinRequestBodyDataRate_BodyStalls_TheServerTimesOutWith408AndClosesFirst()
+    public async Task MinRequestBodyDataRate_BodyStalls_TheServerTimesOutWith408InItsOwnWords()
     {
         await using var lab = new LabSandbox("kestrel-body-timeout");
         var server = await KestrelServer.StartAsync(
@@ -111,8 +111,10 @@ public sealed class KestrelServerAbortTests(ITestOutputHelper output)
         var failed = await lab.Timeline.WaitForAsync(EventKind.ReceiveFailed, Bound.Wait, Side.Server, "kestrel#1");
         Assert.Contains("MinRequestBodyDataRate", failed.Detail, StringComparison.Ordinal);
         Assert.Equal(408, result.Status);
-        var first = lab.Timeline.FirstDisconnect();
-        Assert.Equal((Side.Server, "FIN"), (first?.Side, first?.How));
+        var finished = await lab.Timeline.WaitForAsync(EventKind.KestrelRequestFinished, Bound.Wait, Side.Server);
+        Assert.Equal(408, finished.Status);
+        // Not asserted: whose FIN comes first after the complete 408. Kestrel closes after it, and the client closes as
+        // soon as it has read it; either may be logged first (seen both ways under load).
     }
 
     private void Dump(LabSandbox lab)
