@@ -3,9 +3,11 @@
 using BrokenPipe.Lab;
 using BrokenPipe.Lab.Runtimes;
 
+namespace MyTeam.Docker.Tests;
+
 /// <summary>
-/// The README's [Fact] for <c>RedisOnDockerTests</c>, which the README writes in the global namespace: a type there wins
-/// over xunit's <c>FactAttribute</c> from the global using, so the example's text stays the README's.
+/// The README's [Fact] for <c>RedisOnDockerTests</c> (namespace MyTeam.Docker.Tests, where this type wins over xunit's),
+/// skipped with the reason where the test cannot run (not part of the README's text).
 /// </summary>
 internal sealed class FactAttribute : Xunit.FactAttribute
 {
