@@ -28,7 +28,7 @@ public sealed class SocketCloseTests
         var (closer, peer) = await PairAsync();
         using (peer)
         {
-            var pending = closer.ReceiveAsync(new byte[4096], SocketFlags.None).AsTask();
+            var pending = closer.ReceiveAsync(new byte[4096], SocketFlags.None);
             Assert.False(pending.IsCompleted); // nothing to read: the receive is queued on the socket
 
             var e = await SocketClose.CloseAsync(closer, CloseMode.Fin, timeline, Side.Client, "closer");
