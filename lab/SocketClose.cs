@@ -38,6 +38,10 @@ public static class SocketClose
             default:
             {
                 var e = RecordClose(socket, timeline, side, actor, "close()", reply);
+                // .NET closes a socket abortively (an RST: connect(AF_UNSPEC), then SO_LINGER 0) when a receive or a send
+                // is still pending on it — another thread's blocking recv, say — unless Shutdown(Send) came first. So the
+                // FIN the event names is sent by shutdown(SHUT_WR), and close() then only unblocks and releases.
+                if (e.Closed == CloseHow.Fin) TryShutdown(socket);
                 socket.Close();
                 return e;
             }
@@ -83,7 +87,7 @@ public static class SocketClose
         {
             socket.Shutdown(SocketShutdown.Send);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             // The peer may have reset the connection already; the close below still happens.
         }

@@ -325,6 +325,7 @@ internal static class RedisPubsubSlowSubscriber
                 {
                     if (!free.TryDequeue(out var buffer)) buffer = new byte[ReadBytes];
                     var n = socket.Receive(buffer);
+                    if (n == 0 && Volatile.Read(ref closing) != 0) return; // the run's own close (its FIN, then close() unblocks this recv): not Redis's
                     if (n == 0) break;
                     total += n;
                     queue.Writer.TryWrite((buffer, n)); // the only work besides reading: hand the bytes over
@@ -333,7 +334,8 @@ internal static class RedisPubsubSlowSubscriber
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
-                // The run closes the socket under the blocked recv once the worker is done; before that, a failure is worth showing.
+                // The run closes the socket under the blocked recv once the worker is done (SocketClose: FIN, then close(),
+                // which unblocks this recv with 0 or an error); before that, a failure is worth showing.
                 if (Volatile.Read(ref closing) == 0) lab.Timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, Reader, $"recv failed after {total} bytes", total, peer: Side.Redis);
             }
             finally
