@@ -53,8 +53,11 @@ internal static class WireOracle
         }
         if (fd.How == "drop")
         {
-            if (drop is null) return Verdict(OracleOutcome.Disagree, $"the timeline says the {Name(fd.Side)} dropped the flow at {Ms(fd.At)}, the capture has no unanswered retransmissions");
             if (first is not null && first.At < fd.At - Slack) return Verdict(OracleOutcome.Disagree, $"the timeline says the {Name(fd.Side)} dropped the flow at {Ms(fd.At)}, but the capture has {Describe(first)} before it");
+            // A drop shows on the wire only as data nobody acknowledges. A relay that drops in user space (TcpMiddlebox's
+            // drop faults) has its kernel acknowledge every byte it throws away, so no retransmission follows: the capture
+            // agrees that nobody closed first, but cannot confirm the drop itself.
+            if (drop is null) return Verdict(OracleOutcome.CannotJudge, $"the timeline says the {Name(fd.Side)} dropped the flow at {Ms(fd.At)} and the capture has no FIN or RST before it, but no unanswered retransmissions either: a drop in user space is acknowledged by the relay's own kernel, so the packets cannot show it ({judged})");
             return Verdict(OracleOutcome.Agree, $"a silent drop by the {Name(fd.Side)} at {Ms(fd.At)}: unanswered retransmissions after {Ms(drop.Value)} on the wire ({judged})");
         }
         if (drop is { } silent && (first is null || silent < first.At)) return Verdict(OracleOutcome.Disagree, $"the capture has a drop (silence from {Ms(silent)}) before any close, the timeline names the {Name(fd.Side)} with a {fd.How} at {Ms(fd.At)}");
