@@ -9,7 +9,7 @@ namespace BrokenPipe.Scenarios.Middlebox;
 /// </summary>
 internal static class RedisIdleReset
 {
-        private const string Probe = IdlePause.Raw;
+    private const string Probe = IdlePause.Raw;
     private const int Commands = 3;
 
     private static readonly TimeSpan ReadBound = TimeSpan.FromSeconds(3);
@@ -19,6 +19,9 @@ internal static class RedisIdleReset
     /// The library's "at once": its first failure path in a fresh observer process (exception, JIT) took 0.6–0.9 s with
     /// three observers on two busy cores, tens of ms alone; still well apart from a timeout.
     /// </summary>
+    private const int ReadyTries = 5;
+    private static readonly TimeSpan ReadyRetry = TimeSpan.FromSeconds(1);
+
     private static readonly TimeSpan LibraryAtOnce = TimeSpan.FromMilliseconds(1500);
 
     public static Scenario Definition { get; } = new(
@@ -90,14 +93,33 @@ internal static class RedisIdleReset
     {
         var broken = variant == Variant.Broken;
         var redis = await RedisServer.StartAsync(lab, cancellationToken: ct);
-        var (clients, probe) = await IdlePause.ConnectAsync(lab, redis, () => new ResetAfterIdleFault(IdlePause.Limit), broken, ct);
+        var faults = new List<ArmedFault>();
+        var (clients, probe) = await IdlePause.ConnectAsync(lab, redis, () => Armed(faults), broken, ct);
 
+        // The clients connect one after the other, seconds apart on busy cores: without this, the first one's flows would
+        // start the pause long idle and meet its own keep-alive (10 s) inside it. One round trip on each library connection
+        // restarts every flow's idle clock together (the raw probe's PING was the last thing ConnectAsync did), and only
+        // then does the middlebox start to forget flows.
+        await Task.WhenAll(clients.Select(c => ReadyAsync(lab, c, "before the pause", ct)));
+        lock (faults) faults.ForEach(f => f.Arm());
         await IdlePause.RunAsync(lab, probe, broken, ct);
 
         await Task.WhenAll([.. clients.Select(c => LibraryAsync(lab, c, broken, ct)), RawAsync(probe, broken)]);
     }
 
-    /// <summary>Synchronous SETs (as most code calls them), the first into the reset, the rest after the library's own word that it reconnected.</summary>
+    private static ArmedFault Armed(List<ArmedFault> faults)
+    {
+        var fault = new ArmedFault(new ResetAfterIdleFault(IdlePause.Limit));
+        lock (faults) faults.Add(fault);
+        return fault;
+    }
+
+    /// <summary>
+    /// Synchronous SETs (as most code calls them), the first into the reset, the rest once the library has said it
+    /// reconnected (ConnectionFailed, then ConnectionRestored of the interactive connection) and has answered a PING on
+    /// each of its connections: 1.2.6 raises ConnectionRestored and can still refuse the next command for a moment with
+    /// "No connection is available to service this operation" (seen on a fresh machine: SET #2 and #3).
+    /// </summary>
     private static async Task LibraryAsync(LabSandbox lab, SeRedisClient client, bool broken, CancellationToken ct)
     {
         await client.RunAsync("SET", ["k", "1"], SeRedisCallMode.Sync, ct);
@@ -110,8 +132,40 @@ internal static class RedisIdleReset
                 TimeSpan.FromSeconds(5),
                 $"ConnectionRestored (Interactive) [{client.Name}]",
                 ct);
+            await ReadyAsync(lab, client, "after the reconnect", ct);
         }
         for (var i = 2; i <= Commands; i++) await client.RunAsync("SET", ["k", $"{i}"], SeRedisCallMode.Sync, ct);
+    }
+
+    /// <summary>
+    /// Until the library answers a PING on both of its connections (not counted as commands): after a refusal, the next
+    /// try waits for the library's next ConnectionRestored, at most <see cref="ReadyRetry"/>; at most
+    /// <see cref="ReadyTries"/> tries, then the SETs go anyway and the checks say what the library did.
+    /// </summary>
+    private static async Task ReadyAsync(LabSandbox lab, SeRedisClient client, string when, CancellationToken ct)
+    {
+        for (var attempt = 1; attempt <= ReadyTries; attempt++)
+        {
+            var since = lab.Timeline.Now;
+            if (await client.TouchAsync(ct) is not { } refused)
+            {
+                lab.Timeline.Note(Side.Lab, $"{when}: {client.Name} answered a PING on both connections (try {attempt})", client.Name);
+                return;
+            }
+            lab.Timeline.Note(Side.Lab, $"{when}: {client.Name} refused a PING (try {attempt}): {refused}", client.Name);
+            try
+            {
+                await lab.Timeline.WaitForAsync(
+                    e => e.Kind == EventKind.LibraryConnectionRestored && e.Actor == client.Name && e.At >= since,
+                    ReadyRetry,
+                    $"ConnectionRestored [{client.Name}]",
+                    ct);
+            }
+            catch (TimelineTimeoutException)
+            {
+                // No new restore: the library holds its connection and refused anyway; try again.
+            }
+        }
     }
 
     private static async Task RawAsync(RespProbe probe, bool broken)
