@@ -44,7 +44,7 @@ internal static class RedisIdleReset
                     "the middlebox resets each StackExchange.Redis flow and the raw one as soon as they are used after the idle",
                     run => On.Within(run.Events, IdlePause.IsOver, Reset(run.Actor), AtOnce) && On.Within(run.Events, IdlePause.IsOver, Reset(Probe), AtOnce)),
                 LibraryRun.Each(
-                    "every version: ConnectionFailed (Interactive, SocketFailure: connection-reset) within 1.5 s of the idle's end",
+                    "every version: ConnectionFailed (Interactive, SocketFailure: connection-reset, or broken-pipe when its writer meets the RST first) within 1.5 s of the idle's end",
                     run => On.Within(run.Events, IdlePause.IsOver, e => ConnectionReset(e) && e.Actor == run.Actor, LibraryAtOnce)),
                 LibraryRun.Each(
                     "every version: ConnectionRestored within 0.5 s of it (raised on another thread: either may be recorded first)",
@@ -83,8 +83,14 @@ internal static class RedisIdleReset
         Timeout = TimeSpan.FromMinutes(1),
     };
 
+    /// <summary>
+    /// The library's word on the reset: ECONNRESET from its reader, or EPIPE from its writer when that touches the socket
+    /// first (1.2.6 flushes its write queue after the SET; after the RST that send fails with EPIPE, origin WriteQueue).
+    /// Both are the middlebox's RST; which one the library reports is a race inside it.
+    /// </summary>
     private static bool ConnectionReset(LabEvent e) =>
-        e.Kind == EventKind.LibraryConnectionFailed && e.Failure == SocketFailure.ConnectionReset && e.Library is { ConnectionType: "Interactive", FailureType: "SocketFailure" };
+        e.Kind == EventKind.LibraryConnectionFailed && e.Failure is (SocketFailure.ConnectionReset or SocketFailure.BrokenPipe) &&
+        e.Library is { ConnectionType: "Interactive", FailureType: "SocketFailure" };
 
     private static Func<LabEvent, bool> Reset(string client) =>
         e => e.Side == Side.Middlebox && e.Kind == EventKind.ClosedRst && e.Actor is { } a && a.StartsWith($"middlebox[{client}]#", StringComparison.Ordinal);
