@@ -75,7 +75,11 @@ for path in sys.argv[1:]:
         else:
             failed += 1
             message = r.findtext("t:Output/t:ErrorInfo/t:Message", default="", namespaces=ns)
-            first = next((l.strip() for l in message.splitlines() if l.strip()), f"({outcome}, no message)")
+            lines = [l.strip() for l in message.splitlines() if l.strip()]
+            first = lines[0] if lines else f"({outcome}, no message)"
+            # A message that carries a whole report (check-proxy's table, a scenario's narration): also its first FAIL line.
+            failing = next((l for l in lines[1:] if l.startswith("FAIL")), None)
+            if failing: first = f"{first} | {failing}"
             failures.append((r.get("testName", "?"), first[:240]))
 print(passed, failed, skipped)
 for name, first in failures:
