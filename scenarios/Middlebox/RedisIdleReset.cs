@@ -19,9 +19,6 @@ internal static class RedisIdleReset
     /// The library's "at once": its first failure path in a fresh observer process (exception, JIT) took 0.6–0.9 s with
     /// three observers on two busy cores, tens of ms alone; still well apart from a timeout.
     /// </summary>
-    private const int ReadyTries = 5;
-    private static readonly TimeSpan ReadyRetry = TimeSpan.FromSeconds(1);
-
     private static readonly TimeSpan LibraryAtOnce = TimeSpan.FromMilliseconds(1500);
 
     public static Scenario Definition { get; } = new(
@@ -42,8 +39,8 @@ internal static class RedisIdleReset
             [
                 LibraryRun.Each(
                     "the middlebox resets each StackExchange.Redis flow and the raw one as soon as they are used after the idle: after the pause, before the client's first command (its read) completes",
-                    run => ResetByFirstUse(run.Events, Reset(run.Actor), e => e.Actor == run.Actor && e.Kind is EventKind.CommandSucceeded or EventKind.CommandFailed && e.Index == 1) &&
-                           ResetByFirstUse(run.Events, Reset(Probe), e => e.Actor == Probe && e.Kind is EventKind.Received or EventKind.ReceiveFailed && e.Index == 2)),
+                    run => IdlePause.ByFirstUse(run.Events, Reset(run.Actor), e => e.Actor == run.Actor && e.Kind is EventKind.CommandSucceeded or EventKind.CommandFailed && e.Index == 1) &&
+                           IdlePause.ByFirstUse(run.Events, Reset(Probe), e => e.Actor == Probe && e.Kind is EventKind.Received or EventKind.ReceiveFailed && e.Index == 2)),
                 LibraryRun.Each(
                     "every version: ConnectionFailed (Interactive, SocketFailure: connection-reset, or broken-pipe when its writer meets the RST first) within 1.5 s of the middlebox's RST on its flow",
                     run => On.Within(run.Events, Reset(run.Actor), e => ConnectionReset(e) && e.Actor == run.Actor, LibraryAtOnce)),
@@ -93,16 +90,6 @@ internal static class RedisIdleReset
         e.Kind == EventKind.LibraryConnectionFailed && e.Failure is (SocketFailure.ConnectionReset or SocketFailure.BrokenPipe) &&
         e.Library is { ConnectionType: "Interactive", FailureType: "SocketFailure" };
 
-    /// <summary>
-    /// The reset comes after the pause and no later than the first use's outcome: the use is what triggers it. Timed from
-    /// the use, not from the end of the pause: on busy cores a library's SET can leave its process half a second after the
-    /// lab asked for it (seen: 537 ms at load 40), and the reset then follows the SET, not the pause.
-    /// </summary>
-    private static bool ResetByFirstUse(IReadOnlyList<LabEvent> events, Func<LabEvent, bool> reset, Func<LabEvent, bool> outcome) =>
-        events.FirstOrDefault(IdlePause.IsOver) is { } over &&
-        events.FirstOrDefault(reset) is { } rst && events.FirstOrDefault(outcome) is { } done &&
-        rst.At >= over.At && rst.At <= done.At;
-
     private static Func<LabEvent, bool> Reset(string client) =>
         e => e.Side == Side.Middlebox && e.Kind == EventKind.ClosedRst && e.Actor is { } a && a.StartsWith($"middlebox[{client}]#", StringComparison.Ordinal);
 
@@ -110,25 +97,12 @@ internal static class RedisIdleReset
     {
         var broken = variant == Variant.Broken;
         var redis = await RedisServer.StartAsync(lab, cancellationToken: ct);
-        var faults = new List<ArmedFault>();
-        var (clients, probe) = await IdlePause.ConnectAsync(lab, redis, () => Armed(faults), broken, ct);
+        var (clients, probe, faults) = await IdlePause.ConnectAsync(lab, redis, () => new ResetAfterIdleFault(IdlePause.Limit), broken, ct);
 
-        // The clients connect one after the other, seconds apart on busy cores: without this, the first one's flows would
-        // start the pause long idle and meet its own keep-alive (10 s) inside it. One round trip on each library connection
-        // restarts every flow's idle clock together (the raw probe's PING was the last thing ConnectAsync did), and only
-        // then does the middlebox start to forget flows.
-        await Task.WhenAll(clients.Select(c => ReadyAsync(lab, c, "before the pause", ct)));
-        lock (faults) faults.ForEach(f => f.Arm());
+        await IdlePause.ArmAsync(lab, clients, faults, ct);
         await IdlePause.RunAsync(lab, probe, broken, ct);
 
         await Task.WhenAll([.. clients.Select(c => LibraryAsync(lab, c, broken, ct)), RawAsync(probe, broken)]);
-    }
-
-    private static ArmedFault Armed(List<ArmedFault> faults)
-    {
-        var fault = new ArmedFault(new ResetAfterIdleFault(IdlePause.Limit));
-        lock (faults) faults.Add(fault);
-        return fault;
     }
 
     /// <summary>
@@ -149,40 +123,9 @@ internal static class RedisIdleReset
                 TimeSpan.FromSeconds(5),
                 $"ConnectionRestored (Interactive) [{client.Name}]",
                 ct);
-            await ReadyAsync(lab, client, "after the reconnect", ct);
+            await IdlePause.ReadyAsync(lab, client, "after the reconnect", ct);
         }
         for (var i = 2; i <= Commands; i++) await client.RunAsync("SET", ["k", $"{i}"], SeRedisCallMode.Sync, ct);
-    }
-
-    /// <summary>
-    /// Until the library answers a PING on both of its connections (not counted as commands): after a refusal, the next
-    /// try waits for the library's next ConnectionRestored, at most <see cref="ReadyRetry"/>; at most
-    /// <see cref="ReadyTries"/> tries, then the SETs go anyway and the checks say what the library did.
-    /// </summary>
-    private static async Task ReadyAsync(LabSandbox lab, SeRedisClient client, string when, CancellationToken ct)
-    {
-        for (var attempt = 1; attempt <= ReadyTries; attempt++)
-        {
-            var since = lab.Timeline.Now;
-            if (await client.TouchAsync(ct) is not { } refused)
-            {
-                lab.Timeline.Note(Side.Lab, $"{when}: {client.Name} answered a PING on both connections (try {attempt})", client.Name);
-                return;
-            }
-            lab.Timeline.Note(Side.Lab, $"{when}: {client.Name} refused a PING (try {attempt}): {refused}", client.Name);
-            try
-            {
-                await lab.Timeline.WaitForAsync(
-                    e => e.Kind == EventKind.LibraryConnectionRestored && e.Actor == client.Name && e.At >= since,
-                    ReadyRetry,
-                    $"ConnectionRestored [{client.Name}]",
-                    ct);
-            }
-            catch (TimelineTimeoutException)
-            {
-                // No new restore: the library holds its connection and refused anyway; try again.
-            }
-        }
     }
 
     private static async Task RawAsync(RespProbe probe, bool broken)
