@@ -387,7 +387,10 @@ internal static class RedisPubsubSlowSubscriber
         finally
         {
             Volatile.Write(ref closing, 1);
-            await SocketClose.CloseAsync(socket, CloseMode.Fin, lab.Timeline, Side.Client, Reader);
+            // The reader's recv is still pending on its thread: .NET would close abortively (an RST) unless the send side
+            // is shut first, so the FIN goes out with shutdown(SHUT_WR), and close() then only unblocks the recv.
+            await SocketClose.CloseAsync(socket, CloseMode.HalfClose, lab.Timeline, Side.Client, Reader);
+            socket.Close();
             await readerDone.Task.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
             await worker.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
         }
