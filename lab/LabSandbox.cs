@@ -10,8 +10,11 @@ namespace BrokenPipe.Lab;
 /// </summary>
 public sealed class LabSandbox : IAsyncDisposable, Runtimes.IRuntimeHost
 {
-    /// <summary>All lab temp dirs live under this root, named <c>NAME-PID-RANDOM</c>, so leftovers of a crashed process can be reaped.</summary>
-    public static readonly string TempRoot = Path.Combine(Path.GetTempPath(), "brokenpipe-lab");
+    /// <summary>
+    /// All lab temp dirs of this user live under this root, <c>$TMPDIR/brokenpipe-lab-UID</c> (mode 0700), named
+    /// <c>NAME-PID-RANDOM</c>, so leftovers of a crashed process can be reaped. Each user has their own.
+    /// </summary>
+    public static readonly string TempRoot = Runtimes.RunRoot.Path;
 
     private readonly Stack<(string Name, IAsyncDisposable Part)> _owned = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IPEndPoint, Side> _listeners = new();
@@ -26,6 +29,7 @@ public sealed class LabSandbox : IAsyncDisposable, Runtimes.IRuntimeHost
         Time = time ?? TimeProvider.System;
         Timeline = new Timeline(Time);
         // A test host killed mid-run leaves its dir, processes, namespaces and containers behind: the next lab removes them.
+        Runtimes.RunRoot.Ensure(TempRoot);
         Runtimes.Reaper.ReapDeadLabs(TempRoot);
         Directory = Path.Combine(TempRoot, Runtimes.Reaper.RunDirName(Sanitize(name)));
         System.IO.Directory.CreateDirectory(Directory);

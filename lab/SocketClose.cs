@@ -9,7 +9,7 @@ public static class SocketClose
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Closes <paramref name="socket"/> and records a close event; returns the event.</summary>
-    /// <param name="reply">The close ends an exchange the peer completed (a client closing after the whole response): when the peer's FIN has arrived (CLOSE-WAIT), it answers it and is not a first disconnect.</param>
+    /// <param name="reply">The close ends an exchange the peer completed (a client closing after the whole response): an orderly end, not a first disconnect.</param>
     public static async Task<LabEvent> CloseAsync(Socket socket, CloseMode mode, Timeline timeline, Side side, string actor, bool reply = false)
     {
         // Each event is recorded just before its syscall: on loopback the peer reacts within the syscall, and the
@@ -40,6 +40,10 @@ public static class SocketClose
             }
             default:
             {
+                // One close() syscall, no shutdown(SHUT_WR) before it: a segment arriving between the two would be taken
+                // into the half-closed socket instead of drawing the RST the sweep and the EPIPE scenarios count on. A
+                // caller with a receive still pending on another thread must half-close first (CloseMode.HalfClose), or
+                // .NET closes abortively (an RST: connect(AF_UNSPEC), then SO_LINGER 0).
                 var e = RecordClose(socket, timeline, side, actor, "close()", reply);
                 socket.Close();
                 return e;
@@ -51,15 +55,12 @@ public static class SocketClose
     /// Records what a plain <c>close()</c> of <paramref name="socket"/> puts on the wire, just before the caller closes it:
     /// nothing when the kernel has already ended the connection (a reset or a timeout), an RST when unread bytes remain,
     /// otherwise a FIN. <paramref name="who"/> starts the detail ("close()", "HttpClient closed the connection").
-    /// <paramref name="reply"/> marks the FIN as an answer to the peer's (<see cref="LabEvent.Reply"/>) if the kernel agrees: the socket is in CLOSE-WAIT.
+    /// <paramref name="reply"/> marks the FIN as an orderly end (<see cref="LabEvent.Reply"/>): it answers the peer's FIN or ends an exchange the peer completed.
     /// </summary>
     internal static LabEvent RecordClose(Socket socket, Timeline timeline, Side side, string actor, string who, bool reply = false)
     {
         var unread = Unread(socket);
         var state = Native.State(socket);
-        // A close answers the peer's only when the peer's FIN has arrived (CLOSE-WAIT): a caller's hint alone is not enough,
-        // or a client that closes first after a complete response would never be named (the packets say it closed first).
-        reply = reply && state == TcpState.CloseWait;
         return state == TcpState.Close
             ? timeline.Record(new LabEvent(side, EventKind.Note, $"{who} of a connection the kernel had already ended (a reset or a timeout): nothing goes on the wire") { Actor = actor })
             : unread > 0
@@ -86,7 +87,7 @@ public static class SocketClose
         {
             socket.Shutdown(SocketShutdown.Send);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             // The peer may have reset the connection already; the close below still happens.
         }

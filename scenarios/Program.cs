@@ -31,3 +31,14 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
     Console.Error.WriteLine("canceled: every part started so far has been stopped");
     return 128 + (signal == 0 ? 2 : signal);
 }
+catch (Exception e) when (CliApp.IsSetupFailure(e))
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
+catch (Exception e)
+{
+    // A bug of the lab: shown whole, so it can be reported, but as an exit code rather than an abort and a core dump.
+    Console.Error.WriteLine($"error: an unexpected failure inside the lab (please report it): {e}");
+    return 3;
+}

@@ -5,6 +5,8 @@ using BrokenPipe.Lab.Parts.Redis;
 using BrokenPipe.Lab.Runtimes;
 using BrokenPipe.Lab.Sockets;
 
+namespace MyTeam.Docker.Tests;
+
 public class RedisOnDockerTests
 {
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -48,7 +47,11 @@ internal static class WebSocketProbe
             timeline.Record(new LabEvent(Side.Client, EventKind.ResponseHeaders, head is null ? "the connection closed before a response" : $"HTTP {status}") { Failure = head is null ? SocketFailure.EndOfStream : null, Actor = actor, Status = status });
             if (status != 101) return (status, null);
 
-            var idle = Stopwatch.StartNew();
+            // Idle since the upstream sent its 101 (nginx's read timer starts when it reaches nginx), not since this client
+            // read it: on busy cores the client's read of the 101 can come hundreds of ms late, and nginx's close would then
+            // look that much earlier than its proxy_read_timeout.
+            var upgraded = timeline.Snapshot().LastOrDefault(e => e.Side == Side.Server && e.Kind == EventKind.ResponseWrite && e.Status == 101)?.At ?? timeline.Now;
+            TimeSpan Idle() => timeline.Now - upgraded;
             using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             watching.CancelAfter(watch);
             try
@@ -58,18 +61,18 @@ internal static class WebSocketProbe
                 {
                     // A frame from the far side (none expected): the connection is still alive.
                 }
-                timeline.Record(new LabEvent(Side.Client, EventKind.PeerClosed, $"the proxy closed the idle websocket after {idle.Elapsed.TotalSeconds:0.0} s") { Failure = SocketFailure.EndOfStream, Actor = actor, Peer = Side.Proxy, Closed = CloseHow.Fin });
-                return (status, idle.Elapsed);
+                timeline.Record(new LabEvent(Side.Client, EventKind.PeerClosed, $"the proxy closed the idle websocket after {Idle().TotalSeconds:0.0} s") { Failure = SocketFailure.EndOfStream, Actor = actor, Peer = Side.Proxy, Closed = CloseHow.Fin });
+                return (status, Idle());
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                timeline.Note(Side.Client, $"the websocket is still open after {idle.Elapsed.TotalSeconds:0.0} s idle", actor);
+                timeline.Note(Side.Client, $"the websocket is still open after {Idle().TotalSeconds:0.0} s idle", actor);
                 return (status, null);
             }
             catch (IOException e)
             {
-                timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, actor, $"after {idle.Elapsed.TotalSeconds:0.0} s idle", peer: Side.Proxy);
-                return (status, idle.Elapsed);
+                timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, actor, $"after {Idle().TotalSeconds:0.0} s idle", peer: Side.Proxy);
+                return (status, Idle());
             }
         }
     }

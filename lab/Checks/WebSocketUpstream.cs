@@ -79,6 +79,8 @@ internal sealed class WebSocketUpstream : IAsyncDisposable
             }
             var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
             await socket.SendAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"), _stop.Token).ConfigureAwait(false);
+            // nginx arms its proxy_read_timeout when this 101 reaches it: the websocket check measures nginx's idle close from here.
+            _timeline.Record(new LabEvent(Side.Server, EventKind.ResponseWrite, "101 Switching Protocols sent: the websocket is open, and idle from now") { Actor = actor, Status = 101 });
             var idle = Stopwatch.StartNew();
             var buffer = new byte[1024];
             int read;

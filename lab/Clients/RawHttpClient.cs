@@ -17,6 +17,37 @@ public static class RawHttpClient
         return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The request line and headers. A header the user gives in <see cref="RawHttpOptions.Headers"/> wins over the one the
+    /// client would compute (Host, User-Agent, Content-Length, Content-Type): one header of each name, never two — two
+    /// Content-Length headers make the request invalid (RFC 9112 §6.3), and a server may answer 400 or pick either.
+    /// </summary>
+    internal static string RequestHead(RawHttpOptions o, IPEndPoint server)
+    {
+        var given = new HashSet<string>(o.Headers.Select(HeaderName), StringComparer.OrdinalIgnoreCase);
+        var head = new StringBuilder($"{o.Method} {o.Path} HTTP/1.1\r\n");
+        void Computed(string name, string value)
+        {
+            if (!given.Contains(name)) head.Append(name).Append(": ").Append(value).Append("\r\n");
+        }
+        Computed("Host", o.Host ?? server.ToString());
+        Computed("User-Agent", "brokenpipe-lab");
+        if (o.UploadBytes > 0)
+        {
+            Computed("Content-Length", o.UploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Computed("Content-Type", "application/octet-stream");
+        }
+        foreach (var h in o.Headers) head.Append(h).Append("\r\n");
+        return head.Append("\r\n").ToString();
+    }
+
+    /// <summary>"Name" of a "Name: value" line (the whole line, trimmed, when it has no colon).</summary>
+    private static string HeaderName(string line)
+    {
+        var colon = line.IndexOf(':', StringComparison.Ordinal);
+        return (colon < 0 ? line : line[..colon]).Trim();
+    }
+
     private sealed class Run(Timeline timeline, IPEndPoint server, RawHttpOptions o, Side peer)
     {
         private readonly HttpResponseReader _reader = new();
@@ -148,11 +179,7 @@ public static class RawHttpClient
 
         private async Task SendRequestAsync(Socket socket, CancellationToken token)
         {
-            var head = new StringBuilder($"{o.Method} {o.Path} HTTP/1.1\r\nHost: {o.Host ?? server.ToString()}\r\nUser-Agent: brokenpipe-lab\r\n");
-            if (o.UploadBytes > 0) head.Append($"Content-Length: {o.UploadBytes}\r\nContent-Type: application/octet-stream\r\n");
-            foreach (var h in o.Headers) head.Append(h).Append("\r\n");
-            head.Append("\r\n");
-            await socket.SendAsync(Encoding.ASCII.GetBytes(head.ToString()), SocketFlags.None, token).ConfigureAwait(false);
+            await socket.SendAsync(Encoding.ASCII.GetBytes(RequestHead(o, server)), SocketFlags.None, token).ConfigureAwait(false);
             timeline.Record(new LabEvent(Side.Client, EventKind.RequestSent, $"{o.Method} {o.Path}" + (o.UploadBytes > 0 ? $" with a {o.UploadBytes}-byte body" : "")) { Actor = _actor });
             if (o.UploadBytes > 0) await UploadAsync(socket, token).ConfigureAwait(false);
         }

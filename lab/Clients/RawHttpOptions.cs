@@ -19,7 +19,10 @@ public sealed record RawHttpOptions
     /// <summary>Bytes per upload <c>send()</c>. The default value is 65,536.</summary>
     public int UploadChunkBytes { get; init; } = 64 * 1024;
 
-    /// <summary>Extra request header lines ("Name: value").</summary>
+    /// <summary>
+    /// Extra request header lines ("Name: value"). A header named here (case-insensitively) replaces the one the client
+    /// would send itself (Host, User-Agent, Content-Length, Content-Type): the request carries one of each, never two.
+    /// </summary>
     public IReadOnlyList<string> Headers { get; init; } = [];
 
     /// <summary>How the client closes. The default value is <see cref="CloseMode.Fin"/> (an RST if unread bytes remain).</summary>

@@ -129,6 +129,18 @@ public sealed class SeRedisClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// One PING on each of the library's connections (interactive, then subscription), not counted as a command and not
+    /// recorded as one: restarts both flows' idle clocks, and answers whether the library serves both right now (after a
+    /// ConnectionRestored, 1.2.6 can still refuse a command with "No connection is available"). Null when it answered;
+    /// otherwise the library's exception (type and message).
+    /// </summary>
+    public async Task<string?> TouchAsync(CancellationToken cancellationToken = default)
+    {
+        var reply = await RequestAsync(new JsonObject { ["op"] = "touch" }, cancellationToken).ConfigureAwait(false);
+        return (bool?)reply["ok"] == true ? null : (string?)reply["m"] ?? "no answer";
+    }
+
+    /// <summary>
     /// Starts <paramref name="workers"/> loops in the observer, each running <paramref name="command"/> up to
     /// <paramref name="count"/> times, one every <paramref name="every"/>; returns a handle for <see cref="Stop"/>
     /// and a task that completes when the loops end.

@@ -34,7 +34,9 @@ public sealed record LabEvent(TimeSpan At, Side Side, EventKind Kind, SocketFail
 
     /// <summary>
     /// A close that answers the peer's (Kestrel's "sending FIN" after it received one, "sending RST because: Broken
-    /// pipe"): it never counts as the first disconnect, even when its log line is read before the peer's.
+    /// pipe"), or an orderly end of an exchange the peer completed (a client closing after the whole response): it never
+    /// counts as the first disconnect, even when its log line is read before the peer's. The packet oracle still checks
+    /// that it is on the timeline, and leaves it out of the first disconnect on the wire too.
     /// </summary>
     public bool Reply { get; init; }
 

@@ -15,7 +15,7 @@ internal sealed record Explanation(Scenario Scenario, double Score, IReadOnlyLis
     public string Fix => FirstSentence(Scenario.Story.Fix);
 
     /// <summary>The command that reproduces it.</summary>
-    public string Reproduce => $"dotnet run --project scenarios -- run {Scenario.Id}";
+    public string Reproduce => $"{Runtimes.LabCommand.Prefix} run {Scenario.Id}";
 
     private static string FirstSentence(string text)
     {

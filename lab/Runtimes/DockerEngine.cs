@@ -93,8 +93,25 @@ public static class DockerEngine
         }
         catch (Exception e) when (e is HttpRequestException or SocketException or IOException or TimeoutException or DockerApiException or InvalidOperationException or ArgumentException or FormatException or TaskCanceledException)
         {
-            return new State(hint, null, null);
+            return new State(PermissionDenied(e) ?? hint, null, null);
         }
+    }
+
+    /// <summary>
+    /// An engine that is there but whose socket this user may not open (EACCES): named as such, with the fix, rather
+    /// than "no engine answers".
+    /// </summary>
+    internal static string? PermissionDenied(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is SocketException { SocketErrorCode: SocketError.AccessDenied } or UnauthorizedAccessException)
+            {
+                var socket = Endpoint.IsUnc || Endpoint.Scheme != "unix" ? Endpoint.ToString() : Endpoint.AbsolutePath;
+                return $"permission denied on {socket}: add the user to the docker group (usermod -aG docker {Environment.UserName}, then log in again) or run as root";
+            }
+        }
+        return null;
     }
 
     /// <summary>What Testcontainers reads from the environment, set for this process only and only where the user did not set it.</summary>

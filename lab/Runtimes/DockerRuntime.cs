@@ -36,7 +36,7 @@ public sealed class DockerRuntime : IServerRuntime
     public string ListenAddress => Network == DockerNetwork.Host ? "127.0.0.1" : "0.0.0.0";
 
     /// <summary>How to get images on a machine without a registry: the command, and how to pass what it prints.</summary>
-    private static readonly string ImagesBuild = $"'dotnet run --project scenarios -- images build' and pass the tags it prints (--image PROGRAM=TAG, or {ServerProgram.ImageVariableOf("PROGRAM")})";
+    private static readonly string ImagesBuild = $"'{LabCommand.Prefix} images build' and pass the tags it prints (--image PROGRAM=TAG, or {ServerProgram.ImageVariableOf("PROGRAM")})";
 
     /// <summary>The one line for an image the engine does not have and cannot pull.</summary>
     public static string ImageMissing(string image, string why) =>

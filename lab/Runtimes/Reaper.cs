@@ -30,12 +30,30 @@ internal static class Reaper
     public static void ReapDeadLabs(string root)
     {
         if (!Directory.Exists(root)) return;
-        foreach (var dir in Directory.EnumerateDirectories(root))
+        List<string> dirs;
+        try
+        {
+            dirs = [.. Directory.EnumerateDirectories(root)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return; // Not ours to read: nothing of ours to reap there.
+        }
+        foreach (var dir in dirs)
         {
             if (OwnerAlive(Path.GetFileName(dir)) is not false) continue;
-            ReapProcesses(Lines(dir, ProcessRegistry));
-            ReapNamespaces(Lines(dir, NamespaceRegistry));
-            ReapContainers(Lines(dir, ContainerRegistry));
+            try
+            {
+                ReapProcesses(Lines(dir, ProcessRegistry));
+                ReapNamespaces(Lines(dir, NamespaceRegistry));
+                ReapContainers(Lines(dir, ContainerRegistry));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A dir another user left (a shared TMPDIR, or root's run under this user's TMPDIR): its registries are
+                // not ours to read, nor its processes ours to stop. Left as it is; its owner's next lab reaps it.
+                continue;
+            }
             TryDelete(dir);
         }
     }

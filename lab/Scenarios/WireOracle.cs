@@ -41,7 +41,10 @@ internal static class WireOracle
         if (missed.Count > 0) return Verdict(OracleOutcome.Disagree, string.Join("; ", missed));
 
         var drop = story.Where(c => c.Retransmissions.Count > 0).Select(c => time(c.Retransmissions[0]) - (c.Silence ?? TimeSpan.Zero)).Order().Cast<TimeSpan?>().FirstOrDefault();
-        var first = closes.FirstOrDefault();
+        // An orderly end (its closer's own event is a reply: it answers the peer's FIN, or ends an exchange the peer
+        // completed) is on the timeline, checked above, but is no disconnect: the first disconnect on the wire is the
+        // first close that is not one, as FirstDisconnect reads the timeline.
+        var first = closes.FirstOrDefault(x => !Orderly(run.Events, x));
         var fd = run.FirstDisconnect is { } d && d.At < end ? d : null;
         var probes = capture.Conversations.Count - story.Count - refused;
         var judged = $"{story.Count} connection{(story.Count == 1 ? "" : "s")} judged; left out: {probes} lab probe{(probes == 1 ? "" : "s")}, {refused} refused connect{(refused == 1 ? "" : "s")}";
@@ -53,8 +56,11 @@ internal static class WireOracle
         }
         if (fd.How == "drop")
         {
-            if (drop is null) return Verdict(OracleOutcome.Disagree, $"the timeline says the {Name(fd.Side)} dropped the flow at {Ms(fd.At)}, the capture has no unanswered retransmissions");
             if (first is not null && first.At < fd.At - Slack) return Verdict(OracleOutcome.Disagree, $"the timeline says the {Name(fd.Side)} dropped the flow at {Ms(fd.At)}, but the capture has {Describe(first)} before it");
+            // A drop shows on the wire only as data nobody acknowledges. A relay that drops in user space (TcpMiddlebox's
+            // drop faults) has its kernel acknowledge every byte it throws away, so no retransmission follows: the capture
+            // agrees that nobody closed first, but cannot confirm the drop itself.
+            if (drop is null) return Verdict(OracleOutcome.CannotJudge, $"the timeline says the {Name(fd.Side)} dropped the flow at {Ms(fd.At)} and the capture has no FIN or RST before it, but no unanswered retransmissions either: a drop in user space is acknowledged by the relay's own kernel, so the packets cannot show it ({judged})");
             return Verdict(OracleOutcome.Agree, $"a silent drop by the {Name(fd.Side)} at {Ms(fd.At)}: unanswered retransmissions after {Ms(drop.Value)} on the wire ({judged})");
         }
         if (drop is { } silent && (first is null || silent < first.At)) return Verdict(OracleOutcome.Disagree, $"the capture has a drop (silence from {Ms(silent)}) before any close, the timeline names the {Name(fd.Side)} with a {fd.How} at {Ms(fd.At)}");
@@ -72,6 +78,14 @@ internal static class WireOracle
     /// <summary>A close event of the side that sent <paramref name="seen"/>, within <see cref="Slack"/> of its frame.</summary>
     private static bool OnTimeline(IReadOnlyList<LabEvent> events, Seen seen) =>
         events.Any(e => e.Closed is not null && (e.At - seen.At).Duration() <= Slack && (e.Side == seen.Side || e.Peer == seen.Side || e.From == seen.Side));
+
+    /// <summary>
+    /// The closer's own close event nearest to <paramref name="seen"/> says it is a reply (an orderly end). The nearest,
+    /// not any: two parts of one side (a raw server and Kestrel) may close other connections within the slack.
+    /// </summary>
+    private static bool Orderly(IReadOnlyList<LabEvent> events, Seen seen) =>
+        events.Where(e => e.Closed is not null && e.Side == seen.Side && e.Peer is null && (e.At - seen.At).Duration() <= Slack)
+            .MinBy(e => (e.At - seen.At).Duration()) is { Reply: true };
 
     private static string Describe(Seen x) => $"{x.Close.How} from the {Name(x.Side)} at {Ms(x.At)} (frame {x.Close.Frame.Number}, {x.Conversation.Client} → {x.Conversation.Server})";
 

@@ -45,6 +45,9 @@ internal sealed class Observer
             case "subscribe":
                 Spawn(() => Subscribe(id, (string)request["channel"]!, (int?)request["handlerMs"] ?? 0, (bool?)request["queue"] ?? false));
                 break;
+            case "touch":
+                Spawn(() => Touch(id));
+                break;
             case "count":
                 Wire.Send(new JsonObject { ["e"] = "count", ["id"] = id, ["n"] = Interlocked.Read(ref _received), ["conn"] = _mux?.IsConnected });
                 break;
@@ -120,6 +123,25 @@ internal sealed class Observer
         {
             ["conn"] = mux.IsConnected, ["keepAlive"] = options.KeepAlive, ["syncTimeout"] = options.SyncTimeout, ["heartbeat"] = log.HeartbeatSeen,
         });
+    }
+
+    /// <summary>
+    /// One PING on each of the multiplexer's connections (interactive, then subscription), outside the command count:
+    /// restarts both flows' idle clocks, and says whether the library can serve both kinds of command right now.
+    /// </summary>
+    private void Touch(int id)
+    {
+        string? failed = null;
+        try
+        {
+            _mux!.GetDatabase().Ping();
+            _mux.GetSubscriber().Ping();
+        }
+        catch (Exception e)
+        {
+            failed = $"{e.GetType().Name}: {e.Message}";
+        }
+        Done(id, new JsonObject { ["ok"] = failed is null, ["m"] = failed, ["conn"] = _mux?.IsConnected });
     }
 
     private void Start(int id, JsonObject request, int count, TimeSpan every, int workers)

@@ -43,7 +43,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
           --pcap DIR                    keep a packet capture per run in DIR (root; needs tcpdump and tshark)
           --seredis 1.2.6|2.8.16|3.4.35|all   the StackExchange.Redis version(s) the Redis scenarios' application runs on,
                                         side by side (default: 3.4.35; a comma-separated list works too)
-        exit code: 0 every run met its expectation (every check passed), 1 some did not, 2 bad input
+        exit code: 0 every run met its expectation (every check passed), 1 some did not, 2 bad input or a machine not set up (one line)
         """;
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
@@ -71,7 +71,16 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
             await stderr.WriteLineAsync($"error: {e.Message}");
             return 2;
         }
+        catch (Exception e) when (IsSetupFailure(e))
+        {
+            // The machine cannot run the lab as it is set up (a program or engine missing, a directory not ours): one line.
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return 2;
+        }
     }
+
+    /// <summary>A failure of set-up, not of the lab: what the user fixes on their machine, told in one line.</summary>
+    internal static bool IsSetupFailure(Exception e) => e is Lab.Runtimes.RuntimeMissingException or UnauthorizedAccessException;
 
     private int Help()
     {

@@ -38,8 +38,9 @@ internal static class RedisIdleDrop
             (lab, ct) => RunAsync(lab, Variant.Broken, ct),
             [
                 LibraryRun.Each(
-                    "the middlebox starts dropping each StackExchange.Redis flow and the raw one as soon as they are used after the idle (no FIN, no RST)",
-                    run => On.Within(run.Events, IdlePause.IsOver, Dropping(run.Actor), TimeSpan.FromSeconds(0.5)) && On.Within(run.Events, IdlePause.IsOver, Dropping(Probe), TimeSpan.FromSeconds(0.5))),
+                    "the middlebox starts dropping each StackExchange.Redis flow and the raw one as soon as they are used after the idle (no FIN, no RST): after the pause, before the first command (the raw read) has an outcome",
+                    run => IdlePause.ByFirstUse(run.Events, Dropping(run.Actor), e => e.Actor == run.Actor && e.Kind is EventKind.CommandSucceeded or EventKind.CommandFailed) &&
+                           IdlePause.ByFirstUse(run.Events, Dropping(Probe), e => e.Actor == Probe && e.Kind is EventKind.Received or EventKind.ReceiveFailed && e.Index == 2)),
                 LibraryRun.Each(
                     "every version: the first SET after the pause times out (RedisTimeoutException) after ~1 s (syncTimeout), IsConnected still true (3.4.35: or its dead-socket check drops the connection under it first)",
                     run => run.Mine.FirstOrDefault(e => e.Kind is EventKind.CommandSucceeded or EventKind.CommandFailed) is { Kind: EventKind.CommandFailed } first &&
@@ -93,7 +94,7 @@ internal static class RedisIdleDrop
     {
         var broken = variant == Variant.Broken;
         var redis = await RedisServer.StartAsync(lab, cancellationToken: ct);
-        var (clients, probe) = await IdlePause.ConnectAsync(lab, redis, () => new DropAfterIdleFault(IdlePause.Limit), broken, ct);
+        var (clients, probe, faults) = await IdlePause.ConnectAsync(lab, redis, () => new DropAfterIdleFault(IdlePause.Limit), broken, ct);
         RespProbe? keepAlive = null;
         if (broken)
         {
@@ -103,6 +104,7 @@ internal static class RedisIdleDrop
             await keepAlive.ReadReplyAsync(TimeSpan.FromSeconds(2));
         }
 
+        await IdlePause.ArmAsync(lab, clients, faults, ct);
         await IdlePause.RunAsync(lab, probe, broken, ct);
 
         // Synchronous SETs on the application's own thread, one every 0.5 s (each waits at most syncTimeout).

@@ -9,7 +9,7 @@ namespace BrokenPipe.Scenarios.Middlebox;
 /// </summary>
 internal static class RedisIdleReset
 {
-        private const string Probe = IdlePause.Raw;
+    private const string Probe = IdlePause.Raw;
     private const int Commands = 3;
 
     private static readonly TimeSpan ReadBound = TimeSpan.FromSeconds(3);
@@ -38,11 +38,12 @@ internal static class RedisIdleReset
             (lab, ct) => RunAsync(lab, Variant.Broken, ct),
             [
                 LibraryRun.Each(
-                    "the middlebox resets each StackExchange.Redis flow and the raw one as soon as they are used after the idle",
-                    run => On.Within(run.Events, IdlePause.IsOver, Reset(run.Actor), AtOnce) && On.Within(run.Events, IdlePause.IsOver, Reset(Probe), AtOnce)),
+                    "the middlebox resets each StackExchange.Redis flow and the raw one as soon as they are used after the idle: after the pause, before the client's first command (its read) completes",
+                    run => IdlePause.ByFirstUse(run.Events, Reset(run.Actor), e => e.Actor == run.Actor && e.Kind is EventKind.CommandSucceeded or EventKind.CommandFailed && e.Index == 1) &&
+                           IdlePause.ByFirstUse(run.Events, Reset(Probe), e => e.Actor == Probe && e.Kind is EventKind.Received or EventKind.ReceiveFailed && e.Index == 2)),
                 LibraryRun.Each(
-                    "every version: ConnectionFailed (Interactive, SocketFailure: connection-reset) within 1.5 s of the idle's end",
-                    run => On.Within(run.Events, IdlePause.IsOver, e => ConnectionReset(e) && e.Actor == run.Actor, LibraryAtOnce)),
+                    "every version: ConnectionFailed (Interactive, SocketFailure: connection-reset, or broken-pipe when its writer meets the RST first) within 1.5 s of the middlebox's RST on its flow",
+                    run => On.Within(run.Events, Reset(run.Actor), e => ConnectionReset(e) && e.Actor == run.Actor, LibraryAtOnce)),
                 LibraryRun.Each(
                     "every version: ConnectionRestored within 0.5 s of it (raised on another thread: either may be recorded first)",
                     run => run.Of(EventKind.LibraryConnectionFailed).FirstOrDefault(ConnectionReset) is { } failed &&
@@ -80,8 +81,14 @@ internal static class RedisIdleReset
         Timeout = TimeSpan.FromMinutes(1),
     };
 
+    /// <summary>
+    /// The library's word on the reset: ECONNRESET from its reader, or EPIPE from its writer when that touches the socket
+    /// first (1.2.6 flushes its write queue after the SET; after the RST that send fails with EPIPE, origin WriteQueue).
+    /// Both are the middlebox's RST; which one the library reports is a race inside it.
+    /// </summary>
     private static bool ConnectionReset(LabEvent e) =>
-        e.Kind == EventKind.LibraryConnectionFailed && e.Failure == SocketFailure.ConnectionReset && e.Library is { ConnectionType: "Interactive", FailureType: "SocketFailure" };
+        e.Kind == EventKind.LibraryConnectionFailed && e.Failure is (SocketFailure.ConnectionReset or SocketFailure.BrokenPipe) &&
+        e.Library is { ConnectionType: "Interactive", FailureType: "SocketFailure" };
 
     private static Func<LabEvent, bool> Reset(string client) =>
         e => e.Side == Side.Middlebox && e.Kind == EventKind.ClosedRst && e.Actor is { } a && a.StartsWith($"middlebox[{client}]#", StringComparison.Ordinal);
@@ -90,14 +97,20 @@ internal static class RedisIdleReset
     {
         var broken = variant == Variant.Broken;
         var redis = await RedisServer.StartAsync(lab, cancellationToken: ct);
-        var (clients, probe) = await IdlePause.ConnectAsync(lab, redis, () => new ResetAfterIdleFault(IdlePause.Limit), broken, ct);
+        var (clients, probe, faults) = await IdlePause.ConnectAsync(lab, redis, () => new ResetAfterIdleFault(IdlePause.Limit), broken, ct);
 
+        await IdlePause.ArmAsync(lab, clients, faults, ct);
         await IdlePause.RunAsync(lab, probe, broken, ct);
 
         await Task.WhenAll([.. clients.Select(c => LibraryAsync(lab, c, broken, ct)), RawAsync(probe, broken)]);
     }
 
-    /// <summary>Synchronous SETs (as most code calls them), the first into the reset, the rest after the library's own word that it reconnected.</summary>
+    /// <summary>
+    /// Synchronous SETs (as most code calls them), the first into the reset, the rest once the library has said it
+    /// reconnected (ConnectionFailed, then ConnectionRestored of the interactive connection) and has answered a PING on
+    /// each of its connections: 1.2.6 raises ConnectionRestored and can still refuse the next command for a moment with
+    /// "No connection is available to service this operation" (seen on a fresh machine: SET #2 and #3).
+    /// </summary>
     private static async Task LibraryAsync(LabSandbox lab, SeRedisClient client, bool broken, CancellationToken ct)
     {
         await client.RunAsync("SET", ["k", "1"], SeRedisCallMode.Sync, ct);
@@ -110,6 +123,7 @@ internal static class RedisIdleReset
                 TimeSpan.FromSeconds(5),
                 $"ConnectionRestored (Interactive) [{client.Name}]",
                 ct);
+            await IdlePause.ReadyAsync(lab, client, "after the reconnect", ct);
         }
         for (var i = 2; i <= Commands; i++) await client.RunAsync("SET", ["k", $"{i}"], SeRedisCallMode.Sync, ct);
     }

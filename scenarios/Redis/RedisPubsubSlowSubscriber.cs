@@ -326,6 +326,7 @@ internal static class RedisPubsubSlowSubscriber
                 {
                     if (!free.TryDequeue(out var buffer)) buffer = new byte[ReadBytes];
                     var n = socket.Receive(buffer);
+                    if (n == 0 && Volatile.Read(ref closing) != 0) return; // the run's own close (its FIN, then close() unblocks this recv): not Redis's
                     if (n == 0) break;
                     total += n;
                     queue.Writer.TryWrite((buffer, n)); // the only work besides reading: hand the bytes over
@@ -334,7 +335,8 @@ internal static class RedisPubsubSlowSubscriber
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
-                // The run closes the socket under the blocked recv once the worker is done; before that, a failure is worth showing.
+                // The run closes the socket under the blocked recv once the worker is done (a half-close, then close(),
+                // which unblocks this recv with 0 or an error); before that, a failure is worth showing.
                 if (Volatile.Read(ref closing) == 0) lab.Timeline.RecordFailure(new LabEvent(Side.Client, EventKind.ReceiveFailed, $"recv failed after {total} bytes") { Actor = Reader, Bytes = total, Peer = Side.Redis }, e);
             }
             finally
@@ -386,7 +388,10 @@ internal static class RedisPubsubSlowSubscriber
         finally
         {
             Volatile.Write(ref closing, 1);
-            await SocketClose.CloseAsync(socket, CloseMode.Fin, lab.Timeline, Side.Client, Reader);
+            // The reader's recv is still pending on its thread: .NET would close abortively (an RST) unless the send side
+            // is shut first, so the FIN goes out with shutdown(SHUT_WR), and close() then only unblocks the recv.
+            await SocketClose.CloseAsync(socket, CloseMode.HalfClose, lab.Timeline, Side.Client, Reader);
+            socket.Close();
             await readerDone.Task.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
             await worker.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
         }

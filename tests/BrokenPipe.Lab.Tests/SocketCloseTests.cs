@@ -20,6 +20,34 @@ public sealed class SocketCloseTests
     }
 
     [Fact]
+    public async Task CloseAsync_HalfCloseWhileAReceiveIsPending_ThenClose_SendsTheFinItRecords()
+    {
+        // .NET turns a close() abortive (RST) when an operation is pending on the socket — a reader's receive, say
+        // (redis-pubsub-slow-subscriber's reader thread) — unless Shutdown(Send) came first: such a caller half-closes,
+        // then closes. The record says FIN: so must the wire.
+        var timeline = new Timeline();
+        var (closer, peer) = await PairAsync();
+        using (peer)
+        {
+            var pending = closer.ReceiveAsync(new byte[4096], SocketFlags.None);
+            Assert.False(pending.IsCompleted); // nothing to read: the receive is queued on the socket
+
+            var e = await SocketClose.CloseAsync(closer, CloseMode.HalfClose, timeline, Side.Client, "closer");
+            closer.Close();
+
+            Assert.Equal(CloseHow.Fin, e.Closed);
+            Assert.Equal(0, await ReceiveAsync(peer)); // EOF, not ECONNRESET
+            try
+            {
+                await pending.WaitAsync(Bound.Wait); // the close ends the pending receive (0 or aborted), bounded
+            }
+            catch (Exception x) when (x is SocketException or ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    [Fact]
     public async Task CloseAsync_FinWithUnreadBytes_RecordsClosedRstAndThePeerIsReset()
     {
         var timeline = new Timeline();

@@ -12,14 +12,16 @@ public sealed class KestrelExchange
     private readonly Timeline _timeline;
     private readonly string _actor;
     private readonly Func<bool> _transportSawClientLeave;
+    private readonly Func<bool> _serverAborted;
     private int _writes;
 
-    internal KestrelExchange(HttpContext context, Timeline timeline, string actor, Func<bool> transportSawClientLeave)
+    internal KestrelExchange(HttpContext context, Timeline timeline, string actor, Func<bool> transportSawClientLeave, Func<bool> serverAborted)
     {
         Context = context;
         _timeline = timeline;
         _actor = actor;
         _transportSawClientLeave = transportSawClientLeave;
+        _serverAborted = serverAborted;
     }
 
     public HttpContext Context { get; }
@@ -31,9 +33,10 @@ public sealed class KestrelExchange
 
     /// <summary>
     /// True once Kestrel knows the client has gone: <see cref="RequestAborted"/> fired, or its transport logged the
-    /// client's FIN, a reset, or an RST it sent after a failed write (then RequestAborted may never fire).
+    /// client's FIN, a reset, or an RST it sent after a failed write (then RequestAborted may never fire). False when
+    /// RequestAborted fired because the server aborted the connection itself (MinResponseDataRate, <see cref="Abort"/>).
     /// </summary>
-    public bool ClientGone => IsAborted || _transportSawClientLeave();
+    public bool ClientGone => (IsAborted && !_serverAborted()) || _transportSawClientLeave();
 
     /// <summary>Response bytes the handler produced (every write that returned).</summary>
     public long BytesWritten { get; private set; }

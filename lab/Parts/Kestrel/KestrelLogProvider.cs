@@ -36,8 +36,17 @@ internal sealed class KestrelLogProvider(Timeline timeline, string actor, Connec
                 // A FIN or RST Kestrel sends after the peer's FIN or reset, or because a write hit EPIPE/ECONNRESET, answers the peer.
                 var reply = (m.Kind is EventKind.KestrelSendingFin or EventKind.KestrelSendingRst) &&
                             ((connectionId is not null && watch.IsGone(connectionId)) || m.Failure is SocketFailure.BrokenPipe or SocketFailure.ConnectionReset);
+                // Kestrel's own decision to end the connection: its RequestAborted then does not mean the client left.
+                var serverAbort = m.Kind switch
+                {
+                    EventKind.KestrelMinDataRateAbort => "the client did not read the response at Kestrel's MinResponseDataRate",
+                    EventKind.KestrelApplicationAbort => "the application called HttpContext.Abort()",
+                    EventKind.KestrelSendingRst when !reply => RstBecause(message),
+                    _ => null,
+                };
+                if (serverAbort is not null && connectionId is not null) watch.MarkAbortedByServer(connectionId, serverAbort);
                 if (m.Kind is EventKind.KestrelReceivedFin or EventKind.KestrelReset or EventKind.KestrelSendingRst or EventKind.KestrelCommunicationError &&
-                    connectionId is not null)
+                    connectionId is not null && !(m.Kind is EventKind.KestrelSendingRst && !reply))
                 {
                     watch.MarkGone(connectionId);
                 }
@@ -63,6 +72,15 @@ internal sealed class KestrelLogProvider(Timeline timeline, string actor, Connec
             {
                 timeline.Record(new LabEvent(Side.Server, EventKind.Note, detail) { Actor = actor, Verbatim = verbatim });
             }
+        }
+
+        /// <summary>The reason in "sending RST because: "…"" (Kestrel's abort reason), or a plain sentence when the line has none.</summary>
+        private static string RstBecause(string message)
+        {
+            const string because = "because: ";
+            var at = message.IndexOf(because, StringComparison.Ordinal);
+            var reason = at < 0 ? "" : message[(at + because.Length)..].Trim().Trim('"').TrimEnd('.');
+            return reason.Length == 0 ? "Kestrel reset the connection" : $"Kestrel reset the connection: {reason}";
         }
 
         private static int? Status<TState>(TState state) => Value(state, "StatusCode") as int?;

@@ -104,7 +104,8 @@ public sealed class KestrelServer : IPart, IAsyncDisposable
 
     private static async Task HandleAsync(HttpContext context, Func<KestrelExchange, Task> handler, Timeline timeline, ConnectionWatch watch, string actor)
     {
-        var exchange = new KestrelExchange(context, timeline, actor, () => watch.IsGone(context.Connection.Id));
+        var connection = context.Connection.Id;
+        var exchange = new KestrelExchange(context, timeline, actor, () => watch.IsGone(connection), () => watch.ServerAbortReason(connection) is not null);
         timeline.Record(new LabEvent(Side.Server, EventKind.RequestReceived, $"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} (connection {context.Connection.Id}, Content-Length {context.Request.ContentLength?.ToString() ?? "none"})") { Actor = actor });
         // Recorded once, by whichever sees it first: the token's callback, or the handler's end finding the token
         // canceled. The callback alone can be lost: when Kestrel cancels the token as the handler ends (returns, or
@@ -114,7 +115,14 @@ public sealed class KestrelServer : IPart, IAsyncDisposable
         var recorded = 0;
         void RecordAbort()
         {
-            if (Interlocked.Exchange(ref recorded, 1) == 0) timeline.Record(new LabEvent(Side.Server, EventKind.RequestAborted, "RequestAborted fired: Kestrel saw the client go") { Actor = actor });
+            if (Interlocked.Exchange(ref recorded, 1) != 0) return;
+            // Kestrel logs its own decision (event 28, "aborted by application", "sending RST because …") before it
+            // cancels the token, so by now the watch knows whether the server or the client ended the connection.
+            var reason = watch.ServerAbortReason(connection);
+            var detail = reason is null
+                ? "RequestAborted fired: Kestrel saw the client go"
+                : $"RequestAborted fired: the server aborted the connection itself ({reason}); the client had not left";
+            timeline.Record(new LabEvent(Side.Server, EventKind.RequestAborted, detail) { Actor = actor });
         }
         using var registration = aborted.Register(RecordAbort);
         try

@@ -209,7 +209,15 @@ public sealed class TcpMiddlebox : IPart, IAsyncDisposable
                         dropping = true;
                         _timeline.Record(new LabEvent(Side.Middlebox, EventKind.FlowDropped, $"{Name(direction)}: the fault drops everything silently from here on (no FIN, no RST)") { Actor = actor, Closed = CloseHow.Drop, From = direction == Direction.Upstream ? Side.Client : _targetSide });
                     }
-                    if (n == 0) return;
+                    if (n == 0)
+                    {
+                        // That side's FIN, swallowed: nothing goes on, the other end never learns of it. It is still that
+                        // side's close on the wire (its FIN reached the middlebox, whose kernel ACKed it): recorded as
+                        // such, and never as a reply — the other side did not see it, so nothing answers it either.
+                        var closer = direction == Direction.Upstream ? Side.Client : _targetSide;
+                        _timeline.Record(new LabEvent(Side.Middlebox, EventKind.PeerClosed, $"{Name(direction)}: FIN from the {TimelineFormat.SideName(closer)}, swallowed by the fault (nothing is passed on)") { Actor = actor, Closed = CloseHow.Fin, Peer = closer, From = closer });
+                        return;
+                    }
                     continue;
                 case FaultAction.Reset:
                     Reset(direction == Direction.Upstream ? from : to, direction == Direction.Upstream ? to : from, actor, $"{_fault.Describe()}: RST to both sides");

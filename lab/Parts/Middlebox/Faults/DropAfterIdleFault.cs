@@ -4,7 +4,8 @@ namespace BrokenPipe.Lab.Parts.Middlebox.Faults;
 // discarded, for ever: no FIN, no RST, no error — like Azure's and Google's load balancers and NAT gateways.
 // The honest limit: the middlebox is a user-space forwarder, so its kernel still ACKs every byte it discards. The
 // sender sees no retransmissions and TCP never times out; only an application-level timeout (or TCP keepalive
-// probes, which are ACKed too) can notice. For a real packet drop (root only) see PacketDropMiddlebox.
+// probes, which are ACKed too) can notice. For a real packet drop (root only) see PacketDropMiddlebox. A FIN that either
+// side sends into the blackhole is still its close on the wire: the middlebox records it (PeerClosed) and passes nothing on.
 
 /// <summary>Blackholes flows idle for T: silence in both directions, no FIN, no RST.</summary>
 public sealed class DropAfterIdleFault(TimeSpan idle) : IFault
