@@ -6,7 +6,6 @@ using BrokenPipe.Lab.Parts.Redis;
 using BrokenPipe.Lab.Protocols;
 using static BrokenPipe.Scenarios.Redis.RedisPubsubSlowSubscriber;
 using static BrokenPipe.Scenarios.Redis.PubsubBurst;
-using static BrokenPipe.Scenarios.Redis.PubsubTimeline;
 
 namespace BrokenPipe.Scenarios.Redis;
 
