@@ -136,7 +136,14 @@ public sealed class RawTcpServer : IPart, IAsyncDisposable
                     break;
                 }
             }
-            if (!_stopping) SocketClose.CloseAsync(socket, _options.Close, _timeline, Side.Server, actor).GetAwaiter().GetResult();
+            if (!_stopping)
+            {
+                // The peer (a proxy that read the whole response, say) may close between the last send and this close: its
+                // FIN then came first on the wire, and this close only answers it.
+                var answers = !peerCloseSeen && Native.State(socket) == TcpState.CloseWait;
+                if (answers) _timeline.Record(new LabEvent(Side.Server, EventKind.PeerClosed, "the peer's FIN arrived after the response, before the server closed (CLOSE_WAIT)") { Failure = SocketFailure.EndOfStream, Actor = actor, Peer = Peer, Closed = CloseHow.Fin });
+                SocketClose.CloseAsync(socket, _options.Close, _timeline, Side.Server, actor, reply: answers).GetAwaiter().GetResult();
+            }
             _timeline.Record(new LabEvent(Side.Server, EventKind.HandlerCompleted, "connection handler done") { Actor = actor });
         }
         catch (Exception e)
