@@ -8,7 +8,7 @@ namespace BrokenPipe.Lab;
 /// kernel, and every part it started, disposed in reverse order by <see cref="DisposeAsync"/> — also when the
 /// scenario failed or was canceled.
 /// </summary>
-public sealed class LabSandbox : IAsyncDisposable
+public sealed class LabSandbox : IAsyncDisposable, Runtimes.IRuntimeHost
 {
     /// <summary>
     /// All lab temp dirs of this user live under this root, <c>$TMPDIR/brokenpipe-lab-UID</c> (mode 0700), named
@@ -154,6 +154,20 @@ public sealed class LabSandbox : IAsyncDisposable
             File.WriteAllLines(path, File.ReadAllLines(path).Where(l => !match(l)));
         }
     }
+
+    bool Runtimes.IRuntimeHost.Disposing => Disposing;
+
+    void Runtimes.IRuntimeHost.Defer(Task cleanup) => Defer(cleanup);
+
+    void Runtimes.IRuntimeHost.RememberProcess(int pid, string name) => RememberProcess(pid, name);
+
+    void Runtimes.IRuntimeHost.ForgetProcess(int pid) => ForgetProcess(pid);
+
+    void Runtimes.IRuntimeHost.RememberContainer(string id) => RememberContainer(id);
+
+    void Runtimes.IRuntimeHost.ForgetContainer(string id) => ForgetContainer(id);
+
+    string Runtimes.IRuntimeHost.ImageFor(Runtimes.ServerProgram program) => Settings.ImageFor(program);
 
     public async ValueTask DisposeAsync()
     {

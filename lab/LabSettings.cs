@@ -12,14 +12,14 @@ public sealed record LabSettings
     /// <summary>The environment variable that picks the runtime of labs nobody configured: <c>local</c> or <c>docker</c>.</summary>
     public const string RuntimeVariable = "BROKENPIPE_LAB_RUNTIME";
 
-    /// <summary>The environment variable that sets <see cref="NginxImage"/> for labs nobody configured.</summary>
-    public const string NginxImageVariable = "BROKENPIPE_LAB_NGINX_IMAGE";
-
     /// <summary>The environment variable that sets <see cref="SeRedis"/> for labs nobody configured (<c>1.2.6</c>, <c>2.8.16</c>, <c>3.4.35</c>, a list, or <c>all</c>).</summary>
     public const string SeRedisVariable = "BROKENPIPE_LAB_SEREDIS";
 
-    /// <summary>The environment variable that sets <see cref="RedisImage"/> for labs nobody configured.</summary>
-    public const string RedisImageVariable = "BROKENPIPE_LAB_REDIS_IMAGE";
+    /// <summary>
+    /// The environment variable that sets a program's image in <see cref="Images"/> for labs nobody configured:
+    /// <c>BROKENPIPE_LAB_NGINX_IMAGE</c> for <c>nginx</c>, <c>BROKENPIPE_LAB_REDIS_IMAGE</c> for <c>redis</c>.
+    /// </summary>
+    public static string ImageVariable(string program) => ServerProgram.ImageVariableOf(program);
 
     private static readonly Lazy<LabSettings> FromEnvironmentOnce = new(FromEnvironment);
 
@@ -36,31 +36,48 @@ public sealed record LabSettings
     /// </summary>
     public IServerRuntime Runtime { get; init; } = LocalRuntime.Instance;
 
-    /// <summary>The nginx image on a container runtime (a part's own <c>Image</c> option overrides it); null means <c>nginx:1.27</c>.</summary>
-    public string? NginxImage { get; init; }
+    /// <summary>
+    /// The image of each program on a container runtime, by the program's short name (<c>Images["nginx"]</c>,
+    /// <c>Images["redis"]</c>); a part's own <c>Image</c> option overrides it. A program not named here runs on its official
+    /// image (<c>nginx:1.27</c>, <c>redis:7.4</c>). The default value is empty.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Images { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>The Redis image on a container runtime (a part's own <c>Image</c> option overrides it); null means <c>redis:7.4</c>.</summary>
-    public string? RedisImage { get; init; }
+    /// <summary>These settings with <paramref name="image"/> for <paramref name="program"/> (its short name: <c>nginx</c>, <c>redis</c>).</summary>
+    public LabSettings WithImage(string program, string image) =>
+        this with { Images = new Dictionary<string, string>(Images) { [program] = image } };
 
     /// <summary>The image for <paramref name="program"/>: this run's, else the official one.</summary>
     internal string ImageFor(ServerProgram program) =>
-        (program == ServerProgram.Nginx ? NginxImage : program == ServerProgram.Redis ? RedisImage : null)
+        Images.GetValueOrDefault(program.Key)
         ?? program.OfficialImage
         ?? throw new ArgumentException($"{program.Name} does not run in a container", nameof(program));
 
     /// <summary>
-    /// Settings from <see cref="RuntimeVariable"/>, <see cref="NginxImageVariable"/> and <see cref="RedisImageVariable"/>;
-    /// an unknown runtime name throws <see cref="ArgumentException"/>.
+    /// Settings from <see cref="RuntimeVariable"/>, <see cref="SeRedisVariable"/> and every <see cref="ImageVariable"/>
+    /// (<c>BROKENPIPE_LAB_PROGRAM_IMAGE</c>); an unknown runtime name throws <see cref="ArgumentException"/>.
     /// </summary>
     public static LabSettings FromEnvironment() => new()
     {
         Runtime = Environment.GetEnvironmentVariable(RuntimeVariable) is { Length: > 0 } name ? ParseRuntime(name, RuntimeVariable) : LocalRuntime.Instance,
-        NginxImage = Environment.GetEnvironmentVariable(NginxImageVariable) is { Length: > 0 } nginx ? nginx : null,
-        RedisImage = Environment.GetEnvironmentVariable(RedisImageVariable) is { Length: > 0 } redis ? redis : null,
+        Images = ImagesFromEnvironment(),
         SeRedis = Environment.GetEnvironmentVariable(SeRedisVariable) is { Length: > 0 } versions
             ? SeRedisVersions.Parse(versions) ?? throw new ArgumentException($"unknown StackExchange.Redis version '{versions}' in {SeRedisVariable} (use 1.2.6, 2.8.16, 3.4.35 or all)")
             : SeRedisVersions.Default,
     };
+
+    /// <summary>Every non-empty <c>BROKENPIPE_LAB_PROGRAM_IMAGE</c> variable, by program (<c>nginx</c>, <c>redis</c>).</summary>
+    private static Dictionary<string, string> ImagesFromEnvironment()
+    {
+        var images = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+        {
+            if (variable.Key is not string name || variable.Value is not string { Length: > 0 } image) continue;
+            if (name.Length <= ServerProgram.ImageVariablePrefix.Length + ServerProgram.ImageVariableSuffix.Length || !name.StartsWith(ServerProgram.ImageVariablePrefix, StringComparison.Ordinal) || !name.EndsWith(ServerProgram.ImageVariableSuffix, StringComparison.Ordinal)) continue;
+            images[name[ServerProgram.ImageVariablePrefix.Length..^ServerProgram.ImageVariableSuffix.Length].ToLowerInvariant().Replace('_', '-')] = image;
+        }
+        return images;
+    }
 
     /// <summary>The runtime named <c>local</c> or <c>docker</c>; anything else throws <see cref="ArgumentException"/> naming <paramref name="source"/>.</summary>
     public static IServerRuntime ParseRuntime(string name, string source = "runtime") => name switch

@@ -5,9 +5,12 @@ namespace BrokenPipe.Lab;
 /// <summary>Closing a socket in one of the <see cref="CloseMode"/>s and recording what really goes on the wire.</summary>
 public static class SocketClose
 {
+    /// <summary>How long a half-closing side reads the peer's rest before it closes (the default value is 10 seconds).</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Closes <paramref name="socket"/> and records a close event; returns the event.</summary>
     /// <param name="reply">The close ends an exchange the peer completed (a client closing after the whole response): an orderly end, not a first disconnect.</param>
-    public static async Task<LabEvent> CloseAsync(Socket socket, CloseMode mode, Timeline timeline, Side side, string actor, TimeSpan? drainTimeout = null, bool reply = false)
+    public static async Task<LabEvent> CloseAsync(Socket socket, CloseMode mode, Timeline timeline, Side side, string actor, bool reply = false)
     {
         // Each event is recorded just before its syscall: on loopback the peer reacts within the syscall, and the
         // timeline must still show this side's close first.
@@ -30,7 +33,7 @@ public static class SocketClose
             {
                 var e = timeline.Record(new LabEvent(side, EventKind.HalfClosed, "lingering close: shutdown(SHUT_WR), draining the peer") { Actor = actor, Closed = CloseHow.Fin });
                 TryShutdown(socket);
-                var drained = await DrainAsync(socket, drainTimeout ?? TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                var drained = await DrainAsync(socket, DrainTimeout).ConfigureAwait(false);
                 socket.Close();
                 timeline.Record(new LabEvent(side, EventKind.Measured, $"lingering close done after draining {drained} bytes") { Actor = actor, Bytes = drained, Measurement = new("bytes-drained", drained, "bytes") });
                 return e;

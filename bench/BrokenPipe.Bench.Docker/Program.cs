@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using BrokenPipe.Lab.Parts.Nginx;
 using BrokenPipe.Lab.Parts.RawTcp;
 using BrokenPipe.Lab.Parts.Redis;
+using BrokenPipe.Lab.Protocols;
 using BrokenPipe.Lab.Runtimes;
 using BrokenPipe.Scenarios;
 
@@ -23,8 +24,11 @@ var count = args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : m
 var settings = LabSettings.FromEnvironment() with { Runtime = DockerRuntime.HostNetwork };
 settings = settings with
 {
-    NginxImage = settings.NginxImage ?? await LocalImages.BuildAsync(ServerProgram.Nginx),
-    RedisImage = settings.RedisImage ?? await LocalImages.BuildAsync(ServerProgram.Redis),
+    Images = new Dictionary<string, string>
+    {
+        ["nginx"] = settings.Images.GetValueOrDefault("nginx") ?? await LocalImages.BuildAsync(NginxProgram.Descriptor),
+        ["redis"] = settings.Images.GetValueOrDefault("redis") ?? await LocalImages.BuildAsync(RedisProgram.Descriptor),
+    },
 };
 return mode switch
 {
@@ -60,14 +64,14 @@ internal static class Parts
             // Interleaved, so that a busy moment of the shared machine hits every way alike.
             Add(rows[0], await RedisAsync(local));
             Add(rows[1], await RedisAsync(docker));
-            Add(rows[2], await PlainRedisAsync(docker.RedisImage!));
+            Add(rows[2], await PlainRedisAsync(docker.Images["redis"]));
             Add(rows[3], await NginxAsync(local));
             Add(rows[4], await NginxAsync(docker));
-            Add(rows[5], await PlainNginxAsync(docker.NginxImage!));
+            Add(rows[5], await PlainNginxAsync(docker.Images["nginx"]));
             Console.Error.Write($"\r{i + 1}/{starts}");
         }
         Console.Error.WriteLine();
-        Console.WriteLine($"images: {docker.NginxImage}, {docker.RedisImage}; engine {DockerEngine.Description}; {starts} starts each, interleaved; median (min–max) in ms");
+        Console.WriteLine($"images: {docker.Images["nginx"]}, {docker.Images["redis"]}; engine {DockerEngine.Description}; {starts} starts each, interleaved; median (min–max) in ms");
         Console.WriteLine();
         Console.WriteLine("| part | how | start → ready | stop |");
         Console.WriteLine("|---|---|--:|--:|");

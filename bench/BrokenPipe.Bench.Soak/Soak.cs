@@ -25,7 +25,7 @@ internal static class Soak
             // or of `images build`): the runs the docker runtime changes.
             if (DockerEngine.Unavailable is { } why) throw new InvalidOperationException($"--docker: {why}");
             var settings = LabSettings.FromEnvironment() with { Runtime = DockerRuntime.HostNetwork };
-            if (settings.NginxImage is null || settings.RedisImage is null) throw new InvalidOperationException("--docker: set BROKENPIPE_LAB_NGINX_IMAGE and BROKENPIPE_LAB_REDIS_IMAGE (images build prints them)");
+            if (!settings.Images.ContainsKey("nginx") || !settings.Images.ContainsKey("redis")) throw new InvalidOperationException("--docker: set BROKENPIPE_LAB_NGINX_IMAGE and BROKENPIPE_LAB_REDIS_IMAGE (images build prints them)");
             pairs.AddRange(Catalog.Fast.Where(s => s.UnavailableHere is null && !s.NeedsDocker && !s.NeedsRoot && (s.Area is "proxy" or "redis" || s.Id.StartsWith("redis-", StringComparison.Ordinal)))
                 .SelectMany(s => new[] { Variant.Broken, Variant.Fixed }.Select(v => (s, v, settings, "docker"))));
         }

@@ -1,7 +1,7 @@
 // Outside the README's text: the docker example's [Fact] skips with the reason where it cannot run — no Docker engine
 // answers (or this user may not open its socket), or the engine has no Redis image of the run.
 using BrokenPipe.Lab;
-using BrokenPipe.Lab.Runtimes;
+using BrokenPipe.Lab.Parts.Redis;
 
 namespace MyTeam.Docker.Tests;
 
@@ -13,6 +13,6 @@ internal sealed class FactAttribute : Xunit.FactAttribute
 {
     public FactAttribute()
     {
-        if (DockerRuntime.ImageUnavailable(LabSettings.Default.RedisImage ?? "redis:7.4") is { } reason) Skip = reason;
+        if (RedisServer.DockerImageUnavailable(LabSettings.Default) is { } reason) Skip = reason;
     }
 }

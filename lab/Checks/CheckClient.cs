@@ -2,7 +2,7 @@ using BrokenPipe.Lab.Clients;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
-using BrokenPipe.Lab.Parts.Nginx;
+using BrokenPipe.Lab.Parts;
 
 namespace BrokenPipe.Lab.Checks;
 
@@ -11,9 +11,9 @@ namespace BrokenPipe.Lab.Checks;
 /// listener, HttpClient speaking exactly that protocol (TLS with the lab's throwaway certificate accepted, HTTP/2 by ALPN
 /// or, without TLS, by prior knowledge), recording the same events.
 /// </summary>
-internal sealed class CheckClient(LabSandbox lab, NginxProxy nginx, ProxyCheckOptions options)
+internal sealed class CheckClient(LabSandbox lab, IProxyPart proxy, ProxyCheckOptions options)
 {
-    private readonly NginxListener _listener = nginx.Listener;
+    private readonly ProxyListener _listener = proxy.Listener;
 
     /// <summary>The Host header and TLS server name the checks send.</summary>
     public string Host => options.Host ?? "localhost";
@@ -27,7 +27,7 @@ internal sealed class CheckClient(LabSandbox lab, NginxProxy nginx, ProxyCheckOp
         {
             var r = await RawHttpClient.RunAsync(
                 lab,
-                nginx.Endpoint,
+                proxy.Endpoint,
                 new RawHttpOptions
                 {
                     Name = request.Name,
@@ -75,7 +75,7 @@ internal sealed class CheckClient(LabSandbox lab, NginxProxy nginx, ProxyCheckOp
             },
         };
         using var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-        var uri = new Uri($"{(_listener.Tls ? "https" : "http")}://{nginx.Endpoint}{request.Path}");
+        var uri = new Uri($"{(_listener.Tls ? "https" : "http")}://{proxy.Endpoint}{request.Path}");
         using var message = new HttpRequestMessage(new HttpMethod(request.Method), uri)
         {
             Version = _listener.Http2 ? HttpVersion.Version20 : HttpVersion.Version11,
@@ -137,7 +137,7 @@ internal sealed class CheckClient(LabSandbox lab, NginxProxy nginx, ProxyCheckOp
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
             var (failure, _) = SocketFailures.Classify(e);
-            timeline.RecordFailure(Side.Client, status is null ? EventKind.RequestFailed : EventKind.ResponseTruncated, e, actor, $"after {clock.Elapsed.TotalMilliseconds:0} ms, {body} body bytes", body);
+            timeline.RecordFailure(new LabEvent(Side.Client, status is null ? EventKind.RequestFailed : EventKind.ResponseTruncated, $"after {clock.Elapsed.TotalMilliseconds:0} ms, {body} body bytes") { Actor = actor, Bytes = body }, e);
             return new CheckResponse { Status = status, BodyBytes = body, ContentLength = length, Truncated = status is not null, Failure = failure ?? SocketFailure.EndOfStream, UploadFailure = status is null && request.UploadBytes > 0 ? failure : null, UploadObserved = false };
         }
         }

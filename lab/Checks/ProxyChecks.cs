@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using BrokenPipe.Lab.Parts;
 using BrokenPipe.Lab.Parts.Kestrel;
 using BrokenPipe.Lab.Parts.Nginx;
 using BrokenPipe.Lab.Parts.RawTcp;
@@ -215,7 +216,7 @@ public static class ProxyChecks
             var app = WebSocketUpstream.Start(lab);
             var (nginx, client) = await ProxyAsync(lab, app.Endpoint, configPath, options, ct).ConfigureAwait(false);
             var path = client.PathFor("ws");
-            var (status, closedAfter) = await WebSocketProbe.RunAsync(lab, nginx.Endpoint, nginx.Listener.Tls, client.Host, path, watch, ct).ConfigureAwait(false);
+            var (status, closedAfter) = await WebSocketProbe.RunAsync(lab, nginx, client.Host, path, watch, ct).ConfigureAwait(false);
             nginx.Flush();
             var seen = lab.Timeline.Snapshot().FirstOrDefault(e => e.Side == Side.Server && e.Kind == EventKind.RequestReceived);
             if (seen is null) return (ProxyCheckVerdict.NotExercised, $"nginx answered {status?.ToString(CultureInfo.InvariantCulture) ?? "nothing"} itself; the upstream never saw GET {path}: {PathHint}");
@@ -304,7 +305,7 @@ public static class ProxyChecks
         return new ProxyCheckResult(name, description, outcome.Verdict, outcome.Observed, clock.Elapsed, lab.Timeline.Snapshot()) { Error = error };
     }
 
-    private static async Task<(NginxProxy Nginx, CheckClient Client)> ProxyAsync(LabSandbox lab, IPEndPoint upstream, string configPath, ProxyCheckOptions options, CancellationToken ct)
+    private static async Task<(IProxyPart Proxy, CheckClient Client)> ProxyAsync(LabSandbox lab, IPEndPoint upstream, string configPath, ProxyCheckOptions options, CancellationToken ct)
     {
         var nginx = await NginxProxy.StartAsync(
             lab,
@@ -327,10 +328,10 @@ public static class ProxyChecks
     private static bool UpstreamSaw(LabSandbox lab) =>
         lab.Timeline.Snapshot().Any(e => e.Side == Side.Server && e.Kind == EventKind.RequestReceived);
 
-    private static (ProxyCheckVerdict, string) Judge(LabSandbox lab, NginxProxy nginx, string request, CheckResponse r, bool passed, string observed) =>
+    private static (ProxyCheckVerdict, string) Judge(LabSandbox lab, IProxyPart nginx, string request, CheckResponse r, bool passed, string observed) =>
         !UpstreamSaw(lab) ? NotExercised(lab, nginx, request, r) : (passed ? ProxyCheckVerdict.Pass : ProxyCheckVerdict.Fail, observed);
 
-    private static (ProxyCheckVerdict, string) NotExercised(LabSandbox lab, NginxProxy nginx, string request, CheckResponse r)
+    private static (ProxyCheckVerdict, string) NotExercised(LabSandbox lab, IProxyPart nginx, string request, CheckResponse r)
     {
         nginx.Flush();
         var answer = r.Status is { } s ? $"nginx answered {s} itself" : $"no response ({r.Failure?.ToString() ?? "nothing"})";

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using BrokenPipe.Lab.Parts;
 
 namespace BrokenPipe.Lab.Checks;
 
@@ -12,8 +13,9 @@ namespace BrokenPipe.Lab.Checks;
 internal static class WebSocketProbe
 {
     /// <summary>The upgrade's status, and how long after it the connection was closed by the far side (null: still open at the end of <paramref name="watch"/>).</summary>
-    public static async Task<(int? Status, TimeSpan? ClosedAfter)> RunAsync(LabSandbox lab, System.Net.IPEndPoint endpoint, bool tls, string host, string path, TimeSpan watch, CancellationToken cancellationToken)
+    public static async Task<(int? Status, TimeSpan? ClosedAfter)> RunAsync(LabSandbox lab, IProxyPart proxy, string host, string path, TimeSpan watch, CancellationToken cancellationToken)
     {
+        var (endpoint, tls) = (proxy.Endpoint, proxy.Listener.Tls);
         var timeline = lab.Timeline;
         const string actor = "ws-client";
         using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);

@@ -65,13 +65,7 @@ public sealed class LabHttpClient : IAsyncDisposable
         {
             var (failure, errno) = SocketFailures.Classify(e);
             var truncated = status is not null && failure is SocketFailure.EndOfStream;
-            _timeline.RecordFailure(
-                Side.Client,
-                truncated ? EventKind.ResponseTruncated : EventKind.RequestFailed,
-                e,
-                actor,
-                $"after {clock.Elapsed.TotalMilliseconds:0} ms, {body} body bytes",
-                body);
+            _timeline.RecordFailure(new LabEvent(Side.Client, truncated ? EventKind.ResponseTruncated : EventKind.RequestFailed, $"after {clock.Elapsed.TotalMilliseconds:0} ms, {body} body bytes") { Actor = actor, Bytes = body }, e);
             return new LabHttpResult
             {
                 Status = status,

@@ -199,7 +199,7 @@ public static class RawHttpClient
             catch (SocketException e)
             {
                 (_uploadFailure, _uploadErrno) = SocketFailures.Classify(e);
-                timeline.RecordFailure(Side.Client, EventKind.SendFailed, e, _actor, $"upload failed after {_uploaded} of {o.UploadBytes} bytes", _uploaded, peer: peer);
+                timeline.RecordFailure(new LabEvent(Side.Client, EventKind.SendFailed, $"upload failed after {_uploaded} of {o.UploadBytes} bytes") { Actor = _actor, Bytes = _uploaded, Peer = peer }, e);
             }
         }
 
@@ -244,7 +244,7 @@ public static class RawHttpClient
                 catch (SocketException e)
                 {
                     (_failure, _errno) = SocketFailures.Classify(e);
-                    timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, _actor, $"recv failed after {_received} response bytes ({Progress()})", _received, peer: peer);
+                    timeline.RecordFailure(new LabEvent(Side.Client, EventKind.ReceiveFailed, $"recv failed after {_received} response bytes ({Progress()})") { Actor = _actor, Bytes = _received, Peer = peer }, e);
                     return;
                 }
                 if (n == 0)

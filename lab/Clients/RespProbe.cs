@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using BrokenPipe.Lab.Parts.Redis;
+using BrokenPipe.Lab.Protocols;
 
 namespace BrokenPipe.Lab.Clients;
 
@@ -90,7 +91,7 @@ public sealed class RespProbe : IAsyncDisposable
         }
         catch (SocketException e)
         {
-            _timeline.RecordFailure(Side.Client, EventKind.SendFailed, e, _name, $"send #{index} ({command[0]}) failed", index: index, peer: _peer);
+            _timeline.RecordFailure(new LabEvent(Side.Client, EventKind.SendFailed, $"send #{index} ({command[0]}) failed") { Actor = _name, Index = index, Peer = _peer }, e);
             return false;
         }
     }
@@ -117,7 +118,7 @@ public sealed class RespProbe : IAsyncDisposable
         }
         catch (IOException ex) when (ex.InnerException is SocketException)
         {
-            var e = _timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, ex, _name, $"read #{index} failed", index: index, peer: _peer);
+            var e = _timeline.RecordFailure(new LabEvent(Side.Client, EventKind.ReceiveFailed, $"read #{index} failed") { Actor = _name, Index = index, Peer = _peer }, ex);
             return new RespReadResult { Outcome = RespReadOutcome.Failed, Failure = e.Failure, Errno = e.Errno, Event = e };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -159,7 +160,7 @@ public sealed class RespProbe : IAsyncDisposable
             catch (IOException e) when (e.InnerException is SocketException)
             {
                 _timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"drained {total} bytes ({messages} messages)") { Actor = _name, Bytes = total, Index = messages, Measurement = new("pubsub-messages", messages, "messages") });
-                _timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, _name, $"recv failed after {total} bytes", total, peer: _peer);
+                _timeline.RecordFailure(new LabEvent(Side.Client, EventKind.ReceiveFailed, $"recv failed after {total} bytes") { Actor = _name, Bytes = total, Peer = _peer }, e);
                 return (total, messages);
             }
             if (n == 0)

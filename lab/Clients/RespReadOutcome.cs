@@ -1,3 +1,5 @@
+using BrokenPipe.Lab.Protocols;
+
 namespace BrokenPipe.Lab.Clients;
 
 /// <summary>How one read of a <see cref="RespProbe"/> ended.</summary>
@@ -6,7 +8,7 @@ public enum RespReadOutcome
     /// <summary>Redis replied: <see cref="RespReadResult.Value"/> holds the reply.</summary>
     Reply,
 
-    /// <summary>Redis replied with an error ("-ERR …"): <see cref="RespReadResult.Value"/> is a <see cref="Parts.Redis.RespError"/>.</summary>
+    /// <summary>Redis replied with an error ("-ERR …"): <see cref="RespReadResult.Value"/> is a <see cref="Protocols.RespError"/>.</summary>
     Error,
 
     /// <summary><c>recv()</c> returned 0: the peer closed the connection (FIN).</summary>

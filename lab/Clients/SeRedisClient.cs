@@ -297,24 +297,25 @@ public sealed class SeRedisClient : IAsyncDisposable
             {
                 var (failure, errno) = SocketFailures.ClassifyLibrary((string?)m["ft"], chain);
                 Record(
-                    EventKind.LibraryConnectionFailed,
-                    $"ConnectionFailed {m["ct"]} {m["ft"]}: {Describe(chain)}",
-                    failure,
-                    errno,
-                    Observation(chain) with { ConnectionType = (string?)m["ct"], FailureType = (string?)m["ft"] },
+                    new LabEvent(Side.Client, EventKind.LibraryConnectionFailed, $"ConnectionFailed {m["ct"]} {m["ft"]}: {Describe(chain)}")
+                    {
+                        Failure = failure,
+                        Errno = errno,
+                        Library = Observation(chain) with { ConnectionType = (string?)m["ct"], FailureType = (string?)m["ft"] },
+                    },
                     Describe(chain));
                 return;
             }
             case "restored":
-                Record(EventKind.LibraryConnectionRestored, $"ConnectionRestored {m["ct"]}", null, null, Observation(chain) with { ConnectionType = (string?)m["ct"] }, null);
+                Record(new LabEvent(Side.Client, EventKind.LibraryConnectionRestored, $"ConnectionRestored {m["ct"]}") { Library = Observation(chain) with { ConnectionType = (string?)m["ct"] } }, null);
                 return;
             case "error" or "internal":
-                Record(EventKind.LibraryError, $"{(kind == "error" ? "ErrorMessage" : "InternalError")}: {m["m"]} {Describe(chain)}".TrimEnd(), null, null, Observation(chain) with { Message = (string?)m["m"] }, $"{m["m"]} {Describe(chain)}".TrimEnd());
+                Record(new LabEvent(Side.Client, EventKind.LibraryError, $"{(kind == "error" ? "ErrorMessage" : "InternalError")}: {m["m"]} {Describe(chain)}".TrimEnd()) { Library = Observation(chain) with { Message = (string?)m["m"] } }, $"{m["m"]} {Describe(chain)}".TrimEnd());
                 return;
             case "log":
             {
                 var text = ((string?)m["m"] ?? "").ReplaceLineEndings(" ");
-                Record(EventKind.LibraryLog, $"{m["level"]}: {text}", SocketFailures.ClassifyLibraryLog(text), null, Observation(chain) with { Message = text, LogLevel = (string?)m["level"] }, text);
+                Record(new LabEvent(Side.Client, EventKind.LibraryLog, $"{m["level"]}: {text}") { Failure = SocketFailures.ClassifyLibraryLog(text), Library = Observation(chain) with { Message = text, LogLevel = (string?)m["level"] } }, text);
                 return;
             }
             case "cmd":
@@ -324,18 +325,19 @@ public sealed class SeRedisClient : IAsyncDisposable
                 var what = $"{m["cmd"]} #{m["n"]} ({m["mode"]})";
                 var (failure, errno) = ok ? (null, null) : SocketFailures.ClassifyLibrary(null, chain);
                 Record(
-                    ok ? EventKind.CommandSucceeded : EventKind.CommandFailed,
-                    ok ? $"{what} OK in {latency.TotalMilliseconds:0} ms: {m["value"]}" : $"{what} failed after {latency.TotalMilliseconds:0} ms: {Describe(chain)}",
-                    failure,
-                    errno,
-                    Observation(chain) with { Command = (string?)m["cmd"], Mode = (string?)m["mode"], Latency = latency, Attempts = (int?)m["attempts"] },
-                    ok ? null : Describe(chain),
-                    (int?)m["n"]);
+                    new LabEvent(Side.Client, ok ? EventKind.CommandSucceeded : EventKind.CommandFailed, ok ? $"{what} OK in {latency.TotalMilliseconds:0} ms: {m["value"]}" : $"{what} failed after {latency.TotalMilliseconds:0} ms: {Describe(chain)}")
+                    {
+                        Failure = failure,
+                        Errno = errno,
+                        Index = (int?)m["n"],
+                        Library = Observation(chain) with { Command = (string?)m["cmd"], Mode = (string?)m["mode"], Latency = latency, Attempts = (int?)m["attempts"] },
+                    },
+                    ok ? null : Describe(chain));
                 if (_firstCommand.TryRemove((int)m["id"]!, out var first)) first.TrySetResult(m);
                 return;
             }
             case "fatal":
-                Record(EventKind.LibraryError, $"observer: {m["m"]}", null, null, new LibraryObservation { Version = version, Message = (string?)m["m"] }, null);
+                Record(new LabEvent(Side.Client, EventKind.LibraryError, $"observer: {m["m"]}") { Library = new LibraryObservation { Version = version, Message = (string?)m["m"] } }, null);
                 return;
         }
 
@@ -348,9 +350,9 @@ public sealed class SeRedisClient : IAsyncDisposable
         };
     }
 
-    /// <summary>Records what the library reported; <paramref name="verbatim"/> is its own words (messages, a log line), if any.</summary>
-    private void Record(EventKind kind, string detail, SocketFailure? failure, int? errno, LibraryObservation library, string? verbatim, int? index = null) =>
-        _lab.Timeline.Record(new LabEvent(Side.Client, kind, detail) { Failure = failure, Errno = errno, Actor = Name, Index = index, Library = library, Verbatim = string.IsNullOrEmpty(verbatim) ? null : verbatim });
+    /// <summary>Records what the library reported (<paramref name="draft"/>, on the client's side); <paramref name="verbatim"/> is its own words (messages, a log line), if any.</summary>
+    private void Record(LabEvent draft, string? verbatim) =>
+        _lab.Timeline.Record(draft with { Actor = Name, Verbatim = string.IsNullOrEmpty(verbatim) ? null : verbatim });
 
     private static List<LibraryException> Chain(JsonArray? links) =>
         links is null ? [] : [.. links.OfType<JsonObject>().Select(l => new LibraryException((string?)l["t"] ?? "?", (string?)l["m"] ?? "", (string?)l["ft"], (int?)l["errno"]))];

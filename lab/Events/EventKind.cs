@@ -82,39 +82,40 @@ public enum EventKind
     KestrelBodyNotRead,
     KestrelRequestFinished,
 
-    // nginx's error log (at info) and access log, tailed by the nginx part; the detail keeps nginx's line.
+    // What a reverse proxy does to its two connections, in a proxy's terms: each proxy part reads its own log lines into
+    // these (nginx: Parts/Nginx/NginxLogParser, whose tests hold the real lines), and the detail keeps the proxy's line.
 
-    /// <summary>"upstream timed out (110: Connection timed out) while reading response header from upstream": nginx gives up and closes the upstream (FIN).</summary>
+    /// <summary>The upstream sent no response header within the proxy's read timeout: the proxy gives up and closes the upstream (FIN), and answers 504.</summary>
     ProxyUpstreamTimedOutHeader,
 
-    /// <summary>"upstream timed out (110: …) while reading upstream": the body stalled; nginx closes both sides mid-body.</summary>
+    /// <summary>The upstream's response body stalled past the proxy's read timeout: the proxy closes both sides mid-body.</summary>
     ProxyUpstreamTimedOutBody,
 
-    /// <summary>"upstream timed out (110: …) while connecting to upstream" or "… while sending request to upstream".</summary>
+    /// <summary>The upstream timed out while the proxy connected to it or sent it the request.</summary>
     ProxyUpstreamTimedOutOther,
 
-    /// <summary>"upstream prematurely closed connection": the upstream's FIN came before (or in the middle of) the response.</summary>
+    /// <summary>The upstream closed (FIN) before or in the middle of its response.</summary>
     ProxyUpstreamClosed,
 
-    /// <summary>"recv() failed (104: Connection reset by peer)" on the upstream connection.</summary>
+    /// <summary>The upstream reset the proxy's connection (ECONNRESET on the upstream side).</summary>
     ProxyUpstreamReset,
 
-    /// <summary>"connect() failed (111: Connection refused) while connecting to upstream".</summary>
+    /// <summary>The proxy could not connect to the upstream (ECONNREFUSED).</summary>
     ProxyUpstreamRefused,
 
-    /// <summary>"client prematurely closed connection" (logged at info, with the 499).</summary>
+    /// <summary>The client closed before the proxy finished answering (nginx logs it with its 499).</summary>
     ProxyClientClosed,
 
-    /// <summary>"writev() failed (32: Broken pipe) while sending to client" (logged at info).</summary>
+    /// <summary>The proxy's write to the client failed with EPIPE: the client had gone.</summary>
     ProxyClientBrokenPipe,
 
-    /// <summary>"(104: Connection reset by peer) while sending to client".</summary>
+    /// <summary>The proxy's write to the client failed with ECONNRESET.</summary>
     ProxyClientReset,
 
-    /// <summary>An access-log line: <see cref="LabEvent.Status"/> is the status nginx sent (499: the client left first).</summary>
+    /// <summary>The proxy's record of one answered request: <see cref="LabEvent.Status"/> is the status it sent (499: the client left first), <see cref="LabEvent.UpstreamStatuses"/> each upstream attempt's.</summary>
     ProxyAccess,
 
-    /// <summary>Another nginx line at warn or above.</summary>
+    /// <summary>Another line of the proxy's error log at warn or above.</summary>
     ProxyLog,
 
     // redis-server's log (at verbose), tailed by the Redis part; the detail keeps Redis's line.

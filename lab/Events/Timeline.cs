@@ -66,8 +66,9 @@ public sealed class Timeline
         Record(new LabEvent(side, EventKind.Note, detail) { Actor = actor });
 
     /// <summary>Records an exception as a failure of the given kind, classified by the one classifier.</summary>
-    public LabEvent RecordFailure(Side side, EventKind kind, Exception exception, string? actor = null, string? context = null, long? bytes = null, int? index = null, Side? peer = null) =>
-        RecordFailure(new LabEvent(side, kind, context ?? "") { Actor = actor, Bytes = bytes, Index = index, Peer = peer }, exception);
+    /// <remarks>Bytes, an index or any other field: build the event and call <see cref="RecordFailure(LabEvent, Exception)"/>.</remarks>
+    public LabEvent RecordFailure(Side side, EventKind kind, Exception exception, string? actor = null, string? context = null, Side? peer = null) =>
+        RecordFailure(new LabEvent(side, kind, context ?? "") { Actor = actor, Peer = peer }, exception);
 
     /// <summary>
     /// Records <paramref name="draft"/> as a failure from <paramref name="exception"/>: the one classifier sets

@@ -19,7 +19,7 @@ internal static class ContainerLabels
     public const string OwnerStart = "brokenpipe.lab.owner-start";
 
     /// <summary>The labels of a container started for <paramref name="lab"/>.</summary>
-    public static IReadOnlyDictionary<string, string> For(LabSandbox lab) => new Dictionary<string, string>
+    public static IReadOnlyDictionary<string, string> For(IRuntimeHost lab) => new Dictionary<string, string>
     {
         [Run] = Path.GetFileName(lab.Directory),
         [OwnerPid] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),

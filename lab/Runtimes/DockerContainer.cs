@@ -19,7 +19,7 @@ internal sealed class DockerContainer : IServerProcess
 {
     private const int MaxOutputLines = 200;
     private readonly IContainer _container;
-    private readonly LabSandbox _lab;
+    private readonly IRuntimeHost _lab;
     private readonly string _name;
     private readonly Queue<string> _output = new();
     private readonly Lock _gate = new();
@@ -30,7 +30,7 @@ internal sealed class DockerContainer : IServerProcess
     private int _disposed;
     private volatile bool _paused;
 
-    private DockerContainer(IContainer container, LabSandbox lab, string name)
+    private DockerContainer(IContainer container, IRuntimeHost lab, string name)
     {
         _container = container;
         _lab = lab;
@@ -45,6 +45,9 @@ internal sealed class DockerContainer : IServerProcess
 
     /// <summary>The image it runs.</summary>
     public string Image { get; private init; } = "";
+
+    /// <inheritdoc/>
+    public string Where => $" in container {Id[..12]} ({Image})";
 
     /// <summary>True once the container's main process has exited.</summary>
     public bool HasExited => _exited.IsCompleted;
@@ -61,7 +64,7 @@ internal sealed class DockerContainer : IServerProcess
     }
 
     /// <summary>Creates and starts the container; returns once the engine reports it running (readiness is the part's own probe).</summary>
-    internal static async Task<DockerContainer> StartAsync(LabSandbox lab, ServerLaunch launch, string image, DockerNetwork network, CancellationToken cancellationToken)
+    internal static async Task<DockerContainer> StartAsync(IRuntimeHost lab, ServerLaunch launch, string image, DockerNetwork network, CancellationToken cancellationToken)
     {
         var builder = new ContainerBuilder(image)
             .WithImagePullPolicy(PullPolicy.Never)

@@ -36,7 +36,7 @@ public sealed class DockerRuntime : IServerRuntime
     public string ListenAddress => Network == DockerNetwork.Host ? "127.0.0.1" : "0.0.0.0";
 
     /// <summary>How to get images on a machine without a registry: the command, and how to pass what it prints.</summary>
-    private static readonly string ImagesBuild = $"'{LabCommand.Prefix} images build' and pass the tags it prints (--nginx-image/--redis-image, or {LabSettings.NginxImageVariable}/{LabSettings.RedisImageVariable})";
+    private static readonly string ImagesBuild = $"'{LabCommand.Prefix} images build' and pass the tags it prints (--image PROGRAM=TAG, or {ServerProgram.ImageVariableOf("PROGRAM")})";
 
     /// <summary>The one line for an image the engine does not have and cannot pull.</summary>
     public static string ImageMissing(string image, string why) =>
@@ -61,7 +61,7 @@ public sealed class DockerRuntime : IServerRuntime
         }
         catch (Exception e) when (e is DockerImageNotFoundException || (e is DockerApiException api && api.StatusCode == System.Net.HttpStatusCode.NotFound))
         {
-            var ours = LocalImages.Programs.Any(p => p.LocalImageRepository is { } repository && image.StartsWith(repository + ":", StringComparison.Ordinal));
+            var ours = image.StartsWith(ServerProgram.LocalImagePrefix, StringComparison.Ordinal);
             return ours
                 ? $"the Docker engine has no image {image} (the lab builds its own images and never pulls them): build them with {ImagesBuild}"
                 : $"the Docker engine has no image {image} (not pulled before a run: a registry may be unreachable): pull it (docker pull {image}), or build local images with {ImagesBuild}";
@@ -79,7 +79,7 @@ public sealed class DockerRuntime : IServerRuntime
     private static readonly TimeSpan ImageCheckBound = TimeSpan.FromSeconds(3);
 
     /// <summary>Starts the server in a container owned by <paramref name="lab"/>; returns once it runs (the part then probes readiness).</summary>
-    async Task<IServerProcess> IServerRuntime.StartAsync(LabSandbox lab, ServerLaunch launch, CancellationToken cancellationToken)
+    async Task<IServerProcess> IServerRuntime.StartAsync(IRuntimeHost lab, ServerLaunch launch, CancellationToken cancellationToken)
     {
         var image = await PrepareAsync(lab, launch, cancellationToken).ConfigureAwait(false);
         var container = await DockerContainer.StartAsync(lab, launch, image, Network, cancellationToken).ConfigureAwait(false);
@@ -87,7 +87,7 @@ public sealed class DockerRuntime : IServerRuntime
     }
 
     /// <summary>Runs a short command (e.g. <c>nginx -t</c>) in a container of the same image to completion, then removes it.</summary>
-    async Task<(int ExitCode, string Output)> IServerRuntime.RunAsync(LabSandbox lab, ServerLaunch launch, TimeSpan timeout, CancellationToken cancellationToken)
+    async Task<(int ExitCode, string Output)> IServerRuntime.RunAsync(IRuntimeHost lab, ServerLaunch launch, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var image = await PrepareAsync(lab, launch, cancellationToken).ConfigureAwait(false);
         var client = DockerEngine.Client;
@@ -127,13 +127,13 @@ public sealed class DockerRuntime : IServerRuntime
     }
 
     /// <summary>The engine answers, dead labs' containers are gone (once per process), and the image is there.</summary>
-    private static async Task<string> PrepareAsync(LabSandbox lab, ServerLaunch launch, CancellationToken cancellationToken)
+    private static async Task<string> PrepareAsync(IRuntimeHost lab, ServerLaunch launch, CancellationToken cancellationToken)
     {
         DockerEngine.EnsureAvailable();
         // Dead labs' containers go in the background: they hold no port this lab will use (its ports come free from the
         // kernel), and the first container of a process need not wait for the sweep.
         _ = Sweep.Value;
-        var image = launch.Image ?? lab.Settings.ImageFor(launch.Program);
+        var image = launch.Image ?? lab.ImageFor(launch.Program);
         var ensure = Images.GetOrAdd(image, i => new Lazy<Task>(() => EnsureImageAsync(i), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {

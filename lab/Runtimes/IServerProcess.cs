@@ -7,6 +7,9 @@ internal interface IServerProcess : IAsyncDisposable
 
     bool HasExited { get; }
 
+    /// <summary>Where it runs, for a sentence about it: " in container ID (IMAGE)" for a container, nothing for a local process.</summary>
+    string Where => "";
+
     /// <summary>What the process printed (stdout and stderr, the last lines).</summary>
     string Output { get; }
 

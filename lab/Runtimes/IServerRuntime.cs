@@ -13,8 +13,8 @@ public interface IServerRuntime
     string ListenAddress => "127.0.0.1";
 
     /// <summary>Starts a long-running server, owned by <paramref name="lab"/> (stopped when the lab is disposed).</summary>
-    internal Task<IServerProcess> StartAsync(LabSandbox lab, ServerLaunch launch, CancellationToken cancellationToken = default);
+    internal Task<IServerProcess> StartAsync(IRuntimeHost lab, ServerLaunch launch, CancellationToken cancellationToken = default);
 
     /// <summary>Runs a short command to completion (e.g. <c>nginx -t</c>) and returns its exit code and output.</summary>
-    internal Task<(int ExitCode, string Output)> RunAsync(LabSandbox lab, ServerLaunch launch, TimeSpan timeout, CancellationToken cancellationToken = default);
+    internal Task<(int ExitCode, string Output)> RunAsync(IRuntimeHost lab, ServerLaunch launch, TimeSpan timeout, CancellationToken cancellationToken = default);
 }

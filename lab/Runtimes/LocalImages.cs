@@ -9,14 +9,11 @@ namespace BrokenPipe.Lab.Runtimes;
 /// <summary>
 /// Builds images for the docker runtime from the host's own packages, for machines that reach no registry: FROM scratch,
 /// the program's binary, the shared libraries <c>ldd</c> lists, and a minimal /etc (passwd, group, nsswitch.conf, hosts;
-/// nginx's mime.types). The program is found or installed as the local runtime does it; the image is tagged with its
+/// and the files its <see cref="ServerProgram"/> names, e.g. nginx's mime.types). The program is found or installed as the local runtime does it; the image is tagged with its
 /// version (<c>brokenpipe-lab/nginx:1.22.1</c>). The images have no shell: readiness is always probed from the host.
 /// </summary>
 internal static partial class LocalImages
 {
-    /// <summary>The programs <c>images build</c> builds.</summary>
-    public static IReadOnlyList<ServerProgram> Programs { get; } = [ServerProgram.Nginx, ServerProgram.Redis];
-
     /// <summary>Builds the image of <paramref name="program"/> and returns its tag; <paramref name="say"/> gets one progress line.</summary>
     public static async Task<string> BuildAsync(ServerProgram program, Action<string>? say = null, CancellationToken cancellationToken = default)
     {
@@ -28,7 +25,7 @@ internal static partial class LocalImages
         var tag = $"{repository}:{version}";
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal) { [binary] = binary };
         foreach (var library in await LibrariesAsync(binary, cancellationToken).ConfigureAwait(false)) files[library] = library;
-        if (program == ServerProgram.Nginx && File.Exists("/etc/nginx/mime.types")) files["/etc/nginx/mime.types"] = "/etc/nginx/mime.types";
+        foreach (var file in program.ImageFiles.Where(File.Exists)) files[file] = file;
 
         using var context = new MemoryStream();
         long size = 0;
@@ -46,7 +43,7 @@ internal static partial class LocalImages
                 await tar.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
             }
             foreach (var (path, text) in MinimalEtc) await AddTextAsync(tar, "rootfs" + path, text, cancellationToken).ConfigureAwait(false);
-            foreach (var dir in new[] { "/tmp", "/var/lib/nginx", "/var/log/nginx", "/run" })
+            foreach (var dir in program.ImageDirectories)
             {
                 await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, "rootfs" + dir) { Mode = (UnixFileMode)0x3FF }, cancellationToken).ConfigureAwait(false);
             }
@@ -69,7 +66,7 @@ internal static partial class LocalImages
     /// <summary>The program's version as its binary prints it ("1.22.1" from <c>nginx -v</c>, "7.0.15" from <c>redis-server --version</c>).</summary>
     public static async Task<string> VersionAsync(ServerProgram program, string binary, CancellationToken cancellationToken = default)
     {
-        var (_, output) = await Command.RunAsync(binary, [program == ServerProgram.Nginx ? "-v" : "--version"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var (_, output) = await Command.RunAsync(binary, program.VersionArguments, cancellationToken: cancellationToken).ConfigureAwait(false);
         var match = VersionPattern().Match(output);
         return match.Success ? match.Groups[1].Value : throw new InvalidOperationException($"cannot read {program.Name}'s version from: {output.Trim()}");
     }

@@ -12,13 +12,13 @@ internal sealed class LocalProcess : IServerProcess
 {
     private const int MaxOutputLines = 200;
     private readonly Process _process;
-    private readonly LabSandbox _lab;
+    private readonly IRuntimeHost _lab;
     private readonly string _name;
     private readonly Queue<string> _output = new();
     private readonly Lock _gate = new();
     private int _stopped;
 
-    private LocalProcess(Process process, int pid, LabSandbox lab, string name)
+    private LocalProcess(Process process, int pid, IRuntimeHost lab, string name)
     {
         _process = process;
         _lab = lab;
@@ -41,14 +41,14 @@ internal sealed class LocalProcess : IServerProcess
     }
 
     /// <summary>Starts <paramref name="executable"/> and waits (blocking) until it runs; see <see cref="StartAsync"/>.</summary>
-    public static LocalProcess Start(LabSandbox lab, string executable, IReadOnlyList<string> arguments, string name) =>
+    public static LocalProcess Start(IRuntimeHost lab, string executable, IReadOnlyList<string> arguments, string name) =>
         StartAsync(lab, executable, arguments, name).GetAwaiter().GetResult();
 
     /// <summary>
     /// Starts <paramref name="executable"/> under <see cref="HostTether"/>'s wrappers, on its spawner thread (no pool
     /// thread waits for the fork), and notes its PID in the lab's process registry.
     /// </summary>
-    public static async Task<LocalProcess> StartAsync(LabSandbox lab, string executable, IReadOnlyList<string> arguments, string name)
+    public static async Task<LocalProcess> StartAsync(IRuntimeHost lab, string executable, IReadOnlyList<string> arguments, string name)
     {
         var wrapper = HostTether.Wrapper;
         var psi = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : executable)

@@ -9,14 +9,14 @@ public sealed class LocalRuntime : IServerRuntime
 
     public string Name => "local";
 
-    async Task<IServerProcess> IServerRuntime.StartAsync(LabSandbox lab, ServerLaunch launch, CancellationToken cancellationToken)
+    async Task<IServerProcess> IServerRuntime.StartAsync(IRuntimeHost lab, ServerLaunch launch, CancellationToken cancellationToken)
     {
         var path = await BinaryLocator.LocateAsync(launch.Program, launch.ExplicitPath, cancellationToken: cancellationToken).ConfigureAwait(false);
         var process = await LocalProcess.StartAsync(lab, path, launch.Arguments, launch.Name).ConfigureAwait(false);
         return lab.Own<IServerProcess>(process, launch.Name);
     }
 
-    async Task<(int ExitCode, string Output)> IServerRuntime.RunAsync(LabSandbox lab, ServerLaunch launch, TimeSpan timeout, CancellationToken cancellationToken)
+    async Task<(int ExitCode, string Output)> IServerRuntime.RunAsync(IRuntimeHost lab, ServerLaunch launch, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var path = await BinaryLocator.LocateAsync(launch.Program, launch.ExplicitPath, cancellationToken: cancellationToken).ConfigureAwait(false);
         await using var process = await LocalProcess.StartAsync(lab, path, launch.Arguments, launch.Name).ConfigureAwait(false);

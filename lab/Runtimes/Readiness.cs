@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Sockets;
 
 namespace BrokenPipe.Lab.Runtimes;
@@ -8,6 +9,26 @@ internal static class Readiness
 {
     /// <summary>How long a server may take to become ready.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Waits until <paramref name="program"/>'s readiness probe answers yes for <paramref name="endpoint"/>; see the other overload.</summary>
+    public static Task UntilAsync(IServerProcess process, ServerProgram program, IPEndPoint endpoint, CancellationToken cancellationToken)
+    {
+        var readiness = program.Readiness ?? throw new ArgumentException($"{program.Name} is not a server", nameof(program));
+        return UntilAsync(
+            process,
+            program.Name,
+            ct => readiness.Probe(endpoint, ct),
+            exited => exited ? $"{program.Name} exited: {readiness.ExitWords(process.Output)}" : $"{readiness.NotYet} within {Timeout.TotalSeconds:0} s",
+            cancellationToken);
+    }
+
+    /// <summary>Ready when a TCP connection to <paramref name="endpoint"/> is accepted.</summary>
+    public static async Task<bool> PortAcceptsAsync(IPEndPoint endpoint, CancellationToken cancellationToken)
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await probe.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
 
     /// <summary>
     /// Asks <paramref name="ready"/> every millisecond (every 20 ms for a container: through a published port each try is a

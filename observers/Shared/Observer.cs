@@ -231,8 +231,7 @@ internal sealed class Observer
 
     private void Run(int id, string command, string[] args, string mode = "sync")
     {
-        var n = Interlocked.Increment(ref _commands);
-        var clock = Stopwatch.StartNew();
+        var call = new CommandCall(id, Interlocked.Increment(ref _commands), command, mode);
         try
         {
             var db = _mux!.GetDatabase();
@@ -245,18 +244,17 @@ internal sealed class Observer
                 "PUBLISH" => db.Publish(Channel(args[0]), args[1]).ToString(),
                 _ => throw new ArgumentException($"unknown command {command}"),
             };
-            Report(id, n, command, mode, clock, value, null);
+            Report(call, value, null);
         }
         catch (Exception e)
         {
-            Report(id, n, command, mode, clock, null, e);
+            Report(call, null, e);
         }
     }
 
     private async Task RunAsync(int id, string command, string[] args, string mode, int retries)
     {
-        var n = Interlocked.Increment(ref _commands);
-        var clock = Stopwatch.StartNew();
+        var call = new CommandCall(id, Interlocked.Increment(ref _commands), command, mode);
         var attempt = 0;
         // With retries: exponential backoff from 250 ms, doubling to 2 s (what a Polly pipeline would do).
         while (true)
@@ -265,7 +263,7 @@ internal sealed class Observer
             try
             {
                 var value = await CallAsync(command, args).ConfigureAwait(false);
-                Report(id, n, command, mode, clock, value, null, attempt);
+                Report(call, value, null, attempt);
                 return;
             }
             catch (Exception e) when (attempt <= retries && e is RedisConnectionException or RedisTimeoutException)
@@ -274,7 +272,7 @@ internal sealed class Observer
             }
             catch (Exception e)
             {
-                Report(id, n, command, mode, clock, null, e, attempt);
+                Report(call, null, e, attempt);
                 return;
             }
         }
@@ -297,9 +295,9 @@ internal sealed class Observer
         }
     }
 
-    private void Report(int id, int n, string command, string mode, Stopwatch clock, string? value, Exception? exception, int attempts = 1) => Wire.Send(new JsonObject
+    private void Report(CommandCall call, string? value, Exception? exception, int attempts = 1) => Wire.Send(new JsonObject
     {
-        ["e"] = "cmd", ["id"] = id, ["n"] = n, ["cmd"] = command, ["mode"] = mode, ["ok"] = exception is null, ["ms"] = clock.Elapsed.TotalMilliseconds, ["attempts"] = attempts,
+        ["e"] = "cmd", ["id"] = call.Id, ["n"] = call.N, ["cmd"] = call.Command, ["mode"] = call.Mode, ["ok"] = exception is null, ["ms"] = call.Clock.Elapsed.TotalMilliseconds, ["attempts"] = attempts,
         ["value"] = value, ["ex"] = Wire.Chain(exception), ["conn"] = _mux?.IsConnected,
     });
 

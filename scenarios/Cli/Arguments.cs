@@ -40,11 +40,12 @@ public static class Arguments
                 case "--runtime":
                     settings = settings with { Runtime = ParseRuntime(Value(args, ref i, a)) };
                     break;
-                case "--nginx-image":
-                    settings = settings with { NginxImage = Value(args, ref i, a) };
+                case "--image":
+                    settings = ParseImage(settings, Value(args, ref i, a));
                     break;
-                case "--redis-image":
-                    settings = settings with { RedisImage = Value(args, ref i, a) };
+                case "--nginx-image" or "--redis-image":
+                    // The flags of before --image, kept as aliases: --nginx-image TAG is --image nginx=TAG.
+                    settings = settings.WithImage(a["--".Length..^"-image".Length], Value(args, ref i, a));
                     break;
                 case "--parallel":
                     parallel = ParseParallel(Value(args, ref i, a));
@@ -53,7 +54,7 @@ public static class Arguments
                     settings = settings with { SeRedis = ParseSeRedis(Value(args, ref i, a)) };
                     break;
                 default:
-                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --html FILE, --pcap DIR, --include-slow, --parallel N, --runtime local|docker, --nginx-image IMAGE, --redis-image IMAGE, --seredis VERSION|all)");
+                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --html FILE, --pcap DIR, --include-slow, --parallel N, --runtime local|docker, --image PROGRAM=IMAGE, --seredis VERSION|all)");
                     ids.Add(a);
                     break;
             }
@@ -96,7 +97,7 @@ public static class Arguments
         return new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel };
     }
 
-    /// <summary>The settings of the environment (<c>BROKENPIPE_LAB_RUNTIME</c>, <c>…_NGINX_IMAGE</c>, <c>…_REDIS_IMAGE</c>), which run options override.</summary>
+    /// <summary>The settings of the environment (<c>BROKENPIPE_LAB_RUNTIME</c>, <c>BROKENPIPE_LAB_PROGRAM_IMAGE</c>), which run options override.</summary>
     public static LabSettings EnvironmentSettings()
     {
         try
@@ -119,6 +120,17 @@ public static class Arguments
         {
             throw new CliException(e.Message);
         }
+    }
+
+    /// <summary>Parses <c>--image</c>'s value, <c>PROGRAM=IMAGE</c>, for a program a part runs (<c>nginx</c>, <c>redis</c>).</summary>
+    public static LabSettings ParseImage(LabSettings settings, string value)
+    {
+        var known = string.Join(", ", Lab.Parts.ServerPrograms.All.Select(p => p.Key));
+        var equals = value.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0 || equals == value.Length - 1) throw new CliException($"--image needs PROGRAM=IMAGE (PROGRAM: {known}), not '{value}'");
+        var program = value[..equals];
+        if (Lab.Parts.ServerPrograms.Find(program) is null) throw new CliException($"unknown program '{program}' in --image (use {known})");
+        return settings.WithImage(program, value[(equals + 1)..]);
     }
 
     /// <summary>Parses <c>--seredis</c>'s value: 1.2.6, 2.8.16, 3.4.35, a comma-separated list of them, or all.</summary>

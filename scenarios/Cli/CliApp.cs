@@ -26,7 +26,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
                                      [--path /] [--host NAME] [--only CHECK,…] [--long-response 90s] [--stream-gap 5s]
                                      [--upstream-idle 2s] [--upstream-max-requests N] [--slow-client-rate B/s] [--websocket-idle 30s]
                                      [--upload-size 1m] [--cert FILE --key FILE] [--nginx PATH | --image IMAGE] [--json FILE|-] [--junit FILE]
-          images build               build local nginx and Redis images for --runtime docker from this machine's packages
+          images build               build local images (nginx, redis) for --runtime docker from this machine's packages
                                      (no registry needed); prints the tags as BROKENPIPE_LAB_*_IMAGE=TAG lines
           explain "TEXT"             the scenarios whose runs produce this error message, ranked, with why, fix and how to reproduce
           explain --log FILE         the same for a log or a stack trace (nginx error log, application log)
@@ -37,8 +37,8 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
           --parallel N                  run up to N scenario runs side by side, each in its own lab (default: 8; 1 = one after the other)
           --runtime local|docker        where nginx and redis-server run: local processes (default) or containers
                                         (host network; env BROKENPIPE_LAB_RUNTIME)
-          --nginx-image IMAGE           the nginx image on docker (default nginx:1.27; env BROKENPIPE_LAB_NGINX_IMAGE)
-          --redis-image IMAGE           the Redis image on docker (default redis:7.4; env BROKENPIPE_LAB_REDIS_IMAGE)
+          --image PROGRAM=IMAGE         a program's image on docker, per program: nginx (default nginx:1.27), redis (default
+                                        redis:7.4); env BROKENPIPE_LAB_PROGRAM_IMAGE; --nginx-image/--redis-image IMAGE work too
           --html FILE                   also write one self-contained HTML page: a sequence diagram per run, checks, story
           --pcap DIR                    keep a packet capture per run in DIR (root; needs tcpdump and tshark)
           --seredis 1.2.6|2.8.16|3.4.35|all   the StackExchange.Redis version(s) the Redis scenarios' application runs on,

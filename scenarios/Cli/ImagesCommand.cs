@@ -1,9 +1,10 @@
+using BrokenPipe.Lab.Parts;
 using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Scenarios.Cli;
 
 /// <summary>
-/// <c>images build</c>: local images of nginx and redis-server for the docker runtime, built FROM scratch from this
+/// <c>images build</c>: local images of the parts' server programs (<see cref="ServerPrograms.All"/>) for the docker runtime, built FROM scratch from this
 /// machine's packages (installed first if allowed, as the local runtime does), tagged with each program's version.
 /// Progress goes to stderr; stdout gets one <c>VARIABLE=TAG</c> line per image, ready for <c>export</c>.
 /// </summary>
@@ -19,7 +20,7 @@ public sealed class ImagesCommand(TextWriter stdout, TextWriter stderr)
             return 1;
         }
         var tags = new List<(ServerProgram Program, string Tag)>();
-        foreach (var program in LocalImages.Programs)
+        foreach (var program in ServerPrograms.All)
         {
             await stderr.WriteLineAsync($"building the {program.Name} image from this machine's {program.DebianPackage} …");
             try
@@ -32,11 +33,8 @@ public sealed class ImagesCommand(TextWriter stdout, TextWriter stderr)
                 return 1;
             }
         }
-        foreach (var (program, tag) in tags)
-        {
-            await stdout.WriteLineAsync($"{(program == ServerProgram.Nginx ? LabSettings.NginxImageVariable : LabSettings.RedisImageVariable)}={tag}");
-        }
-        await stderr.WriteLineAsync($"use them: run … --runtime docker --nginx-image {tags[0].Tag} --redis-image {tags[1].Tag} (or export the lines above)");
+        foreach (var (program, tag) in tags) await stdout.WriteLineAsync($"{program.ImageVariable}={tag}");
+        await stderr.WriteLineAsync($"use them: run … --runtime docker {string.Join(" ", tags.Select(t => $"--image {t.Program.Key}={t.Tag}"))} (or export the lines above)");
         return 0;
     }
 }

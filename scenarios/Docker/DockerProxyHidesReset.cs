@@ -40,7 +40,7 @@ internal static class DockerProxyHidesReset
             ]))
     {
         NeedsDocker = true,
-        Unavailable = settings => DockerEngine.BridgeUnavailable ?? DockerRuntime.ImageUnavailable(settings.ImageFor(ServerProgram.Redis)),
+        Unavailable = settings => DockerEngine.BridgeUnavailable ?? RedisServer.DockerImageUnavailable(settings),
     };
 
     private static async Task RunAsync(LabSandbox lab, DockerRuntime runtime, CancellationToken ct)

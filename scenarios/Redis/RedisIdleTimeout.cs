@@ -1,4 +1,5 @@
 using BrokenPipe.Lab.Parts.Redis;
+using BrokenPipe.Lab.Protocols;
 
 namespace BrokenPipe.Scenarios.Redis;
 

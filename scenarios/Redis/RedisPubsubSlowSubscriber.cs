@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using BrokenPipe.Lab.Parts.Redis;
+using BrokenPipe.Lab.Protocols;
 
 namespace BrokenPipe.Scenarios.Redis;
 
@@ -157,7 +158,7 @@ internal static class RedisPubsubSlowSubscriber
 
         // 1. A raw subscriber that stops reading after its SUBSCRIBE; Redis's line about it, its INFO, what it can still read.
         var subscriber = await SubscribeLateReaderAsync(lab, redis, ct);
-        var burst = await PublishBurstAsync(lab, redis.Endpoint, bytes, "publisher", ct);
+        var burst = await PublishBurstAsync(lab, redis, new(bytes), "publisher", ct);
         var limit = await lab.Timeline.WaitForAsync(EventKind.RedisOutputBufferLimit, TimeSpan.FromSeconds(5), Side.Redis, cancellationToken: ct);
         lab.Timeline.Note(Side.Lab, $"Redis logged the limit {Ms(limit.At - burst.Started)} ms after the burst's first write");
         await redis.SnapshotAsync("clients", SampleField);
@@ -185,7 +186,7 @@ internal static class RedisPubsubSlowSubscriber
         }
         LabEvent? Dropped() => Drops().FirstOrDefault();
         // Until Redis has dropped every library subscriber (each version's), at most LibraryBursts bursts.
-        await PublishBurstAsync(lab, redis.Endpoint, bytes, LibraryPublisher, ct, LibraryBursts, () => Drops().Count >= subscribers);
+        await PublishBurstAsync(lab, redis, new(bytes) { Repeats = LibraryBursts, Stop = () => Drops().Count >= subscribers }, LibraryPublisher, ct);
         if (Dropped() is not { } drop) return;
         // The library's own view comes late, if at all: watch for it, bounded (the window is the observation, not a guess).
         await WaitOrNullAsync(
@@ -223,7 +224,7 @@ internal static class RedisPubsubSlowSubscriber
                 .GroupBy(e => e.Redis!.Field("name")!).ToDictionary(g => g.Key, g => g.First());
         }
         var burstQ = BurstBytes(ChannelQ);
-        await PublishBurstAsync(lab, redis.Endpoint, burstQ, LibraryPublisher, ct, LibraryBursts, () => Drops().Count >= clients.Length);
+        await PublishBurstAsync(lab, redis, new(burstQ) { Repeats = LibraryBursts, Stop = () => Drops().Count >= clients.Length }, LibraryPublisher, ct);
         // A subscriber that kept up with every burst (a queue lets the library read on; a quiet machine helps) is stalled
         // until Redis drops it: its whole process stops, as in a long GC pause, and runs again once Redis's line is in.
         foreach (var client in clients.Where(c => !Drops().ContainsKey(c.Name)))
@@ -232,7 +233,7 @@ internal static class RedisPubsubSlowSubscriber
             client.Pause();
             try
             {
-                burst = PublishBurstAsync(lab, redis.Endpoint, burstQ, $"{LibraryPublisher}-stalled", ct);
+                burst = PublishBurstAsync(lab, redis, new(burstQ), $"{LibraryPublisher}-stalled", ct);
                 await WaitOrNullAsync(
                     lab,
                     e => e.Kind == EventKind.RedisOutputBufferLimit && e.Redis?.Field("name") == client.Name,
@@ -258,7 +259,7 @@ internal static class RedisPubsubSlowSubscriber
         }
         // Whether each client is subscribed again (a later burst may have dropped one again: wait for it, bounded).
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(3) && RedisLogParser.ClientList(Resp.Render(await redis.CommandAsync("CLIENT", "LIST"))) is var list && !clients.All(c => Resubscribed(c.Name, list, Drops().GetValueOrDefault(c.Name))))
+        while (clock.Elapsed < TimeSpan.FromSeconds(3) && await redis.ClientsAsync() is var list && !clients.All(c => Resubscribed(c.Name, list, Drops().GetValueOrDefault(c.Name))))
         {
             await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
         }
@@ -279,7 +280,7 @@ internal static class RedisPubsubSlowSubscriber
         var set = await redis.CommandAsync("CONFIG", "SET", "client-output-buffer-limit", $"pubsub {SizedLimit}");
         lab.Timeline.Note(Side.Lab, $"CONFIG SET client-output-buffer-limit \"pubsub {SizedLimit}\": {Resp.Render(set)}");
         var subscriber = await SubscribeLateReaderAsync(lab, redis, ct, ChannelB);
-        var burst = await PublishBurstAsync(lab, redis.Endpoint, BurstBytes(ChannelB), "publisher-b", ct);
+        var burst = await PublishBurstAsync(lab, redis, new(BurstBytes(ChannelB)), "publisher-b", ct);
         // The subscriber's buffer now holds what the kernel could not (omem in CLIENT LIST); Redis samples it from its cron
         // (~every 100 ms). Wait (bounded) until INFO's figure has caught up with omem, then show both.
         var clock = Stopwatch.StartNew();
@@ -334,9 +335,9 @@ internal static class RedisPubsubSlowSubscriber
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
-                // The run closes the socket under the blocked recv once the worker is done (SocketClose: FIN, then close(),
+                // The run closes the socket under the blocked recv once the worker is done (a half-close, then close(),
                 // which unblocks this recv with 0 or an error); before that, a failure is worth showing.
-                if (Volatile.Read(ref closing) == 0) lab.Timeline.RecordFailure(Side.Client, EventKind.ReceiveFailed, e, Reader, $"recv failed after {total} bytes", total, peer: Side.Redis);
+                if (Volatile.Read(ref closing) == 0) lab.Timeline.RecordFailure(new LabEvent(Side.Client, EventKind.ReceiveFailed, $"recv failed after {total} bytes") { Actor = Reader, Bytes = total, Peer = Side.Redis }, e);
             }
             finally
             {
@@ -373,7 +374,7 @@ internal static class RedisPubsubSlowSubscriber
 
         try
         {
-            var burst = await PublishBurstAsync(lab, redis.Endpoint, bytes, "publisher-a", ct);
+            var burst = await PublishBurstAsync(lab, redis, new(bytes), "publisher-a", ct);
             Volatile.Write(ref target, burst.Delivered);
             if (Volatile.Read(ref processed) >= burst.Delivered) RecordProcessed(lab, Volatile.Read(ref processed));
             await meanwhile(); // the worker works through the backlog meanwhile
@@ -414,7 +415,7 @@ internal static class RedisPubsubSlowSubscriber
     }
 
     /// <summary>Reads what the subscriber can still get (until EOF, a quiet period, or — toTheLast — the last delivered byte) and records the loss against PUBLISH's count.</summary>
-    private static async Task DrainAndCountAsync(LabSandbox lab, RespProbe subscriber, Burst burst, bool toTheLast = false)
+    private static async Task DrainAndCountAsync(LabSandbox lab, RespProbe subscriber, RespPublished burst, bool toTheLast = false)
     {
         var (bytes, _) = await subscriber.DrainAsync(DrainQuiet, toTheLast ? (long)burst.Delivered * FrameBytes : null);
         var read = (int)(bytes / FrameBytes);
@@ -430,120 +431,27 @@ internal static class RedisPubsubSlowSubscriber
         });
     }
 
-    private sealed record Burst(TimeSpan Started, int Delivered, int Nobody);
-
     /// <summary>The burst on the wire: <see cref="Messages"/> pipelined PUBLISH commands (~21 MB), built before anyone reads.</summary>
-    private static byte[] BurstBytes(string channel = ChannelName)
-    {
-        var one = Resp.Encode(["PUBLISH", channel, Payload]);
-        var all = new byte[one.Length * Messages];
-        for (var i = 0; i < Messages; i++) one.CopyTo(all, i * one.Length);
-        return all;
-    }
+    private static byte[] BurstBytes(string channel = ChannelName) => RespReplies.Pipeline(["PUBLISH", channel, Payload], Messages);
 
-    /// <summary>
-    /// A publisher on a raw socket of its own: <see cref="Messages"/> PUBLISH commands pipelined in a few large writes
-    /// (<paramref name="repeats"/> times in a row, stopping early once <paramref name="stop"/> says so), then a PING, while
-    /// a reader counts the integer replies (the number of receivers: 1 delivered, 0 nobody subscribed) up to the PONG.
-    /// Returns when every reply is in — the burst is over.
-    /// </summary>
-    private static async Task<Burst> PublishBurstAsync(LabSandbox lab, IPEndPoint endpoint, byte[] all, string actor, CancellationToken ct, int repeats = 1, Func<bool>? stop = null)
+    /// <summary>A publisher of its own sends the burst in <see cref="PublisherWrites"/> writes and counts PUBLISH's replies; returns when the burst is over.</summary>
+    private static async Task<RespPublished> PublishBurstAsync(LabSandbox lab, RedisServer redis, RespBurst burst, string actor, CancellationToken ct)
     {
-        var publisher = lab.Own(new Publisher(lab.Timeline, actor), actor);
-        await publisher.Socket.ConnectAsync(endpoint, ct);
-        lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Connected, $"connected to {endpoint} from {publisher.Socket.LocalEndPoint}") { Actor = actor, LocalEndPoint = (IPEndPoint?)publisher.Socket.LocalEndPoint });
-        var replies = CountRepliesAsync(publisher.Socket, ct);
-        var started = lab.Timeline.Now;
-        var clock = Stopwatch.StartNew();
-        // Every write holds whole commands: the burst is Messages equal commands, in PublisherWrites equal parts.
-        var chunk = all.Length / PublisherWrites;
-        var index = 0;
-        for (var (burst, stopped) = (1, false); burst <= repeats && !stopped; burst++)
-        {
-            for (var offset = 0; offset < all.Length && !stopped; offset += chunk)
-            {
-                var n = await publisher.Socket.SendAsync(all.AsMemory(offset, chunk), SocketFlags.None, ct);
-                index++;
-                lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Sent, $"write #{index} of the pipelined PUBLISH burst{(repeats > 1 ? $" (burst {burst})" : "")} returned {n}") { Actor = actor, Bytes = n, Index = index });
-                stopped = stop?.Invoke() == true;
-            }
-        }
-        await publisher.Socket.SendAsync(Resp.Encode(["PING"]), SocketFlags.None, ct); // its PONG ends the replies
-        var (delivered, nobody, errors) = await replies.WaitAsync(TimeSpan.FromSeconds(10), ct);
-        lab.Timeline.Record(new LabEvent(
-            Side.Client,
-            EventKind.Received,
-            $"read all {delivered + nobody + errors} PUBLISH replies {Ms(clock.Elapsed)} ms after the first write: {delivered} × :1 (delivered to a subscriber), {nobody} × :0 (nobody subscribed any more)" + (errors > 0 ? $", {errors} errors" : ""))
-        {
-            Actor = actor,
-            Measurement = new(DeliveredMessages, delivered, "messages"),
-        });
-        return new Burst(started, delivered, nobody);
-    }
-
-    /// <summary>Reads replies up to the PONG that follows the last PUBLISH: (integer ≥ 1, integer 0, anything else).</summary>
-    private static async Task<(int Delivered, int Nobody, int Errors)> CountRepliesAsync(Socket socket, CancellationToken ct)
-    {
-        var buffer = new byte[64 * 1024];
-        int delivered = 0, nobody = 0, errors = 0;
-        var lineStart = true;
-        byte type = 0;
-        long value = 0;
-        while (true)
-        {
-            var n = await socket.ReceiveAsync(buffer, SocketFlags.None, ct);
-            if (n == 0) throw new EndOfStreamException($"the publisher's connection ended after {delivered + nobody + errors} replies");
-            foreach (var b in buffer.AsSpan(0, n))
-            {
-                if (lineStart)
-                {
-                    (type, value, lineStart) = (b, 0, false);
-                }
-                else if (b == '\n')
-                {
-                    lineStart = true;
-                    if (type == '+') return (delivered, nobody, errors); // +PONG: the last reply
-                    if (type != ':') errors++;
-                    else if (value > 0) delivered++;
-                    else nobody++;
-                }
-                else if (type == ':' && char.IsAsciiDigit((char)b))
-                {
-                    value = value * 10 + (b - '0');
-                }
-            }
-        }
-    }
-
-    /// <summary>The publisher's socket, closed (FIN, recorded) when the lab is disposed — after Redis's lines are in.</summary>
-    private sealed class Publisher(Timeline timeline, string actor) : IAsyncDisposable
-    {
-        public Socket Socket { get; } = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-
-        public async ValueTask DisposeAsync()
-        {
-            if (Socket.Connected) await SocketClose.CloseAsync(Socket, CloseMode.Fin, timeline, Side.Client, actor);
-            Socket.Dispose();
-        }
+        var publisher = await RespPublisher.ConnectAsync(lab, redis.Endpoint, actor, ct);
+        return await publisher.PublishAsync(burst with { Writes = PublisherWrites, Measurement = DeliveredMessages }, ct);
     }
 
     private static async Task<List<string>> PubsubClientIdsAsync(RedisServer redis)
     {
-        var list = Resp.Render(await redis.CommandAsync("CLIENT", "LIST"));
-        return [.. list.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(IsPubsub).Select(l => RedisLogParser.Field(" " + l.Trim(), "id") ?? "")];
+        return [.. (await redis.ClientsAsync()).Where(c => c.IsPubsub).Select(c => c.Field("id") ?? "")];
     }
 
     /// <summary>Whether INFO's sampled peak is still below the pub/sub client's current buffer (omem).</summary>
     private static async Task<bool> SampleBehindAsync(RedisServer redis)
     {
-        var omem = Resp.Render(await redis.CommandAsync("CLIENT", "LIST")).Split('\n').Where(IsPubsub)
-            .Select(l => long.TryParse(RedisLogParser.Field(" " + l.Trim(), "omem"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0)
-            .DefaultIfEmpty(0).Max();
+        var omem = (await redis.ClientsAsync()).Where(c => c.IsPubsub).Select(c => c.Number("omem") ?? 0).DefaultIfEmpty(0).Max();
         return (Sample(Resp.Render(await redis.CommandAsync("INFO", "clients"))) ?? 0) < Math.Max(omem, 1);
     }
-
-
-    private static bool IsPubsub(string client) => RedisLogParser.Field(" " + client.Trim(), "flags")?.Contains('P', StringComparison.Ordinal) == true;
 
     /// <summary>A bounded wait on the timeline whose timeout is an answer (null), not a failure of the run.</summary>
     private static async Task<LabEvent?> WaitOrNullAsync(LabSandbox lab, Func<LabEvent, bool> match, TimeSpan bound, string what, CancellationToken ct)

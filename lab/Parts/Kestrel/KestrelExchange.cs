@@ -73,7 +73,7 @@ public sealed class KestrelExchange
         }
         catch (Exception e)
         {
-            _timeline.RecordFailure(Side.Server, EventKind.WriteFailed, e, _actor, $"WriteAsync #{index} of {bytes} bytes threw", bytes, index);
+            _timeline.RecordFailure(new LabEvent(Side.Server, EventKind.WriteFailed, $"WriteAsync #{index} of {bytes} bytes threw") { Actor = _actor, Bytes = bytes, Index = index }, e);
             throw;
         }
         // Gone before the write: the bytes went nowhere. Gone by the time it returned: only if the write did not complete
@@ -145,7 +145,7 @@ public sealed class KestrelExchange
         catch (Exception e)
         {
             stoppedEarly = true;
-            _timeline.RecordFailure(Side.Server, EventKind.WriteFailed, e, _actor, $"write #{writes + 1} threw after {written} bytes", written, writes + 1);
+            _timeline.RecordFailure(new LabEvent(Side.Server, EventKind.WriteFailed, $"write #{writes + 1} threw after {written} bytes") { Actor = _actor, Bytes = written, Index = writes + 1 }, e);
             throw;
         }
         finally
@@ -174,7 +174,7 @@ public sealed class KestrelExchange
         }
         catch (Exception e)
         {
-            _timeline.RecordFailure(Side.Server, EventKind.ReceiveFailed, e, _actor, $"reading the request body failed after {total} bytes", total);
+            _timeline.RecordFailure(new LabEvent(Side.Server, EventKind.ReceiveFailed, $"reading the request body failed after {total} bytes") { Actor = _actor, Bytes = total }, e);
             throw;
         }
         _timeline.Record(new LabEvent(Side.Server, EventKind.Received, $"read the whole request body: {total} bytes") { Actor = _actor, Bytes = total });

@@ -33,7 +33,7 @@ internal static class NginxIsolation
         var edits = new List<(int Start, int End, string Replacement)>();
         var notes = new List<string>();
         var moved = new Dictionary<string, string>(StringComparer.Ordinal);
-        var listener = NginxListener.Plain;
+        var listener = ProxyListener.Plain;
         var labServer = -1;
         var cache = 0;
         string At(NginxStatement s) => where(LineAt(text, s.Start));

@@ -7,6 +7,11 @@ namespace BrokenPipe.Lab.Parts.Nginx;
 internal sealed record NginxLogLine(EventKind Kind, SocketFailure? Failure, int? Errno, int? Status, string Line);
 
 /// <summary>
+/// nginx's lines → the proxy kinds of <see cref="EventKind"/>: "upstream timed out (110: …) while reading response header
+/// from upstream" → <see cref="EventKind.ProxyUpstreamTimedOutHeader"/>, "… while reading upstream" → body, other timeouts;
+/// "upstream prematurely closed connection" → upstream closed; "recv() failed (104: …)" on the upstream → upstream reset;
+/// "connect() failed (111: …)" → refused; "client prematurely closed connection" → client closed; "writev() failed (32:
+/// Broken pipe) while sending to client" → client broken pipe, (104) → client reset; an access-log line → access.
 /// Reads nginx's error-log and access-log lines (the lab's access format: <c>$status $upstream_status $request_time
 /// $upstream_response_time $connection $bytes_sent "$request"</c>). Pure logic: tested on real lines.
 /// </summary>

@@ -56,6 +56,6 @@ public sealed record NginxOptions
     /// <summary>Where nginx runs; null means the lab's <see cref="LabSettings.Runtime"/> (local processes unless the run chose docker). The default value is null.</summary>
     public IServerRuntime? Runtime { get; init; }
 
-    /// <summary>The image on a container runtime (e.g. <c>nginx:1.27</c> or a team's own); null means the lab's <see cref="LabSettings.NginxImage"/>, else <c>nginx:1.27</c>. The default value is null.</summary>
+    /// <summary>The image on a container runtime (e.g. <c>nginx:1.27</c> or a team's own); null means the lab's <see cref="LabSettings.Images"/> (<c>nginx</c>), else <c>nginx:1.27</c>. The default value is null.</summary>
     public string? Image { get; init; }
 }

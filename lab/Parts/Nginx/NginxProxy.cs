@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Parts.Nginx;
@@ -10,26 +8,18 @@ namespace BrokenPipe.Lab.Parts.Nginx;
 /// started with <c>-p RUN_DIR -c CONF -g 'daemon off;'</c>, ready when its port accepts, its error log (at info) and
 /// access log tailed into the timeline (side <see cref="Side.Proxy"/>), stopped by its PID.
 /// </summary>
-public sealed class NginxProxy : IPart, IAsyncDisposable
+public sealed class NginxProxy : IProxyPart, IAsyncDisposable
 {
-    private readonly IServerProcess _process;
-    private readonly LogTail _errors;
-    private readonly LogTail _access;
-    private readonly Timeline _timeline;
-    private readonly string _name;
+    private readonly PartProcess _process;
 
-    private NginxProxy(IServerProcess process, LogTail errors, LogTail access, Timeline timeline, string name, IPEndPoint endpoint, NginxPaths paths, TimeSpan startup, Rendered rendered)
+    private NginxProxy(PartProcess process, IPEndPoint endpoint, NginxPaths paths, Rendered rendered)
     {
         Listener = rendered.Listener;
         Notes = rendered.Notes;
         _process = process;
-        _errors = errors;
-        _access = access;
-        _timeline = timeline;
-        _name = name;
         Endpoint = endpoint;
         Paths = paths;
-        StartupTime = startup;
+        StartupTime = process.StartupTime;
     }
 
     public IPEndPoint Endpoint { get; }
@@ -41,10 +31,12 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
     /// <summary>From starting the nginx process until its port accepts (the <c>nginx -t</c> check before it not included).</summary>
     public TimeSpan StartupTime { get; }
 
-    public int Pid => _process.Pid;
+    public int Pid => _process.Process.Pid;
 
     /// <summary>How the lab's listener speaks (TLS, HTTP/2), read from the config.</summary>
-    internal NginxListener Listener { get; }
+    internal ProxyListener Listener { get; }
+
+    ProxyListener IProxyPart.Listener => Listener;
 
     /// <summary>What the lab changed in a user's config to isolate it (moved listens, paths taken over), one line each.</summary>
     public IReadOnlyList<string> Notes { get; }
@@ -77,7 +69,7 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
     /// <summary>The nginx binary's version ("nginx/1.22.1"), from <c>nginx -v</c>.</summary>
     private static async Task<string> VersionAsync(LabSandbox lab, NginxOptions options, CancellationToken cancellationToken)
     {
-        var launch = new ServerLaunch(ServerProgram.Nginx, ["-v"], $"{options.Name}-v") { ExplicitPath = options.BinaryPath, Image = options.Image };
+        var launch = new ServerLaunch(NginxProgram.Descriptor, ["-v"], $"{options.Name}-v") { ExplicitPath = options.BinaryPath, Image = options.Image };
         var (_, output) = await RuntimeOf(lab, options).RunAsync(lab, launch, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
         return NginxHints.Version(output);
     }
@@ -93,46 +85,29 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
         // In a container, `nginx -t` would cost a container of its own: the start itself says what nginx rejects.
         if (runtime is LocalRuntime) await TestAsync(lab, options, rendered, cancellationToken).ConfigureAwait(false);
 
-        var clock = Stopwatch.StartNew();
-        var process = await runtime.StartAsync(lab, Launch(options, paths, test: false), cancellationToken).ConfigureAwait(false);
         var endpoint = new IPEndPoint(IPAddress.Loopback, port);
-        try
+        var start = new PartProcessStart(runtime, Launch(options, paths, test: false), endpoint, Side.Proxy, paths.Prefix)
         {
-            await WaitUntilAcceptsAsync(process, endpoint, cancellationToken).ConfigureAwait(false);
-        }
-        catch (InvalidOperationException) when (process.HasExited && Emerg(process.Output).Contains("[emerg]", StringComparison.Ordinal))
-        {
-            throw new NginxConfigException($"nginx rejected the config: {PointAtLine(Emerg(process.Output), rendered)}");
-        }
-        var startup = clock.Elapsed;
-
+            Describes = $" ({rendered.Listener.Protocol}) → upstream {upstream}",
+            Upstream = upstream,
+            Rejected = process => NginxProgram.Emerg(process.Output) is var emerg && emerg.Contains("[emerg]", StringComparison.Ordinal)
+                ? new NginxConfigException($"nginx rejected the config: {PointAtLine(emerg, rendered)}")
+                : null,
+        };
+        var process = await PartProcess.StartAsync(lab, start, cancellationToken).ConfigureAwait(false);
+        var proxy = process.Own(new NginxProxy(process, endpoint, paths, rendered));
         var timeline = lab.Timeline;
         var name = options.Name;
-        var errors = new LogTail(paths.ErrorLog, line => RecordError(timeline, name, line));
-        var access = new LogTail(paths.AccessLog, line => RecordAccess(timeline, name, line));
-        var proxy = new NginxProxy(process, errors, access, timeline, name, endpoint, paths, startup, rendered);
-        lab.Own(proxy, name);
-        lab.RegisterListener(endpoint, Side.Proxy);
-        lab.RegisterFront(upstream, Side.Proxy);
-        timeline.Record(new LabEvent(Side.Lab, EventKind.PartStarted, $"nginx (pid {process.Pid}{Where(process)}) on {endpoint} ({rendered.Listener.Protocol}) → upstream {upstream}, ready in {startup.TotalMilliseconds:0.0} ms") { Actor = name });
         foreach (var note in rendered.Notes) timeline.Note(Side.Lab, note, name);
         return proxy;
     }
 
     /// <summary>Reads what nginx has logged so far into the timeline now (the tails also do it every ~10 ms).</summary>
-    public void Flush()
-    {
-        _errors.ReadNew();
-        _access.ReadNew();
-    }
+    public void Flush() => _process.Flush();
 
     public async ValueTask DisposeAsync()
     {
-        await _process.StopAsync(UnixSignal.Term, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
-        await _errors.DisposeAsync().ConfigureAwait(false);
-        await _access.DisposeAsync().ConfigureAwait(false);
-        _timeline.Record(new LabEvent(Side.Lab, EventKind.PartStopped, $"nginx (pid {_process.Pid}) stopped") { Actor = _name });
-        await _process.DisposeAsync().ConfigureAwait(false);
+        await _process.StopAsync().ConfigureAwait(false);
         try
         {
             Directory.Delete(Paths.Prefix, recursive: true);
@@ -144,7 +119,7 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
     }
 
     /// <summary>A config rendered into the run dir: its paths, the user's lines it came from (null for the lab's template), what was isolated.</summary>
-    private sealed record Rendered(NginxPaths Paths, NginxSource? Source, NginxListener Listener, IReadOnlyList<string> Notes);
+    private sealed record Rendered(NginxPaths Paths, NginxSource? Source, ProxyListener Listener, IReadOnlyList<string> Notes);
 
     /// <summary>Renders the config into the run dir (logs and temp dirs created) and returns its paths.</summary>
     private static async Task<Rendered> RenderAsync(LabSandbox lab, NginxOptions options, IPEndPoint upstream, int port, CancellationToken cancellationToken, bool validateOnly = false)
@@ -159,7 +134,7 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
         {
             var text = NginxConfig.Adopt(NginxConfig.Render(NginxConfig.LabTemplate(), NginxConfig.Values(options, listen, target)), paths, Environment.IsPrivilegedProcess);
             await File.WriteAllTextAsync(paths.Config, text, cancellationToken).ConfigureAwait(false);
-            return new Rendered(paths, null, NginxListener.Plain, []);
+            return new Rendered(paths, null, ProxyListener.Plain, []);
         }
         var rendered = RenderUserConfig(lab, options, paths, listen, upstream, validateOnly);
         await File.WriteAllTextAsync(paths.Config, NginxConfig.Adopt(rendered.Text, paths, Environment.IsPrivilegedProcess), cancellationToken).ConfigureAwait(false);
@@ -208,7 +183,7 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
     {
         var check = await RuntimeOf(lab, options).RunAsync(lab, Launch(options, rendered.Paths, test: true), TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
         if (check.ExitCode == 0) return;
-        var message = PointAtLine(Emerg(check.Output), rendered);
+        var message = PointAtLine(NginxProgram.Emerg(check.Output), rendered);
         var hint = NginxHints.For(message, await VersionAsync(lab, options, cancellationToken).ConfigureAwait(false));
         throw new NginxConfigException($"nginx rejected the config: {message}{(hint is null ? "" : $" — {hint}")}");
     }
@@ -235,7 +210,7 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
     {
         List<string> args = test ? ["-t", "-q"] : [];
         args.AddRange(["-p", paths.Prefix + "/", "-c", paths.Config, "-e", paths.ErrorLog, "-g", $"daemon off; pid {NginxConfig.Quote(paths.Pid)};"]);
-        return new ServerLaunch(ServerProgram.Nginx, args, test ? $"{options.Name}-t" : options.Name) { ExplicitPath = options.BinaryPath, Image = options.Image };
+        return new ServerLaunch(NginxProgram.Descriptor, args, test ? $"{options.Name}-t" : options.Name) { ExplicitPath = options.BinaryPath, Image = options.Image };
     }
 
     /// <summary>The part's own runtime, else the lab's. nginx reaches its upstreams on the host's 127.0.0.1, so it runs on the host network only.</summary>
@@ -245,43 +220,5 @@ public sealed class NginxProxy : IPart, IAsyncDisposable
         return runtime.ListenAddress == "127.0.0.1"
             ? runtime
             : throw new NotSupportedException($"nginx cannot run on the {runtime.Name} runtime: its upstreams listen on the host's 127.0.0.1 (use the host network)");
-    }
-
-    /// <summary>" in container ID (IMAGE)" for a container, nothing for a local process.</summary>
-    internal static string Where(IServerProcess process) => process is DockerContainer c ? $" in container {c.Id[..12]} ({c.Image})" : "";
-
-    private static Task WaitUntilAcceptsAsync(IServerProcess process, IPEndPoint endpoint, CancellationToken cancellationToken) =>
-        Readiness.UntilAsync(
-            process,
-            "nginx",
-            async ct =>
-            {
-                using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                await probe.ConnectAsync(endpoint, ct).ConfigureAwait(false);
-                Capture.LabConnections.Register(probe);
-                return true;
-            },
-            exited => exited ? $"nginx exited: {Emerg(process.Output)}" : $"its port did not accept within {Readiness.Timeout.TotalSeconds:0} s",
-            cancellationToken);
-
-    /// <summary>nginx's own words: its [emerg]/[alert] lines, or all of its output.</summary>
-    private static string Emerg(string output)
-    {
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var emerg = lines.Where(l => l.Contains("[emerg]", StringComparison.Ordinal) || l.Contains("[alert]", StringComparison.Ordinal)).ToList();
-        return string.Join(" ", emerg.Count > 0 ? emerg : lines);
-    }
-
-    private static void RecordError(Timeline timeline, string name, string line)
-    {
-        if (NginxLogParser.ParseError(line) is not { } e) return;
-        // nginx gives up on a timed-out upstream and closes its connection to it (FIN).
-        var closes = e.Kind is EventKind.ProxyUpstreamTimedOutHeader or EventKind.ProxyUpstreamTimedOutBody;
-        timeline.Record(new LabEvent(Side.Proxy, e.Kind, line) { Failure = e.Failure, Errno = e.Errno, Actor = name, Closed = closes ? CloseHow.Fin : null, Verbatim = line });
-    }
-
-    private static void RecordAccess(Timeline timeline, string name, string line)
-    {
-        if (NginxLogParser.ParseAccess(line) is { } e) timeline.Record(new LabEvent(Side.Proxy, e.Kind, $"access: {line}") { Actor = name, Status = e.Status, UpstreamStatuses = NginxLogParser.UpstreamStatuses(line), Verbatim = line });
     }
 }

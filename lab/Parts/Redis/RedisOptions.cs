@@ -35,6 +35,6 @@ public sealed record RedisOptions
     /// <summary>Where redis-server runs; null means the lab's <see cref="LabSettings.Runtime"/> (local processes unless the run chose docker). The default value is null.</summary>
     public IServerRuntime? Runtime { get; init; }
 
-    /// <summary>The image on a container runtime (e.g. <c>redis:7.4</c>); null means the lab's <see cref="LabSettings.RedisImage"/>, else <c>redis:7.4</c>. The default value is null.</summary>
+    /// <summary>The image on a container runtime (e.g. <c>redis:7.4</c>); null means the lab's <see cref="LabSettings.Images"/> (<c>redis</c>), else <c>redis:7.4</c>. The default value is null.</summary>
     public string? Image { get; init; }
 }

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using BrokenPipe.Lab.Protocols;
 using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Parts.Redis;
@@ -15,20 +15,15 @@ public sealed class RedisServer : IPart, IAsyncDisposable
 {
     private readonly LabSandbox _lab;
     private readonly RedisOptions _options;
-    private readonly string _dir;
-    private readonly LogTail _log;
-    private IServerProcess _process;
+    private readonly PartProcess _process;
     private int _disposed;
 
-    private RedisServer(LabSandbox lab, RedisOptions options, string dir, IPEndPoint endpoint, IServerProcess process, LogTail log, TimeSpan startup)
+    private RedisServer(LabSandbox lab, RedisOptions options, IPEndPoint endpoint, PartProcess process)
     {
         _lab = lab;
         _options = options;
-        _dir = dir;
         Endpoint = endpoint;
         _process = process;
-        _log = log;
-        StartupTime = startup;
     }
 
     public IPEndPoint Endpoint { get; }
@@ -38,10 +33,10 @@ public sealed class RedisServer : IPart, IAsyncDisposable
 
     public int Port => Endpoint.Port;
 
-    public int Pid => _process.Pid;
+    public int Pid => _process.Process.Pid;
 
     /// <summary>From starting the process until PING answers.</summary>
-    public TimeSpan StartupTime { get; private set; }
+    public TimeSpan StartupTime => _process.StartupTime;
 
     /// <summary>"127.0.0.1:PORT", for client configuration strings.</summary>
     public string Address => $"{Endpoint.Address}:{Endpoint.Port}";
@@ -52,55 +47,51 @@ public sealed class RedisServer : IPart, IAsyncDisposable
         var dir = Path.Combine(lab.Directory, options.Name);
         Directory.CreateDirectory(dir);
         var endpoint = new IPEndPoint(IPAddress.Loopback, LabSandbox.FreePort());
-        var log = Path.Combine(dir, "redis.log");
-        var (process, startup) = await LaunchAsync(lab, options, dir, endpoint, cancellationToken).ConfigureAwait(false);
-        var timeline = lab.Timeline;
-        var tail = new LogTail(log, line => Record(timeline, options.Name, line));
-        var server = new RedisServer(lab, options, dir, endpoint, process, tail, startup);
-        lab.Own(server, options.Name);
-        lab.RegisterListener(endpoint, Side.Redis);
-        timeline.Record(new LabEvent(Side.Lab, EventKind.PartStarted, $"redis-server (pid {process.Pid}{Nginx.NginxProxy.Where(process)}) on {endpoint}, ready in {startup.TotalMilliseconds:0.0} ms") { Actor = options.Name });
-        return server;
+        var process = await PartProcess.StartAsync(lab, Start(lab, options, dir, endpoint), cancellationToken).ConfigureAwait(false);
+        return process.Own(new RedisServer(lab, options, endpoint, process));
     }
+
+    /// <summary>
+    /// Why Redis cannot run on the docker runtime under <paramref name="settings"/> now (no engine, or no such image), or
+    /// null; see <see cref="DockerRuntime.ImageUnavailable"/>.
+    /// </summary>
+    public static string? DockerImageUnavailable(LabSettings settings) => DockerRuntime.ImageUnavailable(settings.ImageFor(RedisProgram.Descriptor));
 
     /// <summary>kill -9: the process dies at once and the kernel closes all its sockets (a crash, an OOM kill).</summary>
     public async Task KillAsync(CancellationToken cancellationToken = default)
     {
-        _lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisKilled, $"kill -9 {_process.Pid}: the kernel closes every socket of redis-server") { Actor = _options.Name, Closed = CloseHow.Fin });
-        _process.Signal(UnixSignal.Kill);
-        await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        _lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisKilled, $"kill -9 {Pid}: the kernel closes every socket of redis-server") { Actor = _options.Name, Closed = CloseHow.Fin });
+        _process.Process.Signal(UnixSignal.Kill);
+        await _process.Process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts redis-server again on the same port (after <see cref="KillAsync"/>); returns when PING answers.</summary>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
-        await _process.DisposeAsync().ConfigureAwait(false);
-        var (process, startup) = await LaunchAsync(_lab, _options, _dir, Endpoint, cancellationToken).ConfigureAwait(false);
-        _process = process;
-        StartupTime = startup;
-        // The lab stops what it owns last-started first: own this server again, above the new process, so that the
-        // lab's disposal stops Redis through DisposeAsync (SHUTDOWN) rather than by the process's SIGTERM.
-        _lab.Own(this, _options.Name);
-        _lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.PartStarted, $"redis-server restarted (pid {process.Pid}{Nginx.NginxProxy.Where(process)}) on {Endpoint}, ready in {startup.TotalMilliseconds:0.0} ms") { Actor = _options.Name });
+        await _process.RestartAsync(this, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>SIGSTOP: the process stops; the kernel still accepts and buffers, nothing answers.</summary>
     public void Pause()
     {
-        _lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisPaused, $"SIGSTOP {_process.Pid}") { Actor = _options.Name });
-        _process.Signal(UnixSignal.Stop);
+        _lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisPaused, $"SIGSTOP {Pid}") { Actor = _options.Name });
+        _process.Process.Signal(UnixSignal.Stop);
     }
 
     /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
     public void Resume()
     {
-        _process.Signal(UnixSignal.Cont);
-        _lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisResumed, $"SIGCONT {_process.Pid}") { Actor = _options.Name });
+        _process.Process.Signal(UnixSignal.Cont);
+        _lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisResumed, $"SIGCONT {Pid}") { Actor = _options.Name });
     }
 
     /// <summary>Runs one command on a connection of its own and returns the reply (setup, checks). Not recorded.</summary>
     public async Task<object?> CommandAsync(params string[] command) =>
-        await Resp.CommandAsync(Endpoint, command, CancellationToken.None).ConfigureAwait(false);
+        await RedisProgram.CommandAsync(Endpoint, command, CancellationToken.None).ConfigureAwait(false);
+
+    /// <summary>The clients CLIENT LIST names now, one observation each with its fields (id, name, flags, omem …). Not recorded.</summary>
+    public async Task<IReadOnlyList<RedisObservation>> ClientsAsync() =>
+        RedisLogParser.ClientList(Resp.Render(await CommandAsync("CLIENT", "LIST").ConfigureAwait(false)));
 
     /// <summary>
     /// Records an INFO section (clients, server, …) or CLIENT LIST as a snapshot event; <paramref name="fields"/>
@@ -124,7 +115,7 @@ public sealed class RedisServer : IPart, IAsyncDisposable
     }
 
     /// <summary>Reads what Redis has logged so far into the timeline now (the tail also does it every ~10 ms).</summary>
-    public void Flush() => _log.ReadNew();
+    public void Flush() => _process.Flush();
 
     public async ValueTask DisposeAsync()
     {
@@ -135,26 +126,24 @@ public sealed class RedisServer : IPart, IAsyncDisposable
         {
             try
             {
-                await Resp.CommandAsync(Endpoint, ["SHUTDOWN", "NOSAVE"], bound.Token).ConfigureAwait(false);
+                await RedisProgram.CommandAsync(Endpoint, ["SHUTDOWN", "NOSAVE"], bound.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
             {
                 // Expected: Redis closes the connection as it exits (EOF); or it is paused (the bound) or gone (refused).
             }
         }
-        await _process.StopAsync(UnixSignal.Term, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
-        await _log.DisposeAsync().ConfigureAwait(false);
-        await _process.DisposeAsync().ConfigureAwait(false);
-        _lab.Timeline.Record(new LabEvent(Side.Lab, EventKind.PartStopped, "redis-server stopped") { Actor = _options.Name });
+        await _process.StopAsync().ConfigureAwait(false);
     }
 
-    private static async Task<(IServerProcess Process, TimeSpan Startup)> LaunchAsync(LabSandbox lab, RedisOptions options, string dir, IPEndPoint endpoint, CancellationToken cancellationToken)
+    /// <summary>redis-server's arguments: the lab's port, no persistence, its log at verbose, and the options' limits.</summary>
+    private static PartProcessStart Start(LabSandbox lab, RedisOptions options, string dir, IPEndPoint endpoint)
     {
         var runtime = options.Runtime ?? lab.Settings.Runtime;
         List<string> args =
         [
             "--port", endpoint.Port.ToString(CultureInfo.InvariantCulture), "--bind", runtime.ListenAddress, "--daemonize", "no",
-            "--save", "", "--appendonly", "no", "--dir", dir, "--logfile", Path.Combine(dir, "redis.log"), "--loglevel", "verbose",
+            "--save", "", "--appendonly", "no", "--dir", dir, "--logfile", Path.Combine(dir, RedisProgram.LogFile), "--loglevel", "verbose",
             "--timeout", ((int)options.IdleTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
             "--tcp-keepalive", options.TcpKeepAliveSeconds.ToString(CultureInfo.InvariantCulture),
         ];
@@ -170,30 +159,7 @@ public sealed class RedisServer : IPart, IAsyncDisposable
         Limit("replica", options.OutputBufferLimitReplica);
         if (options.MaxMemory is { } mm) args.AddRange(["--maxmemory", mm]);
         if (options.MaxMemoryPolicy is { } policy) args.AddRange(["--maxmemory-policy", policy]);
-
-        var clock = Stopwatch.StartNew();
-        var launch = new ServerLaunch(ServerProgram.Redis, args, options.Name) { ExplicitPath = options.BinaryPath, Image = options.Image, Ports = [endpoint.Port] };
-        var process = await runtime.StartAsync(lab, launch, cancellationToken).ConfigureAwait(false);
-        await Readiness.UntilAsync(
-            process,
-            "redis-server",
-            async ct => Resp.Render(await Resp.CommandAsync(endpoint, ["PING"], ct).ConfigureAwait(false)) == "PONG",
-            exited => exited ? $"it exited: {process.Output}" : $"PING did not answer within {Readiness.Timeout.TotalSeconds:0} s",
-            cancellationToken).ConfigureAwait(false);
-        return (process, clock.Elapsed);
-    }
-
-    private static void Record(Timeline timeline, string name, string line)
-    {
-        if (RedisLogParser.Parse(line) is not { } kind) return;
-        var detail = kind == EventKind.RedisOutputBufferLimit ? $"{RedisLogParser.Limit(line)} limit: {line}" : line;
-        // Both limits and the idle timeout make Redis close that client's connection (FIN).
-        var closes = kind is EventKind.RedisOutputBufferLimit or EventKind.RedisIdleClientClosed;
-        var observed = new RedisObservation
-        {
-            Fields = RedisLogParser.Fields(line),
-            HardLimit = kind == EventKind.RedisOutputBufferLimit ? RedisLogParser.Limit(line) == "hard" : null,
-        };
-        timeline.Record(new LabEvent(Side.Redis, kind, detail) { Actor = name, Closed = closes ? CloseHow.Fin : null, Redis = observed, Verbatim = line });
+        var launch = new ServerLaunch(RedisProgram.Descriptor, args, options.Name) { ExplicitPath = options.BinaryPath, Image = options.Image, Ports = [endpoint.Port] };
+        return new PartProcessStart(runtime, launch, endpoint, Side.Redis, dir);
     }
 }

@@ -1,3 +1,4 @@
+using BrokenPipe.Lab.Parts.Nginx;
 using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Tests.Runtimes;
@@ -10,7 +11,7 @@ public sealed class BinaryLocatorTests
     [Fact]
     public void Find_Nginx_FindsUsrSbinNginx()
     {
-        var found = BinaryLocator.Find(ServerProgram.Nginx);
+        var found = BinaryLocator.Find(NginxProgram.Descriptor);
 
         Assert.NotNull(found);
         Assert.Equal("/usr/sbin/nginx", RealPath(found));
@@ -35,7 +36,7 @@ public sealed class BinaryLocatorTests
     {
         var said = new List<string>();
 
-        var path = await BinaryLocator.LocateAsync(ServerProgram.Nginx, say: said.Add).WaitAsync(Bound.Wait);
+        var path = await BinaryLocator.LocateAsync(NginxProgram.Descriptor, say: said.Add).WaitAsync(Bound.Wait);
 
         Assert.Equal("/usr/sbin/nginx", RealPath(path));
         Assert.Empty(said);
@@ -46,7 +47,7 @@ public sealed class BinaryLocatorTests
     {
         const string path = "/no/such/dir/nginx";
 
-        var e = await Assert.ThrowsAsync<RuntimeMissingException>(() => BinaryLocator.LocateAsync(ServerProgram.Nginx, path));
+        var e = await Assert.ThrowsAsync<RuntimeMissingException>(() => BinaryLocator.LocateAsync(NginxProgram.Descriptor, path));
 
         Assert.Contains(path, e.Message);
         Assert.StartsWith("nginx:", e.Message);
@@ -60,7 +61,7 @@ public sealed class BinaryLocatorTests
         {
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-            var e = await Assert.ThrowsAsync<RuntimeMissingException>(() => BinaryLocator.LocateAsync(ServerProgram.Nginx, file));
+            var e = await Assert.ThrowsAsync<RuntimeMissingException>(() => BinaryLocator.LocateAsync(NginxProgram.Descriptor, file));
 
             Assert.Contains(file, e.Message);
         }

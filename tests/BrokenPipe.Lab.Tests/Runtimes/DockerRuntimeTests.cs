@@ -2,6 +2,7 @@ using System.Globalization;
 using Docker.DotNet.Models;
 using BrokenPipe.Lab.Parts.Nginx;
 using BrokenPipe.Lab.Parts.Redis;
+using BrokenPipe.Lab.Protocols;
 using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Tests.Runtimes;
@@ -106,7 +107,7 @@ public sealed class DockerRuntimeTests
     {
         var settings = await DockerSettings.HostNetworkAsync();
         var run = $"x-{int.MaxValue - 1}-{Guid.NewGuid():N}";
-        var id = await StartOrphanAsync(settings.RedisImage!, run, ownerPid: int.MaxValue - 1);
+        var id = await StartOrphanAsync(settings.Images["redis"], run, ownerPid: int.MaxValue - 1);
 
         await Reaper.ReapOrphanContainersAsync();
 
@@ -120,7 +121,7 @@ public sealed class DockerRuntimeTests
         var settings = await DockerSettings.HostNetworkAsync();
         var id = Guid.NewGuid().ToString("N");
         // A live owner's labels: only the dead lab dir's registry can lead the reaper to it.
-        var container = await StartOrphanAsync(settings.RedisImage!, $"y-{id}", Environment.ProcessId);
+        var container = await StartOrphanAsync(settings.Images["redis"], $"y-{id}", Environment.ProcessId);
         var staging = Path.Combine(LabSandbox.TempRoot, $"staging{id}");
         Directory.CreateDirectory(staging);
         await File.WriteAllTextAsync(Path.Combine(staging, Reaper.ContainerRegistry), container + Environment.NewLine);

@@ -1,4 +1,5 @@
 using BrokenPipe.Lab.Runtimes;
+using BrokenPipe.Lab.Parts;
 
 namespace BrokenPipe.Lab.Tests.Runtimes;
 
@@ -15,10 +16,10 @@ internal static class DockerSettings
     private static async Task<LabSettings> BuildAsync()
     {
         var settings = LabSettings.FromEnvironment() with { Runtime = DockerRuntime.HostNetwork };
-        return settings with
+        foreach (var program in ServerPrograms.All.Where(p => !settings.Images.ContainsKey(p.Key)))
         {
-            NginxImage = settings.NginxImage ?? await LocalImages.BuildAsync(ServerProgram.Nginx),
-            RedisImage = settings.RedisImage ?? await LocalImages.BuildAsync(ServerProgram.Redis),
-        };
+            settings = settings.WithImage(program.Key, await LocalImages.BuildAsync(program));
+        }
+        return settings;
     }
 }

@@ -1,3 +1,5 @@
+using BrokenPipe.Lab.Parts.Nginx;
+using BrokenPipe.Lab.Parts.Redis;
 using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Tests.Runtimes;
@@ -7,7 +9,7 @@ public sealed class ServerProgramTests
     [Fact]
     public void InstallHint_Nginx_NamesAptGetDnfAndBrewWithTheirPackages()
     {
-        var hint = ServerProgram.Nginx.InstallHint;
+        var hint = NginxProgram.Descriptor.InstallHint;
 
         Assert.Contains("nginx is not installed", hint);
         Assert.Contains("apt-get install nginx-light", hint);
@@ -28,7 +30,7 @@ public sealed class ServerProgramTests
     [Fact]
     public void Candidates_NginxAndRedis_IncludeTheDebianPaths()
     {
-        Assert.Contains("/usr/sbin/nginx", ServerProgram.Nginx.Candidates);
-        Assert.Contains("/usr/bin/redis-server", ServerProgram.Redis.Candidates);
+        Assert.Contains("/usr/sbin/nginx", NginxProgram.Descriptor.Candidates);
+        Assert.Contains("/usr/bin/redis-server", RedisProgram.Descriptor.Candidates);
     }
 }

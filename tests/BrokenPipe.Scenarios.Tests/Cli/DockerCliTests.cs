@@ -38,7 +38,7 @@ public sealed class DockerCliTests : IDisposable
     [DockerFact]
     public async Task Run_RedisScenarioWithRuntimeDockerAndLocalImage_MeetsItsExpectation()
     {
-        var image = (await DockerSettings.HostNetworkAsync()).RedisImage!;
+        var image = (await DockerSettings.HostNetworkAsync()).Images["redis"];
 
         var (code, stdout, _) = await InProcessCli.RunAsync(["run", ScenarioIds.RedisBigReply, "--variant", "broken", "--runtime", "docker", "--redis-image", image]);
 
@@ -49,7 +49,7 @@ public sealed class DockerCliTests : IDisposable
     [DockerFact]
     public async Task CheckProxy_ImageOfTheTeamsNginx_PassesEveryCheckInAContainer()
     {
-        var image = (await DockerSettings.HostNetworkAsync()).NginxImage!;
+        var image = (await DockerSettings.HostNetworkAsync()).Images["nginx"];
         var config = Write("good.conf", "server { listen {{listen}}; location / { proxy_pass http://{{upstream}}; proxy_read_timeout 30s; } }");
 
         var (code, stdout, _) = await InProcessCli.RunAsync(["check-proxy", "--config", config, "--image", image, .. Quick]);

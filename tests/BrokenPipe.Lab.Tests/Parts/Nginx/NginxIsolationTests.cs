@@ -1,3 +1,4 @@
+using BrokenPipe.Lab.Parts;
 using BrokenPipe.Lab.Parts.Nginx;
 
 namespace BrokenPipe.Lab.Tests.Parts.Nginx;
@@ -73,7 +74,7 @@ public sealed class NginxIsolationTests
     {
         var isolated = Isolate("http { http2 on; server { listen 127.0.0.1:1000; } }");
 
-        Assert.Equal(new NginxListener { Http2 = true, Http2Directive = true }, isolated.Listener);
+        Assert.Equal(new ProxyListener { Http2 = true, Http2Directive = true }, isolated.Listener);
         Assert.Equal("HTTP/2 cleartext (h2c)", isolated.Listener.Protocol);
     }
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using BrokenPipe.Lab.Parts.Redis;
+using BrokenPipe.Lab.Protocols;
 
 namespace BrokenPipe.Lab.Tests.Parts.Redis;
 
@@ -47,7 +48,7 @@ public sealed class RedisServerTests
         var timeline = TimelineFormat.Lines(lab.Timeline.Snapshot());
         Assert.False(Directory.Exists($"/proc/{pid}"), $"redis-server {pid} still runs");
         // Stopped through SHUTDOWN by the server (owned again above the new process), not by the process's SIGTERM.
-        Assert.Contains(lab.Timeline.Snapshot(), e => e.Kind == EventKind.PartStopped && e.Detail == "redis-server stopped");
+        Assert.Contains(lab.Timeline.Snapshot(), e => e.Kind == EventKind.PartStopped && e.Detail == $"redis-server (pid {redis.Pid}) stopped");
         Assert.DoesNotContain(lab.Timeline.Snapshot(), e => e.Detail.StartsWith("stopping", StringComparison.Ordinal));
         Assert.DoesNotContain("Received SIGTERM", timeline, StringComparison.Ordinal);
     }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace BrokenPipe.Lab.Runtimes;
+namespace BrokenPipe.Lab;
 
 /// <summary>
 /// <c>ss -tni</c> snapshots of the connections on one port, recorded as <see cref="EventKind.SocketSnapshot"/> events:
@@ -15,15 +15,17 @@ public static class SocketStats
 {
     public static async Task<IReadOnlyList<LabEvent>> SnapshotAsync(LabSandbox lab, int serverPort, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(lab);
+        var timeline = lab.Timeline;
         string output;
         try
         {
             // Through the one process runner: bounded, and killed by its PID if it hangs.
-            (_, output) = await Command.RunAsync("ss", ["-tniH", "state", "all", $"( src 127.0.0.1:{serverPort} or dst 127.0.0.1:{serverPort} )"], cancellationToken: cancellationToken).ConfigureAwait(false);
+            (_, output) = await Runtimes.Command.RunAsync("ss", ["-tniH", "state", "all", $"( src 127.0.0.1:{serverPort} or dst 127.0.0.1:{serverPort} )"], cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            return [lab.Timeline.Note(Side.Lab, $"ss (iproute2) is not available: {e.Message}")];
+            return [timeline.Note(Side.Lab, $"ss (iproute2) is not available: {e.Message}")];
         }
         var events = new List<LabEvent>();
         foreach (var (socketLine, info) in Parse(output))
@@ -37,7 +39,7 @@ public static class SocketStats
             var listening = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, serverPort);
             var side = isServer ? lab.SideListeningAt(listening) : lab.SideConnectingTo(listening);
             var detail = $"ss: {f[0]} Recv-Q={recvQ} Send-Q={sendQ} {f[3]} -> {f[4]}" + (info.Length > 0 ? $" | {info}" : "");
-            events.Add(lab.Timeline.Record(new LabEvent(side, EventKind.SocketSnapshot, detail) { Actor = "ss", Bytes = isServer ? sendQ : recvQ }));
+            events.Add(timeline.Record(new LabEvent(side, EventKind.SocketSnapshot, detail) { Actor = "ss", Bytes = isServer ? sendQ : recvQ }));
         }
         return events;
     }

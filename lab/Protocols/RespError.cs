@@ -1,4 +1,4 @@
-namespace BrokenPipe.Lab.Parts.Redis;
+namespace BrokenPipe.Lab.Protocols;
 
 /// <summary>A RESP error reply ("-ERR …").</summary>
 public sealed record RespError(string Message);

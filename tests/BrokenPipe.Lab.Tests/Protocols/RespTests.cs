@@ -1,7 +1,8 @@
 using System.Text;
 using BrokenPipe.Lab.Parts.Redis;
+using BrokenPipe.Lab.Protocols;
 
-namespace BrokenPipe.Lab.Tests.Parts.Redis;
+namespace BrokenPipe.Lab.Tests.Protocols;
 
 /// <summary>RESP framing, as pure logic over a memory stream.</summary>
 public sealed class RespTests

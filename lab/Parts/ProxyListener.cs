@@ -1,10 +1,13 @@
-namespace BrokenPipe.Lab.Parts.Nginx;
+namespace BrokenPipe.Lab.Parts;
 
-/// <summary>How the lab's <c>{{listen}}</c> listener speaks: TLS (<c>ssl</c>), HTTP/2 (<c>http2</c> or <c>http2 on;</c>).</summary>
-internal sealed record NginxListener
+/// <summary>
+/// How a proxy's front listener (the lab's <c>{{listen}}</c>) speaks, read from the proxy's config: TLS, HTTP/2 (nginx:
+/// <c>ssl</c>, <c>http2</c> or <c>http2 on;</c>). The proxy checks' client speaks what it says.
+/// </summary>
+internal sealed record ProxyListener
 {
     /// <summary>Plain HTTP/1.1.</summary>
-    public static NginxListener Plain { get; } = new();
+    public static ProxyListener Plain { get; } = new();
 
     /// <summary>The listener has <c>ssl</c> (or its server <c>ssl on;</c>): clients speak TLS.</summary>
     public bool Tls { get; init; }
@@ -12,7 +15,7 @@ internal sealed record NginxListener
     /// <summary>The listener has <c>http2</c>, or its server or http block <c>http2 on;</c>: clients speak HTTP/2.</summary>
     public bool Http2 { get; init; }
 
-    /// <summary>HTTP/2 comes from the <c>http2 on;</c> directive, which needs nginx 1.25.1 or later.</summary>
+    /// <summary>HTTP/2 comes from a directive of the proxy that needs a later version of it (nginx: <c>http2 on;</c>, 1.25.1 or later).</summary>
     public bool Http2Directive { get; init; }
 
     /// <summary>

@@ -3,13 +3,14 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace BrokenPipe.Lab.Parts.Redis;
+namespace BrokenPipe.Lab.Protocols;
 
 /// <summary>
 /// The few RESP (Redis protocol) pieces the lab needs without a library: encode a command, read one reply.
-/// Pure framing over a stream; the raw probe and the Redis part's own readiness check and snapshots use it.
+/// Pure framing over a stream: the Redis part's readiness check and snapshots, the raw probe, and scenarios that speak
+/// RESP themselves use it. A protocol codec, so it belongs to no part.
 /// </summary>
-internal static class Resp
+public static class Resp
 {
     public static byte[] Encode(IReadOnlyList<string> command)
     {
@@ -56,12 +57,15 @@ internal static class Resp
         }
     }
 
-    /// <summary>One command on a fresh connection (readiness checks, snapshots, setup): the reply, or an exception.</summary>
-    public static async Task<object?> CommandAsync(IPEndPoint endpoint, IReadOnlyList<string> command, CancellationToken cancellationToken)
+    /// <summary>
+    /// One command on a fresh connection (readiness checks, snapshots, setup): the reply, or an exception.
+    /// <paramref name="connected"/> is told the socket once it is connected (the lab notes its own connections there).
+    /// </summary>
+    public static async Task<object?> CommandAsync(IPEndPoint endpoint, IReadOnlyList<string> command, CancellationToken cancellationToken, Action<Socket>? connected = null)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
-        Capture.LabConnections.Register(socket);
+        connected?.Invoke(socket);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
         await stream.WriteAsync(Encode(command), cancellationToken).ConfigureAwait(false);
         // Buffered: the reply's lines are parsed a byte at a time (a CLIENT LIST, an INFO section, a page of HSCAN).
