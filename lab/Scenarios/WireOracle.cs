@@ -80,12 +80,17 @@ internal static class WireOracle
         events.Any(e => e.Closed is not null && (e.At - seen.At).Duration() <= Slack && (e.Side == seen.Side || e.Peer == seen.Side || e.From == seen.Side));
 
     /// <summary>
-    /// The closer's own close event nearest to <paramref name="seen"/> says it is a reply (an orderly end). The nearest,
-    /// not any: two parts of one side (a raw server and Kestrel) may close other connections within the slack.
+    /// Every close event the timeline attributes to the closer of <paramref name="seen"/> within the slack (its own, or
+    /// another side's observation of it: <see cref="LabEvent.Peer"/>) is a reply, an orderly end, as FirstDisconnect
+    /// reads them. All, not any: two parts of one side (a raw server and Kestrel) may close other connections within
+    /// the slack, and a close event cannot yet be tied to its connection, so a disconnect beside an orderly end is never
+    /// left out.
     /// </summary>
-    private static bool Orderly(IReadOnlyList<LabEvent> events, Seen seen) =>
-        events.Where(e => e.Closed is not null && e.Side == seen.Side && e.Peer is null && (e.At - seen.At).Duration() <= Slack)
-            .MinBy(e => (e.At - seen.At).Duration()) is { Reply: true };
+    private static bool Orderly(IReadOnlyList<LabEvent> events, Seen seen)
+    {
+        var attributed = events.Where(e => e.Closed is not null && (e.Peer ?? e.Side) == seen.Side && (e.At - seen.At).Duration() <= Slack).ToList();
+        return attributed.Count > 0 && attributed.All(e => e.Reply);
+    }
 
     private static string Describe(Seen x) => $"{x.Close.How} from the {Name(x.Side)} at {Ms(x.At)} (frame {x.Close.Frame.Number}, {x.Conversation.Client} → {x.Conversation.Server})";
 

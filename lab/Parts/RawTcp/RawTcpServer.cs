@@ -136,7 +136,14 @@ public sealed class RawTcpServer : IPart, IAsyncDisposable
                     break;
                 }
             }
-            if (!_stopping) SocketClose.CloseAsync(socket, _options.Close, _timeline, Side.Server, actor).GetAwaiter().GetResult();
+            if (!_stopping)
+            {
+                // The peer (a proxy or a client that read the whole response) may close between the last send and this
+                // close: its FIN came first on the wire, an orderly end of a complete exchange, and this close answers it.
+                var answers = !peerCloseSeen && Native.State(socket) == TcpState.CloseWait;
+                if (answers) _timeline.Record(new LabEvent(Side.Server, EventKind.PeerClosed, "the peer's FIN arrived after the whole response, before the server closed (CLOSE_WAIT): an orderly end") { Failure = SocketFailure.EndOfStream, Actor = actor, Peer = Peer, Closed = CloseHow.Fin, Reply = true });
+                SocketClose.CloseAsync(socket, _options.Close, _timeline, Side.Server, actor, reply: answers).GetAwaiter().GetResult();
+            }
             _timeline.Record(new LabEvent(Side.Server, EventKind.HandlerCompleted, "connection handler done") { Actor = actor });
         }
         catch (Exception e)
