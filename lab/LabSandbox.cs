@@ -89,23 +89,59 @@ public sealed class LabSandbox : IAsyncDisposable, Runtimes.IRuntimeHost
     public Side SideConnectingTo(IPEndPoint endpoint) => _fronts.GetValueOrDefault(endpoint, Side.Client);
 
     /// <summary>
-    /// A free port on 127.0.0.1, from the kernel, for a process that must be told its port up front (nginx, redis).
-    /// In-process parts bind 127.0.0.1:0 themselves and read the port back. A port is handed out once per 5 minutes in
-    /// this process: between the probe's close and the program's bind the kernel may give the same port to the next
-    /// probe, and with labs side by side a second nginx then found the first one's listener "ready" and could not bind.
+    /// A free port on 127.0.0.1 for a process that must be told its port up front (nginx, redis). In-process parts bind
+    /// 127.0.0.1:0 themselves and read the port back. The port comes from just below the kernel's ephemeral range
+    /// (net.ipv4.ip_local_port_range, 32768–60999 by default), where the kernel never hands a port to a bind(0) or a
+    /// connect(): between the probe's close and the program's bind, no other socket of this machine — another test's
+    /// Kestrel, a client's connect, an observer — can take it. A port from the kernel's own range was taken in that window
+    /// now and then with labs side by side (nginx: "bind() … failed (98: Address already in use)" while its readiness
+    /// probe found the other listener; a Redis test read "HTTP/1.1 400" from a Kestrel). A port is handed out once per
+    /// 5 minutes in this process; another process picks the same one only by a 1-in-12,000 chance.
     /// </summary>
     public static int FreePort()
     {
-        while (true)
+        var (low, count) = BelowEphemeral.Value;
+        for (var attempt = 0; ; attempt++)
         {
-            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            var port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+            var port = attempt < 1000 ? low + Random.Shared.Next(count) : KernelPort();
             var now = Environment.TickCount64;
-            if (HandedOut.TryAdd(port, now)) return port;
-            if (HandedOut.TryGetValue(port, out var at) && now - at >= 300_000 && HandedOut.TryUpdate(port, now, at)) return port;
+            if (HandedOut.TryGetValue(port, out var at) && now - at < 300_000) continue;
+            try
+            {
+                using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                probe.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            }
+            catch (SocketException)
+            {
+                continue; // in use here (a listener, or a connection still in TIME_WAIT on it)
+            }
+            HandedOut[port] = now;
+            return port;
         }
     }
+
+    private static int KernelPort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    /// <summary>Up to 12,000 ports just below the kernel's ephemeral range (read from /proc; 32768 when it cannot be read).</summary>
+    private static readonly Lazy<(int Low, int Count)> BelowEphemeral = new(() =>
+    {
+        var first = 32768;
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (range.Length >= 1 && int.TryParse(range[0], out var parsed)) first = parsed;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        var low = Math.Max(1024, first - 12_000);
+        return (low, Math.Max(1, first - low));
+    });
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, long> HandedOut = new();
 

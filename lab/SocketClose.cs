@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 
 namespace BrokenPipe.Lab;
@@ -18,14 +19,14 @@ public static class SocketClose
         {
             case CloseMode.Rst:
             {
-                var e = timeline.Record(new LabEvent(side, EventKind.ClosedRst, "closed with SO_LINGER 0: RST sent") { Actor = actor, Closed = CloseHow.Rst });
+                var e = timeline.Record(new LabEvent(side, EventKind.ClosedRst, "closed with SO_LINGER 0: RST sent") { Actor = actor, Closed = CloseHow.Rst, LocalEndPoint = Local(socket) });
                 socket.LingerState = new LingerOption(true, 0);
                 socket.Close();
                 return e;
             }
             case CloseMode.HalfClose:
             {
-                var e = timeline.Record(new LabEvent(side, EventKind.HalfClosed, "shutdown(SHUT_WR): FIN sent, still reading") { Actor = actor, Closed = CloseHow.Fin });
+                var e = timeline.Record(new LabEvent(side, EventKind.HalfClosed, "shutdown(SHUT_WR): FIN sent, still reading") { Actor = actor, Closed = CloseHow.Fin, LocalEndPoint = Local(socket) });
                 TryShutdown(socket);
                 return e;
             }
@@ -64,8 +65,8 @@ public static class SocketClose
         return state == TcpState.Close
             ? timeline.Record(new LabEvent(side, EventKind.Note, $"{who} of a connection the kernel had already ended (a reset or a timeout): nothing goes on the wire") { Actor = actor })
             : unread > 0
-                ? timeline.Record(new LabEvent(side, EventKind.ClosedRst, $"{who} with {unread} unread bytes in the receive buffer: the kernel sends RST") { Actor = actor, Bytes = unread, Closed = CloseHow.Rst })
-                : timeline.Record(new LabEvent(side, EventKind.ClosedFin, $"{who}: FIN sent") { Actor = actor, Reply = reply, Closed = CloseHow.Fin });
+                ? timeline.Record(new LabEvent(side, EventKind.ClosedRst, $"{who} with {unread} unread bytes in the receive buffer: the kernel sends RST") { Actor = actor, Bytes = unread, Closed = CloseHow.Rst, LocalEndPoint = Local(socket) })
+                : timeline.Record(new LabEvent(side, EventKind.ClosedFin, $"{who}: FIN sent") { Actor = actor, Reply = reply, Closed = CloseHow.Fin, LocalEndPoint = Local(socket) });
     }
 
     /// <summary>Bytes waiting in the receive buffer (FIONREAD), 0 when the socket is unusable.</summary>
@@ -78,6 +79,19 @@ public static class SocketClose
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             return 0;
+        }
+    }
+
+    /// <summary>The closing socket's own address (which ties its close to a connection of a capture), or null.</summary>
+    private static IPEndPoint? Local(Socket socket)
+    {
+        try
+        {
+            return socket.LocalEndPoint as IPEndPoint;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return null;
         }
     }
 

@@ -94,33 +94,32 @@ internal static class Parts
     }
 
     /// <summary>The part's own StartupTime (launch → PING answers), and its DisposeAsync.</summary>
-    private static async Task<(double Start, double Stop)> RedisAsync(LabSettings settings)
-    {
-        var lab = new LabSandbox("bench-redis") { Settings = settings };
-        try
+    private static Task<(double Start, double Stop)> RedisAsync(LabSettings settings) =>
+        MeasurePartAsync("bench-redis", settings, async lab =>
         {
             var redis = await RedisServer.StartAsync(lab);
-            var clock = Stopwatch.StartNew();
-            await redis.DisposeAsync();
-            return (redis.StartupTime.TotalMilliseconds, clock.Elapsed.TotalMilliseconds);
-        }
-        finally
-        {
-            await lab.DisposeAsync();
-        }
-    }
+            return (redis.StartupTime, redis);
+        });
 
     /// <summary>The part's own StartupTime (launch → port accepts; its <c>nginx -t</c> before is not included), and its DisposeAsync.</summary>
-    private static async Task<(double Start, double Stop)> NginxAsync(LabSettings settings)
-    {
-        var lab = new LabSandbox("bench-nginx") { Settings = settings };
-        try
+    private static Task<(double Start, double Stop)> NginxAsync(LabSettings settings) =>
+        MeasurePartAsync("bench-nginx", settings, async lab =>
         {
             var upstream = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions());
             var nginx = await NginxProxy.StartAsync(lab, upstream.Endpoint);
+            return (nginx.StartupTime, nginx);
+        });
+
+    /// <summary>Starts a part in a lab of its own; its StartupTime, and how long its DisposeAsync takes (the lab is disposed after).</summary>
+    private static async Task<(double Start, double Stop)> MeasurePartAsync(string name, LabSettings settings, Func<LabSandbox, Task<(TimeSpan Startup, IAsyncDisposable Part)>> start)
+    {
+        var lab = new LabSandbox(name) { Settings = settings };
+        try
+        {
+            var (startup, part) = await start(lab);
             var clock = Stopwatch.StartNew();
-            await nginx.DisposeAsync();
-            return (nginx.StartupTime.TotalMilliseconds, clock.Elapsed.TotalMilliseconds);
+            await part.DisposeAsync();
+            return (startup.TotalMilliseconds, clock.Elapsed.TotalMilliseconds);
         }
         finally
         {

@@ -45,7 +45,7 @@ public sealed class BenchApp(TextWriter stdout, TextWriter stderr, IReadOnlyList
             var pairs = options.Scenarios.SelectMany(s => options.Variants.Select(v => (Scenario: s, Variant: v))).ToList();
             for (var i = 0; i < pairs.Count; i++)
             {
-                rows.Add(await MeasureScenarioAsync(pairs[i].Scenario, pairs[i].Variant, options.Runs, options.Settings, $"[{i + 1}/{pairs.Count}]", progress, cancellationToken));
+                rows.Add(await MeasureScenarioAsync(pairs[i].Scenario, pairs[i].Variant, options, $"[{i + 1}/{pairs.Count}]", progress, cancellationToken));
             }
 
             var report = new Report(options.Runs, rows, [kestrel, nginx], CommandLine(args));
@@ -158,12 +158,12 @@ public sealed class BenchApp(TextWriter stdout, TextWriter stderr, IReadOnlyList
     private static async Task<ScenarioRow> MeasureScenarioAsync(
         Scenario scenario,
         Variant variant,
-        int runs,
-        LabSettings settings,
+        BenchOptions options,
         string label,
         Progress progress,
         CancellationToken cancellationToken)
     {
+        var (runs, settings) = (options.Runs, options.Settings);
         var name = $"{scenario.Id}/{variant.ToString().ToLowerInvariant()}";
         var results = new List<ScenarioResult>(runs);
         for (var i = 0; i < runs; i++)

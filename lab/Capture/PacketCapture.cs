@@ -21,15 +21,16 @@ internal sealed class PacketCapture : IAsyncDisposable
     private readonly double _wallStart;
     private readonly TimeSpan _labStart;
 
-    private PacketCapture(LabSandbox lab, LocalProcess tcpdump, string tcpdumpPath, string raw, string path, double wallStart, TimeSpan labStart)
+    /// <summary>Taken as tcpdump starts: the wall clock and the lab's clock, which relate the packets' times to the timeline's.</summary>
+    private PacketCapture(LabSandbox lab, LocalProcess tcpdump, string tcpdumpPath, string raw, string path)
     {
         _lab = lab;
         _tcpdump = tcpdump;
         _tcpdumpPath = tcpdumpPath;
         _raw = raw;
         _path = path;
-        _wallStart = wallStart;
-        _labStart = labStart;
+        _wallStart = Epoch();
+        _labStart = lab.Timeline.Now;
     }
 
     /// <summary>Why this process cannot capture packets (not root), or null.</summary>
@@ -50,7 +51,7 @@ internal sealed class PacketCapture : IAsyncDisposable
         // -B: a 32 MB kernel buffer (2 MB by default), so that runs side by side, each tcpdump seeing every run's traffic
         // on loopback, lose no packet; if the kernel drops some anyway, tcpdump says so on exit and the summary tells.
         var process = LocalProcess.Start(lab, tcpdump, ["-Z", "root", "-i", "any", "--immediate-mode", "-B", "32768", "-n", "-U", "-s", "160", "-w", raw, Filter], "tcpdump");
-        var capture = new PacketCapture(lab, process, tcpdump, raw, path, Epoch(), lab.Timeline.Now);
+        var capture = new PacketCapture(lab, process, tcpdump, raw, path);
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(TimeSpan.FromSeconds(10));
         try

@@ -1,3 +1,6 @@
+using BrokenPipe.Lab.Parts.Nginx;
+using BrokenPipe.Lab.Runtimes;
+
 namespace BrokenPipe.Lab.Checks;
 
 /// <summary>The knobs of <see cref="ProxyChecks"/>; each default is what a typical API behind an ingress must survive.</summary>
@@ -60,4 +63,16 @@ public sealed record ProxyCheckOptions
     /// nginx then runs on the docker runtime, host network. Null runs the lab's usual nginx.
     /// </summary>
     public string? NginxImage { get; init; }
+
+    /// <summary>The nginx these options describe, with <paramref name="config"/> as its template (the checks' and the CLI's validation).</summary>
+    internal NginxOptions NginxOptionsFor(string config) => new()
+    {
+        ConfigTemplatePath = config,
+        BinaryPath = NginxPath,
+        TlsCertificatePath = TlsCertificatePath,
+        TlsKeyPath = TlsKeyPath,
+        TlsHost = Host ?? "localhost",
+        Image = NginxImage,
+        Runtime = NginxImage is null ? null : DockerRuntime.HostNetwork,
+    };
 }

@@ -310,16 +310,7 @@ public static class ProxyChecks
         var nginx = await NginxProxy.StartAsync(
             lab,
             upstream,
-            new NginxOptions
-            {
-                ConfigTemplatePath = configPath,
-                BinaryPath = options.NginxPath,
-                TlsCertificatePath = options.TlsCertificatePath,
-                TlsKeyPath = options.TlsKeyPath,
-                TlsHost = options.Host ?? "localhost",
-                Image = options.NginxImage,
-                Runtime = options.NginxImage is null ? null : Runtimes.DockerRuntime.HostNetwork,
-            },
+            options.NginxOptionsFor(configPath),
             ct).ConfigureAwait(false);
         return (nginx, new CheckClient(lab, nginx, options));
     }

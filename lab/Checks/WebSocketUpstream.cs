@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Checks;
 
@@ -39,16 +40,7 @@ internal sealed class WebSocketUpstream : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _listener.Dispose();
-        lock (_sockets) foreach (var s in _sockets) s.Dispose();
-        try
-        {
-            await _accepting.ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-        }
+        await AcceptLoop.StopAsync(_stop, _listener, _sockets, _accepting).ConfigureAwait(false);
         _stop.Dispose();
     }
 

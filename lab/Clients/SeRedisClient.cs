@@ -141,22 +141,17 @@ public sealed class SeRedisClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts <paramref name="workers"/> loops in the observer, each running <paramref name="command"/> up to
-    /// <paramref name="count"/> times, one every <paramref name="every"/>; returns a handle for <see cref="Stop"/>
-    /// and a task that completes when the loops end.
+    /// Starts the <paramref name="loop"/>'s workers in the observer (see <see cref="SeRedisLoop"/>); returns a handle
+    /// for <see cref="Stop"/> and a task that completes when the loops end.
     /// </summary>
-    /// <remarks>
-    /// With <paramref name="retries"/> (async calls only), a command that fails with a connection or timeout error is
-    /// retried with exponential backoff (250 ms doubling to 2 s), as a Polly pipeline would; its outcome is recorded once.
-    /// </remarks>
-    public (int Handle, Task Done) StartLoop(string command, IReadOnlyList<string>? args, SeRedisCallMode mode, TimeSpan every, int count, int workers = 1, int retries = 0)
+    public (int Handle, Task Done) StartLoop(SeRedisLoop loop)
     {
         var id = Interlocked.Increment(ref _requests);
-        var request = Request("loop", command, args, mode);
-        request["retries"] = retries;
-        request["everyMs"] = every.TotalMilliseconds;
-        request["count"] = count;
-        request["workers"] = workers;
+        var request = Request("loop", loop.Command, loop.Args, loop.Mode);
+        request["retries"] = loop.Retries;
+        request["everyMs"] = loop.Every.TotalMilliseconds;
+        request["count"] = loop.Count;
+        request["workers"] = loop.Workers;
         return (id, Send(id, request));
     }
 

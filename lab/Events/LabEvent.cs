@@ -83,7 +83,8 @@ public sealed record LabEvent(TimeSpan At, Side Side, EventKind Kind, SocketFail
 
     /// <summary>
     /// On <see cref="EventKind.Connected"/>: the connection's own address, which the server sees as the client's (Redis's
-    /// addr=, nginx's $remote_addr).
+    /// addr=, nginx's $remote_addr). On a close recorded by <c>SocketClose</c>: the closing socket's own address, which
+    /// ties the close to its connection in a capture.
     /// </summary>
     public IPEndPoint? LocalEndPoint { get; init; }
 

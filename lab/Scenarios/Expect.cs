@@ -11,20 +11,12 @@ public static class Expect
     /// <summary>No event matches.</summary>
     public static Check No(string description, Func<LabEvent, bool> match) => new(description, events => !events.Any(match));
 
-    /// <summary>An event of <paramref name="kind"/> on <paramref name="side"/>, optionally with a failure, errno, actor and index.</summary>
-    public static Check Event(
-        string description,
-        Side side,
-        EventKind kind,
-        SocketFailure? failure = null,
-        int? errno = null,
-        string? actor = null,
-        int? index = null) =>
-        Event(description, e => e.Side == side && e.Kind == kind &&
-            (failure is null || e.Failure == failure) &&
-            (errno is null || e.Errno == errno) &&
-            (actor is null || e.Actor == actor) &&
-            (index is null || e.Index == index));
+    /// <summary>An event of <paramref name="kind"/> on <paramref name="side"/>, optionally by <paramref name="actor"/>.</summary>
+    public static Check Event(string description, Side side, EventKind kind, string? actor = null) =>
+        Event(description, new EventPattern(side, kind) { Actor = actor });
+
+    /// <summary>An event that matches <paramref name="pattern"/> (a failure, an errno, an actor, an index).</summary>
+    public static Check Event(string description, EventPattern pattern) => Event(description, pattern.Matches);
 
     /// <summary>Who closed first.</summary>
     public static Check FirstDisconnect(Side side, string? how = null) =>

@@ -88,6 +88,9 @@ internal static class WireOracle
     /// </summary>
     private static bool Orderly(IReadOnlyList<LabEvent> events, Seen seen)
     {
+        // A close event that names its socket's address belongs to this connection for sure: it alone decides.
+        var own = events.Where(e => e.Closed is not null && e.LocalEndPoint is { } local && local.ToString() == seen.Close.Frame.Source).ToList();
+        if (own.Count > 0) return own.All(e => e.Reply);
         var attributed = events.Where(e => e.Closed is not null && (e.Peer ?? e.Side) == seen.Side && (e.At - seen.At).Duration() <= Slack).ToList();
         return attributed.Count > 0 && attributed.All(e => e.Reply);
     }

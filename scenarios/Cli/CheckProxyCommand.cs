@@ -31,7 +31,7 @@ public sealed class CheckProxyCommand(TextWriter stdout, TextWriter stderr)
         NginxConfigReport report;
         try
         {
-            report = await NginxProxy.ValidateAsync(NginxOptionsFor(config, options), cancellationToken);
+            report = await NginxProxy.ValidateAsync(options.NginxOptionsFor(config), cancellationToken);
         }
         catch (Exception e) when (e is NginxConfigException or RuntimeMissingException)
         {
@@ -75,17 +75,6 @@ public sealed class CheckProxyCommand(TextWriter stdout, TextWriter stderr)
             _ => 0,
         };
     }
-
-    private static NginxOptions NginxOptionsFor(string config, ProxyCheckOptions options) => new()
-    {
-        ConfigTemplatePath = config,
-        BinaryPath = options.NginxPath,
-        TlsCertificatePath = options.TlsCertificatePath,
-        TlsKeyPath = options.TlsKeyPath,
-        TlsHost = options.Host ?? "localhost",
-        Image = options.NginxImage,
-        Runtime = options.NginxImage is null ? null : BrokenPipe.Lab.Runtimes.DockerRuntime.HostNetwork,
-    };
 
     private static string OneLine(string message) => string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 

@@ -20,6 +20,6 @@ internal sealed class ArmedFault(IFault inner) : IFault
 
     public FaultAction OnConnect(Flow flow) => _armed ? inner.OnConnect(flow) : FaultAction.Forward;
 
-    public ValueTask<(FaultAction Action, int Forward)> OnDataAsync(Flow flow, Direction direction, int count, CancellationToken cancellationToken) =>
-        _armed ? inner.OnDataAsync(flow, direction, count, cancellationToken) : ValueTask.FromResult((FaultAction.Forward, count));
+    public ValueTask<FaultDecision> OnDataAsync(FaultContext context, CancellationToken cancellationToken) =>
+        _armed ? inner.OnDataAsync(context, cancellationToken) : ValueTask.FromResult(FaultDecision.ForwardAll(context.Count));
 }

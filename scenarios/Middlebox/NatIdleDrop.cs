@@ -122,7 +122,7 @@ internal static class NatIdleDrop
 
         await lab.IdleAsync(Pause, $"no client sends anything; the NAT forgets flows idle for {Limit.TotalSeconds:0} s", ct);
 
-        var loops = clients.Select(c => c.StartLoop("SET", ["k", "v"], SeRedisCallMode.Sync, TimeSpan.FromMilliseconds(500), LibraryCommands).Done).ToList();
+        var loops = clients.Select(c => c.StartLoop(new SeRedisLoop("SET", ["k", "v"], SeRedisCallMode.Sync, TimeSpan.FromMilliseconds(500), LibraryCommands)).Done).ToList();
         await Task.WhenAll(
             Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(10), ct),
             Task.Run(

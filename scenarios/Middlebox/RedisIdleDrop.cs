@@ -108,7 +108,7 @@ internal static class RedisIdleDrop
         await IdlePause.RunAsync(lab, probe, broken, ct);
 
         // Synchronous SETs on the application's own thread, one every 0.5 s (each waits at most syncTimeout).
-        var loops = clients.Select(c => (Client: c, Loop: c.StartLoop("SET", ["k", "v"], SeRedisCallMode.Sync, TimeSpan.FromMilliseconds(500), broken ? 100 : Commands))).ToList();
+        var loops = clients.Select(c => (Client: c, Loop: c.StartLoop(new SeRedisLoop("SET", ["k", "v"], SeRedisCallMode.Sync, TimeSpan.FromMilliseconds(500), broken ? 100 : Commands)))).ToList();
         await Task.WhenAll(
             Task.Run(
                 async () =>

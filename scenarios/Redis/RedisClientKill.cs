@@ -92,7 +92,7 @@ internal static partial class RedisClientKill
         await probe.SendAsync("CLIENT", "SETNAME", "app-probe");
         await probe.ReadReplyAsync(TimeSpan.FromSeconds(2));
         var clients = await SeRedisClient.ConnectEachAsync(lab, redis.Endpoint, new SeRedisOptions { Configuration = "name=app" }, cancellationToken: ct);
-        var loops = clients.Select(c => (Client: c, Loop: c.StartLoop("SET", ["k", "v"], SeRedisCallMode.Async, Rhythm, 100))).ToList();
+        var loops = clients.Select(c => (Client: c, Loop: c.StartLoop(new SeRedisLoop("SET", ["k", "v"], SeRedisCallMode.Async, Rhythm, 100)))).ToList();
         await Task.WhenAll(clients.Select(c => lab.Timeline.WaitForAsync(EventKind.CommandSucceeded, TimeSpan.FromSeconds(5), Side.Client, c.Name, ct)));
 
         // The stuck client the operator is after: a named connection that sits in a blocking pop.

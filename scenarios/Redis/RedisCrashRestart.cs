@@ -48,7 +48,7 @@ internal static class RedisCrashRestart
                     events => On.Within(events, On.Kind(EventKind.RedisKilled), On.Kind(EventKind.EndOfStream, "probe"), TimeSpan.FromMilliseconds(250))),
                 Expect.Event("raw: the first send after the kill succeeds (probe send #2)", On.Sent("probe", 2)),
                 Expect.Event("raw: the send after it fails with EPIPE, 32 (probe send #3)", On.Failed(EventKind.SendFailed, "probe", Errno.EPIPE, 3)),
-                Expect.Event("raw: a new connect while Redis is down is refused (ECONNREFUSED, 111)", Side.Client, EventKind.RequestFailed, SocketFailure.Refused, Errno.ECONNREFUSED, "probe-2"),
+                Expect.Event("raw: a new connect while Redis is down is refused (ECONNREFUSED, 111)", new EventPattern(Side.Client, EventKind.RequestFailed) { Failure = SocketFailure.Refused, Errno = Errno.ECONNREFUSED, Actor = "probe-2" }),
                 LibraryRun.Each(
                     "every version: ConnectionFailed (Interactive; SocketClosed, SocketFailure when its writer meets the reset first, on 2.x/3.x UnableToConnect when its first reconnect is refused, on 1.2.6 InternalFailure when its writer races the close into a NullReferenceException) within 1 s of the kill",
                     run => Kill(run.Events) is { } kill && run.Of(EventKind.LibraryConnectionFailed).FirstOrDefault(e => e.Library?.ConnectionType == "Interactive" && e.At >= kill.At) is { } failed &&
@@ -103,7 +103,7 @@ internal static class RedisCrashRestart
 
         var clients = await SeRedisClient.ConnectEachAsync(lab, redis.Endpoint, cancellationToken: ct);
         await redis.SnapshotAsync("server", "run_id", "uptime_in_seconds");
-        var loops = clients.Select(c => (Client: c, Loop: c.StartLoop("SET", ["k", "v"], SeRedisCallMode.Async, Rhythm, 200, retries: broken ? 0 : Retries))).ToList();
+        var loops = clients.Select(c => (Client: c, Loop: c.StartLoop(new SeRedisLoop("SET", ["k", "v"], SeRedisCallMode.Async, Rhythm, 200) { Retries = broken ? 0 : Retries }))).ToList();
         await Task.WhenAll(clients.Select(c => lab.Timeline.WaitForAsync(EventKind.CommandSucceeded, TimeSpan.FromSeconds(5), Side.Client, c.Name, ct)));
 
         var eof = probe.ReadReplyAsync(TimeSpan.FromSeconds(5));

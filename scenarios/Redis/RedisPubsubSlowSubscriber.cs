@@ -1,76 +1,74 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Threading.Channels;
 using BrokenPipe.Lab.Parts.Redis;
 using BrokenPipe.Lab.Protocols;
+using static BrokenPipe.Scenarios.Redis.PubsubBurst;
+using static BrokenPipe.Scenarios.Redis.PubsubLibrarySubscribers;
+using static BrokenPipe.Scenarios.Redis.PubsubTimeline;
 
 namespace BrokenPipe.Scenarios.Redis;
 
 /// <summary>Seed 003, cause 1: a pub/sub subscriber that falls behind a burst overflows its output-buffer limit; Redis drops it with the messages in its buffer.</summary>
 internal static class RedisPubsubSlowSubscriber
 {
-    private const string ChannelName = "ch";
+    internal const string ChannelName = "ch";
 
     /// <summary>Fixed (b)'s channel, so that (a)'s reader, still subscribed while its worker works, gets none of (b)'s burst. Same length: same frames.</summary>
-    private const string ChannelB = "cb";
+    internal const string ChannelB = "cb";
 
     /// <summary>Fixed (c)'s channel: the library subscribers through a ChannelMessageQueue, after (a) and (b).</summary>
-    private const string ChannelQ = "cq";
-    private const int Messages = 20_000;
-    private const int PayloadBytes = 1024;
+    internal const string ChannelQ = "cq";
+    internal const int Messages = 20_000;
+    internal const int PayloadBytes = 1024;
 
     // The counts the checks read, as typed measurements on the events that report them.
-    private const string DeliveredMessages = "delivered-messages";
-    private const string ReadMessages = "read-messages";
-    private const string ProcessedMessages = "processed-messages";
-    private const int PublisherWrites = 4;
-    private const int LibraryBursts = 8;
-    private const int ReadBytes = 1 << 20;
-    private const int ReadBuffers = 24;
-    private const string TightLimit = "1mb 256kb 2";
-    private const string SizedLimit = "64mb 32mb 60";
-    private const string HeadroomLimit = "12mb 4mb 2";
-    private const long HeadroomHardBytes = 8L << 20;
-    private const string SampleField = "client_recent_max_output_buffer";
+    internal const string DeliveredMessages = "delivered-messages";
+    internal const string ReadMessages = "read-messages";
+    internal const string ProcessedMessages = "processed-messages";
+    internal const int PublisherWrites = 4;
+    internal const int LibraryBursts = 8;
+    internal const int ReadBytes = 1 << 20;
+    internal const int ReadBuffers = 24;
+    internal const string TightLimit = "1mb 256kb 2";
+    internal const string SizedLimit = "64mb 32mb 60";
+    internal const string HeadroomLimit = "12mb 4mb 2";
+    internal const long HeadroomHardBytes = 8L << 20;
+    internal const string SampleField = "client_recent_max_output_buffer";
 
     // Actors on the timeline.
-    private const string RawSubscriber = "subscriber";
-    private const string LibrarySubscriber = "se-redis";
-    private const string LibraryPublisher = "publisher-lib";
-    private const string Backlogged = "se-redis-backlog";
-    private const string Reader = "reader";
-    private const string Worker = "worker";
+    internal const string RawSubscriber = "subscriber";
+    internal const string LibrarySubscriber = "se-redis";
+    internal const string LibraryPublisher = "publisher-lib";
+    internal const string Backlogged = "se-redis-backlog";
+    internal const string Reader = "reader";
+    internal const string Worker = "worker";
 
     /// <summary>How long the broken run watches for StackExchange.Redis's own ConnectionFailed after Redis dropped it.</summary>
-    private static readonly TimeSpan LibraryWatch = TimeSpan.FromSeconds(4);
+    internal static readonly TimeSpan LibraryWatch = TimeSpan.FromSeconds(4);
 
     /// <summary>Fixed (c): how soon after Redis's limit line a ChannelMessageQueue subscriber's ConnectionFailed must come (measured: 60 ms to 1.8 s under load, bench/results.md).</summary>
-    private static readonly TimeSpan QueueReportBound = TimeSpan.FromSeconds(3);
+    internal static readonly TimeSpan QueueReportBound = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// The same for 2.8.16, which reports later on a loaded machine: 74 ms to 1.8 s at load up to 23 (bench/results.md),
     /// 10.9 s once with the whole quick test suite beside it. Still a report, where 1.2.6 gives none.
     /// </summary>
-    private static readonly TimeSpan QueueReportBoundV2 = TimeSpan.FromSeconds(15);
+    internal static readonly TimeSpan QueueReportBoundV2 = TimeSpan.FromSeconds(15);
 
-    private static TimeSpan ReportBound(SeRedisVersion version) => version == SeRedisVersion.V2_8_16 ? QueueReportBoundV2 : QueueReportBound;
+    internal static TimeSpan ReportBound(SeRedisVersion version) => version == SeRedisVersion.V2_8_16 ? QueueReportBoundV2 : QueueReportBound;
 
     /// <summary>The work the library subscriber's handler does per message (a sleep: a call to another service, say).</summary>
-    private static readonly TimeSpan HandlerWork = TimeSpan.FromMilliseconds(10);
+    internal static readonly TimeSpan HandlerWork = TimeSpan.FromMilliseconds(10);
 
     /// <summary>The bound on a subscriber's silence while it drains (the broken one ends on EOF, fixed (b)'s on the last delivered byte).</summary>
-    private static readonly TimeSpan DrainQuiet = TimeSpan.FromSeconds(0.5);
+    internal static readonly TimeSpan DrainQuiet = TimeSpan.FromSeconds(0.5);
 
     /// <summary>Fixed (a)'s worker does the application's work: 1 ms per 100 messages, 200 ms for the burst.</summary>
-    private static readonly TimeSpan WorkerWork = TimeSpan.FromMilliseconds(Messages / 100);
+    internal static readonly TimeSpan WorkerWork = TimeSpan.FromMilliseconds(Messages / 100);
 
-    private static readonly string Payload = new('m', PayloadBytes);
+    internal static readonly string Payload = new('m', PayloadBytes);
 
     /// <summary>One pushed message on the wire: *3 $7 message $2 ch $1024 … — 1058 bytes, the same for every message.</summary>
-    private static readonly int FrameBytes = Resp.Encode(["message", ChannelName, Payload]).Length;
+    internal static readonly int FrameBytes = Resp.Encode(["message", ChannelName, Payload]).Length;
 
     public static Scenario Definition { get; } = new(
         ScenarioIds.RedisPubsubSlowSubscriber,
@@ -171,32 +169,6 @@ internal static class RedisPubsubSlowSubscriber
         await WatchLibraryAsync(lab, redis, bytes, clients.Count, ct);
     }
 
-    /// <summary>
-    /// Publishes the burst again and again, without a pause, until Redis drops a library subscriber (at most
-    /// <see cref="LibraryBursts"/> bursts), then watches for the library's ConnectionFailed for a bounded while.
-    /// </summary>
-    private static async Task WatchLibraryAsync(LabSandbox lab, RedisServer redis, byte[] bytes, int subscribers, CancellationToken ct)
-    {
-        var start = lab.Timeline.Now;
-        List<LabEvent> Drops()
-        {
-            // Redis logs the hard limit the moment a write overflows: read the log now (synchronously) and look.
-            redis.Flush();
-            return [.. lab.Timeline.Snapshot().Where(e => e.Kind == EventKind.RedisOutputBufferLimit && e.At >= start)];
-        }
-        LabEvent? Dropped() => Drops().FirstOrDefault();
-        // Until Redis has dropped every library subscriber (each version's), at most LibraryBursts bursts.
-        await PublishBurstAsync(lab, redis, new(bytes) { Repeats = LibraryBursts, Stop = () => Drops().Count >= subscribers }, LibraryPublisher, ct);
-        if (Dropped() is not { } drop) return;
-        // The library's own view comes late, if at all: watch for it, bounded (the window is the observation, not a guess).
-        await WaitOrNullAsync(
-            lab,
-            e => e.Kind == EventKind.LibraryConnectionFailed && e.Library?.ConnectionType == "Subscription",
-            Max(LibraryWatch - (lab.Timeline.Now - drop.At), TimeSpan.Zero),
-            "StackExchange.Redis's ConnectionFailed (Subscription)",
-            ct);
-    }
-
     private static async Task RunFixedAsync(LabSandbox lab, CancellationToken ct)
     {
         var redis = await RedisServer.StartAsync(lab, new RedisOptions { OutputBufferLimitPubsub = HeadroomLimit }, ct);
@@ -207,72 +179,13 @@ internal static class RedisPubsubSlowSubscriber
 
         // (a) A limit with headroom for the reader's scheduling hiccups — far below what a stalled reader needs (see (b));
         // the reader only reads and enqueues, a worker does the work. Once (a)'s burst is over, (b) runs while the worker works.
-        await QueuedSubscriberAsync(lab, redis, bytes, () => StalledSubscriberAsync(lab, redis, ct), ct);
+        await PubsubQueuedSubscriber.QueuedSubscriberAsync(lab, redis, bytes, () => StalledSubscriberAsync(lab, redis, ct), ct);
 
         // (c) StackExchange.Redis through a ChannelMessageQueue (2.x/3.x), the same slow work in its one consumer, back under the
         // tight limit: bursts until Redis drops each subscription, then each version's own report of it.
         var clients = await connecting;
-        var set = await redis.CommandAsync("CONFIG", "SET", "client-output-buffer-limit", $"pubsub {TightLimit}");
-        lab.Timeline.Note(Side.Lab, $"CONFIG SET client-output-buffer-limit \"pubsub {TightLimit}\": {Resp.Render(set)}");
-        await Task.WhenAll(clients.Select(c => c.SubscribeAsync(ChannelQ, HandlerWork, queue: true, cancellationToken: ct)));
-        lab.Timeline.Note(Side.Lab, $"subscribed through StackExchange.Redis: 2.x/3.x through a ChannelMessageQueue whose consumer sleeps {HandlerWork.TotalMilliseconds:0} ms per message (1.2.6 has none: a handler)");
-        var start = lab.Timeline.Now;
-        Dictionary<string, LabEvent> Drops()
-        {
-            redis.Flush();
-            return lab.Timeline.Snapshot().Where(e => e.Kind == EventKind.RedisOutputBufferLimit && e.At >= start && e.Redis?.Field("name") is { } n && clients.Any(c => c.Name == n))
-                .GroupBy(e => e.Redis!.Field("name")!).ToDictionary(g => g.Key, g => g.First());
-        }
-        var burstQ = BurstBytes(ChannelQ);
-        await PublishBurstAsync(lab, redis, new(burstQ) { Repeats = LibraryBursts, Stop = () => Drops().Count >= clients.Length }, LibraryPublisher, ct);
-        // A subscriber that kept up with every burst (a queue lets the library read on; a quiet machine helps) is stalled
-        // until Redis drops it: its whole process stops, as in a long GC pause, and runs again once Redis's line is in.
-        foreach (var client in clients.Where(c => !Drops().ContainsKey(c.Name)))
-        {
-            Task burst;
-            client.Pause();
-            try
-            {
-                burst = PublishBurstAsync(lab, redis, new(burstQ), $"{LibraryPublisher}-stalled", ct);
-                await WaitOrNullAsync(
-                    lab,
-                    e => e.Kind == EventKind.RedisOutputBufferLimit && e.Redis?.Field("name") == client.Name,
-                    TimeSpan.FromSeconds(5),
-                    $"Redis's limit line for the stalled {client.Name}",
-                    ct);
-            }
-            finally
-            {
-                client.Resume();
-            }
-            await burst;
-        }
-        // Each client's report, bounded from Redis's line about it (for 1.2.6 the bound passing is the observation).
-        foreach (var (name, drop) in Drops())
-        {
-            await WaitOrNullAsync(
-                lab,
-                e => e.Kind == EventKind.LibraryConnectionFailed && e.Actor == name && e.Library?.ConnectionType == "Subscription",
-                Max(ReportBound(clients.First(c => c.Name == name).Version) - (lab.Timeline.Now - drop.At), TimeSpan.Zero),
-                $"{name}'s ConnectionFailed (Subscription)",
-                ct);
-        }
-        // Whether each client is subscribed again (a later burst may have dropped one again: wait for it, bounded).
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(3) && await redis.ClientsAsync() is var list && !clients.All(c => Resubscribed(c.Name, list, Drops().GetValueOrDefault(c.Name))))
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
-        }
-        await redis.SnapshotAsync("CLIENT LIST", "id", "name", "flags", "sub");
+        await PubsubLibrarySubscribers.QueueAsync(lab, redis, clients, ct);
     }
-
-    /// <summary>
-    /// Whether CLIENT LIST's clients include a pub/sub connection named <paramref name="name"/> with a subscription (the
-    /// library also subscribes to a channel of its own), other than the one Redis <paramref name="dropped"/>.
-    /// </summary>
-    private static bool Resubscribed(string name, IEnumerable<RedisObservation> clients, LabEvent? dropped) =>
-        clients.Any(c => c.IsPubsub && c.Field("name") == name && c.Field("sub") is { } sub && sub != "0"
-                         && (dropped is null || c.Field("id") != dropped.Redis?.Field("id")));
 
     /// <summary>Fix (b): a subscriber as stalled as the broken one, on a channel of its own, against a limit sized for the whole burst.</summary>
     private static async Task StalledSubscriberAsync(LabSandbox lab, RedisServer redis, CancellationToken ct)
@@ -292,240 +205,5 @@ internal static class RedisPubsubSlowSubscriber
         await redis.SnapshotAsync("clients", SampleField);
         // Every delivered message is in the kernel or in Redis's buffer: read until the last one, not until a silence.
         await DrainAndCountAsync(lab, subscriber, burst, toTheLast: true);
-    }
-
-    /// <summary>
-    /// Fix (a): a subscriber whose reader thread does nothing but blocking 1 MB reads into preallocated buffers, each handed to an
-    /// unbounded channel; a worker decodes the frames and does the (slow) work. Returns when the worker has processed every
-    /// delivered message.
-    /// </summary>
-    private static async Task QueuedSubscriberAsync(LabSandbox lab, RedisServer redis, byte[] bytes, Func<Task> meanwhile, CancellationToken ct)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(redis.Endpoint, ct);
-        lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Connected, $"connected to {redis.Endpoint} from {socket.LocalEndPoint}") { Actor = Reader, LocalEndPoint = (IPEndPoint?)socket.LocalEndPoint });
-        await using (var stream = new NetworkStream(socket, ownsSocket: false))
-        {
-            await stream.WriteAsync(Resp.Encode(["SUBSCRIBE", ChannelName]), ct);
-            using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            bound.CancelAfter(TimeSpan.FromSeconds(2));
-            lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Received, $"subscribed: {Resp.Render(await Resp.ReadAsync(stream, bound.Token))}") { Actor = Reader });
-        }
-
-        var queue = Channel.CreateUnbounded<(byte[] Buffer, int Length)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        // Read buffers allocated up front, enough for the whole burst: nothing is allocated (no GC pause) on the reading path.
-        var free = new ConcurrentQueue<byte[]>(Enumerable.Range(0, ReadBuffers).Select(_ => new byte[ReadBytes]));
-        var readerDone = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var closing = 0;
-        var reader = new Thread(() =>
-        {
-            long total = 0;
-            try
-            {
-                while (true)
-                {
-                    if (!free.TryDequeue(out var buffer)) buffer = new byte[ReadBytes];
-                    var n = socket.Receive(buffer);
-                    if (n == 0 && Volatile.Read(ref closing) != 0) return; // the run's own close (its FIN, then close() unblocks this recv): not Redis's
-                    if (n == 0) break;
-                    total += n;
-                    queue.Writer.TryWrite((buffer, n)); // the only work besides reading: hand the bytes over
-                }
-                lab.Timeline.Record(new LabEvent(Side.Client, EventKind.EndOfStream, $"recv() returned 0 (EOF) after {total} bytes") { Failure = SocketFailure.EndOfStream, Actor = Reader, Bytes = total, Peer = Side.Redis, Closed = CloseHow.Fin });
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                // The run closes the socket under the blocked recv once the worker is done (a half-close, then close(),
-                // which unblocks this recv with 0 or an error); before that, a failure is worth showing.
-                if (Volatile.Read(ref closing) == 0) lab.Timeline.RecordFailure(new LabEvent(Side.Client, EventKind.ReceiveFailed, $"recv failed after {total} bytes") { Actor = Reader, Bytes = total, Peer = Side.Redis }, e);
-            }
-            finally
-            {
-                queue.Writer.TryComplete();
-                readerDone.TrySetResult(total);
-            }
-        })
-        { IsBackground = true, Name = "pubsub reader" };
-        reader.Start();
-        lab.Timeline.Note(Side.Client, "a reader thread reads continuously (1 MB blocking reads into preallocated buffers) and only enqueues; a worker does the work", Reader);
-
-        var processed = 0;
-        var target = int.MaxValue;
-        var worker = Task.Run(
-            async () =>
-            {
-                long received = 0;
-                await foreach (var (buffer, length) in queue.Reader.ReadAllAsync(CancellationToken.None))
-                {
-                    // Every frame is FrameBytes long: count the whole ones, and do 1 ms of "work" per 100 messages.
-                    var before = (int)(received / FrameBytes);
-                    received += length;
-                    free.Enqueue(buffer);
-                    var after = (int)(received / FrameBytes);
-                    for (var m = before + 1; m <= after; m++)
-                    {
-                        if (m % 100 == 0) Thread.Sleep(1);
-                    }
-                    Volatile.Write(ref processed, after);
-                    if (before < Volatile.Read(ref target) && after >= Volatile.Read(ref target)) RecordProcessed(lab, after);
-                }
-            },
-            CancellationToken.None);
-
-        try
-        {
-            var burst = await PublishBurstAsync(lab, redis, new(bytes), "publisher-a", ct);
-            Volatile.Write(ref target, burst.Delivered);
-            if (Volatile.Read(ref processed) >= burst.Delivered) RecordProcessed(lab, Volatile.Read(ref processed));
-            await meanwhile(); // the worker works through the backlog meanwhile
-            // Done when the worker has processed every delivered message — or, if Redis dropped the reader after all, at once.
-            await lab.Timeline.WaitForAsync(
-                e => (e.Kind == EventKind.Measured && e.Actor == Worker) || (e.Actor == Reader && e.Kind is EventKind.EndOfStream or EventKind.ReceiveFailed),
-                TimeSpan.FromSeconds(5),
-                "the worker to process every delivered message",
-                ct);
-        }
-        finally
-        {
-            Volatile.Write(ref closing, 1);
-            // The reader's recv is still pending on its thread: .NET would close abortively (an RST) unless the send side
-            // is shut first, so the FIN goes out with shutdown(SHUT_WR), and close() then only unblocks the recv.
-            await SocketClose.CloseAsync(socket, CloseMode.HalfClose, lab.Timeline, Side.Client, Reader);
-            socket.Close();
-            await readerDone.Task.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
-            await worker.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
-        }
-    }
-
-    private static void RecordProcessed(LabSandbox lab, int processed)
-    {
-        // Either the worker or the run may see the target reached first; record it once.
-        if (lab.Timeline.Snapshot().Any(e => e.Kind == EventKind.Measured && e.Actor == Worker)) return;
-        lab.Timeline.Record(new LabEvent(Side.Client, EventKind.Measured, $"the worker processed {processed} messages") { Actor = Worker, Measurement = new(ProcessedMessages, processed, "messages") });
-    }
-
-    /// <summary>A raw subscriber with a small receive buffer: SUBSCRIBE, read the confirmation, then read nothing until told.</summary>
-    private static async Task<RespProbe> SubscribeLateReaderAsync(LabSandbox lab, RedisServer redis, CancellationToken ct, string channel = ChannelName)
-    {
-        var subscriber = (await RespProbe.ConnectAsync(lab, redis.Endpoint, RawSubscriber, receiveBuffer: 16 * 1024, ct))!;
-        await subscriber.SendAsync("SUBSCRIBE", channel);
-        await subscriber.ReadReplyAsync(TimeSpan.FromSeconds(2));
-        lab.Timeline.Note(Side.Client, "subscribed (16 KB receive buffer); not reading until the burst is over", RawSubscriber);
-        return subscriber;
-    }
-
-    /// <summary>Reads what the subscriber can still get (until EOF, a quiet period, or — toTheLast — the last delivered byte) and records the loss against PUBLISH's count.</summary>
-    private static async Task DrainAndCountAsync(LabSandbox lab, RespProbe subscriber, RespPublished burst, bool toTheLast = false)
-    {
-        var (bytes, _) = await subscriber.DrainAsync(DrainQuiet, toTheLast ? (long)burst.Delivered * FrameBytes : null);
-        var read = (int)(bytes / FrameBytes);
-        var lost = burst.Delivered - read;
-        lab.Timeline.Record(new LabEvent(
-            Side.Client,
-            EventKind.Measured,
-            $"PUBLISH delivered {burst.Delivered} messages to the subscriber (:1); it read {read} whole messages ({bytes} bytes of {FrameBytes}-byte frames): {lost} lost")
-        {
-            Actor = RawSubscriber,
-            Bytes = bytes,
-            Measurement = new(ReadMessages, read, "messages"),
-        });
-    }
-
-    /// <summary>The burst on the wire: <see cref="Messages"/> pipelined PUBLISH commands (~21 MB), built before anyone reads.</summary>
-    private static byte[] BurstBytes(string channel = ChannelName) => RespReplies.Pipeline(["PUBLISH", channel, Payload], Messages);
-
-    /// <summary>A publisher of its own sends the burst in <see cref="PublisherWrites"/> writes and counts PUBLISH's replies; returns when the burst is over.</summary>
-    private static async Task<RespPublished> PublishBurstAsync(LabSandbox lab, RedisServer redis, RespBurst burst, string actor, CancellationToken ct)
-    {
-        var publisher = await RespPublisher.ConnectAsync(lab, redis.Endpoint, actor, ct);
-        return await publisher.PublishAsync(burst with { Writes = PublisherWrites, Measurement = DeliveredMessages }, ct);
-    }
-
-    private static async Task<List<string>> PubsubClientIdsAsync(RedisServer redis)
-    {
-        return [.. (await redis.ClientsAsync()).Where(c => c.IsPubsub).Select(c => c.Field("id") ?? "")];
-    }
-
-    /// <summary>Whether INFO's sampled peak is still below the pub/sub client's current buffer (omem).</summary>
-    private static async Task<bool> SampleBehindAsync(RedisServer redis)
-    {
-        var omem = (await redis.ClientsAsync()).Where(c => c.IsPubsub).Select(c => c.Number("omem") ?? 0).DefaultIfEmpty(0).Max();
-        return (Sample(Resp.Render(await redis.CommandAsync("INFO", "clients"))) ?? 0) < Math.Max(omem, 1);
-    }
-
-    /// <summary>A bounded wait on the timeline whose timeout is an answer (null), not a failure of the run.</summary>
-    private static async Task<LabEvent?> WaitOrNullAsync(LabSandbox lab, Func<LabEvent, bool> match, TimeSpan bound, string what, CancellationToken ct)
-    {
-        try
-        {
-            return await lab.Timeline.WaitForAsync(match, bound, what, ct);
-        }
-        catch (TimelineTimeoutException)
-        {
-            return null;
-        }
-    }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    private static string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
-
-    // Reading the finished timeline.
-
-    private static int Delivered(IReadOnlyList<LabEvent> events, string publisher) =>
-        (int?)events.FirstOrDefault(e => e.Kind == EventKind.Received && e.Actor == publisher && e.Measurement?.Name == DeliveredMessages)?.Measurement!.Value ?? 0;
-
-    private static int Read(IReadOnlyList<LabEvent> events, string subscriber) =>
-        (int?)events.FirstOrDefault(e => e.Kind == EventKind.Measured && e.Actor == subscriber && e.Measurement?.Name == ReadMessages)?.Measurement!.Value ?? 0;
-
-    private static long? DrainedBytes(IReadOnlyList<LabEvent> events, string subscriber) =>
-        events.FirstOrDefault(e => e.Kind == EventKind.Received && e.Actor == subscriber && e.Measurement is { Name: "pubsub-messages" })?.Bytes;
-
-    private static int? Processed(IReadOnlyList<LabEvent> events) =>
-        (int?)events.FirstOrDefault(e => e.Kind == EventKind.Measured && e.Actor == Worker && e.Measurement?.Name == ProcessedMessages)?.Measurement!.Value;
-
-    /// <summary>Redis's limit line for the raw subscriber: the one whose addr= is the subscriber's local endpoint.</summary>
-    private static LabEvent? RawDrop(IReadOnlyList<LabEvent> events) =>
-        events.FirstOrDefault(e => e.Kind == EventKind.Connected && e.Actor == RawSubscriber)?.LocalEndPoint is { } local
-            ? events.FirstOrDefault(e => e.Kind == EventKind.RedisOutputBufferLimit && e.Redis?.Field("addr") == local.ToString())
-            : null;
-
-    /// <summary>Redis's limit line for a pub/sub client after the library's first burst began.</summary>
-    private static LabEvent? LibraryDrop(IReadOnlyList<LabEvent> events) =>
-        events.FirstOrDefault(e => e.Kind == EventKind.Sent && e.Actor?.StartsWith(LibraryPublisher, StringComparison.Ordinal) == true) is { } start
-            ? events.FirstOrDefault(e => e.Kind == EventKind.RedisOutputBufferLimit && e.At >= start.At && e.Redis?.IsPubsub == true)
-            : null;
-
-    /// <summary>Whether a limit line is about a library client (fixed (c) names each one after its actor).</summary>
-    private static bool IsLibraryLine(LabEvent e) => e.Redis?.Field("name")?.StartsWith(LibrarySubscriber + "@", StringComparison.Ordinal) == true;
-
-    /// <summary>Fixed (c): Redis's first limit line for this library client's subscription.</summary>
-    private static LabEvent? QueueDrop(LibraryRun run) =>
-        run.Events.FirstOrDefault(e => e.Kind == EventKind.RedisOutputBufferLimit && e.Redis?.Field("name") == run.Actor);
-
-    /// <summary>This client's first ConnectionFailed (Subscription) after Redis dropped it.</summary>
-    private static LabEvent? QueueFailed(LibraryRun run, LabEvent drop) =>
-        run.Of(EventKind.LibraryConnectionFailed).FirstOrDefault(e => e.Library?.ConnectionType == "Subscription" && e.At >= drop.At);
-
-    /// <summary>The largest omem= of a pub/sub client in the CLIENT LIST snapshots that show omem.</summary>
-    private static long StalledOmem(IReadOnlyList<LabEvent> events) =>
-        events
-            .Where(e => e.Kind == EventKind.RedisSnapshot)
-            .SelectMany(e => e.Redis?.Clients ?? [])
-            .Where(c => c.IsPubsub)
-            .Select(c => c.Number("omem") ?? 0)
-            .DefaultIfEmpty(0)
-            .Max();
-
-    /// <summary>The first INFO clients snapshot's client_recent_max_output_buffer.</summary>
-    private static long? SampledBuffer(IReadOnlyList<LabEvent> events) =>
-        events.FirstOrDefault(e => e.Kind == EventKind.RedisSnapshot && e.Redis is { Snapshot: "clients" })?.Redis?.Number(SampleField);
-
-    private static long? Sample(string text)
-    {
-        var i = text.IndexOf(SampleField + ":", StringComparison.Ordinal);
-        if (i < 0) return null;
-        var digits = new string([.. text[(i + SampleField.Length + 1)..].TakeWhile(char.IsAsciiDigit)]);
-        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
     }
 }

@@ -67,7 +67,7 @@ internal static class RedisThreadpoolStarvation
         var redis = await RedisServer.StartAsync(lab, cancellationToken: ct);
         var clients = await SeRedisClient.ConnectEachAsync(lab, redis.Endpoint, cancellationToken: ct);
         var mode = broken ? SeRedisCallMode.SyncOnPool : SeRedisCallMode.Async;
-        var loops = clients.Select(c => (Client: c, Loop: c.StartLoop("SET", ["k", "v"], mode, Rhythm, 1000))).ToList();
+        var loops = clients.Select(c => (Client: c, Loop: c.StartLoop(new SeRedisLoop("SET", ["k", "v"], mode, Rhythm, 1000)))).ToList();
         await Task.WhenAll(clients.Select(c => lab.Timeline.WaitForAsync(EventKind.CommandSucceeded, TimeSpan.FromSeconds(5), Side.Client, c.Name, ct)));
 
         var before = lab.Timeline.Now;

@@ -2,16 +2,13 @@ using System.Diagnostics;
 
 namespace BrokenPipe.Lab.Parts.Middlebox;
 
-/// <summary>One client connection through the middlebox, as the faults see it.</summary>
+/// <summary>One client connection through the middlebox, as the faults see it: its number, byte counts and idle time (read-only; a fault keeps its own state).</summary>
 public sealed class Flow
 {
     private readonly Stopwatch _sinceActivity = Stopwatch.StartNew();
     private readonly Stopwatch _sinceFirstByte = new();
     private long _upstream;
     private long _downstream;
-
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly TimeSpan[] _paceFree = new TimeSpan[2];
 
     internal Flow(int number) => Number = number;
 
@@ -39,29 +36,11 @@ public sealed class Flow
     /// <summary>Time since the first byte in either direction (zero before it).</summary>
     public TimeSpan SinceFirstByte => _sinceFirstByte.Elapsed;
 
-    /// <summary>Set by a fault that has started to discard everything on this flow.</summary>
-    public bool Blackholed { get; set; }
+    /// <summary>Set by the middlebox once a fault has dropped a chunk: the flow stays open and silent until it stops.</summary>
+    internal bool Blackholed { get; set; }
 
-    /// <summary>Cancelled when a fault asks for the flow to be reset on a timer (<see cref="ResetAfter"/>).</summary>
+    /// <summary>Cancelled when a fault's decision asks for the flow to be reset on a timer (<see cref="FaultDecision.ResetAfter"/>).</summary>
     internal CancellationTokenSource ResetTimer { get; } = new();
-
-    /// <summary>Asks the middlebox to reset both sides of this flow after <paramref name="delay"/> (a timer, not data, triggers it).</summary>
-    public void ResetAfter(TimeSpan delay) => ResetTimer.CancelAfter(delay);
-
-    /// <summary>
-    /// Pacing for a rate-limited link: the time this chunk may leave. Each direction is a queue of its own that starts
-    /// when the chunk arrives or when the previous one has left, whichever is later — idle time is not saved up.
-    /// </summary>
-    public TimeSpan PaceUntil(Direction direction, int bytes, double bytesPerSecond)
-    {
-        lock (_paceFree)
-        {
-            var now = _clock.Elapsed;
-            var start = _paceFree[(int)direction] > now ? _paceFree[(int)direction] : now;
-            _paceFree[(int)direction] = start + TimeSpan.FromSeconds(bytes / bytesPerSecond);
-            return _paceFree[(int)direction] - now;
-        }
-    }
 
     internal void Count(Direction direction, int bytes)
     {

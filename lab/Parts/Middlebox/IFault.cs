@@ -2,8 +2,9 @@ namespace BrokenPipe.Lab.Parts.Middlebox;
 
 /// <summary>
 /// A fault the middlebox applies, one small class per behaviour. The middlebox asks it about every chunk that
-/// arrives, before counting or forwarding it; the action's forward count may be shortened to split a chunk (the
-/// bytes before the cut are forwarded, then the action applies).
+/// arrives, before counting or forwarding it; the decision's forward count may be shortened to split a chunk (the
+/// bytes before the cut are forwarded, then the action applies). The middlebox keeps no state for a fault: one that
+/// needs some per flow owns it.
 /// </summary>
 public interface IFault
 {
@@ -17,8 +18,8 @@ public interface IFault
     FaultAction OnConnect(Flow flow) => FaultAction.Forward;
 
     /// <summary>
-    /// Decides for <paramref name="count"/> bytes arriving in <paramref name="direction"/> (0 means that side's FIN);
-    /// may wait first (latency, bandwidth).
+    /// Decides for the chunk in <paramref name="context"/> (a count of 0 is that side's FIN); may wait first (latency,
+    /// bandwidth). A fault that needs state per flow keeps it itself, keyed by <see cref="FaultContext.Flow"/>.
     /// </summary>
-    ValueTask<(FaultAction Action, int Forward)> OnDataAsync(Flow flow, Direction direction, int count, CancellationToken cancellationToken);
+    ValueTask<FaultDecision> OnDataAsync(FaultContext context, CancellationToken cancellationToken);
 }

@@ -195,7 +195,9 @@ public sealed class TcpMiddlebox : IPart, IAsyncDisposable
                 await end.CancelAsync().ConfigureAwait(false);
                 return;
             }
-            var (action, forward) = await _fault.OnDataAsync(flow, direction, n, end.Token).ConfigureAwait(false);
+            var (action, forward, resetAfter) = await _fault.OnDataAsync(new FaultContext(flow, direction, n), end.Token).ConfigureAwait(false);
+            if (resetAfter is { } delay) flow.ResetTimer.CancelAfter(delay);
+            if (action == FaultAction.Drop) flow.Blackholed = true;
             if (forward > 0 && to is not null && action != FaultAction.Drop)
             {
                 if (!await SendAsync(to, buffer.AsMemory(0, forward), actor, direction, end).ConfigureAwait(false)) return;

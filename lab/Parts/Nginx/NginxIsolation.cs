@@ -24,10 +24,11 @@ internal static class NginxIsolation
 
     /// <summary>
     /// Isolates <paramref name="text"/> (already rendered, so the lab's listen reads <paramref name="labListen"/>).
-    /// <paramref name="where"/> names a 1-based line for the notes ("conf.d/app.conf:12").
+    /// <paramref name="tls"/> is the certificate and key the lab's TLS listener uses; <paramref name="where"/> names a 1-based line for the notes ("conf.d/app.conf:12").
     /// </summary>
-    public static NginxIsolated Isolate(string text, string labListen, NginxPaths paths, Func<int> freePort, string certificate, string key, Func<int, string>? where = null)
+    public static NginxIsolated Isolate(string text, string labListen, NginxPaths paths, Func<int> freePort, (string Certificate, string Key) tls, Func<int, string>? where = null)
     {
+        var (certificate, key) = tls;
         where ??= line => $"line {line}";
         var statements = NginxParser.Parse(text);
         var edits = new List<(int Start, int End, string Replacement)>();

@@ -169,7 +169,7 @@ public sealed class NginxProxy : IProxyPart, IAsyncDisposable
         var tls = Path.Combine(paths.Prefix, "tls");
         var certificate = options.TlsCertificatePath is { } c ? Path.GetFullPath(c) : Path.Combine(tls, "lab.crt");
         var key = options.TlsKeyPath is { } k ? Path.GetFullPath(k) : Path.Combine(tls, "lab.key");
-        var isolated = NginxIsolation.Isolate(rendered, listen, paths, LabSandbox.FreePort, certificate, key, line => source.At(line)?.Where ?? $"line {line}");
+        var isolated = NginxIsolation.Isolate(rendered, listen, paths, LabSandbox.FreePort, (certificate, key), line => source.At(line)?.Where ?? $"line {line}");
         if (isolated.Listener.Unsupported is { } unsupported)
         {
             throw new NginxConfigException($"the {{{{listen}}}} listener needs {unsupported}, which the lab's clients do not speak: check a copy of the config without it");

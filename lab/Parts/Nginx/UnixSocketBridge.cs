@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using BrokenPipe.Lab.Sockets;
 
 namespace BrokenPipe.Lab.Parts.Nginx;
 
@@ -35,16 +36,7 @@ internal sealed class UnixSocketBridge : IAsyncDisposable
     /// <summary>Stops accepting and closes every bridged connection.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _listener.Dispose();
-        lock (_sockets) foreach (var s in _sockets) s.Dispose();
-        try
-        {
-            await _accepting.ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-        }
+        await AcceptLoop.StopAsync(_stop, _listener, _sockets, _accepting).ConfigureAwait(false);
         File.Delete(Path);
         _stop.Dispose();
     }

@@ -12,7 +12,7 @@ public sealed class ExpectTests
     [Fact]
     public void Event_MatchingKindSideFailureErrnoActorAndIndex_Holds()
     {
-        Assert.True(Expect.Event("send #2 EPIPE", Side.Server, EventKind.SendFailed, SocketFailure.BrokenPipe, 32, "server", 2).Holds(Events));
+        Assert.True(Expect.Event("send #2 EPIPE", new EventPattern(Side.Server, EventKind.SendFailed) { Failure = SocketFailure.BrokenPipe, Errno = 32, Actor = "server", Index = 2 }).Holds(Events));
     }
 
     [Theory]
@@ -22,7 +22,7 @@ public sealed class ExpectTests
     [InlineData(Side.Server, EventKind.SendFailed, null, null, 3)]
     public void Event_AnyFieldDiffers_DoesNotHold(Side side, EventKind kind, int? errno, string? actor, int? index)
     {
-        Assert.False(Expect.Event("x", side, kind, errno: errno, actor: actor, index: index).Holds(Events));
+        Assert.False(Expect.Event("x", new EventPattern(side, kind) { Errno = errno, Actor = actor, Index = index }).Holds(Events));
     }
 
     [Fact]

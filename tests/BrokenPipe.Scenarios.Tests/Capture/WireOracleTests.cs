@@ -7,6 +7,7 @@ namespace BrokenPipe.Scenarios.Tests.Capture;
 /// Kestrel, nginx (whose clients close first after a complete response), the TCP middlebox and redis-server (a reader
 /// thread's receive pending when its socket is closed too), side by side as the catalog runs them. The whole catalog is bench/oracle.sh's.
 /// </summary>
+[Collection(nameof(WireOracleTests))]
 public sealed class WireOracleTests
 {
     private static readonly string[] Subset =

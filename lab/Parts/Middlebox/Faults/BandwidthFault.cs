@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace BrokenPipe.Lab.Parts.Middlebox.Faults;
 
 // On the wire: each direction of each flow is paced to B bytes per second (a slow link). The middlebox reads no
@@ -7,14 +9,16 @@ namespace BrokenPipe.Lab.Parts.Middlebox.Faults;
 /// <summary>Limits each direction to B bytes/s.</summary>
 public sealed class BandwidthFault(double bytesPerSecond) : IFault
 {
+    private readonly ConditionalWeakTable<Flow, Pacer> _links = new();
+
     public double BytesPerSecond { get; } = bytesPerSecond;
 
     public string Describe() => $"bandwidth {BytesPerSecond:0} bytes/s";
 
-    public async ValueTask<(FaultAction Action, int Forward)> OnDataAsync(Flow flow, Direction direction, int count, CancellationToken cancellationToken)
+    public async ValueTask<FaultDecision> OnDataAsync(FaultContext context, CancellationToken cancellationToken)
     {
-        var due = flow.PaceUntil(direction, count, BytesPerSecond);
+        var due = _links.GetValue(context.Flow, _ => new Pacer(BytesPerSecond)).Until(context.Direction, context.Count);
         if (due > TimeSpan.Zero) await Task.Delay(due, cancellationToken).ConfigureAwait(false);
-        return (FaultAction.Forward, count);
+        return FaultDecision.ForwardAll(context.Count);
     }
 }

@@ -11,9 +11,6 @@ public sealed class BlackholeFault : IFault
 
     public string Describe() => "blackhole: accept, never forward";
 
-    public ValueTask<(FaultAction Action, int Forward)> OnDataAsync(Flow flow, Direction direction, int count, CancellationToken cancellationToken)
-    {
-        flow.Blackholed = true;
-        return ValueTask.FromResult((FaultAction.Drop, 0));
-    }
+    public ValueTask<FaultDecision> OnDataAsync(FaultContext context, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(FaultDecision.Drop);
 }

@@ -11,10 +11,10 @@ public sealed class CloseAfterBytesFault(long bytes) : IFault
 
     public string Describe() => $"close (FIN) after {Bytes} bytes downstream";
 
-    public ValueTask<(FaultAction Action, int Forward)> OnDataAsync(Flow flow, Direction direction, int count, CancellationToken cancellationToken)
+    public ValueTask<FaultDecision> OnDataAsync(FaultContext context, CancellationToken cancellationToken)
     {
-        if (direction != Direction.Downstream) return ValueTask.FromResult((FaultAction.Forward, count));
-        var left = Bytes - flow.Downstream;
-        return ValueTask.FromResult(left <= count ? (FaultAction.Close, (int)Math.Max(0, left)) : (FaultAction.Forward, count));
+        if (context.Direction != Direction.Downstream) return ValueTask.FromResult(FaultDecision.ForwardAll(context.Count));
+        var left = Bytes - context.BytesSoFar;
+        return ValueTask.FromResult(left <= context.Count ? new FaultDecision(FaultAction.Close, (int)Math.Max(0, left)) : FaultDecision.ForwardAll(context.Count));
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace BrokenPipe.Lab.Parts.Middlebox.Faults;
 
 // On the wire: nothing while the flow is busy. Once it has been idle for T, everything from both sides is silently
@@ -10,17 +12,22 @@ namespace BrokenPipe.Lab.Parts.Middlebox.Faults;
 /// <summary>Blackholes flows idle for T: silence in both directions, no FIN, no RST.</summary>
 public sealed class DropAfterIdleFault(TimeSpan idle) : IFault
 {
+    private static readonly object Dropping = new();
+
+    /// <summary>The flows this fault has started to blackhole (released with the flow).</summary>
+    private readonly ConditionalWeakTable<Flow, object> _dropping = new();
+
     public TimeSpan IdleTimeout { get; } = idle;
 
     public string Describe() => $"drop everything silently after {IdleTimeout.TotalMilliseconds:0} ms idle";
 
-    public ValueTask<(FaultAction Action, int Forward)> OnDataAsync(Flow flow, Direction direction, int count, CancellationToken cancellationToken)
+    public ValueTask<FaultDecision> OnDataAsync(FaultContext context, CancellationToken cancellationToken)
     {
-        if (flow.Blackholed || flow.Idle >= IdleTimeout)
+        if (_dropping.TryGetValue(context.Flow, out _) || context.Idle >= IdleTimeout)
         {
-            flow.Blackholed = true;
-            return ValueTask.FromResult((FaultAction.Drop, 0));
+            _dropping.AddOrUpdate(context.Flow, Dropping);
+            return ValueTask.FromResult(FaultDecision.Drop);
         }
-        return ValueTask.FromResult((FaultAction.Forward, count));
+        return ValueTask.FromResult(FaultDecision.ForwardAll(context.Count));
     }
 }

@@ -10,9 +10,9 @@ public sealed class LatencyFault(TimeSpan delay) : IFault
 
     public string Describe() => $"latency {Delay.TotalMilliseconds:0} ms";
 
-    public async ValueTask<(FaultAction Action, int Forward)> OnDataAsync(Flow flow, Direction direction, int count, CancellationToken cancellationToken)
+    public async ValueTask<FaultDecision> OnDataAsync(FaultContext context, CancellationToken cancellationToken)
     {
         await Task.Delay(Delay, cancellationToken).ConfigureAwait(false);
-        return (FaultAction.Forward, count);
+        return FaultDecision.ForwardAll(context.Count);
     }
 }

@@ -10,6 +10,6 @@ public sealed class NoFault : IFault
 
     public string Describe() => "off";
 
-    public ValueTask<(FaultAction Action, int Forward)> OnDataAsync(Flow flow, Direction direction, int count, CancellationToken cancellationToken) =>
-        ValueTask.FromResult((FaultAction.Forward, count));
+    public ValueTask<FaultDecision> OnDataAsync(FaultContext context, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(FaultDecision.ForwardAll(context.Count));
 }

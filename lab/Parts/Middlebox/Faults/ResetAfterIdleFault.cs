@@ -11,6 +11,6 @@ public sealed class ResetAfterIdleFault(TimeSpan idle) : IFault
 
     public string Describe() => $"reset on the first packet after {IdleTimeout.TotalMilliseconds:0} ms idle";
 
-    public ValueTask<(FaultAction Action, int Forward)> OnDataAsync(Flow flow, Direction direction, int count, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(flow.Idle >= IdleTimeout ? (FaultAction.Reset, 0) : (FaultAction.Forward, count));
+    public ValueTask<FaultDecision> OnDataAsync(FaultContext context, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(context.Idle >= IdleTimeout ? new FaultDecision(FaultAction.Reset, 0) : FaultDecision.ForwardAll(context.Count));
 }

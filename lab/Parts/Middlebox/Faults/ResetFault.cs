@@ -35,16 +35,17 @@ public sealed class ResetFault : IFault
 
     public FaultAction OnConnect(Flow flow) => AtOnce && Applies(flow) ? FaultAction.Reset : FaultAction.Forward;
 
-    public ValueTask<(FaultAction Action, int Forward)> OnDataAsync(Flow flow, Direction direction, int count, CancellationToken cancellationToken)
+    public ValueTask<FaultDecision> OnDataAsync(FaultContext context, CancellationToken cancellationToken)
     {
-        if (!Applies(flow)) return ValueTask.FromResult((FaultAction.Forward, count));
-        if (AfterFirstByte is { } t && flow.Upstream + flow.Downstream == 0) flow.ResetAfter(t);
-        if (AfterBytes is { } n && direction == AfterBytesDirection)
+        if (!Applies(context.Flow)) return ValueTask.FromResult(FaultDecision.ForwardAll(context.Count));
+        // The first byte starts the timer (a FIN before any byte too, as a chunk of 0).
+        var timer = AfterFirstByte is { } t && context.TotalBytesSoFar == 0 ? t : (TimeSpan?)null;
+        if (AfterBytes is { } n && context.Direction == AfterBytesDirection)
         {
-            var left = n - flow.Bytes(direction);
-            if (left <= count) return ValueTask.FromResult((FaultAction.Reset, (int)Math.Max(0, left)));
+            var left = n - context.BytesSoFar;
+            if (left <= context.Count) return ValueTask.FromResult(new FaultDecision(FaultAction.Reset, (int)Math.Max(0, left), timer));
         }
-        return ValueTask.FromResult((FaultAction.Forward, count));
+        return ValueTask.FromResult(FaultDecision.ForwardAll(context.Count) with { ResetAfter = timer });
     }
 
     private bool Applies(Flow flow) => flow.Number <= FirstFlows;

@@ -38,9 +38,7 @@ public sealed class FaultChangeTests
         hop.Box.Fault = ResetFault.AfterBytesIn(Direction.Upstream, 0); // the flow is already past 0 bytes: the next upstream chunk resets
         await lab.Timeline.WaitForAsync(IsFaultSet, Bound.Wait, "the fault change on the timeline");
         await Wire.SendAsync(hop.Client, "after"u8.ToArray());
-        var client = Wire.ReadToEndAsync(hop.Client, Bound.Wait);
-        var target = Wire.ReadToEndAsync(hop.Target, Bound.Wait);
-        var (atClient, atTarget) = (await client, await target);
+        var (atClient, atTarget) = await hop.ReadBothToEndAsync(Bound.Wait);
 
         Assert.True(atClient.IsReset && atClient.Bytes.Length == 0, $"client: {atClient}");
         Assert.True(atTarget.IsReset && atTarget.Bytes.Length == 0, $"target: {atTarget}");

@@ -49,6 +49,14 @@ internal sealed class Hop : IDisposable
     /// <summary>One round trip that must pass: <paramref name="request"/> reaches the target, <paramref name="reply"/> reaches the client.</summary>
     public Task ExchangeAsync(byte[] request, byte[] reply) => Wire.ExchangeAsync(Client, Target, request, reply);
 
+    /// <summary>Reads both ends to their end at once (each within <paramref name="bound"/>): what the client and the target each got, and how it ended.</summary>
+    public async Task<(ReadEnd Client, ReadEnd Target)> ReadBothToEndAsync(TimeSpan bound)
+    {
+        var client = Wire.ReadToEndAsync(Client, bound);
+        var target = Wire.ReadToEndAsync(Target, bound);
+        return (await client, await target);
+    }
+
     public void Dispose()
     {
         Client.Dispose();

@@ -46,9 +46,7 @@ public sealed class ResetAfterIdleFaultTests
         await Task.Delay(t + TimeSpan.FromMilliseconds(300)); // the idle time is the behaviour under test
         Assert.DoesNotContain(lab.Timeline.Snapshot(), e => e.Kind == EventKind.ClosedRst); // nothing is sent when the flow is forgotten
         await Wire.SendAsync(hop.Client, "late"u8.ToArray()); // the send itself succeeds: the bytes are in the kernel
-        var client = Wire.ReadToEndAsync(hop.Client, Bound.Wait);
-        var target = Wire.ReadToEndAsync(hop.Target, Bound.Wait);
-        var (atClient, atTarget) = (await client, await target);
+        var (atClient, atTarget) = await hop.ReadBothToEndAsync(Bound.Wait);
 
         Assert.True(atClient.IsReset && atClient.Bytes.Length == 0, $"client: {atClient}");
         Assert.True(atTarget.IsReset && atTarget.Bytes.Length == 0, $"target (must not get the late bytes): {atTarget}");
@@ -65,9 +63,7 @@ public sealed class ResetAfterIdleFaultTests
 
         await Task.Delay(t + TimeSpan.FromMilliseconds(300)); // the idle time is the behaviour under test
         await Wire.SendAsync(hop.Target, "push"u8.ToArray());
-        var client = Wire.ReadToEndAsync(hop.Client, Bound.Wait);
-        var target = Wire.ReadToEndAsync(hop.Target, Bound.Wait);
-        var (atClient, atTarget) = (await client, await target);
+        var (atClient, atTarget) = await hop.ReadBothToEndAsync(Bound.Wait);
 
         Assert.True(atClient.IsReset && atClient.Bytes.Length == 0, $"client (must not get the pushed bytes): {atClient}");
         Assert.True(atTarget.IsReset, $"target: {atTarget}");
@@ -83,9 +79,7 @@ public sealed class ResetAfterIdleFaultTests
 
         await Task.Delay(t + TimeSpan.FromMilliseconds(300)); // the idle time is the behaviour under test
         hop.Client.Shutdown(SocketShutdown.Send); // a FIN is a packet too
-        var client = Wire.ReadToEndAsync(hop.Client, Bound.Wait);
-        var target = Wire.ReadToEndAsync(hop.Target, Bound.Wait);
-        var (atClient, atTarget) = (await client, await target);
+        var (atClient, atTarget) = await hop.ReadBothToEndAsync(Bound.Wait);
 
         Assert.True(atClient.IsReset, $"client: {atClient}");
         Assert.True(atTarget.IsReset, $"target (must not see the FIN as EOF): {atTarget}");

@@ -49,9 +49,7 @@ public sealed class TcpMiddleboxLifetimeTests
         await hop.ExchangeAsync("ping"u8.ToArray(), "pong"u8.ToArray());
 
         await lab.DisposeAsync();
-        var client = Wire.ReadToEndAsync(hop.Client, Bound.Wait);
-        var target = Wire.ReadToEndAsync(hop.Target, Bound.Wait);
-        var (atClient, atTarget) = (await client, await target);
+        var (atClient, atTarget) = await hop.ReadBothToEndAsync(Bound.Wait);
 
         // Closed, not left hanging: a FIN (EOF), or an RST where bytes were still unread.
         Assert.True(atClient.Kind == ReadEndKind.Eof || atClient.IsReset, $"client: {atClient}");

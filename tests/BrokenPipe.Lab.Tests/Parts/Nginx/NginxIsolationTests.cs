@@ -89,6 +89,6 @@ public sealed class NginxIsolationTests
     private static NginxIsolated Isolate(string config)
     {
         var port = 2000;
-        return NginxIsolation.Isolate(config, Lab, Paths, () => ++port, "/run/lab/nginx/tls/lab.crt", "/run/lab/nginx/tls/lab.key");
+        return NginxIsolation.Isolate(config, Lab, Paths, () => ++port, ("/run/lab/nginx/tls/lab.crt", "/run/lab/nginx/tls/lab.key"));
     }
 }
