@@ -7,10 +7,10 @@ namespace BrokenPipe.Scenarios.Tests;
 /// <summary>
 /// Starts the test classes with a "Category=Slow" trait first. They sit out real 60–90 s proxy timeouts, mostly idle;
 /// xunit 2 gives each running class one of its parallel slots until it ends, so a slow class started last would add its
-/// whole minute to the run. Then the rest, by name (a stable order). xunit.runner.json allows 10 classes at a time: the
-/// seven slow ones, mostly idle, and three others; without the slow ones (the quick run), ten others. 16 made the quick
-/// run's timing checks miss now and then on 2 CPUs, and 12 still did once the packet oracle's and Kestrel's abort tests
-/// joined the suite (2–4 timing misses a round in bench/flakes.sh, 2026-12-07).
+/// whole minute to the run. Then the rest, by name (a stable order). xunit.runner.json allows 6 classes at a time:
+/// the slow ones first, mostly idle, then the others. 16 made the quick run's timing checks miss now and then on 2 CPUs;
+/// 12 and 10 still did once the packet oracle's and Kestrel's abort tests joined the suite (1–4 timing misses a round in
+/// bench/flakes.sh and CI-like runs, 2026-12-07: StackExchange.Redis observers starved of CPU report late).
 /// </summary>
 public sealed class SlowFirstOrderer : ITestCollectionOrderer
 {

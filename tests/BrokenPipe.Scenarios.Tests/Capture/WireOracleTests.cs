@@ -20,7 +20,7 @@ public sealed class WireOracleTests
         ScenarioIds.RedisPubsubSlowSubscriber, // a reader thread's receive pending when the socket is closed
     ];
 
-    [NeedsCaptureFact]
+    [OracleFact]
     public async Task Subset_EveryRunWithACapture_TheTimelineAgreesWithThePackets()
     {
         var dir = Directory.CreateTempSubdirectory("brokenpipe-oracle-test-").FullName;
