@@ -80,15 +80,15 @@ internal static class WireOracle
         events.Any(e => e.Closed is not null && (e.At - seen.At).Duration() <= Slack && (e.Side == seen.Side || e.Peer == seen.Side || e.From == seen.Side));
 
     /// <summary>
-    /// Every close event the timeline attributes to the closer of <paramref name="seen"/> within the slack (its own, or
-    /// another side's observation of it: <see cref="LabEvent.Peer"/>) is a reply, an orderly end, as FirstDisconnect
-    /// reads them. All, not any: two parts of one side (a raw server and Kestrel) may close other connections within
-    /// the slack, and a close event cannot yet be tied to its connection, so a disconnect beside an orderly end is never
-    /// left out.
+    /// The close of <paramref name="seen"/> is an orderly end (a reply, as FirstDisconnect reads it). Close events that
+    /// carry the closing socket's address (<see cref="LabEvent.LocalEndPoint"/>, set by SocketClose) are tied to their
+    /// connection and alone decide. Otherwise every close event attributed to the closer within the slack (its own, or
+    /// another side's observation of it: <see cref="LabEvent.Peer"/>) must be a reply. All, not any: two parts of one
+    /// side (a raw server and Kestrel) may close other connections within the slack, so a disconnect beside an orderly
+    /// end is never left out.
     /// </summary>
     private static bool Orderly(IReadOnlyList<LabEvent> events, Seen seen)
     {
-        // A close event that names its socket's address belongs to this connection for sure: it alone decides.
         var own = events.Where(e => e.Closed is not null && e.LocalEndPoint is { } local && local.ToString() == seen.Close.Frame.Source).ToList();
         if (own.Count > 0) return own.All(e => e.Reply);
         var attributed = events.Where(e => e.Closed is not null && (e.Peer ?? e.Side) == seen.Side && (e.At - seen.At).Duration() <= Slack).ToList();
