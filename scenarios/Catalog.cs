@@ -29,6 +29,8 @@ public static class Catalog
         RedisBigReply.Definition,
         RedisClientKill.Definition,
         RedisThreadpoolStarvation.Definition,
+        RedisQueryBufferLimit.Definition,
+        RedisIdleCloseBusyApp.Definition,
         LbIdleResetHttp.Definition,
         RedisIdleDrop.Definition,
         RedisIdleReset.Definition,
