@@ -31,6 +31,7 @@ public static class Catalog
         RedisThreadpoolStarvation.Definition,
         RedisQueryBufferLimit.Definition,
         RedisIdleCloseBusyApp.Definition,
+        RedisOomKill.Definition,
         LbIdleResetHttp.Definition,
         RedisIdleDrop.Definition,
         RedisIdleReset.Definition,
