@@ -9,7 +9,7 @@ clients=${2:-se-redis@3.4.35,redis-py,ioredis,node-redis}
 shift 2 2>/dev/null || shift $#
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(redis-query-buffer-limit redis-idle-close-busy-app)
-cli=scenarios/bin/Debug/net10.0/brokenpipe-lab.dll
+cli=${BENCH_CLI:-scenarios/bin/Debug/net10.0/brokenpipe-lab.dll}
 [ -f "$cli" ] || dotnet build scenarios -v q >/dev/null
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -64,8 +64,9 @@ internal static class RedisOomKill
 
     private static async Task RunAsync(LabSandbox lab, bool broken, CancellationToken ct)
     {
+        // The cgroup first, so the lab disposes it after redis-server (in reverse order): a cgroup goes once it is empty.
+        var cgroup = lab.Own(MemoryCgroup.Create(Path.GetFileName(lab.Directory), CgroupLimit), "memory cgroup");
         var redis = await RedisServer.StartAsync(lab, new RedisOptions { MaxMemory = broken ? null : "16mb", MaxMemoryPolicy = broken ? null : "noeviction" }, ct);
-        await using var cgroup = MemoryCgroup.Create(Path.GetFileName(lab.Directory), CgroupLimit);
         var pids = TreeOf(redis.Pid);
         cgroup.Add(redis.Pid);
         lab.Timeline.Note(Side.Lab, $"redis-server's processes ({string.Join(", ", pids)}) moved into {cgroup.Path}, limit {CgroupLimit >> 20} MB ({(cgroup.IsV2 ? "memory.max" : "memory.limit_in_bytes")})");
