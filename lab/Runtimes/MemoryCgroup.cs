@@ -42,10 +42,12 @@ internal sealed class MemoryCgroup : IAsyncDisposable
         return new MemoryCgroup(path, v2);
     }
 
-    /// <summary>Moves <paramref name="pid"/> and every process below it into the cgroup (their new memory counts against the limit).</summary>
-    public void Add(int pid)
+    /// <summary>Moves <paramref name="pid"/> and every process below it into the cgroup (their new memory counts against the limit); returns their PIDs.</summary>
+    public IReadOnlyList<int> Add(int pid)
     {
-        foreach (var p in Tree(pid)) File.WriteAllText(System.IO.Path.Combine(Path, "cgroup.procs"), p.ToString(CultureInfo.InvariantCulture));
+        var pids = Tree(pid).ToList();
+        foreach (var p in pids) File.WriteAllText(System.IO.Path.Combine(Path, "cgroup.procs"), p.ToString(CultureInfo.InvariantCulture));
+        return pids;
     }
 
     /// <summary>The cgroup's "name value" lines of memory.oom_control (v1) or memory.events (v2): oom_kill N among them.</summary>

@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using BrokenPipe.Lab.Parts.Redis;
 using BrokenPipe.Lab.Protocols;
-using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Scenarios.Redis;
 
@@ -56,7 +54,7 @@ internal static class RedisOomKill
                     r => r.FailedWith(OomWords).Any(e => e.Library?.Command == "SET") && r.Of(EventKind.CommandSucceeded).Any(e => e.Library?.Command == "GET") && !r.Mine.Any(e => e.Failure is not null))),
             ]))
     {
-        Unavailable = settings => settings.Runtime is LocalRuntime ? MemoryCgroup.Unavailable : "the memory cgroup is the local runtime's; on docker the container's --memory limit is not built yet",
+        Unavailable = RedisServer.MemoryLimitUnavailable,
         Produces = [Signature.Logs("Memory cgroup out of memory: Killed process"), Signature.Logs("Connection closed by server.", RedisClientKinds.RedisPy)],
     };
 
@@ -64,21 +62,12 @@ internal static class RedisOomKill
 
     private static async Task RunAsync(LabSandbox lab, bool broken, CancellationToken ct)
     {
-        // The cgroup first, so the lab disposes it after redis-server (in reverse order): a cgroup goes once it is empty.
-        var cgroup = lab.Own(MemoryCgroup.Create(Path.GetFileName(lab.Directory), CgroupLimit), "memory cgroup");
-        var redis = await RedisServer.StartAsync(lab, new RedisOptions { MaxMemory = broken ? null : "16mb", MaxMemoryPolicy = broken ? null : "noeviction" }, ct);
-        var pids = TreeOf(redis.Pid);
-        cgroup.Add(redis.Pid);
-        lab.Timeline.Note(Side.Lab, $"redis-server's processes ({string.Join(", ", pids)}) moved into {cgroup.Path}, limit {CgroupLimit >> 20} MB ({(cgroup.IsV2 ? "memory.max" : "memory.limit_in_bytes")})");
+        var redis = await RedisServer.StartAsync(lab, new RedisOptions { MemoryLimit = CgroupLimit, MaxMemory = broken ? null : "16mb", MaxMemoryPolicy = broken ? null : "noeviction" }, ct);
         var clients = await RedisClient.ConnectEachAsync(lab, redis.Endpoint, Options, ct);
-
-        var filled = await FillAsync(redis);
-        lab.Timeline.Note(Side.Lab, $"filling: {filled}");
+        lab.Timeline.Note(Side.Lab, $"filling: {await FillAsync(redis)}");
         if (broken)
         {
-            var line = await KernelLineAsync(pids, ct);
-            lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisKilled, $"the kernel's OOM killer: {line}") { Actor = "redis", Verbatim = line, Closed = CloseHow.Fin });
-            lab.Timeline.Note(Side.Lab, $"{cgroup.Path}: {cgroup.OomCounters()}");
+            await redis.WaitForOomKillAsync(TimeSpan.FromSeconds(10), ct);
             await Task.WhenAll(clients.Select(c => c.RunAsync("GET", ["k"], cancellationToken: ct)));
             return;
         }
@@ -105,29 +94,5 @@ internal static class RedisOomKill
             }
         }
         return "400 batches without a limit";
-    }
-
-    /// <summary>The kernel's line about the kill, read from its log (dmesg), bounded.</summary>
-    private static async Task<string> KernelLineAsync(IReadOnlyCollection<int> pids, CancellationToken ct)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var (_, output) = await Command.RunAsync("dmesg", [], cancellationToken: ct);
-            foreach (Match m in Regex.Matches(output, @"Memory cgroup out of memory: Killed process (\d+) \(redis-server\)[^\n]*"))
-            {
-                if (pids.Contains(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))) return m.Value.Trim();
-            }
-            if (DateTime.UtcNow > until) throw new TimeoutException($"no 'Killed process' line for redis-server ({string.Join(", ", pids)}) in the kernel log within 10 s");
-            await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
-        }
-    }
-
-    private static List<int> TreeOf(int pid)
-    {
-        var all = new List<int> { pid };
-        var children = $"/proc/{pid}/task/{pid}/children";
-        if (File.Exists(children)) all.AddRange(File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).SelectMany(c => TreeOf(int.Parse(c, System.Globalization.CultureInfo.InvariantCulture))));
-        return all;
     }
 }
