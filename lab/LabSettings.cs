@@ -15,6 +15,9 @@ public sealed record LabSettings
     /// <summary>The environment variable that sets <see cref="SeRedis"/> for labs nobody configured (<c>1.2.6</c>, <c>2.8.16</c>, <c>3.4.35</c>, a list, or <c>all</c>).</summary>
     public const string SeRedisVariable = "BROKENPIPE_LAB_SEREDIS";
 
+    /// <summary>The environment variable that sets <see cref="RedisClients"/> for labs nobody configured (names as on the CLI, a list, or <c>all</c>); applied before <see cref="SeRedisVariable"/>.</summary>
+    public const string RedisClientsVariable = "BROKENPIPE_LAB_REDIS_CLIENTS";
+
     /// <summary>
     /// The environment variable that sets a program's image in <see cref="Images"/> for labs nobody configured:
     /// <c>BROKENPIPE_LAB_NGINX_IMAGE</c> for <c>nginx</c>, <c>BROKENPIPE_LAB_REDIS_IMAGE</c> for <c>redis</c>.
@@ -57,14 +60,20 @@ public sealed record LabSettings
     /// Settings from <see cref="RuntimeVariable"/>, <see cref="SeRedisVariable"/> and every <see cref="ImageVariable"/>
     /// (<c>BROKENPIPE_LAB_PROGRAM_IMAGE</c>); an unknown runtime name throws <see cref="ArgumentException"/>.
     /// </summary>
-    public static LabSettings FromEnvironment() => new()
+    public static LabSettings FromEnvironment()
     {
-        Runtime = Environment.GetEnvironmentVariable(RuntimeVariable) is { Length: > 0 } name ? ParseRuntime(name, RuntimeVariable) : LocalRuntime.Instance,
-        Images = ImagesFromEnvironment(),
-        SeRedis = Environment.GetEnvironmentVariable(SeRedisVariable) is { Length: > 0 } versions
-            ? SeRedisVersions.Parse(versions) ?? throw new ArgumentException($"unknown StackExchange.Redis version '{versions}' in {SeRedisVariable} (use 1.2.6, 2.8.16, 3.4.35 or all)")
-            : SeRedisVersions.Default,
-    };
+        var settings = new LabSettings
+        {
+            Runtime = Environment.GetEnvironmentVariable(RuntimeVariable) is { Length: > 0 } name ? ParseRuntime(name, RuntimeVariable) : LocalRuntime.Instance,
+            Images = ImagesFromEnvironment(),
+            RedisClients = Environment.GetEnvironmentVariable(RedisClientsVariable) is { Length: > 0 } clients
+                ? RedisClientKinds.Parse(clients) ?? throw new ArgumentException($"unknown Redis client in '{clients}' in {RedisClientsVariable} (use {RedisClientKinds.Names} or all)")
+                : RedisClientKinds.Default,
+        };
+        return Environment.GetEnvironmentVariable(SeRedisVariable) is { Length: > 0 } versions
+            ? settings with { SeRedis = SeRedisVersions.Parse(versions) ?? throw new ArgumentException($"unknown StackExchange.Redis version '{versions}' in {SeRedisVariable} (use 1.2.6, 2.8.16, 3.4.35 or all)") }
+            : settings;
+    }
 
     /// <summary>Every non-empty <c>BROKENPIPE_LAB_PROGRAM_IMAGE</c> variable, by program (<c>nginx</c>, <c>redis</c>).</summary>
     private static Dictionary<string, string> ImagesFromEnvironment()
@@ -94,8 +103,20 @@ public sealed record LabSettings
     public string? CaptureDirectory { get; init; }
 
     /// <summary>
-    /// The StackExchange.Redis versions a Redis scenario's application runs on, side by side in one run (each in an
-    /// observer process of its own): the current 3.x by default; <c>--seredis 1.2.6|2.8.16|3.4.35|all</c> on the CLI.
+    /// The Redis clients a Redis scenario's application runs on, side by side in one run, each in an observer process
+    /// of its own (<see cref="RedisClientKinds.All"/>: se-redis@1.2.6, se-redis@2.8.16, se-redis@3.4.35, redis-py, ioredis,
+    /// node-redis); <c>--redis-client NAME[,NAME…]|all</c> on the CLI. The default value is
+    /// <see cref="RedisClientKinds.Default"/>: se-redis@3.4.35, redis-py, ioredis and node-redis.
     /// </summary>
-    public IReadOnlyList<SeRedisVersion> SeRedis { get; init; } = SeRedisVersions.Default;
+    public IReadOnlyList<RedisClientKind> RedisClients { get; init; } = RedisClientKinds.Default;
+
+    /// <summary>
+    /// The StackExchange.Redis versions among <see cref="RedisClients"/>: the scenarios written for StackExchange.Redis
+    /// alone run these. Setting it replaces those versions and keeps the other clients (<c>--seredis</c> on the CLI).
+    /// </summary>
+    public IReadOnlyList<SeRedisVersion> SeRedis
+    {
+        get => [.. RedisClients.Where(k => k.SeRedis is not null).Select(k => k.SeRedis!.Value)];
+        init => RedisClients = [.. RedisClientKinds.All.Where(k => k.SeRedis is { } v ? value.Contains(v) : RedisClients.Contains(k))];
+    }
 }

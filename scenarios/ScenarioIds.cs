@@ -21,6 +21,9 @@ public static class ScenarioIds
     public const string RedisBigReply = "redis-big-reply";
     public const string RedisClientKill = "redis-client-kill";
     public const string RedisThreadpoolStarvation = "redis-threadpool-starvation";
+    public const string RedisQueryBufferLimit = "redis-query-buffer-limit";
+    public const string RedisIdleCloseBusyApp = "redis-idle-close-busy-app";
+    public const string RedisOomKill = "redis-oom-kill";
     public const string LbIdleResetHttp = "lb-idle-reset-http";
     public const string RedisIdleDrop = "redis-idle-drop";
     public const string RedisIdleReset = "redis-idle-reset";

@@ -1,7 +1,7 @@
 namespace BrokenPipe.Lab.Clients;
 
 /// <summary>
-/// A command loop for <see cref="SeRedisClient.StartLoop"/>: <see cref="Workers"/> loops in the observer, each running
+/// A command loop for <see cref="RedisClient.StartLoop"/>: <see cref="Workers"/> loops in the observer, each running
 /// <see cref="Command"/> up to <see cref="Count"/> times, one every <see cref="Every"/>.
 /// </summary>
 /// <remarks>

@@ -1,13 +1,16 @@
 namespace BrokenPipe.Lab.Events;
 
 /// <summary>
-/// What a client library reported, field by field (StackExchange.Redis's events, commands and log lines), so that
+/// What a client library reported, field by field (its events, commands and log lines), so that
 /// checks match on these fields and never on the event's text.
 /// </summary>
 public sealed record LibraryObservation
 {
     /// <summary>The library's version ("3.4.35").</summary>
     public required string Version { get; init; }
+
+    /// <summary>The client's name (<see cref="RedisClientKind.Name"/>: "se-redis@3.4.35", "redis-py", "ioredis", "node-redis").</summary>
+    public string? Client { get; init; }
 
     /// <summary>The connection an event is about: "Interactive" or "Subscription".</summary>
     public string? ConnectionType { get; init; }

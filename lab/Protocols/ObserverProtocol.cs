@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace BrokenPipe.Lab.Protocols;
@@ -34,6 +35,13 @@ internal enum ObserverOp
 
     /// <summary>Close the client.</summary>
     Close,
+
+    /// <summary>
+    /// Keep the application's thread busy for <see cref="ObserverRequest.BlockMs"/> (in Node: the event loop, so no
+    /// socket event is handled meanwhile), then issue <see cref="ObserverRequest.Command"/> <see cref="ObserverRequest.Count"/>
+    /// times back to back, without waiting for a reply in between; answered by <see cref="ObserverEvent.Done"/> when all settled.
+    /// </summary>
+    Burst,
 }
 
 /// <summary>How the application in the observer calls the library.</summary>
@@ -124,6 +132,18 @@ internal sealed record ObserverRequest(ObserverOp Op, int Id)
 
     /// <summary>Subscribe: messages in order through one queue (StackExchange.Redis 2.x/3.x).</summary>
     public bool Queue { get; init; }
+
+    /// <summary>
+    /// Connect: the library's own client options, passed to it as they are (redis-py keyword arguments, an ioredis or
+    /// node-redis options object). The StackExchange.Redis observers read <see cref="Config"/> instead.
+    /// </summary>
+    public JsonObject? Options { get; init; }
+
+    /// <summary>Command, Loop, Burst: a value of this many bytes ('x' repeated) made by the observer and added as the last argument (an 8 MB SET need not cross stdin).</summary>
+    public int ValueBytes { get; init; }
+
+    /// <summary>Burst: how long the application's thread is kept busy before the commands go out.</summary>
+    public int BlockMs { get; init; }
 }
 
 /// <summary>One exception of a chain an observer reports, outermost first.</summary>

@@ -7,9 +7,10 @@ namespace BrokenPipe.Lab.Scenarios;
 /// </summary>
 public sealed record Signature
 {
-    private Signature(string? text, Side? side, SocketFailure? failure, int? errno, SeRedisVersion? version = null)
+    private Signature(string? text, Side? side, SocketFailure? failure, int? errno, SeRedisVersion? version = null, RedisClientKind? client = null)
     {
         Version = version;
+        Client = client;
         Text = text;
         Side = side;
         Failure = failure;
@@ -21,6 +22,9 @@ public sealed record Signature
     /// every run does. A run that observes no application on that version is not asked for it.
     /// </summary>
     public SeRedisVersion? Version { get; }
+
+    /// <summary>The Redis client whose application produces it (redis-py, ioredis …), or null; like <see cref="Version"/>, a run without that client is not asked for it.</summary>
+    public RedisClientKind? Client { get; }
 
     /// <summary>The verbatim fragment (matched case-insensitively), or null for a failure signature.</summary>
     public string? Text { get; }
@@ -40,6 +44,9 @@ public sealed record Signature
     /// <summary>A fragment of what the application on StackExchange.Redis <paramref name="version"/> reports.</summary>
     public static Signature Logs(string text, SeRedisVersion version) => new(text, null, null, null, version);
 
+    /// <summary>A fragment of what the application on the Redis client <paramref name="client"/> reports.</summary>
+    public static Signature Logs(string text, RedisClientKind client) => new(text, null, null, null, client: client);
+
     /// <summary>A socket failure on <paramref name="side"/>, optionally with its errno.</summary>
     public static Signature Fails(Side side, SocketFailure failure, int? errno = null) => new(null, side, failure, errno);
 
@@ -49,6 +56,7 @@ public sealed record Signature
     /// </summary>
     public bool FoundIn(IEnumerable<LabEvent> events) =>
         Version is { } v && !events.Any(e => e.Library?.Version == v.Name()) ? true
+        : Client is { } c && !events.Any(e => e.Library?.Client == c.Name) ? true
         : Text is { } text ? events.Any(e => e.Verbatim?.Contains(text, StringComparison.OrdinalIgnoreCase) == true)
         : events.Any(e => e.Side == Side && e.Failure == Failure && (Errno is null || e.Errno == Errno));
 

@@ -88,6 +88,9 @@ public static class SocketFailures
         {
             if (link.Errno is { } errno && FromErrno(errno) is { } byErrno) return (byErrno, errno);
         }
+        // redis-py's and node-redis's words for the peer's FIN (they carry no errno).
+        if (chain.Any(l => l.Message is "Connection closed by server." or "Socket closed unexpectedly")) return (SocketFailure.EndOfStream, null);
+        if (chain.Select(l => FromNodeText(l.Message)).FirstOrDefault(f => f.Failure is not null) is { Failure: not null } node) return node;
         foreach (var link in chain.Reverse())
         {
             if (FromLibraryFailureType(link.FailureType) is SocketFailure.EndOfStream or SocketFailure.ConnectionReset) return (FromLibraryFailureType(link.FailureType), null);
@@ -118,8 +121,24 @@ public static class SocketFailures
     /// Classifies a library's own log line: StackExchange.Redis 2.x/3.x's "Dead socket detected, no reads in N seconds
     /// … issuing disconnect" is a read timeout it noticed itself (its only report of a silent drop).
     /// </summary>
-    public static SocketFailure? ClassifyLibraryLog(string message) =>
-        message.Contains("Dead socket detected", StringComparison.OrdinalIgnoreCase) ? SocketFailure.TimedOut : null;
+    public static (SocketFailure? Failure, int? Errno) ClassifyLibraryLog(string message) =>
+        message.Contains("Dead socket detected", StringComparison.OrdinalIgnoreCase) ? (SocketFailure.TimedOut, null) : FromNodeText(message);
+
+    /// <summary>
+    /// Node's words for a socket error: "write EPIPE", "read ECONNRESET", "connect ECONNREFUSED" (the syscall, then the
+    /// errno's name), as Node's own messages and ioredis's "Unhandled error event" line carry them.
+    /// </summary>
+    public static (SocketFailure? Failure, int? Errno) FromNodeText(string message)
+    {
+        foreach (var (code, errno) in new[] { ("EPIPE", Errno.EPIPE), ("ECONNRESET", Errno.ECONNRESET), ("ECONNREFUSED", Errno.ECONNREFUSED), ("ETIMEDOUT", Errno.ETIMEDOUT) })
+        {
+            foreach (var syscall in new[] { "write", "read", "connect" })
+            {
+                if (message.Contains($"{syscall} {code}", StringComparison.Ordinal) && FromErrno(errno) is { } failure) return (failure, errno);
+            }
+        }
+        return (null, null);
+    }
 
     /// <summary>The whole exception chain on one line: "HttpRequestException: … → IOException: … → SocketException (104): …".</summary>
     public static string Describe(Exception exception)

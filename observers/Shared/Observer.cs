@@ -39,6 +39,14 @@ internal sealed class Observer
             case ObserverOp.Loop:
                 Start(request);
                 break;
+            case ObserverOp.Burst:
+                // The application's thread is busy; the library's own I/O threads are not (unlike Node's event loop).
+                Spawn(() =>
+                {
+                    Thread.Sleep(request.BlockMs);
+                    Start(request with { EveryMs = 0, Workers = 1, Mode = ObserverCallMode.Async });
+                });
+                break;
             case ObserverOp.Stop:
                 if (_loops.TryGetValue(id, out var loop)) loop.Cancel();
                 break;
@@ -140,6 +148,7 @@ internal sealed class Observer
         var every = TimeSpan.FromMilliseconds(request.EveryMs);
         var command = request.Command!;
         var args = request.Args?.ToArray() ?? [];
+        if (request.ValueBytes > 0) args = [.. args, new string('x', request.ValueBytes)];
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         _loops[id] = cancel;
         var remaining = workers;

@@ -57,8 +57,11 @@ public static class Arguments
                 case "--shard":
                     shard = RunShard.Parse(Value(args, ref i, a));
                     break;
+                case "--redis-client":
+                    settings = settings with { RedisClients = ParseRedisClients(Value(args, ref i, a)) };
+                    break;
                 default:
-                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --html FILE, --pcap DIR, --include-slow, --parallel N, --runtime local|docker, --image PROGRAM=IMAGE, --seredis VERSION|all, --shard K/N)");
+                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --html FILE, --pcap DIR, --include-slow, --parallel N, --runtime local|docker, --image PROGRAM=IMAGE, --redis-client NAME[,NAME…]|all, --seredis VERSION|all, --shard K/N)");
                     ids.Add(a);
                     break;
             }
@@ -71,7 +74,7 @@ public static class Arguments
         return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel, Shard = shard };
     }
 
-    /// <summary>The bare catalog's options: <c>--html FILE</c>, <c>--pcap DIR</c>, <c>--seredis VERSION|all</c>, <c>--parallel N</c>, <c>--shard K/N</c>.</summary>
+    /// <summary>The bare catalog's options: <c>--html FILE</c>, <c>--pcap DIR</c>, <c>--redis-client NAME[,NAME…]|all</c>, <c>--seredis VERSION|all</c>, <c>--parallel N</c>, <c>--shard K/N</c>.</summary>
     public static RunRequest ParseCatalog(IReadOnlyList<string> args, IReadOnlyList<Scenario> catalog)
     {
         string? html = null;
@@ -92,6 +95,9 @@ public static class Arguments
                 case "--seredis":
                     settings = settings with { SeRedis = ParseSeRedis(Value(args, ref i, args[i])) };
                     break;
+                case "--redis-client":
+                    settings = settings with { RedisClients = ParseRedisClients(Value(args, ref i, args[i])) };
+                    break;
                 case "--parallel":
                     parallel = ParseParallel(Value(args, ref i, args[i]));
                     break;
@@ -99,7 +105,7 @@ public static class Arguments
                     shard = RunShard.Parse(Value(args, ref i, args[i]));
                     break;
                 default:
-                    throw new CliException($"unknown option '{args[i]}' for the catalog (try --html FILE, --pcap DIR, --seredis VERSION|all, --parallel N, --shard K/N, or a command: --help)");
+                    throw new CliException($"unknown option '{args[i]}' for the catalog (try --html FILE, --pcap DIR, --redis-client NAME[,NAME…]|all, --seredis VERSION|all, --parallel N, --shard K/N, or a command: --help)");
             }
         }
         return new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel, Shard = shard };
@@ -140,6 +146,10 @@ public static class Arguments
         if (Lab.Parts.ServerPrograms.Find(program) is null) throw new CliException($"unknown program '{program}' in --image (use {known})");
         return settings.WithImage(program, value[(equals + 1)..]);
     }
+
+    /// <summary>Parses <c>--redis-client</c>'s value: client names (se-redis@1.2.6 … node-redis), comma-separated, or all.</summary>
+    public static IReadOnlyList<RedisClientKind> ParseRedisClients(string value) =>
+        RedisClientKinds.Parse(value) ?? throw new CliException($"unknown Redis client in '{value}' (use {RedisClientKinds.Names}, a comma-separated list of them, or all)");
 
     /// <summary>Parses <c>--seredis</c>'s value: 1.2.6, 2.8.16, 3.4.35, a comma-separated list of them, or all.</summary>
     public static IReadOnlyList<SeRedisVersion> ParseSeRedis(string value) =>

@@ -15,7 +15,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
 
         usage: dotnet run --project scenarios -- [command]
           (no command)               run the quick catalog, both variants, side by side, and print a results table
-                                     [--html FILE] [--pcap DIR] [--seredis VERSION|all] [--parallel N] [--shard K/N]
+                                     [--html FILE] [--pcap DIR] [--redis-client NAME[,NAME…]|all] [--seredis VERSION|all] [--parallel N] [--shard K/N]
           list                       one line per scenario: id, area, title
           describe <id>              the story: what happens on the wire, why, how to diagnose it, the fix
           run <id>... [options]      run scenarios and narrate each run
@@ -45,8 +45,12 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
           --pcap DIR                    keep a packet capture per run in DIR (root; needs tcpdump and tshark)
           --shard K/N                   only the K-th of N disjoint parts of the runs asked for (a CI matrix of N machines
                                         runs each once; join their --json files with merge)
-          --seredis 1.2.6|2.8.16|3.4.35|all   the StackExchange.Redis version(s) the Redis scenarios' application runs on,
-                                        side by side (default: 3.4.35; a comma-separated list works too)
+          --redis-client NAME[,NAME…]|all   the Redis clients the Redis scenarios' application runs on, side by side, each
+                                        in a process of its own: se-redis@1.2.6, se-redis@2.8.16, se-redis@3.4.35, redis-py,
+                                        ioredis, node-redis (default: se-redis@3.4.35,redis-py,ioredis,node-redis;
+                                        env BROKENPIPE_LAB_REDIS_CLIENTS)
+          --seredis 1.2.6|2.8.16|3.4.35|all   the StackExchange.Redis version(s) among them (an alias kept from before
+                                        --redis-client: it replaces the StackExchange.Redis clients and keeps the others)
         exit code: 0 every run met its expectation (every check passed), 1 some did not, 2 bad input or a machine not set up (one line)
         """;
 
@@ -56,7 +60,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         {
             // "run --help", "check-proxy -h": help wherever it is asked for, before any option is judged.
             if (args.Any(a => a is "--help" or "-h") && args[0] != "explain") return Help();
-            if (args.Length == 0 || args[0] is "--html" or "--pcap" or "--seredis" or "--parallel" or "--shard") return await RunAsync(Arguments.ParseCatalog(args, catalog), cancellationToken);
+            if (args.Length == 0 || args[0] is "--html" or "--pcap" or "--seredis" or "--redis-client" or "--parallel" or "--shard") return await RunAsync(Arguments.ParseCatalog(args, catalog), cancellationToken);
             return args[0] switch
             {
                 "list" => List(args),

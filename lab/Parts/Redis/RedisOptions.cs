@@ -26,6 +26,13 @@ public sealed record RedisOptions
     /// <summary><c>maxmemory</c>, e.g. "64mb"; null means no limit.</summary>
     public string? MaxMemory { get; init; }
 
+    /// <summary>
+    /// A memory limit for the redis-server process, in bytes, set by the kernel (a memory cgroup, on the local runtime;
+    /// see <see cref="RedisServer.MemoryLimitUnavailable"/>): past it the kernel's OOM killer kills Redis. Null means no
+    /// limit. The default value is null.
+    /// </summary>
+    public long? MemoryLimit { get; init; }
+
     /// <summary><c>maxmemory-policy</c>, e.g. "allkeys-lru"; null keeps "noeviction".</summary>
     public string? MaxMemoryPolicy { get; init; }
 

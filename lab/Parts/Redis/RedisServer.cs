@@ -16,6 +16,8 @@ public sealed class RedisServer : IPart, IAsyncDisposable
     private readonly LabSandbox _lab;
     private readonly RedisOptions _options;
     private readonly PartProcess _process;
+    private MemoryCgroup? _memory;
+    private IReadOnlyList<int> _pids = [];
     private int _disposed;
 
     private RedisServer(LabSandbox lab, RedisOptions options, IPEndPoint endpoint, PartProcess process)
@@ -48,8 +50,38 @@ public sealed class RedisServer : IPart, IAsyncDisposable
         var dir = Path.Combine(lab.Directory, options.Name);
         Directory.CreateDirectory(dir);
         var endpoint = new IPEndPoint(IPAddress.Loopback, LabSandbox.FreePort());
+        // The cgroup before the process, so the lab disposes it after redis-server (reverse order): it goes once empty.
+        var memory = options.MemoryLimit is { } limit ? lab.Own(MemoryCgroup.Create(System.IO.Path.GetFileName(lab.Directory), limit), "memory cgroup") : null;
         var process = await PartProcess.StartAsync(lab, Start(lab, options, dir, endpoint), cancellationToken).ConfigureAwait(false);
-        return process.Own(new RedisServer(lab, options, endpoint, process));
+        var server = process.Own(new RedisServer(lab, options, endpoint, process));
+        if (memory is not null)
+        {
+            server._memory = memory;
+            server._pids = memory.Add(server.Pid);
+            lab.Timeline.Note(Side.Lab, $"redis-server ({string.Join(", ", server._pids)}) under a memory limit of {options.MemoryLimit!.Value >> 20} MB: {memory.Path} ({(memory.IsV2 ? "memory.max" : "memory.limit_in_bytes")})", options.Name);
+        }
+        return server;
+    }
+
+    /// <summary>
+    /// Why <see cref="RedisOptions.MemoryLimit"/> cannot be had under <paramref name="settings"/> (not root, no memory
+    /// cgroup controller, a runtime other than local), or null.
+    /// </summary>
+    public static string? MemoryLimitUnavailable(LabSettings settings) =>
+        settings.Runtime is LocalRuntime ? MemoryCgroup.Unavailable : "a memory limit is built for the local runtime only (a memory cgroup); the docker runtime's --memory limit is not built yet";
+
+    /// <summary>
+    /// Waits (bounded by <paramref name="timeout"/>) for the kernel's own line about OOM-killing this redis-server
+    /// ("Memory cgroup out of memory: Killed process N (redis-server) …", read from its log with dmesg) and records it
+    /// as <see cref="EventKind.RedisKilled"/> with the line verbatim, then the cgroup's OOM counters. Needs <see cref="RedisOptions.MemoryLimit"/>.
+    /// </summary>
+    public async Task<string> WaitForOomKillAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var memory = _memory ?? throw new InvalidOperationException("redis-server runs without a memory limit (RedisOptions.MemoryLimit)");
+        var line = await KernelLog.WaitForOomKillAsync(_pids, "redis-server", timeout, cancellationToken).ConfigureAwait(false);
+        _lab.Timeline.Record(new LabEvent(Side.Redis, EventKind.RedisKilled, $"the kernel's OOM killer: {line}") { Actor = _options.Name, Verbatim = line, Closed = CloseHow.Fin });
+        _lab.Timeline.Note(Side.Lab, $"{memory.Path}: {memory.OomCounters()}", _options.Name);
+        return line;
     }
 
     /// <summary>

@@ -76,6 +76,6 @@ public sealed class SocketFailuresLibraryTests
     [InlineData("Connection restored", null)]
     public void ClassifyLibraryLog_Line_NamesTheDeadSocketOnly(string line, SocketFailure? expected)
     {
-        Assert.Equal(expected, SocketFailures.ClassifyLibraryLog(line));
+        Assert.Equal(expected, SocketFailures.ClassifyLibraryLog(line).Failure);
     }
 }
