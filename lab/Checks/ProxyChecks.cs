@@ -198,6 +198,10 @@ public static class ProxyChecks
             nginx.Flush();
             var events = lab.Timeline.Snapshot();
             if (!route.MainSeen(events)) return NotExercised(lab, nginx, route, last!);
+            foreach (var sub in route.Requests(events).Where(q => q.Kind == UpstreamRequest.AuthSubrequest))
+            {
+                lab.Timeline.Note(Side.Server, $"{sub.Text[..sub.Text.IndexOf(" (", StringComparison.Ordinal)]} is the auth subrequest ({route.Route.AuthSubrequest}): the raw upstream answered it at once", AuthSubrequestActor);
+            }
             var dropped = events.Count(e => e.Kind == EventKind.RequestDropped);
             var reused = events.Count(e => e.Side == Side.Server && e.Kind == EventKind.RequestReceived && e.Index > 1);
             var passed = statuses.All(s => s.EndsWith(" 200", StringComparison.Ordinal)) && dropped == 0;
@@ -311,8 +315,8 @@ public static class ProxyChecks
             if (r.Status == 413) return (ProxyCheckVerdict.Fail, $"HTTP 413 from nginx (client_max_body_size); {send}; {upstream}");
             if (!saw) return NotExercised(lab, nginx, route, r);
             return r.Status == 200 && upstreamBytes == size
-                ? (ProxyCheckVerdict.Pass, $"{r.Describe()}; {upstream}")
-                : (ProxyCheckVerdict.Fail, $"{r.Describe()}; {send}; {upstream}");
+                ? new CheckOutcome(ProxyCheckVerdict.Pass, $"{r.Describe()}; {upstream}") { Framing = r.Framing }
+                : new CheckOutcome(ProxyCheckVerdict.Fail, $"{r.Describe()}; {send}; {upstream}") { Framing = r.Framing };
         });
     }
 
@@ -332,7 +336,7 @@ public static class ProxyChecks
         string? error = null;
         try
         {
-            outcome = await body(lab, cancellationToken).ConfigureAwait(false);
+            outcome = WithSubrequests(await body(lab, cancellationToken).ConfigureAwait(false), lab.Timeline.Snapshot());
         }
         catch (Exception e) when (e is not NginxConfigException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
@@ -346,6 +350,19 @@ public static class ProxyChecks
             await lab.DisposeAsync().ConfigureAwait(false);
         }
         return new ProxyCheckResult(name, description, outcome.Verdict, outcome.Observed, clock.Elapsed, lab.Timeline.Snapshot()) { Error = error, Warnings = outcome.Warnings, Framing = outcome.Framing };
+    }
+
+    /// <summary>The actor of the note an upstream records when it answers an auth subrequest.</summary>
+    internal const string AuthSubrequestActor = "auth-subrequest";
+
+    /// <summary>A judged outcome also names the auth subrequests the upstream answered: what it really received, beside the main request.</summary>
+    private static CheckOutcome WithSubrequests(CheckOutcome outcome, IReadOnlyList<LabEvent> events)
+    {
+        if (outcome.Verdict == ProxyCheckVerdict.NotExercised) return outcome; // its observed already says what the upstream got
+        var answered = events.Where(e => e.Kind == EventKind.Note && e.Actor == AuthSubrequestActor).Select(e => e.Detail[..e.Detail.IndexOf(" is the auth subrequest", StringComparison.Ordinal)]).ToList();
+        return answered.Count == 0
+            ? outcome
+            : outcome with { Observed = $"{outcome.Observed}; the upstream also got {answered.Count} auth subrequest(s) ({string.Join(", ", answered.Distinct())}), answered 200 at once" };
     }
 
     private static async Task<(IProxyPart Proxy, CheckClient Client)> ProxyAsync(LabSandbox lab, IPEndPoint upstream, string configPath, ProxyCheckOptions options, CancellationToken ct)
@@ -368,7 +385,7 @@ public static class ProxyChecks
     /// <summary>A route whose upstream protocol is not HTTP/1.x: the lab's upstream could not read a request, so nothing is judged.</summary>
     private static CheckOutcome? OtherProtocol(CheckRoute route) =>
         route.Route.OtherProtocol is { } protocol
-            ? new CheckOutcome(ProxyCheckVerdict.NotExercised, $"{route.Route.Where ?? "the route"} passes GET {route.MainPath} upstream as {protocol}; the lab's upstreams speak HTTP/1.x only, so no request of this check could reach one: nothing to judge")
+            ? new CheckOutcome(ProxyCheckVerdict.NotExercised, $"{route.Route.Where ?? "the route"} passes the check's request for {route.MainPath} upstream as {protocol}; the lab's upstreams speak HTTP/1.x only, so no request of this check could reach one: nothing to judge")
             : null;
 
     /// <summary>
@@ -380,7 +397,7 @@ public static class ProxyChecks
         var request = x.Context.Request;
         var target = $"{request.Path}{request.QueryString}";
         if (!route.IsAuthSubrequest(target)) return main(x);
-        lab.Timeline.Note(Side.Server, $"{request.Method} {target} is the auth subrequest ({route.Route.AuthSubrequest}): answered 200 at once, as an auth server would", "auth-subrequest");
+        lab.Timeline.Note(Side.Server, $"{request.Method} {target} is the auth subrequest ({route.Route.AuthSubrequest}): answered 200 at once, as an auth server would", AuthSubrequestActor);
         x.Context.Response.StatusCode = 200;
         x.Context.Response.ContentLength = 0;
         return Task.CompletedTask;

@@ -68,6 +68,7 @@ internal sealed class WebSocketUpstream : IAsyncDisposable
             {
                 _timeline.Record(new LabEvent(Side.Server, EventKind.RequestReceived, $"{line} (the auth subrequest, {route.Route.AuthSubrequest}: answered 200 at once, as an auth server would)") { Actor = actor, Status = 200 });
                 await socket.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), _stop.Token).ConfigureAwait(false);
+                _timeline.Note(Side.Server, $"{line[..line.LastIndexOf(' ')]} is the auth subrequest ({route.Route.AuthSubrequest}): answered 200 at once, as an auth server would", ProxyChecks.AuthSubrequestActor);
                 return;
             }
             var key = WebSocketHandshake.Header(head, "Sec-WebSocket-Key");
