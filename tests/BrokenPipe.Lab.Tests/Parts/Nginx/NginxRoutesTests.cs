@@ -45,7 +45,7 @@ public sealed class NginxRoutesTests
 
     [Theory]
     [InlineData("grpc_pass grpc://{{upstream}};", "grpc_pass: gRPC over HTTP/2")]
-    [InlineData("grpc_pass grpcs://{{upstream}};", "gRPC over HTTP/2 (over TLS)")]
+    [InlineData("grpc_pass grpcs://{{upstream}};", "grpc_pass: gRPC over HTTP/2 (over TLS)")]
     [InlineData("uwsgi_pass {{upstream}};", "uwsgi_pass: the uwsgi protocol")]
     [InlineData("fastcgi_pass {{upstream}};", "fastcgi_pass: FastCGI")]
     [InlineData("scgi_pass {{upstream}};", "scgi_pass: SCGI")]
