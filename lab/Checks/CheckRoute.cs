@@ -13,6 +13,9 @@ internal sealed partial class CheckRoute(ProxyRoute route, string mainPath)
     /// <summary>What the config says of the route.</summary>
     public ProxyRoute Route => route;
 
+    /// <summary>Other paths the check requests on the same route (the keep-alive check's POSTs beside its GETs).</summary>
+    public IReadOnlyList<string> AlsoMain { get; init; } = [];
+
     /// <summary>The check's own request path, as the client sends it.</summary>
     public string MainPath => mainPath;
 
@@ -22,10 +25,10 @@ internal sealed partial class CheckRoute(ProxyRoute route, string mainPath)
         if (route.AuthSubrequest is null) return false;
         var path = target.Split('?')[0];
         if (route.AuthUpstreamPaths.Any(a => path == a || (a.Length > 1 && path.StartsWith(a.TrimEnd('/') + "/", StringComparison.Ordinal)))) return true;
+        if (route.AuthPathsKnown) return false;
         // The config did not say where it goes (a variable in proxy_pass): a rewritten main request still ends with the
         // check's own segment (/export under /api/ stays …/export); an auth endpoint's path does not.
-        var tail = mainPath[mainPath.TrimEnd('/').LastIndexOf('/')..].TrimEnd('/');
-        return !path.TrimEnd('/').EndsWith(tail, StringComparison.Ordinal);
+        return !((IEnumerable<string>)[mainPath, .. AlsoMain]).Any(main => path.TrimEnd('/').EndsWith(main[main.TrimEnd('/').LastIndexOf('/')..].TrimEnd('/'), StringComparison.Ordinal));
     }
 
     /// <summary>The method and target of an upstream's <see cref="EventKind.RequestReceived"/> event ("GET", "/export"), or null.</summary>

@@ -168,8 +168,10 @@ public static class ProxyChecks
         return RunAsync(KeepAliveReuseName, $"{options.KeepAliveRequests} requests {Seconds(spacing)} apart, upstream idle timeout {Seconds(idle)}: no 502", configPath, options, cancellationToken, async (lab, ct) =>
         {
             // One route for the GETs (items) and one for the POSTs (orders): both must speak HTTP/1.x upstream.
-            var route = RouteOf(configPath, options, "items");
-            if ((OtherProtocol(route) ?? OtherProtocol(RouteOf(configPath, options, "orders"))) is { } other) return other;
+            var orders = RouteOf(configPath, options, "orders");
+            var items = RouteOf(configPath, options, "items");
+            var route = new CheckRoute(items.Route, items.MainPath) { AlsoMain = [orders.MainPath] };
+            if ((OtherProtocol(route) ?? OtherProtocol(orders)) is { } other) return other;
             var app = await RawTcpServer.StartAsync(
                 lab,
                 new RawTcpServerOptions

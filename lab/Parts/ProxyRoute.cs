@@ -28,6 +28,9 @@ internal sealed record ProxyRoute
     /// <summary>The paths (no query) at which the auth subrequest reaches the upstream, as far as the config says.</summary>
     public IReadOnlyList<string> AuthUpstreamPaths { get; init; } = [];
 
+    /// <summary>The config says exactly where the auth subrequest goes (false: a variable or an unknown location; tell it by its shape).</summary>
+    public bool AuthPathsKnown { get; init; }
+
     /// <summary>The route speaks HTTP/1.0 to its upstream (nginx's default proxy_http_version), with where it is set; null for HTTP/1.1.</summary>
     public string? UpstreamHttp10 { get; init; }
 }

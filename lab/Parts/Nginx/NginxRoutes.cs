@@ -54,7 +54,15 @@ internal static class NginxRoutes
         if (location < 0) return ProxyRoute.Unknown;
         var loc = statements[location];
         var route = new ProxyRoute { Where = $"location {string.Join(' ', loc.Words.Skip(1))} ({At(loc)})" };
-        var pass = statements.FirstOrDefault(s => s.Parent == location && !s.OpensBlock && (s.Name == "proxy_pass" || OtherProtocols.ContainsKey(s.Name)));
+        var pass = Pass(statements, location);
+        if (pass is null && Fallback(statements, server, location) is { } next && next != location)
+        {
+            // try_files … /index.php?$args (or @app): nginx redirects internally, and that location talks to the upstream.
+            location = next;
+            loc = statements[location];
+            route = route with { Where = $"{route.Where} → location {string.Join(' ', loc.Words.Skip(1))} ({At(loc)})" };
+            pass = Pass(statements, location);
+        }
         if (pass is not null && OtherProtocols.TryGetValue(pass.Name, out var protocol))
         {
             var tls = pass.Words.Skip(1).FirstOrDefault()?.StartsWith("grpcs://", StringComparison.Ordinal) == true ? " (over TLS)" : "";
@@ -66,7 +74,8 @@ internal static class NginxRoutes
         }
         if (Inherited(statements, location, "auth_request") is { } auth && auth.Words.Skip(1).FirstOrDefault() is { } uri && uri != "off")
         {
-            route = route with { AuthSubrequest = $"auth_request {uri} ({At(auth)})", AuthUpstreamPaths = AuthPaths(statements, server, uri.Split('?')[0]) };
+            var (paths, known) = AuthPaths(statements, server, uri.Split('?')[0]);
+            route = route with { AuthSubrequest = $"auth_request {uri} ({At(auth)})", AuthUpstreamPaths = paths, AuthPathsKnown = known };
         }
         if (pass is not null)
         {
@@ -84,24 +93,44 @@ internal static class NginxRoutes
         return route;
     }
 
+    private static NginxStatement? Pass(IReadOnlyList<NginxStatement> statements, int location) =>
+        statements.FirstOrDefault(s => s.Parent == location && !s.OpensBlock && (s.Name == "proxy_pass" || OtherProtocols.ContainsKey(s.Name)));
+
+    /// <summary>The location a <c>try_files</c> falls back to (its last word: a URI, or a named location), or null.</summary>
+    private static int? Fallback(IReadOnlyList<NginxStatement> statements, int server, int location)
+    {
+        var last = statements.LastOrDefault(s => s.Parent == location && !s.OpensBlock && s.Name == "try_files")?.Words.Skip(2).LastOrDefault();
+        if (last is null || last.StartsWith('=')) return null;
+        if (last.StartsWith('@'))
+        {
+            var named = Enumerable.Range(0, statements.Count).FirstOrDefault(i => statements[i].Parent == server && statements[i].OpensBlock && statements[i].Name == "location" && statements[i].Words.Skip(1).FirstOrDefault() == last, -1);
+            return named < 0 ? null : named;
+        }
+        var uri = last.Split('?')[0];
+        if (!uri.StartsWith('/') || uri.Contains('$')) return null;
+        var found = Location(statements, server, uri);
+        return found < 0 ? null : found;
+    }
+
     /// <summary>Where the auth subrequest for <paramref name="uri"/> reaches the upstream: the URI itself, and what its location's proxy_pass makes of it.</summary>
-    private static IReadOnlyList<string> AuthPaths(IReadOnlyList<NginxStatement> statements, int server, string uri)
+    private static (IReadOnlyList<string> Paths, bool Known) AuthPaths(IReadOnlyList<NginxStatement> statements, int server, string uri)
     {
         var paths = new List<string> { uri };
+        if (uri.Contains('$')) return (paths, false);
         var location = Location(statements, server, uri);
-        if (location < 0) return paths;
+        if (location < 0) return (paths, false);
         var pass = statements.FirstOrDefault(s => s.Parent == location && !s.OpensBlock && s.Name == "proxy_pass");
         var url = pass?.Words.Skip(1).FirstOrDefault();
-        if (url is null || url.Contains('$')) return paths;
+        if (url is null || url.Contains('$')) return (paths, false);
         var scheme = url.IndexOf("://", StringComparison.Ordinal);
         var slash = url.IndexOf('/', scheme < 0 ? 0 : scheme + 3);
-        if (slash < 0) return paths; // no URI part: the subrequest's own URI goes upstream
+        if (slash < 0) return (paths, true); // no URI part: the subrequest's own URI goes upstream
         var part = url[slash..].Split('?')[0];
         var loc = statements[location].Words;
         var exact = loc.Count >= 3 && loc[1] == "=";
         var prefix = loc.Count >= 2 && !exact && loc[1] is not ("~" or "~*") ? loc[^1] : null;
         paths.Add(prefix is not null && uri.StartsWith(prefix, StringComparison.Ordinal) ? part + uri[prefix.Length..] : part);
-        return paths;
+        return (paths, true);
     }
 
     /// <summary>The server block of the lab's listen that answers <paramref name="host"/>: its server_name, else its default_server, else the first.</summary>

@@ -119,4 +119,21 @@ public sealed class NginxRoutesTests
         Assert.Contains("nginx speaks HTTP/1.0 upstream by default", NginxRoutes.Find(config.Path, "/ws", "localhost").UpstreamHttp10);
         Assert.Null(NginxRoutes.Find(config.Path, "/ws/ws", "localhost").UpstreamHttp10);
     }
+
+    [Fact]
+    public void Find_TryFilesToAPhpLocation_FollowsItToFastCgi()
+    {
+        using var config = ConfigFile.Write("""
+            server {
+                listen {{listen}};
+                location / { try_files $uri $uri/ /index.php?$args; }
+                location ~ \.php$ { fastcgi_pass {{upstream}}; }
+            }
+            """);
+
+        var route = NginxRoutes.Find(config.Path, "/export", "localhost");
+
+        Assert.StartsWith("fastcgi_pass: FastCGI", route.OtherProtocol);
+        Assert.Contains("→ location ~ \\.php$", route.Where);
+    }
 }
