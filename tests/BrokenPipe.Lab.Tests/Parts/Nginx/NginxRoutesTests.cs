@@ -32,6 +32,7 @@ public sealed class NginxRoutesTests
 
         Assert.Equal($"auth_request /internal-auth ({config.Path}:8)", route.AuthSubrequest);
         Assert.Equal(["/internal-auth", "/auth/check"], route.AuthUpstreamPaths);
+        Assert.True(route.AuthPathsKnown);
         Assert.Equal($"location / ({config.Path}:7)", route.Where);
     }
 
@@ -135,5 +136,19 @@ public sealed class NginxRoutesTests
 
         Assert.StartsWith("fastcgi_pass: FastCGI", route.OtherProtocol);
         Assert.Contains("→ location ~ \\.php$", route.Where);
+    }
+
+    [Fact]
+    public void Find_AuthLocationWithAVariable_PathsNotKnown()
+    {
+        using var config = ConfigFile.Write("""
+            server {
+                listen {{listen}};
+                location = /auth { proxy_pass http://{{upstream}}/verify$is_args$args; }
+                location / { auth_request /auth; proxy_pass http://{{upstream}}; }
+            }
+            """);
+
+        Assert.False(NginxRoutes.Find(config.Path, "/export", "localhost").AuthPathsKnown);
     }
 }
