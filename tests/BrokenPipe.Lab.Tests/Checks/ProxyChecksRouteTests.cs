@@ -107,4 +107,23 @@ public sealed class ProxyChecksRouteTests
         Assert.Contains("the route is cached (proxy_cache app (", result.Observed);
         Assert.Contains("the cache's design", result.Observed);
     }
+
+    [Fact]
+    public async Task LongResponseAsync_OnlyTheSubrequestReachedTheUpstream_NotExercisedNamingWhatItGot()
+    {
+        // The main request goes out over TLS to the lab's plain upstream (502); only the auth subrequest reaches it.
+        using var config = ConfigFile.Write("""
+            server {
+                listen {{listen}};
+                location = /auth { internal; proxy_pass http://{{upstream}}/session/verify; proxy_pass_request_body off; proxy_set_header Content-Length ""; }
+                location / { auth_request /auth; proxy_pass https://{{upstream}}; }
+            }
+            """);
+
+        var result = await ProxyChecks.LongResponseAsync(config.Path, Quick).WaitAsync(3 * Bound.Wait);
+
+        Assert.Equal(ProxyCheckVerdict.NotExercised, result.Verdict);
+        Assert.Contains("nginx answered 502 itself; the upstream received only GET /session/verify (the auth subrequest)", result.Observed);
+        Assert.Contains("never the check's own GET /export", result.Observed);
+    }
 }
