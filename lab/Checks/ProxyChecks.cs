@@ -127,7 +127,7 @@ public static class ProxyChecks
                 // By design: nginx finishes a cacheable fetch after the client leaves, to fill the cache. Not a defect of the config.
                 var note = $"the route is cached ({cache}): nginx finishes the upstream fetch after the client leaves, to fill the cache; that is the cache's design, so the abort cannot reach the upstream";
                 return access?.Status == 499
-                    ? new CheckOutcome(ProxyCheckVerdict.Pass, $"access-log status 499; upstream not aborted: {note}") { Warnings = [note] }
+                    ? new CheckOutcome(ProxyCheckVerdict.Pass, $"access-log status 499; upstream not aborted, by the cache's design (see the warning)") { Warnings = [note] }
                     : new CheckOutcome(ProxyCheckVerdict.NotExercised, $"access-log status {access?.Status.ToString() ?? "none"}; upstream not aborted: {note}");
             }
             if (aborted is null) observed += " (nginx keeps the upstream request going after the client left when the response is cacheable under proxy_cache, or with proxy_ignore_client_abort on)";
