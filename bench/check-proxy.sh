@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# check-proxy verdict stability: runs check-proxy N times (default 5) on every example config in nginx/examples with
-# short timings, and prints, per config and check, how often each verdict came out. A stable config has one verdict
+# check-proxy verdict stability: runs check-proxy N times (default 5) on every config in nginx/examples and nginx/apps
+# with short timings, and prints, per config and check, how often each verdict came out. A stable config has one verdict
 # per check in every run. It also counts the run dirs and processes left behind (there must be none).
 #
 #   bash bench/check-proxy.sh [N]
@@ -10,12 +10,12 @@ runs=${1:-5}
 dotnet build scenarios/BrokenPipe.Scenarios.csproj -v q -nologo >/dev/null || exit 1
 cli=(dotnet scenarios/bin/Debug/net10.0/brokenpipe-lab.dll check-proxy)
 quick=(--long-response 2s --stream-gap 1s --upstream-idle 500ms --slow-client-rate 4194304 --websocket-idle 1s)
-declare -A extra=([api-location.conf]="--path /api/" [gateway.conf]="--path /orders/")
+declare -A extra=([api-location.conf]="--path /api/" [gateway.conf]="--path /orders/" [notebook.conf]="--path /api/kernels/k1/channels/" [upload-service.conf]="--path /files/" [auth-gateway-dashboard.conf]="--host dashboards.example.org")
 out=$(mktemp -d)
 pids=()
 trap 'rm -rf "$out"' EXIT
-printf '%-24s %-16s %s\n' config check "verdicts over $runs runs"
-for conf in nginx/examples/*.conf; do
+printf '%-28s %-16s %s\n' config check "verdicts over $runs runs"
+for conf in nginx/examples/*.conf nginx/apps/*.conf; do
   name=$(basename "$conf")
   for i in $(seq "$runs"); do
     # shellcheck disable=SC2086
@@ -38,9 +38,11 @@ for i in range(1, runs + 1):
         tally[c["check"]][c["verdict"]] += 1
 if not tally:
     err = open(f"{out}/{name}.1.err").read().strip().splitlines()
-    print(f"{name:<24} {'(exit codes)':<16} {dict(codes)}: {err[-1] if err else ''}")
+    print(f"{name:<28} {'(exit codes)':<16} {dict(codes)}: {err[-1] if err else ''}")
 for check, verdicts in tally.items():
-    print(f"{name:<24} {check:<16} {', '.join(f'{v} {n}' for v, n in verdicts.items())}{'' if len(verdicts) == 1 else '   UNSTABLE'}")
+    print(f"{name:<28} {check:<16} {', '.join(f'{v} {n}' for v, n in verdicts.items())}{'' if len(verdicts) == 1 else '   UNSTABLE'}")
+if tally:
+    print(f"{name:<28} {'(exit codes)':<16} {dict(codes)}")
 PY
 done
 # The lab names each run dir NAME-PID-GUID: count those of the CLI processes this script started, and their processes.

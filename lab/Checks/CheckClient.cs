@@ -92,6 +92,7 @@ internal sealed class CheckClient(LabSandbox lab, IProxyPart proxy, ProxyCheckOp
         int? status = null;
         long? length = null;
         long body = 0;
+        string? framing = null;
         try
         {
             return await ExchangeAsync().ConfigureAwait(false);
@@ -109,6 +110,7 @@ internal sealed class CheckClient(LabSandbox lab, IProxyPart proxy, ProxyCheckOp
             using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, abort.Token).ConfigureAwait(false);
             status = (int)response.StatusCode;
             length = response.Content.Headers.ContentLength;
+            framing = response.Version.Major >= 2 ? "http2" : length is not null ? "content-length" : response.Headers.TransferEncodingChunked == true ? "chunked" : "close-delimited";
             timeline.Record(new LabEvent(Side.Client, EventKind.ResponseHeaders, $"HTTP {status} (HTTP/{response.Version})" + (length is { } cl ? $", Content-Length {cl}" : "")) { Actor = actor, Status = status });
             await using var stream = await response.Content.ReadAsStreamAsync(abort.Token).ConfigureAwait(false);
             var buffer = new byte[request.ReadBytesPerSecond is null ? 64 * 1024 : 16 * 1024];
@@ -124,7 +126,7 @@ internal sealed class CheckClient(LabSandbox lab, IProxyPart proxy, ProxyCheckOp
             }
             var complete = length is null || body == length;
             timeline.Record(new LabEvent(Side.Client, EventKind.ResponseCompleted, $"HTTP {status}: {body} body bytes in {clock.Elapsed.TotalMilliseconds:0} ms") { Actor = actor, Bytes = body, Status = status });
-            return new CheckResponse { Status = status, BodyBytes = body, ContentLength = length, Complete = complete, Uploaded = request.UploadBytes, UploadObserved = false };
+            return new CheckResponse { Status = status, BodyBytes = body, ContentLength = length, Complete = complete, Uploaded = request.UploadBytes, UploadObserved = false, Framing = framing };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -132,13 +134,13 @@ internal sealed class CheckClient(LabSandbox lab, IProxyPart proxy, ProxyCheckOp
             timeline.Record(gaveUp
                 ? new LabEvent(Side.Client, EventKind.Note, $"the client gives up after {clock.Elapsed.TotalMilliseconds:0} ms ({(_listener.Http2 ? "RST_STREAM on its HTTP/2 stream" : "it closes the connection")})") { Actor = actor }
                 : new LabEvent(Side.Client, EventKind.RequestFailed, $"the client's own deadline of {request.Deadline.TotalSeconds:0.#} s ran out: it gives up") { Failure = SocketFailure.TimedOut, Actor = actor });
-            return new CheckResponse { Status = status, BodyBytes = body, ContentLength = length, Failure = gaveUp ? null : SocketFailure.TimedOut, UploadObserved = false };
+            return new CheckResponse { Status = status, BodyBytes = body, ContentLength = length, Failure = gaveUp ? null : SocketFailure.TimedOut, UploadObserved = false, Framing = framing };
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
             var (failure, _) = SocketFailures.Classify(e);
             timeline.RecordFailure(new LabEvent(Side.Client, status is null ? EventKind.RequestFailed : EventKind.ResponseTruncated, $"after {clock.Elapsed.TotalMilliseconds:0} ms, {body} body bytes") { Actor = actor, Bytes = body }, e);
-            return new CheckResponse { Status = status, BodyBytes = body, ContentLength = length, Truncated = status is not null, Failure = failure ?? SocketFailure.EndOfStream, UploadFailure = status is null && request.UploadBytes > 0 ? failure : null, UploadObserved = false };
+            return new CheckResponse { Status = status, BodyBytes = body, ContentLength = length, Truncated = status is not null, Failure = failure ?? SocketFailure.EndOfStream, UploadFailure = status is null && request.UploadBytes > 0 ? failure : null, UploadObserved = false, Framing = framing };
         }
         }
     }

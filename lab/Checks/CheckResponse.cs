@@ -24,6 +24,12 @@ internal sealed record CheckResponse
 
     public SocketFailure? UploadFailure { get; init; }
 
+    /// <summary>How the body was delimited: "content-length", "chunked", "close-delimited", "http2"; null without a response.</summary>
+    public string? Framing { get; init; }
+
+    /// <summary>The body had neither a length nor chunks: the connection's close ended it (RFC 9112 §6.3), so "complete" is the upstream's to say.</summary>
+    public bool CloseDelimited => Framing == "close-delimited";
+
     public int? UploadErrno { get; init; }
 
     public static CheckResponse From(RawHttpResult r) => new()
@@ -37,11 +43,13 @@ internal sealed record CheckResponse
         Uploaded = r.Uploaded,
         UploadFailure = r.UploadFailure,
         UploadErrno = r.UploadErrno,
+        // The raw reader knows a length or chunks; a head with neither whose body did not end "truncated" was ended by the close.
+        Framing = r.Status is null ? null : r.ContentLength is not null ? "content-length" : r.Complete || r.Truncated ? "chunked" : "close-delimited",
     };
 
     /// <summary>"HTTP 200, 1048576 body bytes of 1048576, complete", or "no response (…)".</summary>
     public string Describe() =>
         Status is null
             ? $"no response ({Failure?.ToString() ?? "nothing"})"
-            : $"HTTP {Status}, {BodyBytes} body bytes{(ContentLength is { } cl ? $" of {cl}" : "")}{(Complete ? ", complete" : Truncated ? ", truncated" : ", incomplete")}";
+            : $"HTTP {Status}, {BodyBytes} body bytes{(ContentLength is { } cl ? $" of {cl}" : "")}{(Complete ? ", complete" : Truncated ? ", truncated" : CloseDelimited ? ", ended by the connection's close (no Content-Length, not chunked)" : ", incomplete")}";
 }

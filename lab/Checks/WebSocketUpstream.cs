@@ -9,8 +9,8 @@ namespace BrokenPipe.Lab.Checks;
 
 /// <summary>
 /// The websocket check's upstream: a request with <c>Upgrade: websocket</c> gets <c>101 Switching Protocols</c> and the
-/// connection then stays idle until the proxy closes it (recorded with the idle time); any other request gets a 400 and a
-/// close. Side <see cref="Side.Server"/>.
+/// connection then stays idle until the proxy closes it (recorded with the idle time); the route's auth subrequest gets a
+/// 200 at once (what an auth server answers); any other request gets a 400 and a close. Side <see cref="Side.Server"/>.
 /// </summary>
 internal sealed class WebSocketUpstream : IAsyncDisposable
 {
@@ -19,10 +19,12 @@ internal sealed class WebSocketUpstream : IAsyncDisposable
     private readonly List<Socket> _sockets = [];
     private readonly Timeline _timeline;
     private readonly Task _accepting;
+    private readonly CheckRoute? _route;
 
-    private WebSocketUpstream(LabSandbox lab)
+    private WebSocketUpstream(LabSandbox lab, CheckRoute? route)
     {
         _timeline = lab.Timeline;
+        _route = route;
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(16);
         Endpoint = (IPEndPoint)_listener.LocalEndPoint!;
@@ -31,9 +33,9 @@ internal sealed class WebSocketUpstream : IAsyncDisposable
 
     public IPEndPoint Endpoint { get; }
 
-    public static WebSocketUpstream Start(LabSandbox lab)
+    public static WebSocketUpstream Start(LabSandbox lab, CheckRoute? route = null)
     {
-        var upstream = lab.Own(new WebSocketUpstream(lab), "ws-upstream");
+        var upstream = lab.Own(new WebSocketUpstream(lab, route), "ws-upstream");
         lab.RegisterListener(upstream.Endpoint, Side.Server);
         return upstream;
     }
@@ -61,9 +63,17 @@ internal sealed class WebSocketUpstream : IAsyncDisposable
         {
             var head = await WebSocketHandshake.ReadHeadAsync(socket, _stop.Token).ConfigureAwait(false);
             if (head is null) return;
+            var line = head[..head.IndexOf('\r')];
+            if (_route is { } route && line.Split(' ') is [_, var target, ..] && route.IsAuthSubrequest(target))
+            {
+                _timeline.Record(new LabEvent(Side.Server, EventKind.RequestReceived, $"{line} (the auth subrequest, {route.Route.AuthSubrequest}: answered 200 at once, as an auth server would)") { Actor = actor, Status = 200 });
+                await socket.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), _stop.Token).ConfigureAwait(false);
+                _timeline.Note(Side.Server, $"{line[..line.LastIndexOf(' ')]} is the auth subrequest ({route.Route.AuthSubrequest}): answered 200 at once, as an auth server would", ProxyChecks.AuthSubrequestActor);
+                return;
+            }
             var key = WebSocketHandshake.Header(head, "Sec-WebSocket-Key");
             var upgrade = WebSocketHandshake.Header(head, "Upgrade")?.Equals("websocket", StringComparison.OrdinalIgnoreCase) == true && key is not null;
-            _timeline.Record(new LabEvent(Side.Server, EventKind.RequestReceived, $"{head[..head.IndexOf('\r')]} ({(upgrade ? "Upgrade: websocket" : "no Upgrade header: the route does not pass websockets")})") { Actor = actor, Status = upgrade ? 101 : 400 });
+            _timeline.Record(new LabEvent(Side.Server, EventKind.RequestReceived, $"{line} ({(upgrade ? "Upgrade: websocket" : "no Upgrade header: the route does not pass websockets")})") { Actor = actor, Status = upgrade ? 101 : 400 });
             if (!upgrade)
             {
                 await socket.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), _stop.Token).ConfigureAwait(false);

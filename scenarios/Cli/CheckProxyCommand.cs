@@ -202,10 +202,13 @@ public sealed class CheckProxyCommand(TextWriter stdout, TextWriter stderr)
             };
             sb.AppendLine(CultureInfo.InvariantCulture, $"  {verdict}  {r.Name.PadRight(width)}  {r.Duration.TotalSeconds,6:0.0} s  {r.Description}");
             sb.AppendLine(CultureInfo.InvariantCulture, $"  {"",13}  {"".PadRight(width)}            observed: {r.Observed}{(r.Error is null ? "" : $" ({r.Error})")}");
+            foreach (var warning in r.Warnings) sb.AppendLine(CultureInfo.InvariantCulture, $"  {"",13}  {"".PadRight(width)}            warning: {warning}");
         }
         var notExercised = results.Count(r => r.Verdict == ProxyCheckVerdict.NotExercised);
         sb.AppendLine(CultureInfo.InvariantCulture, $"{results.Count(r => r.Passed)} of {results.Count} checks passed, {results.Count(r => r.Verdict == ProxyCheckVerdict.Fail)} failed, {notExercised} not exercised.");
-        if (notExercised > 0) sb.AppendLine("not exercised: the request never reached the lab's upstream, so there is no verdict (see observed; --path and --host choose what is requested).");
+        if (notExercised > 0) sb.AppendLine("not exercised: no verdict, because nothing the check could judge reached the lab's upstream; each observed line says what did (--path and --host choose what is requested).");
+        var warnings = results.Sum(r => r.Warnings.Count);
+        if (warnings > 0) sb.AppendLine(CultureInfo.InvariantCulture, $"{warnings} warning(s): not failures, but what a stricter peer than the lab's would reject, or why a verdict reads as it does.");
         return sb.ToString();
     }
 
@@ -242,6 +245,11 @@ public sealed class CheckProxyCommand(TextWriter stdout, TextWriter stderr)
                 w.WriteString("verdict", r.VerdictName);
                 w.WriteBoolean("passed", r.Passed);
                 w.WriteString("observed", r.Observed);
+                w.WriteStartArray("warnings");
+                foreach (var warning in r.Warnings) w.WriteStringValue(warning);
+                w.WriteEndArray();
+                if (r.Framing is null) w.WriteNull("framing");
+                else w.WriteString("framing", r.Framing);
                 w.WriteNumber("durationMs", JsonReport.Ms(r.Duration));
                 if (r.Error is null) w.WriteNull("error");
                 else w.WriteString("error", r.Error);

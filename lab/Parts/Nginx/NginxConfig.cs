@@ -120,6 +120,22 @@ internal static partial class NginxConfig
         return $"{main}http {{{http} {text}\n}}\n";
     }
 
+    /// <summary>
+    /// What <see cref="Adopt"/> adds to a user's config, one line each, so that the output lists every change the lab
+    /// makes: the wrapping http block of a bare server block, an events block, the lab's logs, the run as root.
+    /// </summary>
+    public static IReadOnlyList<string> Additions(string rendered, bool runAsRoot)
+    {
+        var statements = NginxParser.Parse(rendered);
+        var full = statements.Any(s => s.OpensBlock && s.Parent == -1 && s.Name == "http");
+        var notes = new List<string>();
+        if (!full) notes.Add("added: an http { } block around the file, which is a bare server block (its lines keep their numbers)");
+        if (!full || !statements.Any(s => s.OpensBlock && s.Parent == -1 && s.Name == "events")) notes.Add("added: events { worker_connections 512; }, which nginx needs and the config does not have");
+        notes.Add("added: the lab's error log (at info) and access log (its own format), which the checks read");
+        if (runAsRoot) notes.Add("added: user root, because the lab runs as root and nginx's workers must read the run dir");
+        return notes;
+    }
+
     /// <summary>A path as an nginx string: double-quoted, so that spaces in the run dir do not split it.</summary>
     public static string Quote(string path) => "\"" + path.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 

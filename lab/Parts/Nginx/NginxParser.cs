@@ -39,7 +39,12 @@ internal static class NginxParser
             }
             if (c == '}')
             {
-                if (open.Count > 0) statements[open.Pop()].BlockEnd = i + 1;
+                if (open.Count > 0)
+                {
+                    var closed = statements[open.Pop()];
+                    closed.BlockEnd = i + 1;
+                    closed.Closed = true;
+                }
                 words.Clear();
                 start = -1;
                 i++;

@@ -176,7 +176,7 @@ public sealed class NginxProxy : IProxyPart, IAsyncDisposable
             throw new NginxConfigException($"the {{{{listen}}}} listener needs {unsupported}, which the lab's clients do not speak: check a copy of the config without it");
         }
         if (options.TlsCertificatePath is null && isolated.Text.Contains(certificate, StringComparison.Ordinal)) NginxCertificate.Write(tls, options.TlsHost);
-        return (isolated.Text, new Rendered(paths, source, isolated.Listener, [.. source.Notes, .. isolated.Notes]));
+        return (isolated.Text, new Rendered(paths, source, isolated.Listener, [.. source.Notes, .. isolated.Notes, .. NginxConfig.Additions(isolated.Text, Environment.IsPrivilegedProcess)]));
     }
 
     /// <summary><c>nginx -t</c>: a config nginx rejects fails here with nginx's own words, before anything runs.</summary>
@@ -198,9 +198,20 @@ public sealed class NginxProxy : IProxyPart, IAsyncDisposable
         if (i < 0 || !File.Exists(config)) return message;
         var digits = new string([.. message[(i + at.Length)..].TakeWhile(char.IsDigit)]);
         if (!int.TryParse(digits, out var line)) return message;
+        if (rendered.Source is { } source && message.Contains("unexpected end of file", StringComparison.Ordinal) && source.Unclosed() is { } open)
+        {
+            // The text ended inside a block: nginx names the last line of what it read (the lab's wrapper, for a bare
+            // server block); the user needs the block that was never closed.
+            return message.Remove(i, at.Length + digits.Length).Insert(i, $"at the end of {source.RootDisplay}: the block \"{open.Block}\" opened at {open.Where} is never closed (a '}}' is missing)");
+        }
         if (rendered.Source?.At(line) is { } origin)
         {
             return message.Remove(i, at.Length + digits.Length).Insert(i, $"in {origin.Where}: \"{origin.Text.Trim()}\"");
+        }
+        if (rendered.Source is { } user)
+        {
+            // Past the user's last line: what the lab added around a bare server block.
+            return message.Remove(i, at.Length + digits.Length).Insert(i, $"at the end of {user.RootDisplay}");
         }
         var lines = File.ReadAllLines(config);
         var text = line >= 1 && line <= lines.Length ? lines[line - 1].Trim() : "";

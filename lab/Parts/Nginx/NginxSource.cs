@@ -43,12 +43,43 @@ internal sealed partial class NginxSource
     public static NginxSource Load(string path)
     {
         if (!File.Exists(path)) throw new NginxConfigException($"no config file at {path}");
+        if (NotText(path) is { } what) throw new NginxConfigException($"{path} {what}: a config is a text file with at least a server block that has {{{{listen}}}} and {{{{upstream}}}} (see nginx/README.md)");
         var source = new NginxSource(path);
         var lines = new List<NginxSourceLine>();
         source.Expand(source._root, 0, lines);
         source.Lines = lines;
         return source;
     }
+
+    /// <summary>Why <paramref name="path"/> cannot be a config ("is empty", "is not a text file …"), or null when it is text.</summary>
+    private static string? NotText(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')) return bytes.Length == 0 ? "is empty" : "holds only blank space";
+        if (Array.IndexOf(bytes, (byte)0) >= 0) return "is not a text file (it holds NUL bytes: binary data)";
+        try
+        {
+            _ = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            return "is not a text file (its bytes are not UTF-8 or ASCII text)";
+        }
+        return null;
+    }
+
+    /// <summary>The innermost block the text ends inside (an unbalanced '{'), as "location /api/ {" and its file and line; null when every block is closed.</summary>
+    public (string Block, string Where)? Unclosed()
+    {
+        var text = Placeholder().Replace(Text, m => new string('x', m.Length));
+        var open = NginxParser.Parse(text).LastOrDefault(s => s.OpensBlock && !s.Closed);
+        if (open is null) return null;
+        var line = LineAt(text, open.Start);
+        return ($"{string.Join(' ', open.Words)} {{", At(line)?.Where ?? $"line {line}");
+    }
+
+    /// <summary>The user's own file, as they named it.</summary>
+    public string RootDisplay => _rootDisplay;
 
     /// <summary>Where rendered line <paramref name="line"/> (1-based) came from, or null past the end.</summary>
     public NginxSourceLine? At(int line) => line >= 1 && line <= Lines.Count ? Lines[line - 1] : null;

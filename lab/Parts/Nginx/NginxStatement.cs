@@ -11,4 +11,7 @@ internal sealed record NginxStatement(IReadOnlyList<string> Words, int Start, in
 
     /// <summary>For a block: just past its closing '}' (or the text's end when it is not closed).</summary>
     public int BlockEnd { get; internal set; } = -1;
+
+    /// <summary>For a block: its closing '}' was found (false for a block the text ends inside).</summary>
+    public bool Closed { get; internal set; }
 }

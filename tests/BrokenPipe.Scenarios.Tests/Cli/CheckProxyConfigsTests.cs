@@ -20,7 +20,11 @@ public sealed class CheckProxyConfigsTests
     [InlineData("api-location.conf", "long-response,keepalive-reuse", "/api/", 0, "long-response=pass keepalive-reuse=pass", "GET /api/export")]
     [InlineData("gateway.conf", "long-response,keepalive-reuse", "/orders/", 0, "long-response=pass keepalive-reuse=pass", "")]
     [InlineData("unix-upstream.conf", "long-response,keepalive-reuse", "", 0, "long-response=pass keepalive-reuse=pass", "")]
-    [InlineData("cache.conf", "client-abort", "", 1, "client-abort=fail", "access-log status 200")]
+    [InlineData("cache.conf", "client-abort,slow-client", "", 0, "client-abort=not-exercised slow-client=pass", "that is the cache's design")]
+    [InlineData("auth-request.conf", "long-response,client-abort,websocket-idle", "", 0, "long-response=pass client-abort=pass websocket-idle=pass", "auth subrequest(s) (GET /auth/check)")]
+    [InlineData("close-delimited.conf", "streaming-gaps", "", 0, "streaming-gaps=pass", "\"framing\": \"close-delimited\"")]
+    [InlineData("websocket-http10.conf", "websocket-idle", "", 0, "websocket-idle=pass", "warning: the upgrade reached the upstream as HTTP/1.0")]
+    [InlineData("grpc.conf", "keepalive-reuse,streaming-gaps", "", 2, "keepalive-reuse=not-exercised streaming-gaps=not-exercised", "passes the check's request for /items upstream as grpc_pass")]
     [InlineData("kong-like-60s.conf", "keepalive-reuse,client-abort", "", 1, "keepalive-reuse=fail client-abort=pass", "POST 502")]
     public async Task CheckProxy_ExampleConfig_GetsItsVerdict(string example, string only, string path, int exitCode, string verdicts, string shown)
     {

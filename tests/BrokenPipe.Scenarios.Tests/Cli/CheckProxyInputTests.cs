@@ -14,6 +14,9 @@ public sealed class CheckProxyInputTests : IDisposable
     [InlineData("server { listen {{listen}}; location / { proxy_pass http://{{upstream}}; } location /x { proxy_pass http://{{upstrem:x}}; } }", "unknown placeholder {{upstrem:x}}")]
     [InlineData("server { listen {{listen}}; location / { proxy_pass http://backend:8080; } }", "has no {{upstream}} placeholder")]
     [InlineData("server { listen {{listen}} proxy_protocol; location / { proxy_pass http://{{upstream}}; } }", "needs the PROXY protocol")]
+    [InlineData("", "nginx.conf is empty")]
+    [InlineData("\0\u0001ELF", "nginx.conf is not a text file")]
+    [InlineData("server {\n  listen {{listen}};\n  location / {\n    proxy_pass http://{{upstream}};\n  }\n", "the block \"server {\" opened at ")]
     [InlineData("server { listen {{listen}} ssl; ssl_verify_client on; ssl_client_certificate /etc/ssl/certs/ca-certificates.crt; location / { proxy_pass http://{{upstream}}; } }", "needs client certificates (ssl_verify_client on")]
     public async Task CheckProxy_UnusableConfig_ExitCode2WithOneLine(string config, string expected)
     {
@@ -26,6 +29,17 @@ public sealed class CheckProxyInputTests : IDisposable
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: ", line);
         Assert.Contains(expected, line);
+    }
+
+    [Fact]
+    public async Task CheckProxy_GrpcExample_ExitCode2NamingTheProtocol()
+    {
+        var (code, stdout, stderr) = await InProcessCli.RunAsync(["check-proxy", "--config", RepoFiles.NginxExample("grpc.conf")]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("NOT-EXERCISED  keepalive-reuse", stdout);
+        Assert.Contains("grpc_pass: gRPC over HTTP/2", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error: ", StringComparison.Ordinal)));
+        Assert.Contains("added: events { worker_connections 512; }", stdout);
     }
 
     [Theory]

@@ -246,4 +246,24 @@ public sealed class NginxConfigTests
     {
         Assert.Throws<NginxConfigException>(() => NginxConfig.Render($"listen {typo};", Listen()));
     }
+
+    [Fact]
+    public void Additions_BareServerBlock_ListsTheHttpAndEventsBlocksAndTheLogs()
+    {
+        var notes = NginxConfig.Additions("server { listen 127.0.0.1:1; }", runAsRoot: false);
+
+        Assert.Contains(notes, n => n.StartsWith("added: an http { } block", StringComparison.Ordinal));
+        Assert.Contains(notes, n => n.StartsWith("added: events { worker_connections 512; }", StringComparison.Ordinal));
+        Assert.Contains(notes, n => n.StartsWith("added: the lab's error log", StringComparison.Ordinal));
+        Assert.DoesNotContain(notes, n => n.Contains("user root", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Additions_FullConfigWithEvents_AddsNoBlock()
+    {
+        var notes = NginxConfig.Additions("events { }\nhttp { server { listen 127.0.0.1:1; } }", runAsRoot: true);
+
+        Assert.DoesNotContain(notes, n => n.Contains("block", StringComparison.Ordinal) || n.Contains("events", StringComparison.Ordinal));
+        Assert.Contains(notes, n => n.StartsWith("added: user root", StringComparison.Ordinal));
+    }
 }

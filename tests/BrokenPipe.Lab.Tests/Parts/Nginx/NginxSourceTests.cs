@@ -80,6 +80,37 @@ public sealed class NginxSourceTests : IDisposable
         Assert.Equal(text.Count(c => c == '{'), text.Count(c => c == '}'));
     }
 
+    [Theory]
+    [InlineData("", "is empty")]
+    [InlineData("  \n\t\n", "holds only blank space")]
+    public void Load_EmptyFile_SaysSoNotThatAPlaceholderIsMissing(string text, string expected)
+    {
+        var main = Write("nginx.conf", text);
+
+        var e = Assert.Throws<NginxConfigException>(() => NginxSource.Load(main));
+
+        Assert.StartsWith($"{main} {expected}", e.Message);
+    }
+
+    [Fact]
+    public void Load_BinaryFile_SaysItIsNotText()
+    {
+        var main = Path.Combine(_dir, "nginx.conf");
+        File.WriteAllBytes(main, [0x7f, (byte)'E', (byte)'L', (byte)'F', 0, 0, 1, 2]);
+
+        var e = Assert.Throws<NginxConfigException>(() => NginxSource.Load(main));
+
+        Assert.StartsWith($"{main} is not a text file", e.Message);
+    }
+
+    [Fact]
+    public void Unclosed_ServerWithoutItsBrace_NamesTheBlockAtItsFileAndLine()
+    {
+        var main = Write("nginx.conf", "server {\n    listen 80;\n    location / {\n        return 204;\n    }\n");
+
+        Assert.Equal(("server {", $"{main}:1"), NginxSource.Load(main).Unclosed());
+    }
+
     private string Write(string name, string text)
     {
         var path = Path.Combine(_dir, name);
