@@ -15,7 +15,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
 
         usage: dotnet run --project scenarios -- [command]
           (no command)               run the quick catalog, both variants, side by side, and print a results table
-                                     [--html FILE] [--pcap DIR] [--seredis VERSION|all] [--parallel N]
+                                     [--html FILE] [--pcap DIR] [--seredis VERSION|all] [--upstream NAME|all] [--parallel N]
           list                       one line per scenario: id, area, title
           describe <id>              the story: what happens on the wire, why, how to diagnose it, the fix
           run <id>... [options]      run scenarios and narrate each run
@@ -43,6 +43,8 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
           --pcap DIR                    keep a packet capture per run in DIR (root; needs tcpdump and tshark)
           --seredis 1.2.6|2.8.16|3.4.35|all   the StackExchange.Redis version(s) the Redis scenarios' application runs on,
                                         side by side (default: 3.4.35; a comma-separated list works too)
+          --upstream kestrel|raw|go|node|python|java|all   the server behind the HTTP scenarios' traffic (default: each
+                                        scenario's own); all: a run per upstream a scenario takes, side by side
         exit code: 0 every run met its expectation (every check passed), 1 some did not, 2 bad input or a machine not set up (one line)
         """;
 
@@ -52,7 +54,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         {
             // "run --help", "check-proxy -h": help wherever it is asked for, before any option is judged.
             if (args.Any(a => a is "--help" or "-h") && args[0] != "explain") return Help();
-            if (args.Length == 0 || args[0] is "--html" or "--pcap" or "--seredis" or "--parallel") return await RunAsync(Arguments.ParseCatalog(args, catalog), cancellationToken);
+            if (args.Length == 0 || args[0] is "--html" or "--pcap" or "--seredis" or "--parallel" or "--upstream") return await RunAsync(Arguments.ParseCatalog(args, catalog), cancellationToken);
             return args[0] switch
             {
                 "list" => List(args),
@@ -153,6 +155,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
             foreach (var (s, reason) in reasons.Where(r => r.Reason is not null)) await stderr.WriteLineAsync($"skipped {s.Id}: {reason}");
             scenarios = [.. reasons.Where(r => r.Reason is null).Select(r => r.Scenario)];
         }
+        scenarios = await WithUpstreamAsync(request, scenarios);
         List<(Scenario Scenario, Variant Variant)> runs = [.. scenarios.SelectMany(s => request.Variants.Select(v => (s, v)))];
         var parallel = request.Parallel ?? ScenarioBatch.DefaultParallelism;
         request = await WithCaptureAsync(request);
@@ -185,6 +188,35 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         }
         if (request.HtmlPath is { } html) await WriteHtmlAsync(html, results, cancellationToken);
         return results.All(r => r.Outcome == Outcome.Met) ? 0 : 1;
+    }
+
+    /// <summary>
+    /// --upstream: each scenario with that upstream (all: with each it takes, a run each). A scenario that cannot take it
+    /// is said on stderr: with no upstream to choose it runs its own; one that takes others is skipped.
+    /// </summary>
+    private async Task<IReadOnlyList<Scenario>> WithUpstreamAsync(RunRequest request, IReadOnlyList<Scenario> scenarios)
+    {
+        if (request.Upstream is not { } upstream) return scenarios;
+        var chosen = new List<Scenario>();
+        foreach (var s in scenarios)
+        {
+            if (s.Upstreams.Count == 0)
+            {
+                if (upstream != "all") await stderr.WriteLineAsync($"{s.Id}: --upstream {upstream} does not apply (it has no upstream to choose): its own run");
+                chosen.Add(s);
+            }
+            else if (upstream == "all") chosen.AddRange(s.Upstreams.Select(s.On));
+            else if (s.Upstreams.Contains(upstream)) chosen.Add(s.On(upstream));
+            else await stderr.WriteLineAsync($"skipped {s.Id}: it takes --upstream {string.Join(", ", s.Upstreams)}, not {upstream}");
+        }
+        if (!request.SkipUnavailable) return chosen;
+        var kept = new List<Scenario>();
+        foreach (var s in chosen)
+        {
+            if (s.Upstream is not null && s.UnavailableWith(request.Settings) is { } reason) await stderr.WriteLineAsync($"skipped {s.Id}@{s.Upstream}: {reason}");
+            else kept.Add(s);
+        }
+        return kept;
     }
 
     /// <summary>--pcap: captures go into the directory when this process may capture; otherwise one line says why and the runs go on without.</summary>
