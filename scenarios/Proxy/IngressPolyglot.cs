@@ -29,7 +29,17 @@ internal static class IngressPolyglot
                         && e.Verbatim is { } v && v.StartsWith("error writing: write tcp 127.0.0.1:", StringComparison.Ordinal) && v.EndsWith(": write: broken pipe", StringComparison.Ordinal));
                 break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(upstream), upstream, "no such upstream for ingress-timeout");
+                var (words, errno) = Http.Over8KbPolyglot.Says(upstream);
+                if (upstream == "node")
+                {
+                    yield return Expect.That(
+                        $"node: nginx's FIN reaches Node at ≈{t}: it destroys the response ('close' before it finished)",
+                        events => On.Gap(events, On.Kind(EventKind.RequestSent, client), e => e.Kind == EventKind.RequestAborted && e.Actor == server) is { } gap && near(gap, readTimeout));
+                }
+                yield return Expect.Event(
+                    $"{upstream}: the export's write fails in its own words: '{words}'",
+                    e => e.Actor == server && e.Kind == EventKind.WriteFailed && e.Verbatim == words && e.Errno == errno);
+                break;
         }
     }
 }

@@ -45,7 +45,8 @@ internal static class UpstreamEvents
         var error = Text(e, "error") ?? "";
         var errno = Number(e, "errno") is { } n and > 0 ? (int)n : SocketFailures.ErrnoOfMessage(error);
         var words = Text(e, "log") ?? error;
-        return new LabEvent(Side.Server, EventKind.WriteFailed, $"the write failed after {Number(e, "written") ?? 0} bytes: {error}")
+        // The detail is the runtime's own line, as a log line's is; the byte count the runtime gave is in Bytes.
+        return new LabEvent(Side.Server, EventKind.WriteFailed, words)
         {
             Failure = errno is { } x ? SocketFailures.FromErrno(x) : null,
             Errno = errno,
