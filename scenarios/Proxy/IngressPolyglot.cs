@@ -10,8 +10,9 @@ namespace BrokenPipe.Scenarios.Proxy;
 internal static class IngressPolyglot
 {
     /// <summary>Starts the upstream in <paramref name="upstream"/>'s language, named <paramref name="name"/>: it waits <paramref name="work"/>, then writes <paramref name="bytes"/> in one call.</summary>
+    /// The Go handler logs its failed write as the article's did: "error writing: " and the error.
     public static Task<UpstreamServer> StartAsync(LabSandbox lab, string upstream, string name, TimeSpan work, int bytes, CancellationToken ct) =>
-        UpstreamServer.StartAsync(lab, new UpstreamOptions { Language = Upstream.Language(upstream) ?? throw new ArgumentOutOfRangeException(nameof(upstream)), Name = name, Wait = work, ResponseBytes = bytes }, ct);
+        UpstreamServer.StartAsync(lab, new UpstreamOptions { Language = Upstream.Language(upstream) ?? throw new ArgumentOutOfRangeException(nameof(upstream)), Name = name, Wait = work, ResponseBytes = bytes, LogPrefix = upstream == "go" ? "error writing: " : "" }, ct);
 
     /// <summary>The broken variant's checks for one language: nginx's FIN reaches it at the proxy's timeout, and its write fails in its own words.</summary>
     public static IEnumerable<Check> Checks(string upstream, string server, string client, TimeSpan readTimeout, Func<TimeSpan, TimeSpan, bool> near)

@@ -70,7 +70,7 @@ internal static class IngressTimeout
             Slow = slow,
             Produces = [
                 Signature.Logs("upstream timed out (110: Connection timed out) while reading response header from upstream"), Signature.Fails(Side.Proxy, SocketFailure.TimedOut, Errno.ETIMEDOUT), Signature.Fails(Side.Server, SocketFailure.BrokenPipe, Errno.EPIPE),
-                .. upstreams.Contains("go") ? [Signature.Logs("error writing: write tcp")] : Array.Empty<Signature>(),
+                Signature.Logs("error writing: write tcp", "go"), Signature.Logs("write: broken pipe", "go"), .. Http.Over8KbPolyglot.Words,
             ],
             Timeout = work + TimeSpan.FromMinutes(1),
             Unavailable = _ => Upstream.Unavailable(upstreams),

@@ -19,7 +19,7 @@ public sealed class UpstreamScenarioTests
         var failed = Assert.Single(broken.Events, e => e.Kind == EventKind.WriteFailed);
         Assert.Equal("go[n8061]", failed.Actor);
         Assert.Equal(Errno.EPIPE, failed.Errno);
-        Assert.Matches(@"^error writing: write tcp 127\.0\.0\.1:\d+->127\.0\.0\.1:\d+: write: broken pipe$", failed.Verbatim);
+        Assert.Matches(@"^write tcp 127\.0\.0\.1:\d+->127\.0\.0\.1:\d+: write: broken pipe$", failed.Verbatim);
         Assert.Contains(broken.Events, e => e.Actor == "go[n8060]" && e.Kind == EventKind.ResponseWrite && e.Bytes == 8060);
         Assert.Equal("go", broken.Upstream);
     }
@@ -69,6 +69,9 @@ public sealed class UpstreamScenarioTests
         var failures = broken.Events.Where(e => e.Kind == EventKind.WriteFailed).ToList();
         Assert.NotEmpty(failures);
         Assert.All(failures, e => Assert.Equal(words, e.Verbatim));
+        // explain, given the runtime's words, names this scenario first (or ties it with the first).
+        var ranked = Lab.Explain.Explainer.Explain(words, Catalog.All);
+        Assert.Contains(id, ranked.TakeWhile(x => x.Score == ranked[0].Score).Select(x => x.Scenario.Id));
     }
 
     /// <summary>Both variants on <paramref name="upstream"/>, side by side; each must meet its expectation.</summary>

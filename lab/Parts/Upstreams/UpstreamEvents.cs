@@ -32,7 +32,9 @@ internal static class UpstreamEvents
             "write-failed" => Failed(e),
             "closed" => Text(e, "how") == "rst"
                 ? new LabEvent(Side.Server, EventKind.ClosedRst, "closed with SO_LINGER 0: RST") { Closed = CloseHow.Rst }
-                : new LabEvent(Side.Server, EventKind.ClosedFin, "closed: FIN") { Closed = CloseHow.Fin },
+                : Bool(e, "reply")
+                    ? new LabEvent(Side.Server, EventKind.ClosedFin, $"closed the connection with {Text(e, "peer")} after the peer's FIN") { Closed = CloseHow.Fin, Reply = true }
+                    : new LabEvent(Side.Server, EventKind.ClosedFin, $"closed the connection with {Text(e, "peer")} first: FIN") { Closed = CloseHow.Fin },
             "log" => new LabEvent(Side.Server, EventKind.Note, $"the runtime logged: {Text(e, "text")?.TrimEnd()}") { Verbatim = Text(e, "text")?.TrimEnd() },
             "done" => new LabEvent(Side.Server, EventKind.HandlerCompleted, "the handler returned"),
             _ => null,
@@ -58,6 +60,9 @@ internal static class UpstreamEvents
 
     private static string? Text(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static bool Bool(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
 
     private static long? Number(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : null;

@@ -28,6 +28,12 @@ public sealed record UpstreamOptions
     /// </summary>
     public bool HonourAbort { get; init; }
 
+    /// <summary>
+    /// What the handler's log line puts before a failed write's error text (the Kong/nginx article's Go handler:
+    /// <c>"error writing: "</c>); Go's handler only: the others report their exception's own text. The default value is none.
+    /// </summary>
+    public string LogPrefix { get; init; } = "";
+
     /// <summary>How the server closes the connection after a response: a FIN (the runtime's own close) or an RST (SO_LINGER 0). The default value is <see cref="CloseMode.Fin"/>.</summary>
     public CloseMode Close { get; init; } = CloseMode.Fin;
 

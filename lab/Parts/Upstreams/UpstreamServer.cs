@@ -87,7 +87,7 @@ public sealed class UpstreamServer : IPart, IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _process.StopAsync().ConfigureAwait(false);
 
-    /// <summary>The command line every language's program reads: PORT EVENTS WAIT_MS BYTES CHUNK CLOSE KEEPALIVE_MS ABORT.</summary>
+    /// <summary>The command line every language's program reads: PORT EVENTS WAIT_MS BYTES CHUNK CLOSE KEEPALIVE_MS ABORT [LOG_PREFIX].</summary>
     private static IEnumerable<string> Arguments(UpstreamOptions o, IPEndPoint endpoint, string events) =>
     [
         endpoint.Port.ToString(CultureInfo.InvariantCulture),
@@ -98,6 +98,7 @@ public sealed class UpstreamServer : IPart, IAsyncDisposable
         o.Close == CloseMode.Rst ? "rst" : "fin",
         o.KeepAliveTimeout is { } k ? Ms(k) : "0",
         o.HonourAbort ? "1" : "0",
+        .. o.LogPrefix.Length > 0 ? [o.LogPrefix] : Array.Empty<string>(),
     ];
 
     private static string Ms(TimeSpan t) => ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);

@@ -4,13 +4,13 @@
 // first socket write happens at 4 KiB; a client that left earlier answers it with an RST, and the next write
 // fails with EPIPE: "write tcp A->B: write: broken pipe".
 //
-// usage: server PORT EVENTS WAIT_MS BYTES CHUNK CLOSE KEEPALIVE_MS ABORT
+// usage: server PORT EVENTS WAIT_MS BYTES CHUNK CLOSE KEEPALIVE_MS ABORT [LOG_PREFIX]
 //
 // ABORT 1 is the fix: the handler waits on the request's context as well, and writes nothing once the client
 // has gone (net/http's background read cancels the context at the client's FIN or RST).
 //
 // Each thing the runtime says goes to EVENTS as one JSON line, its error text untouched; the handler also
-// logs a failed write the way the Kong/nginx article's handler did ("error writing: ...").
+// logs a failed write, after LOG_PREFIX (the Kong/nginx article's handler: "error writing: ").
 package main
 
 import (
@@ -56,9 +56,13 @@ func (logWriter) Write(p []byte) (int, error) {
 }
 
 func main() {
-	if len(os.Args) != 9 {
-		fmt.Fprintln(os.Stderr, "usage: server PORT EVENTS WAIT_MS BYTES CHUNK CLOSE KEEPALIVE_MS ABORT")
+	if len(os.Args) != 9 && len(os.Args) != 10 {
+		fmt.Fprintln(os.Stderr, "usage: server PORT EVENTS WAIT_MS BYTES CHUNK CLOSE KEEPALIVE_MS ABORT [LOG_PREFIX]")
 		os.Exit(2)
+	}
+	prefix := ""
+	if len(os.Args) == 10 {
+		prefix = os.Args[9]
 	}
 	arg := func(i int) int {
 		n, err := strconv.Atoi(os.Args[i])
@@ -98,8 +102,8 @@ func main() {
 		}
 		written, err := writeBody(w, size, chunk)
 		if err != nil {
-			log.Printf("error writing: %s", err)
-			emit(map[string]any{"event": "write-failed", "error": err.Error(), "errno": errnoOf(err), "written": written, "log": "error writing: " + err.Error()})
+			log.Printf("%s%s", prefix, err)
+			emit(map[string]any{"event": "write-failed", "error": err.Error(), "errno": errnoOf(err), "written": written, "log": prefix + err.Error()})
 			return
 		}
 		emit(map[string]any{"event": "written", "written": written})

@@ -73,6 +73,16 @@ const server = http.createServer((req, res) => {
   }, Number(waitMs));
 });
 
+// Node logs nothing when it closes a connection: each close is reported, and whether the peer's FIN came first.
+server.on('connection', (socket) => {
+  const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+  let peerEnded = false;
+  socket.on('end', () => {
+    peerEnded = true;
+  });
+  socket.on('close', () => emit({ event: 'closed', how: 'fin', peer, reply: peerEnded }));
+});
+
 server.on('clientError', (err, socket) => {
   emit({ event: 'log', text: `clientError: ${err}` });
   socket.destroy();
