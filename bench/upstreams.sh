@@ -9,13 +9,13 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 runs="${1:-20}"
 parallel="${2:-4}"
 py=/usr/bin/python3
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+# UPSTREAMS_BENCH_DIR keeps every run's JSON (a miss can be read afterwards); a temp dir otherwise.
+if [ -n "${UPSTREAMS_BENCH_DIR:-}" ]; then work="$UPSTREAMS_BENCH_DIR"; mkdir -p "$work"; else work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT; fi
 dotnet build "$here/../scenarios" -v q -nologo >/dev/null
 # The runs use a copy of the build, so a rebuild meanwhile cannot change the binary under them.
 cp -r "$here/../scenarios/bin/Debug/net10.0" "$work/cli"
 cli="$work/cli/brokenpipe-lab"
-ids="over-8kb-write ingress-timeout node-keepalive-race"
+ids="over-8kb-write ingress-timeout node-upstream-keepalive-race"
 
 for i in $(seq 1 "$runs"); do
   # shellcheck disable=SC2086
@@ -90,7 +90,7 @@ for f in sorted(glob.glob(os.path.join(work, "run-*.json"))):
         for e in r["events"]:
             m = re.search(r"\] (go|node|python3|java) \(pid \d+\) on .*ready in ([0-9.]+) ms", e["detail"])
             if e["kind"] == "part-started" and m: ready[m.group(1).replace("python3", "python")].append(float(m.group(2)))
-print(f"Runs: `bash bench/upstreams.sh {runs} {parallel}`: {runs} rounds of `run over-8kb-write ingress-timeout node-keepalive-race --upstream all --parallel {parallel}` (a run per scenario x variant x upstream each round).")
+print(f"Runs: `bash bench/upstreams.sh {runs} {parallel}`: {runs} rounds of `run over-8kb-write ingress-timeout node-upstream-keepalive-race --upstream all --parallel {parallel}` (a run per scenario x variant x upstream each round).")
 print()
 print("| scenario | variant | upstream | met | median ms | first miss |")
 print("|---|---|---|--:|--:|---|")

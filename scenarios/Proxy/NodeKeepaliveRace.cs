@@ -10,11 +10,14 @@ namespace BrokenPipe.Scenarios.Proxy;
 /// </summary>
 internal static class NodeKeepaliveRace
 {
-    /// <summary>Before Node's default idle close (5 s + its 1 s buffer): nginx's worker is frozen from here until Node has closed.</summary>
-    private static readonly TimeSpan FreezeAt = TimeSpan.FromMilliseconds(5500);
+    /// <summary>
+    /// Well before Node's default idle close (5 s + its 1 s buffer), so a late wake-up on a loaded machine still freezes
+    /// nginx's worker in time: it stays frozen from here until Node has closed.
+    /// </summary>
+    private static readonly TimeSpan FreezeAt = TimeSpan.FromMilliseconds(4500);
 
     /// <summary>How long the frozen worker waits for Node's close before it is resumed anyway (a Node that keeps the connection longer).</summary>
-    private static readonly TimeSpan FreezeBound = TimeSpan.FromMilliseconds(1200);
+    private static readonly TimeSpan FreezeBound = TimeSpan.FromMilliseconds(2500);
 
     private static readonly TimeSpan Minute = TimeSpan.FromSeconds(60);
 
@@ -24,7 +27,7 @@ internal static class NodeKeepaliveRace
         "Node's keepAliveTimeout behind nginx's upstream keep-alive: a 502 on a reused connection",
         Seeds.Guide,
         new Story(
-            Wire: "nginx keeps idle upstream connections (keepalive 8, HTTP/1.1, an empty Connection header) for 60 s. Node's http server closes an idle keep-alive connection with a FIN at keepAliveTimeout + 1 s: 6 s after its last response by default, and it logs nothing. A POST that nginx sends on that connection as Node's FIN arrives gets no answer: nginx logs 'upstream prematurely closed connection while reading response header from upstream' and, the POST not being idempotent, answers the client 502 Bad Gateway (a GET it would retry on a new connection). Here nginx's worker is frozen (SIGSTOP) from 5.5 s until Node has closed, with the client's POST queued on its kept-alive connection to nginx: when the worker wakes it reads the POST before Node's FIN, hands it to the cached connection, and meets the crossing every time.",
+            Wire: "nginx keeps idle upstream connections (keepalive 8, HTTP/1.1, an empty Connection header) for 60 s. Node's http server closes an idle keep-alive connection with a FIN at keepAliveTimeout + 1 s: 6 s after its last response by default, and it logs nothing. A POST that nginx sends on that connection as Node's FIN arrives gets no answer: nginx logs 'upstream prematurely closed connection while reading response header from upstream' and, the POST not being idempotent, answers the client 502 Bad Gateway (a GET it would retry on a new connection). Here nginx's worker is frozen (SIGSTOP) from 4.5 s until Node has closed, with the client's POST queued on its kept-alive connection to nginx: when the worker wakes it reads the POST before Node's FIN, hands it to the cached connection, and meets the crossing every time.",
             Why: "Two idle timers on the two ends of one connection, and the longer one is on the side that reuses it. Unfrozen, the window is about a millisecond wide: measured here, about 8 % of POSTs aimed within ±4 ms of Node's close got a 502 (ground truth), which in production is a handful of unexplained 502s a day.",
             Diagnose: "502s on POSTs with 'upstream prematurely closed connection while reading response header from upstream' (or 'recv() failed (104: Connection reset by peer)' when the request landed first) and an upstream_response_time near 0, on connections idle for about 6 s; Node itself logs nothing. Compare Node's server.keepAliveTimeout (+1 s) with nginx's upstream keepalive_timeout.",
             Fix: "Let the proxy drop idle connections first: nginx's upstream keepalive_timeout below Node's (here 4 s against 6 s), or Node's server.keepAliveTimeout above nginx's (here 65 s against 60 s). Either way the side that reuses a connection is the one that closes it."),
