@@ -75,4 +75,12 @@ public sealed record ProxyCheckOptions
         Image = NginxImage,
         Runtime = NginxImage is null ? null : DockerRuntime.HostNetwork,
     };
+
+    /// <summary>Checks the options once, before the checks start (<see cref="OptionRules"/>).</summary>
+    internal void Validate() => new OptionRules(nameof(ProxyCheckOptions))
+        .Positive(LongResponse).Positive(SlowClientBytesPerSecond).Positive(UpstreamIdleTimeout).AtLeast(UpstreamMaxRequests ?? 1, 1)
+        .AtLeast(KeepAliveRequests, 2).Positive(StreamGap).Positive(WebSocketIdle).AtLeast(UploadBytes, 1).NotBlank(Path)
+        .FileOrNull(TlsCertificatePath).FileOrNull(TlsKeyPath).FileOrNull(NginxPath)
+        .That(Path.StartsWith('/'), $"Path must start with / (was \"{Path}\")")
+        .ThrowIfAny();
 }

@@ -44,6 +44,7 @@ public static class ProxyChecks
     public static async Task<IReadOnlyList<ProxyCheckResult>> RunAllAsync(string configPath, ProxyCheckOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new ProxyCheckOptions();
+        options.Validate();
         var checks = new Dictionary<string, Func<Task<ProxyCheckResult>>>
         {
             [LongResponseName] = () => LongResponseAsync(configPath, options, cancellationToken),

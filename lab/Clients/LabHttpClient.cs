@@ -34,6 +34,7 @@ public sealed class LabHttpClient : IAsyncDisposable
     public static LabHttpClient Create(LabSandbox lab, LabHttpClientOptions? options = null)
     {
         options ??= new LabHttpClientOptions();
+        options.Validate();
         return lab.Own(new LabHttpClient(lab, options), options.Name);
     }
 

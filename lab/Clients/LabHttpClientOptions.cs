@@ -11,4 +11,9 @@ public sealed record LabHttpClientOptions
 
     /// <summary>SocketsHttpHandler.PooledConnectionIdleTimeout. The default value is 1 minute (the handler's own).</summary>
     public TimeSpan PooledConnectionIdleTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Checks the options once, when the client is created (<see cref="OptionRules"/>).</summary>
+    internal void Validate() => new OptionRules(nameof(LabHttpClientOptions))
+        .NotBlank(Name).Positive(Timeout).NotNegative(PooledConnectionIdleTimeout)
+        .ThrowIfAny();
 }

@@ -13,6 +13,7 @@ public static class RawHttpClient
     public static async Task<RawHttpResult> RunAsync(LabSandbox lab, IPEndPoint server, RawHttpOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new RawHttpOptions();
+        options.Validate();
         var run = new Run(lab.Timeline, server, options, lab.SideListeningAt(server));
         return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -54,4 +54,12 @@ public sealed record RawHttpOptions
 
     /// <summary>The client's own bound on the whole exchange; past it the client gives up. The default value is 30 seconds.</summary>
     public TimeSpan Deadline { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Checks the options once, when the client starts (<see cref="OptionRules"/>).</summary>
+    internal void Validate() => new OptionRules(nameof(RawHttpOptions))
+        .NotBlank(Name).NotBlank(Method).NotBlank(Path).AtLeast(UploadBytes, 0).AtLeast(UploadChunkBytes, 1).AtLeast(StallAfterBytes, 0)
+        .Positive(SlowBytesPerSecond).AtLeast(ReceiveBuffer ?? 1, 1).Positive(Deadline)
+        .That(Method.All(char.IsAsciiLetterUpper), $"Method must be an HTTP method in capitals (was \"{Method}\")")
+        .That(Path.StartsWith('/') || Path == "*" || Path.Contains("://", StringComparison.Ordinal), $"Path must start with / (was \"{Path}\")")
+        .ThrowIfAny();
 }

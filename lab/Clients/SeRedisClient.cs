@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Reflection;
-using System.Text.Json.Nodes;
+using BrokenPipe.Lab.Protocols;
 using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Clients;
@@ -23,8 +23,8 @@ public sealed class SeRedisClient : IAsyncDisposable
     private readonly LabSandbox _lab;
     private readonly Process _process;
     private readonly Thread _reader;
-    private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonObject>> _pending = new();
-    private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonObject>> _firstCommand = new();
+    private readonly ConcurrentDictionary<int, TaskCompletionSource<ObserverMessage>> _pending = new();
+    private readonly ConcurrentDictionary<int, TaskCompletionSource<ObserverMessage>> _firstCommand = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _stdin = new();
     private int _requests;
@@ -99,17 +99,14 @@ public sealed class SeRedisClient : IAsyncDisposable
         await client._ready.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         var configuration = $"{endpoint.Address}:{endpoint.Port},abortConnect=false" + (options.Configuration.Length > 0 ? "," + options.Configuration : "");
         var done = await client.RequestAsync(
-            new JsonObject
-            {
-                ["op"] = "connect", ["config"] = configuration, ["heartbeatConsistencyChecks"] = options.HeartbeatConsistencyChecks, ["failFast"] = options.FailFast,
-            },
+            new ObserverRequest(ObserverOp.Connect, 0) { Config = configuration, HeartbeatConsistencyChecks = options.HeartbeatConsistencyChecks, FailFast = options.FailFast },
             cancellationToken).ConfigureAwait(false);
-        client.IsConnected = (bool?)done["conn"];
+        client.IsConnected = done.Connected;
         var extras = string.Join(string.Empty, new[] { options.HeartbeatConsistencyChecks ? ", HeartbeatConsistencyChecks" : "", options.FailFast ? ", BacklogPolicy.FailFast" : "" });
         lab.Timeline.Record(new LabEvent(
             Side.Client,
             EventKind.Connected,
-            $"StackExchange.Redis {version.Name()} connected ({configuration}{extras}; keepAlive {done["keepAlive"]} s, syncTimeout {done["syncTimeout"]} ms), IsConnected={client.IsConnected}, observer pid {client.Pid}")
+            $"StackExchange.Redis {version.Name()} connected ({configuration}{extras}; keepAlive {done.KeepAliveSeconds} s, syncTimeout {done.TimeoutMs} ms), IsConnected={client.IsConnected}, observer pid {client.Pid}")
         {
             Actor = name,
             Library = new LibraryObservation { Version = version.Name(), IsConnected = client.IsConnected },
@@ -121,11 +118,11 @@ public sealed class SeRedisClient : IAsyncDisposable
     public async Task<bool> RunAsync(string command, IReadOnlyList<string>? args = null, SeRedisCallMode mode = SeRedisCallMode.Async, CancellationToken cancellationToken = default)
     {
         var id = Interlocked.Increment(ref _requests);
-        var first = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = new TaskCompletionSource<ObserverMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         _firstCommand[id] = first;
-        var done = Send(id, Request("cmd", command, args, mode));
+        var done = Send(Request(ObserverOp.Command, id, command, args, mode));
         await done.WaitAsync(RequestBound, cancellationToken).ConfigureAwait(false);
-        return first.Task.IsCompleted && (bool?)first.Task.Result["ok"] == true;
+        return first.Task.IsCompleted && first.Task.Result.Ok;
     }
 
     /// <summary>
@@ -136,8 +133,8 @@ public sealed class SeRedisClient : IAsyncDisposable
     /// </summary>
     public async Task<string?> TouchAsync(CancellationToken cancellationToken = default)
     {
-        var reply = await RequestAsync(new JsonObject { ["op"] = "touch" }, cancellationToken).ConfigureAwait(false);
-        return (bool?)reply["ok"] == true ? null : (string?)reply["m"] ?? "no answer";
+        var reply = await RequestAsync(new ObserverRequest(ObserverOp.Touch, 0), cancellationToken).ConfigureAwait(false);
+        return reply.Ok ? null : reply.Message ?? "no answer";
     }
 
     /// <summary>
@@ -147,16 +144,15 @@ public sealed class SeRedisClient : IAsyncDisposable
     public (int Handle, Task Done) StartLoop(SeRedisLoop loop)
     {
         var id = Interlocked.Increment(ref _requests);
-        var request = Request("loop", loop.Command, loop.Args, loop.Mode);
-        request["retries"] = loop.Retries;
-        request["everyMs"] = loop.Every.TotalMilliseconds;
-        request["count"] = loop.Count;
-        request["workers"] = loop.Workers;
-        return (id, Send(id, request));
+        var request = Request(ObserverOp.Loop, id, loop.Command, loop.Args, loop.Mode) with
+        {
+            Retries = loop.Retries, EveryMs = loop.Every.TotalMilliseconds, Count = loop.Count, Workers = loop.Workers,
+        };
+        return (id, Send(request));
     }
 
     /// <summary>Stops a loop started by <see cref="StartLoop"/> (its commands in flight still report).</summary>
-    public void Stop(int handle) => Write(new JsonObject { ["op"] = "stop", ["id"] = handle });
+    public void Stop(int handle) => Write(new ObserverRequest(ObserverOp.Stop, handle));
 
     /// <summary>
     /// Subscribes to <paramref name="channel"/> with a handler that sleeps <paramref name="handlerWork"/> per message:
@@ -165,15 +161,15 @@ public sealed class SeRedisClient : IAsyncDisposable
     public Task SubscribeAsync(string channel, TimeSpan handlerWork, bool queue = false, CancellationToken cancellationToken = default)
     {
         var id = Interlocked.Increment(ref _requests);
-        return Send(id, new JsonObject { ["op"] = "subscribe", ["id"] = id, ["channel"] = channel, ["handlerMs"] = (int)handlerWork.TotalMilliseconds, ["queue"] = queue })
+        return Send(new ObserverRequest(ObserverOp.Subscribe, id) { Channel = channel, HandlerMs = (int)handlerWork.TotalMilliseconds, Queue = queue })
             .WaitAsync(RequestBound, cancellationToken);
     }
 
     /// <summary>How many messages the subscriber's handler has received so far.</summary>
     public async Task<long> ReceivedAsync(CancellationToken cancellationToken = default)
     {
-        var reply = await RequestAsync(new JsonObject { ["op"] = "count" }, cancellationToken).ConfigureAwait(false);
-        return (long?)reply["n"] ?? 0;
+        var reply = await RequestAsync(new ObserverRequest(ObserverOp.Count, 0), cancellationToken).ConfigureAwait(false);
+        return reply.N;
     }
 
     /// <summary>
@@ -220,32 +216,28 @@ public sealed class SeRedisClient : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static JsonObject Request(string op, string command, IReadOnlyList<string>? args, SeRedisCallMode mode) => new()
+    private static ObserverRequest Request(ObserverOp op, int id, string command, IReadOnlyList<string>? args, SeRedisCallMode mode) => new(op, id)
     {
-        ["op"] = op,
-        ["cmd"] = command,
-        ["args"] = new JsonArray([.. (args ?? []).Select(a => (JsonNode?)JsonValue.Create(a))]),
-        ["mode"] = mode switch { SeRedisCallMode.Sync => "sync", SeRedisCallMode.SyncOnPool => "pool", _ => "async" },
+        Command = command,
+        Args = args ?? [],
+        Mode = mode switch { SeRedisCallMode.Sync => ObserverCallMode.Sync, SeRedisCallMode.SyncOnPool => ObserverCallMode.Pool, _ => ObserverCallMode.Async },
     };
 
-    private async Task<JsonObject> RequestAsync(JsonObject request, CancellationToken cancellationToken)
-    {
-        var id = Interlocked.Increment(ref _requests);
-        return await Send(id, request).WaitAsync(RequestBound, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>Sends <paramref name="request"/> under a new id and waits (bounded) for its answer.</summary>
+    private async Task<ObserverMessage> RequestAsync(ObserverRequest request, CancellationToken cancellationToken) =>
+        await Send(request with { Id = Interlocked.Increment(ref _requests) }).WaitAsync(RequestBound, cancellationToken).ConfigureAwait(false);
 
-    private Task<JsonObject> Send(int id, JsonObject request)
+    private Task<ObserverMessage> Send(ObserverRequest request)
     {
-        var done = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[id] = done;
-        request["id"] = id;
+        var done = new TaskCompletionSource<ObserverMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[request.Id] = done;
         Write(request);
         return done.Task;
     }
 
-    private void Write(JsonObject request)
+    private void Write(ObserverRequest request)
     {
-        var line = request.ToJsonString();
+        var line = ObserverJson.Write(request);
         lock (_stdin)
         {
             if (_disposed != 0) return;
@@ -261,7 +253,7 @@ public sealed class SeRedisClient : IAsyncDisposable
             string? line;
             while ((line = _process.StandardOutput.ReadLine()) is not null)
             {
-                if (JsonNode.Parse(line) is JsonObject message) Receive(message);
+                if (ObserverJson.Read<ObserverMessage>(line) is { } message) Receive(message);
             }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or System.Text.Json.JsonException or InvalidOperationException)
@@ -272,67 +264,68 @@ public sealed class SeRedisClient : IAsyncDisposable
         foreach (var pending in _pending.Values) pending.TrySetException(new InvalidOperationException($"the {Name} observer exited"));
     }
 
-    private void Receive(JsonObject m)
+    private void Receive(ObserverMessage m)
     {
-        var kind = (string?)m["e"];
         // Once the lab closes the observer, what its closing multiplexer reports is not the scenario's.
-        if (_disposed != 0 && kind is not ("done" or "count")) return;
-        if (m["conn"] is JsonValue conn) IsConnected = (bool)conn;
-        var chain = Chain(m["ex"] as JsonArray);
+        if (_disposed != 0 && m.Event is not (ObserverEvent.Done or ObserverEvent.Count)) return;
+        if (m.Connected is { } connected) IsConnected = connected;
+        var chain = Chain(m.Exceptions);
         var version = Version.Name();
-        switch (kind)
+        switch (m.Event)
         {
-            case "ready":
+            case ObserverEvent.Ready:
                 _ready.TrySetResult();
                 return;
-            case "done" or "count":
-                if (_pending.TryRemove((int)m["id"]!, out var pending)) pending.TrySetResult(m);
+            case ObserverEvent.Done or ObserverEvent.Count:
+                if (_pending.TryRemove(m.Id, out var pending)) pending.TrySetResult(m);
                 return;
-            case "failed":
+            case ObserverEvent.Failed:
             {
-                var (failure, errno) = SocketFailures.ClassifyLibrary((string?)m["ft"], chain);
+                var (failure, errno) = SocketFailures.ClassifyLibrary(m.FailureType, chain);
                 Record(
-                    new LabEvent(Side.Client, EventKind.LibraryConnectionFailed, $"ConnectionFailed {m["ct"]} {m["ft"]}: {Describe(chain)}")
+                    new LabEvent(Side.Client, EventKind.LibraryConnectionFailed, $"ConnectionFailed {m.ConnectionType} {m.FailureType}: {Describe(chain)}")
                     {
                         Failure = failure,
                         Errno = errno,
-                        Library = Observation(chain) with { ConnectionType = (string?)m["ct"], FailureType = (string?)m["ft"] },
+                        Library = Observation(chain) with { ConnectionType = m.ConnectionType, FailureType = m.FailureType },
                     },
                     Describe(chain));
                 return;
             }
-            case "restored":
-                Record(new LabEvent(Side.Client, EventKind.LibraryConnectionRestored, $"ConnectionRestored {m["ct"]}") { Library = Observation(chain) with { ConnectionType = (string?)m["ct"] } }, null);
+            case ObserverEvent.Restored:
+                Record(new LabEvent(Side.Client, EventKind.LibraryConnectionRestored, $"ConnectionRestored {m.ConnectionType}") { Library = Observation(chain) with { ConnectionType = m.ConnectionType } }, null);
                 return;
-            case "error" or "internal":
-                Record(new LabEvent(Side.Client, EventKind.LibraryError, $"{(kind == "error" ? "ErrorMessage" : "InternalError")}: {m["m"]} {Describe(chain)}".TrimEnd()) { Library = Observation(chain) with { Message = (string?)m["m"] } }, $"{m["m"]} {Describe(chain)}".TrimEnd());
-                return;
-            case "log":
+            case ObserverEvent.Error or ObserverEvent.Internal:
             {
-                var text = ((string?)m["m"] ?? "").ReplaceLineEndings(" ");
-                Record(new LabEvent(Side.Client, EventKind.LibraryLog, $"{m["level"]}: {text}") { Failure = SocketFailures.ClassifyLibraryLog(text), Library = Observation(chain) with { Message = text, LogLevel = (string?)m["level"] } }, text);
+                var text = $"{m.Message} {Describe(chain)}".TrimEnd();
+                Record(new LabEvent(Side.Client, EventKind.LibraryError, $"{(m.Event == ObserverEvent.Error ? "ErrorMessage" : "InternalError")}: {text}") { Library = Observation(chain) with { Message = m.Message } }, text);
                 return;
             }
-            case "cmd":
+            case ObserverEvent.Log:
             {
-                var ok = (bool?)m["ok"] == true;
-                var latency = TimeSpan.FromMilliseconds((double?)m["ms"] ?? 0);
-                var what = $"{m["cmd"]} #{m["n"]} ({m["mode"]})";
-                var (failure, errno) = ok ? (null, null) : SocketFailures.ClassifyLibrary(null, chain);
+                var text = (m.Message ?? "").ReplaceLineEndings(" ");
+                Record(new LabEvent(Side.Client, EventKind.LibraryLog, $"{m.Level}: {text}") { Failure = SocketFailures.ClassifyLibraryLog(text), Library = Observation(chain) with { Message = text, LogLevel = m.Level } }, text);
+                return;
+            }
+            case ObserverEvent.Command:
+            {
+                var latency = TimeSpan.FromMilliseconds(m.Ms);
+                var what = $"{m.Command} #{m.N} ({ModeName(m.Mode)})";
+                var (failure, errno) = m.Ok ? (null, null) : SocketFailures.ClassifyLibrary(null, chain);
                 Record(
-                    new LabEvent(Side.Client, ok ? EventKind.CommandSucceeded : EventKind.CommandFailed, ok ? $"{what} OK in {latency.TotalMilliseconds:0} ms: {m["value"]}" : $"{what} failed after {latency.TotalMilliseconds:0} ms: {Describe(chain)}")
+                    new LabEvent(Side.Client, m.Ok ? EventKind.CommandSucceeded : EventKind.CommandFailed, m.Ok ? $"{what} OK in {latency.TotalMilliseconds:0} ms: {m.Value}" : $"{what} failed after {latency.TotalMilliseconds:0} ms: {Describe(chain)}")
                     {
                         Failure = failure,
                         Errno = errno,
-                        Index = (int?)m["n"],
-                        Library = Observation(chain) with { Command = (string?)m["cmd"], Mode = (string?)m["mode"], Latency = latency, Attempts = (int?)m["attempts"] },
+                        Index = (int)m.N,
+                        Library = Observation(chain) with { Command = m.Command, Mode = ModeName(m.Mode), Latency = latency, Attempts = m.Attempts },
                     },
-                    ok ? null : Describe(chain));
-                if (_firstCommand.TryRemove((int)m["id"]!, out var first)) first.TrySetResult(m);
+                    m.Ok ? null : Describe(chain));
+                if (_firstCommand.TryRemove(m.Id, out var first)) first.TrySetResult(m);
                 return;
             }
-            case "fatal":
-                Record(new LabEvent(Side.Client, EventKind.LibraryError, $"observer: {m["m"]}") { Library = new LibraryObservation { Version = version, Message = (string?)m["m"] } }, null);
+            case ObserverEvent.Fatal:
+                Record(new LabEvent(Side.Client, EventKind.LibraryError, $"observer: {m.Message}") { Library = new LibraryObservation { Version = version, Message = m.Message } }, null);
                 return;
         }
 
@@ -345,12 +338,15 @@ public sealed class SeRedisClient : IAsyncDisposable
         };
     }
 
+    /// <summary>The call mode as the timeline has always named it ("async", "sync", "pool").</summary>
+    private static string ModeName(ObserverCallMode mode) => mode.ToString().ToLowerInvariant();
+
     /// <summary>Records what the library reported (<paramref name="draft"/>, on the client's side); <paramref name="verbatim"/> is its own words (messages, a log line), if any.</summary>
     private void Record(LabEvent draft, string? verbatim) =>
         _lab.Timeline.Record(draft with { Actor = Name, Verbatim = string.IsNullOrEmpty(verbatim) ? null : verbatim });
 
-    private static List<LibraryException> Chain(JsonArray? links) =>
-        links is null ? [] : [.. links.OfType<JsonObject>().Select(l => new LibraryException((string?)l["t"] ?? "?", (string?)l["m"] ?? "", (string?)l["ft"], (int?)l["errno"]))];
+    private static List<LibraryException> Chain(IReadOnlyList<ObserverException>? links) =>
+        links is null ? [] : [.. links.Select(l => new LibraryException(l.Type, l.Message, l.FailureType, l.Errno))];
 
     private static string Describe(IReadOnlyList<LibraryException> chain) => string.Join(" → ", chain.Select(l => $"{l.Type}: {l.Message.ReplaceLineEndings(" ")}"));
 

@@ -7,7 +7,8 @@ namespace BrokenPipe.Lab.Reports;
 /// <summary>
 /// The JSON contract tools outside the project read — exactly these keys:
 /// <c>{ id, variant, expected, outcome, durationMs, upstream, firstDisconnect: {side, atMs, how} | null,
-/// events: [ {atMs, side, kind, failure, errno, detail} ] }</c>; one object per run, an array for several.
+/// events: [ {atMs, side, kind, failure, errno, detail} ], checks: [ {description, met} ], error: string | null }</c>;
+/// one object per run, an array for several. <see cref="JsonResults"/> reads it back (<c>merge</c>).
 /// </summary>
 internal static class JsonReport
 {
@@ -63,6 +64,16 @@ internal static class JsonReport
             w.WriteNullValue();
         }
         WriteEvents(w, r.Events);
+        w.WriteStartArray("checks");
+        foreach (var c in r.Checks)
+        {
+            w.WriteStartObject();
+            w.WriteString("description", c.Description);
+            w.WriteBoolean("met", c.Met);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteString("error", r.Error);
         w.WriteEndObject();
     }
 

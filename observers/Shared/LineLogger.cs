@@ -1,5 +1,5 @@
 #if !SEREDIS1
-using System.Text.Json.Nodes;
+using BrokenPipe.Lab.Protocols;
 using Microsoft.Extensions.Logging;
 
 namespace SeRedis.Observer;
@@ -21,7 +21,7 @@ internal sealed class LineLogger : ILogger, ILoggerFactory, ILoggerProvider
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         if (!IsEnabled(logLevel)) return;
-        Wire.Send(new JsonObject { ["e"] = "log", ["level"] = logLevel.ToString(), ["m"] = formatter(state, exception), ["ex"] = Wire.Chain(exception) });
+        Wire.Send(new ObserverMessage(ObserverEvent.Log) { Level = logLevel.ToString(), Message = formatter(state, exception), Exceptions = Wire.Chain(exception) });
     }
 
     public ILogger CreateLogger(string categoryName) => this;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json.Nodes;
+using BrokenPipe.Lab.Protocols;
 using StackExchange.Redis;
 
 namespace SeRedis.Observer;
@@ -25,33 +25,33 @@ internal sealed class Observer
     private int _commands;
     private long _received;
 
-    public void Handle(JsonObject request)
+    public void Handle(ObserverRequest request)
     {
-        var id = (int?)request["id"] ?? 0;
-        switch ((string?)request["op"])
+        var id = request.Id;
+        switch (request.Op)
         {
-            case "connect":
+            case ObserverOp.Connect:
                 Spawn(() => Connect(id, request));
                 break;
-            case "cmd":
-                Start(id, request, count: 1, every: TimeSpan.Zero, workers: 1);
+            case ObserverOp.Command:
+                Start(request with { Count = 1, EveryMs = 0, Workers = 1 });
                 break;
-            case "loop":
-                Start(id, request, (int?)request["count"] ?? 1, TimeSpan.FromMilliseconds((double?)request["everyMs"] ?? 0), (int?)request["workers"] ?? 1);
+            case ObserverOp.Loop:
+                Start(request);
                 break;
-            case "stop":
+            case ObserverOp.Stop:
                 if (_loops.TryGetValue(id, out var loop)) loop.Cancel();
                 break;
-            case "subscribe":
-                Spawn(() => Subscribe(id, (string)request["channel"]!, (int?)request["handlerMs"] ?? 0, (bool?)request["queue"] ?? false));
+            case ObserverOp.Subscribe:
+                Spawn(() => Subscribe(id, request.Channel!, request.HandlerMs, request.Queue));
                 break;
-            case "touch":
+            case ObserverOp.Touch:
                 Spawn(() => Touch(id));
                 break;
-            case "count":
-                Wire.Send(new JsonObject { ["e"] = "count", ["id"] = id, ["n"] = Interlocked.Read(ref _received), ["conn"] = _mux?.IsConnected });
+            case ObserverOp.Count:
+                Wire.Send(new ObserverMessage(ObserverEvent.Count) { Id = id, N = Interlocked.Read(ref _received), Connected = _mux?.IsConnected });
                 break;
-            case "close":
+            case ObserverOp.Close:
                 Spawn(() =>
                 {
                     _mux?.Close(allowCommandsToComplete: false);
@@ -59,7 +59,7 @@ internal sealed class Observer
                 });
                 break;
             default:
-                Wire.Send(new JsonObject { ["e"] = "fatal", ["m"] = $"unknown op {request["op"]}" });
+                Wire.Send(new ObserverMessage(ObserverEvent.Fatal) { Message = $"unknown op {request.Op}" });
                 break;
         }
     }
@@ -79,32 +79,25 @@ internal sealed class Observer
 
     private static void Spawn(Action work) => new Thread(() => work()) { IsBackground = true }.Start();
 
-    private static void Done(int id, JsonObject? extra = null)
-    {
-        var message = extra ?? new JsonObject();
-        message["e"] = "done";
-        message["id"] = id;
-        Wire.Send(message);
-    }
+    private static void Done(int id, ObserverMessage? extra = null) => Wire.Send((extra ?? new ObserverMessage(ObserverEvent.Done)) with { Event = ObserverEvent.Done, Id = id });
 
-    private void Connect(int id, JsonObject request)
+    private void Connect(int id, ObserverRequest request)
     {
-        var options = ConfigurationOptions.Parse((string)request["config"]!);
+        var options = ConfigurationOptions.Parse(request.Config!);
 #if !SEREDIS1
         var logger = new LineLogger();
         options.LoggerFactory = logger;
-        if ((bool?)request["heartbeatConsistencyChecks"] == true) options.HeartbeatConsistencyChecks = true;
-        if ((bool?)request["failFast"] == true) options.BacklogPolicy = BacklogPolicy.FailFast;
+        if (request.HeartbeatConsistencyChecks) options.HeartbeatConsistencyChecks = true;
+        if (request.FailFast) options.BacklogPolicy = BacklogPolicy.FailFast;
 #endif
-        var log = new ConnectLog();
-        var mux = ConnectionMultiplexer.ConnectAsync(options, log).GetAwaiter().GetResult();
-        mux.ConnectionFailed += (_, e) => Wire.Send(new JsonObject
+        var mux = ConnectionMultiplexer.ConnectAsync(options).GetAwaiter().GetResult();
+        mux.ConnectionFailed += (_, e) => Wire.Send(new ObserverMessage(ObserverEvent.Failed)
         {
-            ["e"] = "failed", ["ct"] = e.ConnectionType.ToString(), ["ft"] = e.FailureType.ToString(), ["ex"] = Wire.Chain(e.Exception), ["conn"] = mux.IsConnected,
+            ConnectionType = e.ConnectionType.ToString(), FailureType = e.FailureType.ToString(), Exceptions = Wire.Chain(e.Exception), Connected = mux.IsConnected,
         });
-        mux.ConnectionRestored += (_, e) => Wire.Send(new JsonObject { ["e"] = "restored", ["ct"] = e.ConnectionType.ToString(), ["ft"] = e.FailureType.ToString(), ["conn"] = mux.IsConnected });
-        mux.ErrorMessage += (_, e) => Wire.Send(new JsonObject { ["e"] = "error", ["m"] = e.Message, ["conn"] = mux.IsConnected });
-        mux.InternalError += (_, e) => Wire.Send(new JsonObject { ["e"] = "internal", ["m"] = e.Origin, ["ex"] = Wire.Chain(e.Exception), ["conn"] = mux.IsConnected });
+        mux.ConnectionRestored += (_, e) => Wire.Send(new ObserverMessage(ObserverEvent.Restored) { ConnectionType = e.ConnectionType.ToString(), FailureType = e.FailureType.ToString(), Connected = mux.IsConnected });
+        mux.ErrorMessage += (_, e) => Wire.Send(new ObserverMessage(ObserverEvent.Error) { Message = e.Message, Connected = mux.IsConnected });
+        mux.InternalError += (_, e) => Wire.Send(new ObserverMessage(ObserverEvent.Internal) { Message = e.Origin, Exceptions = Wire.Chain(e.Exception), Connected = mux.IsConnected });
         _mux = mux;
 #if !SEREDIS1
         logger.Connected = true;
@@ -119,10 +112,7 @@ internal sealed class Observer
         {
             // Not reachable: the events say why.
         }
-        Done(id, new JsonObject
-        {
-            ["conn"] = mux.IsConnected, ["keepAlive"] = options.KeepAlive, ["syncTimeout"] = options.SyncTimeout, ["heartbeat"] = log.HeartbeatSeen,
-        });
+        Done(id, new ObserverMessage(ObserverEvent.Done) { Connected = mux.IsConnected, KeepAliveSeconds = options.KeepAlive, TimeoutMs = options.SyncTimeout });
     }
 
     /// <summary>
@@ -141,15 +131,15 @@ internal sealed class Observer
         {
             failed = $"{e.GetType().Name}: {e.Message}";
         }
-        Done(id, new JsonObject { ["ok"] = failed is null, ["m"] = failed, ["conn"] = _mux?.IsConnected });
+        Done(id, new ObserverMessage(ObserverEvent.Done) { Ok = failed is null, Message = failed, Connected = _mux?.IsConnected });
     }
 
-    private void Start(int id, JsonObject request, int count, TimeSpan every, int workers)
+    private void Start(ObserverRequest request)
     {
-        var command = (string)request["cmd"]!;
-        var args = (request["args"] as JsonArray)?.Select(a => (string)a!).ToArray() ?? [];
-        var mode = (string?)request["mode"] ?? "async";
-        var retries = (int?)request["retries"] ?? 0;
+        var (id, count, workers, mode, retries) = (request.Id, request.Count, request.Workers, request.Mode, request.Retries);
+        var every = TimeSpan.FromMilliseconds(request.EveryMs);
+        var command = request.Command!;
+        var args = request.Args?.ToArray() ?? [];
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         _loops[id] = cancel;
         var remaining = workers;
@@ -162,7 +152,7 @@ internal sealed class Observer
 
             switch (mode)
             {
-                case "sync":
+                case ObserverCallMode.Sync:
                     // The application's own thread, blocked by each call.
                     Spawn(() =>
                     {
@@ -170,7 +160,7 @@ internal sealed class Observer
                         Finish();
                     });
                     break;
-                case "pool":
+                case ObserverCallMode.Pool:
                     // Each tick hands one sync call to the thread pool (Task.Run), as a request handler would: while the
                     // library holds the call, it blocks a pool thread.
                     Spawn(() =>
@@ -179,7 +169,7 @@ internal sealed class Observer
                         for (var i = 0; i < count && !cancel.IsCancellationRequested; i++)
                         {
                             var clock = Stopwatch.StartNew();
-                            inFlight.Add(Task.Run(() => Run(id, command, args, "pool")));
+                            inFlight.Add(Task.Run(() => Run(id, command, args, ObserverCallMode.Pool)));
                             var rest = every - clock.Elapsed;
                             if (i + 1 < count && rest > TimeSpan.Zero) cancel.Token.WaitHandle.WaitOne(rest);
                         }
@@ -196,7 +186,7 @@ internal sealed class Observer
                         for (var i = 0; i < count && !cancel.IsCancellationRequested; i++)
                         {
                             var clock = Stopwatch.StartNew();
-                            inFlight.Add(RunAsync(id, command, args, "async", retries));
+                            inFlight.Add(RunAsync(id, command, args, retries));
                             var rest = every - clock.Elapsed;
                             if (i + 1 < count && rest > TimeSpan.Zero)
                             {
@@ -229,7 +219,7 @@ internal sealed class Observer
         }
     }
 
-    private void Run(int id, string command, string[] args, string mode = "sync")
+    private void Run(int id, string command, string[] args, ObserverCallMode mode = ObserverCallMode.Sync)
     {
         var call = new CommandCall(id, Interlocked.Increment(ref _commands), command, mode);
         try
@@ -252,9 +242,9 @@ internal sealed class Observer
         }
     }
 
-    private async Task RunAsync(int id, string command, string[] args, string mode, int retries)
+    private async Task RunAsync(int id, string command, string[] args, int retries)
     {
-        var call = new CommandCall(id, Interlocked.Increment(ref _commands), command, mode);
+        var call = new CommandCall(id, Interlocked.Increment(ref _commands), command, ObserverCallMode.Async);
         var attempt = 0;
         // With retries: exponential backoff from 250 ms, doubling to 2 s (what a Polly pipeline would do).
         while (true)
@@ -295,10 +285,10 @@ internal sealed class Observer
         }
     }
 
-    private void Report(CommandCall call, string? value, Exception? exception, int attempts = 1) => Wire.Send(new JsonObject
+    private void Report(CommandCall call, string? value, Exception? exception, int attempts = 1) => Wire.Send(new ObserverMessage(ObserverEvent.Command)
     {
-        ["e"] = "cmd", ["id"] = call.Id, ["n"] = call.N, ["cmd"] = call.Command, ["mode"] = call.Mode, ["ok"] = exception is null, ["ms"] = call.Clock.Elapsed.TotalMilliseconds, ["attempts"] = attempts,
-        ["value"] = value, ["ex"] = Wire.Chain(exception), ["conn"] = _mux?.IsConnected,
+        Id = call.Id, N = call.N, Command = call.Command, Mode = call.Mode, Ok = exception is null, Ms = call.Clock.Elapsed.TotalMilliseconds, Attempts = attempts,
+        Value = value, Exceptions = Wire.Chain(exception), Connected = _mux?.IsConnected,
     });
 
 #if SEREDIS1
@@ -329,23 +319,6 @@ internal sealed class Observer
             subscriber.Subscribe(Channel(channel), (_, _) => Handle());
         }
 #endif
-        Done(id, new JsonObject { ["queue"] = queue });
-    }
-
-    /// <summary>The library's connect log: only whether it said it starts its heartbeat.</summary>
-    private sealed class ConnectLog : TextWriter
-    {
-        public bool HeartbeatSeen { get; private set; }
-
-        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
-
-        public override void Write(char value)
-        {
-        }
-
-        public override void WriteLine(string? value)
-        {
-            if (value?.Contains("heartbeat", StringComparison.OrdinalIgnoreCase) == true) HeartbeatSeen = true;
-        }
+        Done(id);
     }
 }

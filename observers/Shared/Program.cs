@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using BrokenPipe.Lab.Protocols;
 
 namespace SeRedis.Observer;
 
@@ -11,7 +11,7 @@ internal static class Program
     public static int Main()
     {
         var observer = new Observer();
-        Wire.Send(new JsonObject { ["e"] = "ready", ["version"] = Observer.Version });
+        Wire.Send(new ObserverMessage(ObserverEvent.Ready) { Version = Observer.Version });
         // A dedicated thread reads the lab's requests: the thread pool may be starved on purpose.
         string? line;
         while ((line = Console.In.ReadLine()) is not null)
@@ -19,11 +19,11 @@ internal static class Program
             if (line.Length == 0) continue;
             try
             {
-                observer.Handle(JsonNode.Parse(line)!.AsObject());
+                observer.Handle(ObserverJson.Read<ObserverRequest>(line)!);
             }
             catch (Exception e)
             {
-                Wire.Send(new JsonObject { ["e"] = "fatal", ["m"] = $"{e.GetType().Name}: {e.Message}" });
+                Wire.Send(new ObserverMessage(ObserverEvent.Fatal) { Message = $"{e.GetType().Name}: {e.Message}" });
             }
         }
         // The lab closed stdin (or died): close the multiplexer, but give it at most 2 s, then leave whatever still runs.

@@ -1,29 +1,30 @@
-using System.Text.Json.Nodes;
+using BrokenPipe.Lab.Protocols;
 
 namespace SeRedis.Observer;
 
-/// <summary>The observer's half of the line protocol: one JSON object per line on stdout, written whole.</summary>
+/// <summary>The observer's half of the line protocol (lab/Protocols/ObserverProtocol.cs): one message per line on stdout, written whole.</summary>
 internal static class Wire
 {
     private static readonly Lock Gate = new();
     private static readonly TextWriter Out = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
 
-    public static void Send(JsonObject message)
+    public static void Send(ObserverMessage message)
     {
-        var text = message.ToJsonString();
+        var text = ObserverJson.Write(message);
         lock (Gate) Out.WriteLine(text);
     }
 
-    /// <summary>An exception chain as [{t, m, ft?, errno?}], outermost first.</summary>
-    public static JsonArray Chain(Exception? exception)
+    /// <summary>An exception chain, outermost first.</summary>
+    public static List<ObserverException> Chain(Exception? exception)
     {
-        var chain = new JsonArray();
+        var chain = new List<ObserverException>();
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            var link = new JsonObject { ["t"] = e.GetType().Name, ["m"] = e.Message };
-            if (e is StackExchange.Redis.RedisConnectionException c) link["ft"] = c.FailureType.ToString();
-            if (e is System.Net.Sockets.SocketException s) link["errno"] = s.NativeErrorCode;
-            chain.Add(link);
+            chain.Add(new ObserverException(
+                e.GetType().Name,
+                e.Message,
+                (e as StackExchange.Redis.RedisConnectionException)?.FailureType.ToString(),
+                (e as System.Net.Sockets.SocketException)?.NativeErrorCode));
         }
         return chain;
     }

@@ -14,6 +14,7 @@ public static class Arguments
         string? pcap = null;
         int? parallel = null;
         string? upstream = null;
+        RunShard? shard = null;
         var settings = EnvironmentSettings();
         for (var i = 0; i < args.Count; i++)
         {
@@ -57,8 +58,11 @@ public static class Arguments
                 case "--upstream":
                     upstream = ParseUpstream(Value(args, ref i, a), catalog);
                     break;
+                case "--shard":
+                    shard = RunShard.Parse(Value(args, ref i, a));
+                    break;
                 default:
-                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --html FILE, --pcap DIR, --include-slow, --parallel N, --runtime local|docker, --image PROGRAM=IMAGE, --seredis VERSION|all, --upstream NAME|all)");
+                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --html FILE, --pcap DIR, --include-slow, --parallel N, --runtime local|docker, --image PROGRAM=IMAGE, --seredis VERSION|all, --upstream NAME|all, --shard K/N)");
                     ids.Add(a);
                     break;
             }
@@ -75,10 +79,11 @@ public static class Arguments
                 ? $"--upstream {upstream}: {s.Id} has no upstream to choose (it runs its own{(s.OwnUpstream is null ? "" : $": {s.OwnUpstream}")})"
                 : $"--upstream {upstream}: {s.Id} takes {string.Join(", ", s.Upstreams)} or all");
         }
-        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel, Upstream = upstream };
+        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel, Upstream = upstream, Shard = shard };
+
     }
 
-    /// <summary>The bare catalog's options: <c>--html FILE</c>, <c>--pcap DIR</c> and <c>--seredis VERSION|all</c>, <c>--parallel N</c>.</summary>
+    /// <summary>The bare catalog's options: <c>--html FILE</c>, <c>--pcap DIR</c>, <c>--seredis VERSION|all</c>, <c>--parallel N</c>, <c>--shard K/N</c>.</summary>
     public static RunRequest ParseCatalog(IReadOnlyList<string> args, IReadOnlyList<Scenario> catalog)
     {
         string? html = null;
@@ -86,6 +91,7 @@ public static class Arguments
         var settings = EnvironmentSettings();
         int? parallel = null;
         string? upstream = null;
+        RunShard? shard = null;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -105,11 +111,14 @@ public static class Arguments
                 case "--upstream":
                     upstream = ParseUpstream(Value(args, ref i, args[i]), catalog);
                     break;
+                case "--shard":
+                    shard = RunShard.Parse(Value(args, ref i, args[i]));
+                    break;
                 default:
-                    throw new CliException($"unknown option '{args[i]}' for the catalog (try --html FILE, --pcap DIR, --seredis VERSION|all, --upstream NAME|all, --parallel N, or a command: --help)");
+                    throw new CliException($"unknown option '{args[i]}' for the catalog (try --html FILE, --pcap DIR, --seredis VERSION|all, --upstream NAME|all, --parallel N, --shard K/N, or a command: --help)");
             }
         }
-        return new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel, Upstream = upstream };
+        return new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel, Upstream = upstream, Shard = shard };
     }
 
     /// <summary>The settings of the environment (<c>BROKENPIPE_LAB_RUNTIME</c>, <c>BROKENPIPE_LAB_PROGRAM_IMAGE</c>), which run options override.</summary>
@@ -168,7 +177,7 @@ public static class Arguments
     };
 
     /// <summary>The report is written after the runs: a directory that does not exist is an error now, not minutes later.</summary>
-    private static string HtmlPath(string path)
+    internal static string HtmlPath(string path)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null && !Directory.Exists(dir)) throw new CliException($"--html: no such directory: {dir}");
@@ -181,7 +190,7 @@ public static class Arguments
             ? n
             : throw new CliException($"--parallel needs a whole number from 1 to 64, not '{value}'");
 
-    private static string Value(IReadOnlyList<string> args, ref int i, string option)
+    internal static string Value(IReadOnlyList<string> args, ref int i, string option)
     {
         if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal)) throw new CliException($"{option} needs a value");
         return args[++i];

@@ -15,11 +15,13 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
 
         usage: dotnet run --project scenarios -- [command]
           (no command)               run the quick catalog, both variants, side by side, and print a results table
-                                     [--html FILE] [--pcap DIR] [--seredis VERSION|all] [--upstream NAME|all] [--parallel N]
+                                     [--html FILE] [--pcap DIR] [--seredis VERSION|all] [--upstream NAME|all] [--parallel N] [--shard K/N]
           list                       one line per scenario: id, area, title
           describe <id>              the story: what happens on the wire, why, how to diagnose it, the fix
           run <id>... [options]      run scenarios and narrate each run
           run --all [options]        run the quick catalog (add --include-slow for the slow ones)
+          merge A.json B.json…       one report from several results files (the shards of --shard K/N):
+                                     [--json FILE|-] [--html FILE]; prints the results table
           seredis-table [--runs N] [--write]  run the Redis failures with every StackExchange.Redis version and print
                                      "which version heals" (--write: into docs/seredis-versions.md and the README)
           check-proxy --config FILE  run the proxy checks against your own nginx config template (see nginx/README.md)
@@ -41,6 +43,8 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
                                         redis:7.4); env BROKENPIPE_LAB_PROGRAM_IMAGE; --nginx-image/--redis-image IMAGE work too
           --html FILE                   also write one self-contained HTML page: a sequence diagram per run, checks, story
           --pcap DIR                    keep a packet capture per run in DIR (root; needs tcpdump and tshark)
+          --shard K/N                   only the K-th of N disjoint parts of the runs asked for (a CI matrix of N machines
+                                        runs each once; join their --json files with merge)
           --seredis 1.2.6|2.8.16|3.4.35|all   the StackExchange.Redis version(s) the Redis scenarios' application runs on,
                                         side by side (default: 3.4.35; a comma-separated list works too)
           --upstream kestrel|raw|go|node|python|java|all   the server behind the HTTP scenarios' traffic (default: each
@@ -54,7 +58,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         {
             // "run --help", "check-proxy -h": help wherever it is asked for, before any option is judged.
             if (args.Any(a => a is "--help" or "-h") && args[0] != "explain") return Help();
-            if (args.Length == 0 || args[0] is "--html" or "--pcap" or "--seredis" or "--parallel" or "--upstream") return await RunAsync(Arguments.ParseCatalog(args, catalog), cancellationToken);
+            if (args.Length == 0 || args[0] is "--html" or "--pcap" or "--seredis" or "--parallel" or "--shard" or "--upstream") return await RunAsync(Arguments.ParseCatalog(args, catalog), cancellationToken);
             return args[0] switch
             {
                 "list" => List(args),
@@ -63,9 +67,10 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
                 "check-proxy" => await new CheckProxyCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
                 "images" => await new ImagesCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
                 "explain" => await new ExplainCommand(stdout, catalog).RunAsync(args[1..], cancellationToken),
+                "merge" => await new MergeCommand(stdout, stderr, catalog).RunAsync(args[1..], cancellationToken),
                 "seredis-table" => await new VersionTableCommand(stdout, stderr).RunAsync(args[1..], cancellationToken),
                 "help" or "--help" or "-h" => Help(),
-                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, check-proxy, images, seredis-table; --help for more)"),
+                _ => throw new CliException($"unknown command '{args[0]}' (commands: list, describe, run, merge, check-proxy, images, explain, seredis-table; --help for more)"),
             };
         }
         catch (CliException e)
@@ -147,16 +152,24 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
     private async Task<int> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {
         var narration = request.JsonPath == "-" ? stderr : stdout;
-        var scenarios = request.Scenarios;
+        // --upstream first: a run per upstream is a run of its own, in every shard's list alike.
+        var scenarios = await WithUpstreamAsync(request, request.Scenarios);
+        IReadOnlyList<(Scenario Scenario, Variant Variant)> asked = [.. scenarios.SelectMany(s => request.Variants.Select(v => (s, v)))];
+        // A shard is cut before anything is skipped here, so that every machine cuts the same list.
+        if (request.Shard is { } shard)
+        {
+            var mine = shard.Take(asked);
+            await stderr.WriteLineAsync($"shard {shard}: {mine.Count} of {asked.Count} runs");
+            asked = mine;
+        }
+        List<(Scenario Scenario, Variant Variant)> runs = [.. asked];
         if (request.SkipUnavailable)
         {
             // Asked once per scenario: an answer may cost a round trip to the Docker engine.
-            var reasons = scenarios.Select(s => (Scenario: s, Reason: s.UnavailableWith(request.Settings))).ToList();
-            foreach (var (s, reason) in reasons.Where(r => r.Reason is not null)) await stderr.WriteLineAsync($"skipped {s.Id}: {reason}");
-            scenarios = [.. reasons.Where(r => r.Reason is null).Select(r => r.Scenario)];
+            var reasons = asked.Select(r => r.Scenario).Distinct().Select(s => (Scenario: s, Reason: s.UnavailableWith(request.Settings))).ToList();
+            foreach (var (s, reason) in reasons.Where(r => r.Reason is not null)) await stderr.WriteLineAsync($"skipped {(s.Upstream is null ? s.Id : $"{s.Id}@{s.Upstream}")}: {reason}");
+            runs = [.. asked.Where(r => reasons.First(x => x.Scenario == r.Scenario).Reason is null)];
         }
-        scenarios = await WithUpstreamAsync(request, scenarios);
-        List<(Scenario Scenario, Variant Variant)> runs = [.. scenarios.SelectMany(s => request.Variants.Select(v => (s, v)))];
         var parallel = request.Parallel ?? ScenarioBatch.DefaultParallelism;
         request = await WithCaptureAsync(request);
         // The bare catalog in a terminal gets a progress bar and a drawn table; everything else prints plain lines.
@@ -192,7 +205,8 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
 
     /// <summary>
     /// --upstream: each scenario with that upstream (all: with each it takes, a run each). A scenario that cannot take it
-    /// is said on stderr: with no upstream to choose it runs its own; one that takes others is skipped.
+    /// is said on stderr: with no upstream to choose it runs its own; one that takes others is skipped. One whose
+    /// upstream's runtime is missing is skipped with the reason later, with the machine's other skips.
     /// </summary>
     private async Task<IReadOnlyList<Scenario>> WithUpstreamAsync(RunRequest request, IReadOnlyList<Scenario> scenarios)
     {
@@ -209,14 +223,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
             else if (s.Upstreams.Contains(upstream)) chosen.Add(s.On(upstream));
             else await stderr.WriteLineAsync($"skipped {s.Id}: it takes --upstream {string.Join(", ", s.Upstreams)}, not {upstream}");
         }
-        if (!request.SkipUnavailable) return chosen;
-        var kept = new List<Scenario>();
-        foreach (var s in chosen)
-        {
-            if (s.Upstream is not null && s.UnavailableWith(request.Settings) is { } reason) await stderr.WriteLineAsync($"skipped {s.Id}@{s.Upstream}: {reason}");
-            else kept.Add(s);
-        }
-        return kept;
+        return chosen;
     }
 
     /// <summary>--pcap: captures go into the directory when this process may capture; otherwise one line says why and the runs go on without.</summary>

@@ -23,4 +23,7 @@ public sealed record RunRequest(IReadOnlyList<Scenario> Scenarios, IReadOnlyList
 
     /// <summary>How many runs side by side (<c>--parallel N</c>); null: <see cref="ScenarioBatch.DefaultParallelism"/>.</summary>
     public int? Parallel { get; init; }
+
+    /// <summary>Only this shard of the runs (<c>--shard K/N</c>), or null for all of them.</summary>
+    public RunShard? Shard { get; init; }
 }

@@ -26,4 +26,12 @@ public sealed record KestrelOptions
 
     /// <summary>Kestrel's MaxResponseBufferSize (its pipe in front of the socket). The default value is 65,536 bytes.</summary>
     public long? MaxResponseBufferSize { get; init; } = 64 * 1024;
+
+    /// <summary>Checks the options once, when Kestrel starts (<see cref="OptionRules"/>).</summary>
+    internal void Validate() => new OptionRules(nameof(KestrelOptions))
+        .NotBlank(Name).Positive(KeepAliveTimeout)
+        .Positive(MinResponseDataRate?.BytesPerSecond ?? 1).NotNegative(MinResponseDataRate?.Grace ?? TimeSpan.Zero)
+        .Positive(MinRequestBodyDataRate?.BytesPerSecond ?? 1).NotNegative(MinRequestBodyDataRate?.Grace ?? TimeSpan.Zero)
+        .AtLeast(MaxRequestBodySize ?? 0, 0).AtLeast(MaxResponseBufferSize ?? 0, 0)
+        .ThrowIfAny();
 }

@@ -46,6 +46,7 @@ public sealed class KestrelServer : IPart, IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         options ??= new KestrelOptions();
+        options.Validate();
         var clock = Stopwatch.StartNew();
         var timeline = lab.Timeline;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = lab.Directory });

@@ -80,6 +80,7 @@ public sealed class NginxProxy : IProxyPart, IAsyncDisposable
     public static async Task<NginxProxy> StartAsync(LabSandbox lab, IPEndPoint upstream, NginxOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new NginxOptions();
+        options.Validate();
         var port = LabSandbox.FreePort();
         var rendered = await RenderAsync(lab, options, upstream, port, cancellationToken).ConfigureAwait(false);
         var paths = rendered.Paths;

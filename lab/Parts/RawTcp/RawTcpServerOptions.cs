@@ -92,4 +92,12 @@ public sealed record RawTcpServerOptions
 
     /// <summary>Sends recorded one by one before the rest are summed up (failures are always recorded). The default value is 8.</summary>
     public int SendsRecordedInDetail { get; init; } = 8;
+
+    /// <summary>Checks the options once, when the server starts (<see cref="OptionRules"/>).</summary>
+    internal void Validate() => new OptionRules(nameof(RawTcpServerOptions))
+        .NotBlank(Name).NotNegative(Wait).Positive(PeerCloseTimeout).AtLeast(RecvProbesBeforeSend, 0).AtLeast(ResponseBytes, 0).AtLeast(ChunkBytes, 1)
+        .NotNegative(GapBetweenChunks).AtLeast(Status, 100).AtLeast(SendBuffer ?? 1, 1).Positive(IdleTimeout).AtLeast(MaxRequestsPerConnection ?? 1, 1)
+        .Positive(IoTimeout).AtLeast(SendsRecordedInDetail, 0)
+        .That(Status <= 999, $"Status must be a three-digit HTTP status (was {Status})")
+        .ThrowIfAny();
 }

@@ -37,4 +37,10 @@ public sealed record RedisOptions
 
     /// <summary>The image on a container runtime (e.g. <c>redis:7.4</c>); null means the lab's <see cref="LabSettings.Images"/> (<c>redis</c>), else <c>redis:7.4</c>. The default value is null.</summary>
     public string? Image { get; init; }
+
+    /// <summary>Checks the options once, when redis-server starts (<see cref="OptionRules"/>); the config lines themselves are Redis's to judge.</summary>
+    internal void Validate() => new OptionRules(nameof(RedisOptions))
+        .NotBlank(Name).NotNegative(IdleTimeout).AtLeast(TcpKeepAliveSeconds, 0).FileOrNull(BinaryPath)
+        .That(IdleTimeout.Ticks % TimeSpan.TicksPerSecond == 0, $"IdleTimeout must be whole seconds: Redis's timeout counts seconds (was {IdleTimeout})")
+        .ThrowIfAny();
 }

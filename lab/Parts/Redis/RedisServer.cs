@@ -44,6 +44,7 @@ public sealed class RedisServer : IPart, IAsyncDisposable
     public static async Task<RedisServer> StartAsync(LabSandbox lab, RedisOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new RedisOptions();
+        options.Validate();
         var dir = Path.Combine(lab.Directory, options.Name);
         Directory.CreateDirectory(dir);
         var endpoint = new IPEndPoint(IPAddress.Loopback, LabSandbox.FreePort());
