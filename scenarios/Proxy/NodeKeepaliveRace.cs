@@ -38,10 +38,10 @@ internal static class NodeKeepaliveRace
             [
                 Expect.Event("the client's POST gets 502 Bad Gateway", e => e.Actor == "client#2" && e.Kind == EventKind.ResponseHeaders && e.Status == 502),
                 Expect.Event("nginx logs 'upstream prematurely closed connection while reading response header from upstream'", On.Kind(EventKind.ProxyUpstreamClosed)),
-                Expect.That(
-                    "Node closes the idle connection itself ≈6 s after its response (keepAliveTimeout 5 s + 1 s), and says nothing",
-                    events => On.Gap(events, e => e.Actor == "client#1" && e.Kind == EventKind.ResponseCompleted, e => e.Actor == "node" && e.Kind == EventKind.ClosedFin && !e.Reply) is { } gap
-                        && gap >= TimeSpan.FromMilliseconds(5900) && gap <= TimeSpan.FromMilliseconds(6600)),
+                Expect.Event(
+                    // By Node's own clock (the lab reads Node's report late on a loaded machine): its timer, not the lab's.
+                    "Node closes the idle connection itself 6 s after its response by its own clock (keepAliveTimeout 5 s + 1 s), and says nothing",
+                    e => e.Actor == "node" && e.Kind == EventKind.ClosedFin && !e.Reply && e.Duration >= TimeSpan.FromSeconds(6) && e.Duration < TimeSpan.FromSeconds(7)),
                 Expect.FirstDisconnect(Side.Server, "FIN"),
             ]),
         Fixed: new ScenarioVariant(

@@ -33,8 +33,8 @@ internal static class UpstreamEvents
             "closed" => Text(e, "how") == "rst"
                 ? new LabEvent(Side.Server, EventKind.ClosedRst, "closed with SO_LINGER 0: RST") { Closed = CloseHow.Rst }
                 : Bool(e, "reply")
-                    ? new LabEvent(Side.Server, EventKind.ClosedFin, $"closed the connection with {Text(e, "peer")} after the peer's FIN") { Closed = CloseHow.Fin, Reply = true }
-                    : new LabEvent(Side.Server, EventKind.ClosedFin, $"closed the connection with {Text(e, "peer")} first: FIN") { Closed = CloseHow.Fin },
+                    ? new LabEvent(Side.Server, EventKind.ClosedFin, $"closed the connection with {Text(e, "peer")} after the peer's FIN{Idle(e)}") { Closed = CloseHow.Fin, Reply = true, Duration = IdleFor(e) }
+                    : new LabEvent(Side.Server, EventKind.ClosedFin, $"closed the connection with {Text(e, "peer")} first: FIN{Idle(e)}") { Closed = CloseHow.Fin, Duration = IdleFor(e) },
             "log" => new LabEvent(Side.Server, EventKind.Note, $"the runtime logged: {Text(e, "text")?.TrimEnd()}") { Verbatim = Text(e, "text")?.TrimEnd() },
             "done" => new LabEvent(Side.Server, EventKind.HandlerCompleted, "the handler returned"),
             _ => null,
@@ -60,6 +60,11 @@ internal static class UpstreamEvents
 
     private static string? Text(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    /// <summary>How long the connection had been idle since its last response when it closed, by the runtime's own clock (Node's), or null.</summary>
+    private static TimeSpan? IdleFor(JsonElement e) => Number(e, "idleMs") is { } ms and >= 0 ? TimeSpan.FromMilliseconds(ms) : null;
+
+    private static string Idle(JsonElement e) => IdleFor(e) is { } idle ? $", idle {idle.TotalMilliseconds:0} ms since its last response" : "";
 
     private static bool Bool(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;

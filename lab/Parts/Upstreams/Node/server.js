@@ -11,6 +11,7 @@
 
 const fs = require('node:fs');
 const http = require('node:http');
+const { performance } = require('node:perf_hooks');
 
 const [port, eventsPath, waitMs, size, chunk, closeMode, keepAliveMs, abort] = process.argv.slice(2);
 const events = fs.openSync(eventsPath, 'a');
@@ -32,6 +33,9 @@ function failed(err, written) {
 
 const server = http.createServer((req, res) => {
   emit({ event: 'request', method: req.method, path: req.url, peer: `${req.socket.remoteAddress}:${req.socket.remotePort}` });
+  res.on('finish', () => {
+    req.socket.lastFinish = performance.now();
+  });
   let gone = false;
   res.on('close', () => {
     if (!res.writableFinished) {
@@ -73,14 +77,18 @@ const server = http.createServer((req, res) => {
   }, Number(waitMs));
 });
 
-// Node logs nothing when it closes a connection: each close is reported, and whether the peer's FIN came first.
+// Node logs nothing when it closes a connection: each close is reported, whether the peer's FIN came first, and how
+// long the connection had been idle since its last response, by Node's own clock.
 server.on('connection', (socket) => {
   const peer = `${socket.remoteAddress}:${socket.remotePort}`;
   let peerEnded = false;
   socket.on('end', () => {
     peerEnded = true;
   });
-  socket.on('close', () => emit({ event: 'closed', how: 'fin', peer, reply: peerEnded }));
+  socket.on('close', () => {
+    const idle = socket.lastFinish === undefined ? -1 : Math.round(performance.now() - socket.lastFinish);
+    emit({ event: 'closed', how: 'fin', peer, reply: peerEnded, idleMs: idle });
+  });
 });
 
 server.on('clientError', (err, socket) => {
