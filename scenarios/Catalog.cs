@@ -23,6 +23,7 @@ public static class Catalog
         ProxyClientAbort.Definition,
         SlowUpstreamBody.Definition,
         UpstreamKeepaliveRace.Definition,
+        NodeKeepaliveRace.Definition,
         RedisPubsubSlowSubscriber.Definition,
         RedisIdleTimeout.Definition,
         RedisCrashRestart.Definition,

@@ -15,6 +15,7 @@ public static class ScenarioIds
     public const string ProxyClientAbort = "proxy-client-abort";
     public const string SlowUpstreamBody = "slow-upstream-body";
     public const string UpstreamKeepaliveRace = "upstream-keepalive-race";
+    public const string NodeKeepaliveRace = "node-upstream-keepalive-race";
     public const string RedisPubsubSlowSubscriber = "redis-pubsub-slow-subscriber";
     public const string RedisIdleTimeout = "redis-idle-timeout";
     public const string RedisCrashRestart = "redis-crash-restart";

@@ -24,12 +24,12 @@ internal static class HtmlReport
         var met = runs.Count(r => r.Result.Outcome == Outcome.Met);
         sb.Append(CultureInfo.InvariantCulture, $"<p class=\"summary\">{met} of {runs.Count} runs met their expectation.</p>");
 
-        sb.Append("<table class=\"results\"><thead><tr><th>scenario</th><th>variant</th><th>verdict</th><th>time</th><th>first disconnect</th></tr></thead><tbody>");
+        sb.Append("<table class=\"results\"><thead><tr><th>scenario</th><th>variant</th><th>upstream</th><th>verdict</th><th>time</th><th>first disconnect</th></tr></thead><tbody>");
         foreach (var r in runs)
         {
             var res = r.Result;
             var first = res.FirstDisconnect is { } f ? string.Create(CultureInfo.InvariantCulture, $"{TimelineFormat.SideName(f.Side)} {f.How} at {f.At.TotalMilliseconds:0} ms") : "-";
-            sb.Append(CultureInfo.InvariantCulture, $"<tr class=\"{OutcomeClass(res.Outcome)}\"><td><a href=\"#{r.Anchor}\">{Esc(res.Id)}</a></td><td>{JsonReport.VariantName(res.Variant)}</td><td class=\"verdict\">{TextReport.Verdict(res)}</td><td class=\"num\">{res.Duration.TotalSeconds:0.00} s</td><td>{Esc(first)}</td></tr>");
+            sb.Append(CultureInfo.InvariantCulture, $"<tr class=\"{OutcomeClass(res.Outcome)}\"><td><a href=\"#{r.Anchor}\">{Esc(res.Id)}</a></td><td>{JsonReport.VariantName(res.Variant)}</td><td class=\"upstream\">{Esc(res.Upstream ?? "-")}</td><td class=\"verdict\">{TextReport.Verdict(res)}</td><td class=\"num\">{res.Duration.TotalSeconds:0.00} s</td><td>{Esc(first)}</td></tr>");
         }
         sb.Append("</tbody></table>");
 
@@ -43,7 +43,7 @@ internal static class HtmlReport
             Story(sb, "How to diagnose it", s.Story.Diagnose);
             Story(sb, "The fix", s.Story.Fix);
             sb.Append("</dl><div class=\"variants\">");
-            foreach (var r in group.OrderBy(r => r.Result.Variant)) Run(sb, r);
+            foreach (var r in group.OrderBy(r => r.Result.Variant).ThenBy(r => r.Result.Upstream, StringComparer.Ordinal)) Run(sb, r);
             sb.Append("</div></section>");
         }
         sb.Append("</body></html>");
@@ -53,8 +53,9 @@ internal static class HtmlReport
     private static void Run(StringBuilder sb, ReportRun run)
     {
         var r = run.Result;
-        sb.Append(CultureInfo.InvariantCulture, $"<article class=\"run {OutcomeClass(r.Outcome)}\" id=\"{run.Anchor}\" data-variant=\"{JsonReport.VariantName(r.Variant)}\">");
-        sb.Append(CultureInfo.InvariantCulture, $"<h3>{JsonReport.VariantName(r.Variant)} <span class=\"verdict\">{TextReport.Verdict(r)}</span> <span class=\"time\">{r.Duration.TotalSeconds:0.00} s</span></h3>");
+        sb.Append(CultureInfo.InvariantCulture, $"<article class=\"run {OutcomeClass(r.Outcome)}\" id=\"{run.Anchor}\" data-variant=\"{JsonReport.VariantName(r.Variant)}\" data-upstream=\"{Esc(r.Upstream ?? "")}\">");
+        var upstream = r.Upstream is { } u ? $" <span class=\"upstream\">{Esc(u)}</span>" : "";
+        sb.Append(CultureInfo.InvariantCulture, $"<h3>{JsonReport.VariantName(r.Variant)}{upstream} <span class=\"verdict\">{TextReport.Verdict(r)}</span> <span class=\"time\">{r.Duration.TotalSeconds:0.00} s</span></h3>");
         sb.Append("<p class=\"expected\">expected: ").Append(Esc(r.Expected)).Append("</p>");
         sb.Append("<p class=\"first\">first disconnect: <strong>").Append(Esc(TextReport.Describe(r.FirstDisconnect))).Append("</strong></p>");
         sb.Append("<div class=\"diagram\">").Append(SequenceDiagram.Render(r.Events, r.FirstDisconnect)).Append("</div>");
@@ -89,7 +90,7 @@ internal static class HtmlReport
         body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#1a1a1a;background:#fff;font-size:17px}
         h1{font-size:28px;margin:0 0 8px}h2{font-size:23px;margin:40px 0 8px;border-bottom:2px solid #ddd;padding-bottom:4px}
         h3{font-size:20px;margin:0 0 6px}h3 .verdict{padding:2px 8px;border-radius:4px;color:#fff;background:#2e7d32;font-size:15px}
-        .not-met h3 .verdict,.error h3 .verdict{background:#c62828}h3 .time{color:#666;font-weight:normal;font-size:15px}
+        .not-met h3 .verdict,.error h3 .verdict{background:#c62828}h3 .time{color:#666;font-weight:normal;font-size:15px}h3 .upstream{font-family:ui-monospace,monospace;font-size:15px;color:#1f5fbf}
         table.results{border-collapse:collapse;margin:12px 0}table.results td,table.results th{border:1px solid #ccc;padding:4px 10px;text-align:left}
         table.results tr.not-met td.verdict,table.results tr.error td.verdict{color:#c62828;font-weight:bold}table.results tr.met td.verdict{color:#2e7d32;font-weight:bold}
         td.num{text-align:right}

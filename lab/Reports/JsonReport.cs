@@ -6,7 +6,7 @@ namespace BrokenPipe.Lab.Reports;
 
 /// <summary>
 /// The JSON contract tools outside the project read — exactly these keys:
-/// <c>{ id, variant, expected, outcome, durationMs, firstDisconnect: {side, atMs, how} | null,
+/// <c>{ id, variant, expected, outcome, durationMs, upstream, firstDisconnect: {side, atMs, how} | null,
 /// events: [ {atMs, side, kind, failure, errno, detail} ], checks: [ {description, met} ], error: string | null }</c>;
 /// one object per run, an array for several. <see cref="JsonResults"/> reads it back (<c>merge</c>).
 /// </summary>
@@ -48,6 +48,8 @@ internal static class JsonReport
         w.WriteString("expected", r.Expected);
         w.WriteString("outcome", OutcomeName(r.Outcome));
         w.WriteNumber("durationMs", Ms(r.Duration));
+        if (r.Upstream is { } upstream) w.WriteString("upstream", upstream);
+        else w.WriteNull("upstream");
         w.WritePropertyName("firstDisconnect");
         if (r.FirstDisconnect is { } first)
         {

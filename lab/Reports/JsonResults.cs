@@ -72,7 +72,11 @@ internal static class JsonResults
             First(run["firstDisconnect"] as JsonObject, where),
             events,
             checks,
-            (string?)run["error"]);
+            (string?)run["error"])
+        {
+            // Whether --upstream chose it is not in the JSON: a merged table names the run by its id, its upstream beside it.
+            Upstream = (string?)run["upstream"],
+        };
         return new JsonRun(run, result);
     }
 

@@ -7,6 +7,6 @@ namespace BrokenPipe.Lab.Reports;
 /// <param name="Result">The run's result.</param>
 internal sealed record ReportRun(Scenario Scenario, ScenarioResult Result)
 {
-    /// <summary>The anchor of the run in the page: <c>run-ID-VARIANT</c>.</summary>
-    public string Anchor => $"run-{Result.Id}-{JsonReport.VariantName(Result.Variant)}";
+    /// <summary>The anchor of the run in the page: <c>run-ID-VARIANT</c>, and <c>-UPSTREAM</c> for an upstream chosen for it.</summary>
+    public string Anchor => $"run-{Result.Id}-{JsonReport.VariantName(Result.Variant)}{(Result.UpstreamChosen ? $"-{Result.Upstream}" : "")}";
 }

@@ -53,7 +53,7 @@ internal static class BinaryLocator
         return program.Candidates.FirstOrDefault(IsExecutable);
     }
 
-    private static bool CanInstall()
+    public static bool CanInstall()
     {
         var off = Environment.GetEnvironmentVariable(NoInstallVariable);
         return string.IsNullOrEmpty(off) || off == "0"

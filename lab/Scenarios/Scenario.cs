@@ -52,5 +52,32 @@ public sealed record Scenario(
     /// <summary>What the broken variant's runs produce (verbatim log fragments, failures with errno): <c>explain</c> matches error messages against these, and the scenario's own test checks each one appears.</summary>
     public IReadOnlyList<Signature> Produces { get; init; } = [];
 
+    /// <summary>
+    /// The upstreams <c>--upstream</c> may put behind this scenario's traffic, by key (<c>kestrel</c>, <c>raw</c>,
+    /// <c>go</c>, <c>node</c>, <c>python</c>, <c>java</c>), each a run of its own built by <see cref="ForUpstream"/>.
+    /// The default value is none: the scenario has no upstream to choose.
+    /// </summary>
+    public IReadOnlyList<string> Upstreams { get; init; } = [];
+
+    /// <summary>The scenario for one of <see cref="Upstreams"/>: the same story, that upstream's body and checks. The default value is null.</summary>
+    public Func<string, Scenario>? ForUpstream { get; init; }
+
+    /// <summary>What the scenario's own run puts behind its traffic, side by side ("raw+kestrel+go"), or null when it has no HTTP upstream. The default value is null.</summary>
+    public string? OwnUpstream { get; init; }
+
+    /// <summary>The upstream chosen for this run (<see cref="On"/>), or null for the scenario's own.</summary>
+    public string? Upstream { get; init; }
+
+    /// <summary>
+    /// This scenario with <paramref name="upstream"/> (one of <see cref="Upstreams"/>) behind its traffic; any other
+    /// throws <see cref="ArgumentException"/> naming the ones it takes.
+    /// </summary>
+    public Scenario On(string upstream) =>
+        Upstreams.Contains(upstream) && ForUpstream is { } build
+            ? build(upstream) with { Upstream = upstream }
+            : throw new ArgumentException(Upstreams.Count == 0
+                ? $"{Id} has no upstream to choose (it runs its own{(OwnUpstream is null ? "" : $": {OwnUpstream}")})"
+                : $"{Id} cannot run with upstream '{upstream}' (it takes {string.Join(", ", Upstreams)})");
+
     public ScenarioVariant this[Variant variant] => variant == Variant.Broken ? Broken : Fixed;
 }

@@ -66,6 +66,8 @@ public static class ScenarioRunner
             error)
         {
             Capture = capture?.Summary,
+            Upstream = scenario.Upstream ?? scenario.OwnUpstream,
+            UpstreamChosen = scenario.Upstream is not null,
             StoppedAt = stoppedAt,
         };
     }

@@ -26,6 +26,12 @@ public sealed record Signature
     /// <summary>The Redis client whose application produces it (redis-py, ioredis …), or null; like <see cref="Version"/>, a run without that client is not asked for it.</summary>
     public RedisClientKind? Client { get; }
 
+    /// <summary>
+    /// The upstream whose runtime writes it (<c>go</c>, <c>node</c>: each language has its own words), or null when every
+    /// run does. It is asked of a run only when that upstream ran (<see cref="ScenarioResult.Upstream"/>).
+    /// </summary>
+    public string? Upstream { get; private init; }
+
     /// <summary>The verbatim fragment (matched case-insensitively), or null for a failure signature.</summary>
     public string? Text { get; }
 
@@ -46,6 +52,12 @@ public sealed record Signature
 
     /// <summary>A fragment of what the application on the Redis client <paramref name="client"/> reports.</summary>
     public static Signature Logs(string text, RedisClientKind client) => new(text, null, null, null, client: client);
+
+    /// <summary>A fragment of what the upstream <paramref name="upstream"/>'s runtime writes (<c>Logs("write: broken pipe", "go")</c>).</summary>
+    public static Signature Logs(string text, string upstream) => new(text, null, null, null) { Upstream = upstream };
+
+    /// <summary>Whether a run with <paramref name="upstreams"/> (a result's <see cref="ScenarioResult.Upstream"/>, "raw+kestrel+go") is asked for it.</summary>
+    public bool AppliesTo(string? upstreams) => Upstream is null || (upstreams?.Split('+').Contains(Upstream) ?? false);
 
     /// <summary>A socket failure on <paramref name="side"/>, optionally with its errno.</summary>
     public static Signature Fails(Side side, SocketFailure failure, int? errno = null) => new(null, side, failure, errno);

@@ -152,6 +152,29 @@ public static class SocketFailures
         return string.Join(" → ", parts);
     }
 
+    /// <summary>
+    /// The errno whose strerror text (glibc's "Broken pipe", "Connection reset by peer", in any case) or symbolic name
+    /// (EPIPE) <paramref name="message"/> carries, for a runtime that reports an error only in words (Java's
+    /// <c>IOException: Broken pipe</c>); null when it carries none. A language's own spellings are explain's
+    /// (Explain/FailureAliases), not this.
+    /// </summary>
+    public static int? ErrnoOfMessage(string message)
+    {
+        foreach (var (errno, words, name) in Strerror)
+        {
+            if (message.Contains(words, StringComparison.OrdinalIgnoreCase) || message.Contains(name, StringComparison.Ordinal)) return errno;
+        }
+        return null;
+    }
+
+    private static readonly (int Errno, string Words, string Name)[] Strerror =
+    [
+        (Errno.EPIPE, "Broken pipe", "EPIPE"),
+        (Errno.ECONNRESET, "Connection reset by peer", "ECONNRESET"),
+        (Errno.ETIMEDOUT, "Connection timed out", "ETIMEDOUT"),
+        (Errno.ECONNREFUSED, "Connection refused", "ECONNREFUSED"),
+    ];
+
     public static string Name(SocketFailure failure) => failure switch
     {
         SocketFailure.BrokenPipe => "broken-pipe",

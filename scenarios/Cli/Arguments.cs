@@ -13,6 +13,7 @@ public static class Arguments
         string? html = null;
         string? pcap = null;
         int? parallel = null;
+        string? upstream = null;
         RunShard? shard = null;
         var settings = EnvironmentSettings();
         for (var i = 0; i < args.Count; i++)
@@ -54,6 +55,9 @@ public static class Arguments
                 case "--seredis":
                     settings = settings with { SeRedis = ParseSeRedis(Value(args, ref i, a)) };
                     break;
+                case "--upstream":
+                    upstream = ParseUpstream(Value(args, ref i, a), catalog);
+                    break;
                 case "--shard":
                     shard = RunShard.Parse(Value(args, ref i, a));
                     break;
@@ -61,7 +65,7 @@ public static class Arguments
                     settings = settings with { RedisClients = ParseRedisClients(Value(args, ref i, a)) };
                     break;
                 default:
-                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --html FILE, --pcap DIR, --include-slow, --parallel N, --runtime local|docker, --image PROGRAM=IMAGE, --redis-client NAME[,NAME…]|all, --seredis VERSION|all, --shard K/N)");
+                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --html FILE, --pcap DIR, --include-slow, --parallel N, --runtime local|docker, --image PROGRAM=IMAGE, --redis-client NAME[,NAME…]|all, --seredis VERSION|all, --upstream NAME|all, --shard K/N)");
                     ids.Add(a);
                     break;
             }
@@ -71,7 +75,15 @@ public static class Arguments
         var scenarios = all
             ? catalog.Where(s => includeSlow || !s.Slow).ToList()
             : ids.Select(id => catalog.FirstOrDefault(s => s.Id == id) ?? throw new CliException($"unknown scenario '{id}' (see 'list')")).ToList();
-        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel, Shard = shard };
+        // A scenario named on the command line that cannot take the upstream asked for is an error, not a silent default.
+        foreach (var s in all || upstream is null or "all" ? [] : scenarios.Where(s => !s.Upstreams.Contains(upstream)))
+        {
+            throw new CliException(s.Upstreams.Count == 0
+                ? $"--upstream {upstream}: {s.Id} has no upstream to choose (it runs its own{(s.OwnUpstream is null ? "" : $": {s.OwnUpstream}")})"
+                : $"--upstream {upstream}: {s.Id} takes {string.Join(", ", s.Upstreams)} or all");
+        }
+        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel, Upstream = upstream, Shard = shard };
+
     }
 
     /// <summary>The bare catalog's options: <c>--html FILE</c>, <c>--pcap DIR</c>, <c>--redis-client NAME[,NAME…]|all</c>, <c>--seredis VERSION|all</c>, <c>--parallel N</c>, <c>--shard K/N</c>.</summary>
@@ -81,6 +93,7 @@ public static class Arguments
         string? pcap = null;
         var settings = EnvironmentSettings();
         int? parallel = null;
+        string? upstream = null;
         RunShard? shard = null;
         for (var i = 0; i < args.Count; i++)
         {
@@ -101,14 +114,17 @@ public static class Arguments
                 case "--parallel":
                     parallel = ParseParallel(Value(args, ref i, args[i]));
                     break;
+                case "--upstream":
+                    upstream = ParseUpstream(Value(args, ref i, args[i]), catalog);
+                    break;
                 case "--shard":
                     shard = RunShard.Parse(Value(args, ref i, args[i]));
                     break;
                 default:
-                    throw new CliException($"unknown option '{args[i]}' for the catalog (try --html FILE, --pcap DIR, --redis-client NAME[,NAME…]|all, --seredis VERSION|all, --parallel N, --shard K/N, or a command: --help)");
+                    throw new CliException($"unknown option '{args[i]}' for the catalog (try --html FILE, --pcap DIR, --redis-client NAME[,NAME…]|all, --seredis VERSION|all, --upstream NAME|all, --parallel N, --shard K/N, or a command: --help)");
             }
         }
-        return new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel, Shard = shard };
+        return new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel, Upstream = upstream, Shard = shard };
     }
 
     /// <summary>The settings of the environment (<c>BROKENPIPE_LAB_RUNTIME</c>, <c>BROKENPIPE_LAB_PROGRAM_IMAGE</c>), which run options override.</summary>
@@ -154,6 +170,13 @@ public static class Arguments
     /// <summary>Parses <c>--seredis</c>'s value: 1.2.6, 2.8.16, 3.4.35, a comma-separated list of them, or all.</summary>
     public static IReadOnlyList<SeRedisVersion> ParseSeRedis(string value) =>
         SeRedisVersions.Parse(value) ?? throw new CliException($"unknown StackExchange.Redis version '{value}' (use {string.Join(", ", SeRedisVersions.All.Select(v => v.Name()))} or all)");
+
+    /// <summary>Parses <c>--upstream</c>'s value: an upstream some scenario of the catalog takes (kestrel, raw, go, node, python, java), or all.</summary>
+    public static string ParseUpstream(string value, IReadOnlyList<Scenario> catalog)
+    {
+        var known = catalog.SelectMany(s => s.Upstreams).Distinct().ToList();
+        return value == "all" || known.Contains(value) ? value : throw new CliException($"unknown upstream '{value}' (use {string.Join(", ", known)} or all)");
+    }
 
     public static IReadOnlyList<Variant> ParseVariant(string? value) => value switch
     {

@@ -15,7 +15,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
 
         usage: dotnet run --project scenarios -- [command]
           (no command)               run the quick catalog, both variants, side by side, and print a results table
-                                     [--html FILE] [--pcap DIR] [--redis-client NAME[,NAME…]|all] [--seredis VERSION|all] [--parallel N] [--shard K/N]
+                                     [--html FILE] [--pcap DIR] [--redis-client NAME[,NAME…]|all] [--seredis VERSION|all] [--upstream NAME|all] [--parallel N] [--shard K/N]
           list                       one line per scenario: id, area, title
           describe <id>              the story: what happens on the wire, why, how to diagnose it, the fix
           run <id>... [options]      run scenarios and narrate each run
@@ -51,6 +51,8 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
                                         env BROKENPIPE_LAB_REDIS_CLIENTS)
           --seredis 1.2.6|2.8.16|3.4.35|all   the StackExchange.Redis version(s) among them (an alias kept from before
                                         --redis-client: it replaces the StackExchange.Redis clients and keeps the others)
+          --upstream kestrel|raw|go|node|python|java|all   the server behind the HTTP scenarios' traffic (default: each
+                                        scenario's own); all: a run per upstream a scenario takes, side by side
         exit code: 0 every run met its expectation (every check passed), 1 some did not, 2 bad input or a machine not set up (one line)
         """;
 
@@ -60,7 +62,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         {
             // "run --help", "check-proxy -h": help wherever it is asked for, before any option is judged.
             if (args.Any(a => a is "--help" or "-h") && args[0] != "explain") return Help();
-            if (args.Length == 0 || args[0] is "--html" or "--pcap" or "--seredis" or "--redis-client" or "--parallel" or "--shard") return await RunAsync(Arguments.ParseCatalog(args, catalog), cancellationToken);
+            if (args.Length == 0 || args[0] is "--html" or "--pcap" or "--seredis" or "--redis-client" or "--parallel" or "--shard" or "--upstream") return await RunAsync(Arguments.ParseCatalog(args, catalog), cancellationToken);
             return args[0] switch
             {
                 "list" => List(args),
@@ -154,7 +156,9 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
     private async Task<int> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {
         var narration = request.JsonPath == "-" ? stderr : stdout;
-        IReadOnlyList<(Scenario Scenario, Variant Variant)> asked = [.. request.Scenarios.SelectMany(s => request.Variants.Select(v => (s, v)))];
+        // --upstream first: a run per upstream is a run of its own, in every shard's list alike.
+        var scenarios = await WithUpstreamAsync(request, request.Scenarios);
+        IReadOnlyList<(Scenario Scenario, Variant Variant)> asked = [.. scenarios.SelectMany(s => request.Variants.Select(v => (s, v)))];
         // A shard is cut before anything is skipped here, so that every machine cuts the same list.
         if (request.Shard is { } shard)
         {
@@ -167,7 +171,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         {
             // Asked once per scenario: an answer may cost a round trip to the Docker engine.
             var reasons = asked.Select(r => r.Scenario).Distinct().Select(s => (Scenario: s, Reason: s.UnavailableWith(request.Settings))).ToList();
-            foreach (var (s, reason) in reasons.Where(r => r.Reason is not null)) await stderr.WriteLineAsync($"skipped {s.Id}: {reason}");
+            foreach (var (s, reason) in reasons.Where(r => r.Reason is not null)) await stderr.WriteLineAsync($"skipped {(s.Upstream is null ? s.Id : $"{s.Id}@{s.Upstream}")}: {reason}");
             runs = [.. asked.Where(r => reasons.First(x => x.Scenario == r.Scenario).Reason is null)];
         }
         var parallel = request.Parallel ?? ScenarioBatch.DefaultParallelism;
@@ -201,6 +205,29 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         }
         if (request.HtmlPath is { } html) await WriteHtmlAsync(html, results, cancellationToken);
         return results.All(r => r.Outcome == Outcome.Met) ? 0 : 1;
+    }
+
+    /// <summary>
+    /// --upstream: each scenario with that upstream (all: with each it takes, a run each). A scenario that cannot take it
+    /// is said on stderr: with no upstream to choose it runs its own; one that takes others is skipped. One whose
+    /// upstream's runtime is missing is skipped with the reason later, with the machine's other skips.
+    /// </summary>
+    private async Task<IReadOnlyList<Scenario>> WithUpstreamAsync(RunRequest request, IReadOnlyList<Scenario> scenarios)
+    {
+        if (request.Upstream is not { } upstream) return scenarios;
+        var chosen = new List<Scenario>();
+        foreach (var s in scenarios)
+        {
+            if (s.Upstreams.Count == 0)
+            {
+                if (upstream != "all") await stderr.WriteLineAsync($"{s.Id}: --upstream {upstream} does not apply (it has no upstream to choose): its own run");
+                chosen.Add(s);
+            }
+            else if (upstream == "all") chosen.AddRange(s.Upstreams.Select(s.On));
+            else if (s.Upstreams.Contains(upstream)) chosen.Add(s.On(upstream));
+            else await stderr.WriteLineAsync($"skipped {s.Id}: it takes --upstream {string.Join(", ", s.Upstreams)}, not {upstream}");
+        }
+        return chosen;
     }
 
     /// <summary>--pcap: captures go into the directory when this process may capture; otherwise one line says why and the runs go on without.</summary>

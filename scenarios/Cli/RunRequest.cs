@@ -15,6 +15,12 @@ public sealed record RunRequest(IReadOnlyList<Scenario> Scenarios, IReadOnlyList
     /// <summary>Where to keep one packet capture per run (<c>--pcap DIR</c>), or null.</summary>
     public string? PcapDir { get; init; }
 
+    /// <summary>
+    /// The upstream behind each scenario's traffic (<c>--upstream</c>): null for each scenario's own; a key for that one;
+    /// <c>all</c> for a run per upstream a scenario takes, side by side.
+    /// </summary>
+    public string? Upstream { get; init; }
+
     /// <summary>How many runs side by side (<c>--parallel N</c>); null: <see cref="ScenarioBatch.DefaultParallelism"/>.</summary>
     public int? Parallel { get; init; }
 

@@ -49,7 +49,7 @@ public sealed class TerminalProgress : IRunProgress
     {
         if (_bar is not null)
         {
-            _bar.Description = Markup.Escape($"[{number}/{total}] {result.Id} {JsonReport.VariantName(result.Variant)}: {TextReport.Verdict(result)}");
+            _bar.Description = Markup.Escape($"[{number}/{total}] {result.Name} {JsonReport.VariantName(result.Variant)}: {TextReport.Verdict(result)}");
             _bar.Increment(1);
         }
     }
@@ -71,7 +71,7 @@ public sealed class TerminalProgress : IRunProgress
             var colour = r.Outcome == Outcome.Met ? "green" : "red";
             var first = r.FirstDisconnect is { } f ? $"{Lab.Events.TimelineFormat.SideName(f.Side)} {f.How} at {f.At.TotalMilliseconds:0} ms" : "-";
             table.AddRow(
-                Markup.Escape(r.Id),
+                Markup.Escape(r.Name),
                 JsonReport.VariantName(r.Variant),
                 $"[{colour}]{TextReport.Verdict(r)}[/]",
                 $"{r.Duration.TotalSeconds:0.00} s",

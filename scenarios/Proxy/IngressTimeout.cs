@@ -12,15 +12,28 @@ internal static class IngressTimeout
 {
     private const long Body = 10L * 1024 * 1024;
 
+    /// <summary>The scenario's own run: the raw reference, Kestrel, and the seed's Go server with the article's handler, each behind its own nginx.</summary>
+    private static readonly string[] Own = [Upstream.Raw, Upstream.Kestrel, "go"];
+
     /// <summary>The seed's reproduction, scaled: a 2 s proxy_read_timeout and an upstream that needs 4 s.</summary>
-    public static Scenario Definition { get; } = Build(ScenarioIds.IngressTimeout, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(10), slow: false);
+    public static Scenario Definition { get; } = Build(ScenarioIds.IngressTimeout, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(10), Own) with
+    {
+        Upstreams = [Upstream.Kestrel, Upstream.Raw, .. Upstream.Languages],
+        ForUpstream = u => Build(ScenarioIds.IngressTimeout, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(10), [u]),
+        OwnUpstream = string.Join('+', Own),
+    };
 
     /// <summary>The seed's real numbers: nginx's and Kong's default 60 s read timeout, a handler that needs 65 s.</summary>
-    public static Scenario Definition60s { get; } = Build(ScenarioIds.IngressTimeout60s, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(65), TimeSpan.FromSeconds(120), slow: true);
+    public static Scenario Definition60s { get; } = Build(ScenarioIds.IngressTimeout60s, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(65), TimeSpan.FromSeconds(120), Own) with
+    {
+        Slow = true,
+        OwnUpstream = string.Join('+', Own),
+    };
 
-    private static Scenario Build(string id, TimeSpan readTimeout, TimeSpan work, TimeSpan fixedTimeout, bool slow)
+    private static Scenario Build(string id, TimeSpan readTimeout, TimeSpan work, TimeSpan fixedTimeout, string[] upstreams)
     {
         var t = Seconds(readTimeout);
+        var slow = readTimeout >= TimeSpan.FromSeconds(60);
         return new Scenario(
             id,
             "proxy",
@@ -34,54 +47,66 @@ internal static class IngressTimeout
                 Diagnose: "The duration is the clue: failures at exactly the proxy's timeout (60.0 s). The proxy's error log has 'upstream timed out … while reading response header from upstream', its access log a 504 with upstream_response_time equal to the timeout; the application logs a broken pipe (or, in .NET, an abort) that much later. grep -R timeout in the proxy's config.",
                 Fix: $"Raise the proxy's read timeout for that route above the real work (here proxy_read_timeout {Seconds(fixedTimeout)}; Kong: read_timeout in a KongIngress override) — or make the export asynchronous (start a job, poll for the file) so no request has to last that long."),
             Broken: new ScenarioVariant(
-                $"the client gets 504 at ≈{t}; nginx logs 'upstream timed out (110) while reading response header'; the raw upstream sees nginx's FIN at ≈{t}, then send #1 succeeds and send #2 fails with EPIPE at ≈{Seconds(work)}; Kestrel fires RequestAborted at ≈{t} and its 10 MB write goes nowhere; the proxy disconnects first",
+                $"the client gets 504 at ≈{t}; nginx logs 'upstream timed out (110) while reading response header'; the raw upstream sees nginx's FIN at ≈{t}, then send #1 succeeds and send #2 fails with EPIPE at ≈{Seconds(work)}; Kestrel fires RequestAborted at ≈{t} and its 10 MB write goes nowhere; a Go upstream's context is canceled at ≈{t} and at ≈{Seconds(work)} it logs 'error writing: write tcp …: write: broken pipe' (each upstream this run has: {string.Join(", ", upstreams)}); the proxy disconnects first",
                 work,
-                (lab, ct) => RunAsync(lab, readTimeout, work, ct),
+                (lab, ct) => RunAsync(lab, readTimeout, work, upstreams, ct),
                 [
-                    .. For("raw", readTimeout, Errno.EPIPE),
-                    .. For("kestrel", readTimeout, null),
+                    .. upstreams.SelectMany(u => For(u, readTimeout)),
                     Expect.Event("nginx logs the upstream timeout while reading the response header (110)", e => e.Kind == EventKind.ProxyUpstreamTimedOutHeader && e.Errno == Errno.ETIMEDOUT),
                     Expect.Event("the access log says 504", e => e.Kind == EventKind.ProxyAccess && e.Status == 504),
-                    Expect.That(
-                        $"Kestrel's RequestAborted fires at ≈{t} after the client's request",
-                        // Timed from the client's request (nginx's timer starts when it forwards it), not from the
-                        // handler's start, which a cold or loaded process can delay by ~100 ms.
-                        events => On.Gap(events, On.Kind(EventKind.RequestSent, "client[kestrel]"), On.Kind(EventKind.RequestAborted)) is { } gap && Near(gap, readTimeout)),
-                    Expect.Event("Kestrel's 10 MB write returns without error into nothing", On.Kind(EventKind.WriteIntoVoid)),
                     Expect.FirstDisconnect(Side.Proxy, "FIN"),
                 ]),
             Fixed: new ScenarioVariant(
-                $"proxy_read_timeout {Seconds(fixedTimeout)}: both clients get 200 with all 10 MB after ≈{Seconds(work)}; no timeout, no failed send",
+                $"proxy_read_timeout {Seconds(fixedTimeout)}: every client ({string.Join(", ", upstreams)}) gets 200 with all 10 MB after ≈{Seconds(work)}; no timeout, no failed send or write",
                 work,
-                (lab, ct) => RunAsync(lab, fixedTimeout, work, ct),
+                (lab, ct) => RunAsync(lab, fixedTimeout, work, upstreams, ct),
                 [
-                    Expect.That("both clients get 200 and the whole 10 MB body", events => events.Count(e => e.Kind == EventKind.ResponseCompleted && e.Status == 200 && e.Bytes > Body - 1024) == 2),
+                    Expect.That($"every client gets 200 and the whole 10 MB body ({upstreams.Length})", events => events.Count(e => e.Kind == EventKind.ResponseCompleted && e.Status == 200 && e.Bytes > Body - 1024) == upstreams.Length),
                     Expect.No("nginx logs no upstream timeout", e => e.Kind is EventKind.ProxyUpstreamTimedOutHeader or EventKind.ProxyUpstreamTimedOutBody),
-                    Expect.No("no send fails", On.Kind(EventKind.SendFailed)),
-                    Expect.No("Kestrel never fires RequestAborted", On.Kind(EventKind.RequestAborted)),
+                    Expect.No("no send or write fails", e => e.Kind is EventKind.SendFailed or EventKind.WriteFailed),
+                    Expect.No("no upstream hears the request abort (Kestrel's RequestAborted, Go's context canceled)", On.Kind(EventKind.RequestAborted)),
                 ]))
         {
             Slow = slow,
-            Produces = [Signature.Logs("upstream timed out (110: Connection timed out) while reading response header from upstream"), Signature.Fails(Side.Proxy, SocketFailure.TimedOut, Errno.ETIMEDOUT), Signature.Fails(Side.Server, SocketFailure.BrokenPipe, Errno.EPIPE)],
+            Produces = [
+                Signature.Logs("upstream timed out (110: Connection timed out) while reading response header from upstream"), Signature.Fails(Side.Proxy, SocketFailure.TimedOut, Errno.ETIMEDOUT), Signature.Fails(Side.Server, SocketFailure.BrokenPipe, Errno.EPIPE),
+                Signature.Logs("error writing: write tcp", "go"), Signature.Logs("write: broken pipe", "go"), .. Http.Over8KbPolyglot.Words,
+            ],
             Timeout = work + TimeSpan.FromMinutes(1),
+            Unavailable = _ => Upstream.Unavailable(upstreams),
         };
     }
 
-    private static IEnumerable<Check> For(string upstream, TimeSpan readTimeout, int? errno)
+    private static IEnumerable<Check> For(string upstream, TimeSpan readTimeout)
     {
         var client = $"client[{upstream}]";
+        var server = $"upstream[{upstream}]";
         yield return Expect.That(
             $"{upstream}: the client gets 504 at ≈{Seconds(readTimeout)}",
             events => On.Gap(events, On.Kind(EventKind.RequestSent, client), e => e.Kind == EventKind.ResponseHeaders && e.Actor == client && e.Status == 504) is { } gap && Near(gap, readTimeout));
-        if (errno is null) yield break;
-        var server = $"upstream[{upstream}]";
+        if (upstream == Upstream.Kestrel)
+        {
+            yield return Expect.That(
+                $"Kestrel's RequestAborted fires at ≈{Seconds(readTimeout)} after the client's request",
+                // Timed from the client's request (nginx's timer starts when it forwards it), not from the
+                // handler's start, which a cold or loaded process can delay by ~100 ms.
+                events => On.Gap(events, On.Kind(EventKind.RequestSent, client), e => e.Kind == EventKind.RequestAborted && e.Actor?.StartsWith(Upstream.Kestrel, StringComparison.Ordinal) == true) is { } gap && Near(gap, readTimeout));
+            yield return Expect.Event("Kestrel's 10 MB write returns without error into nothing", On.Kind(EventKind.WriteIntoVoid));
+            yield break;
+        }
+        if (upstream != Upstream.Raw)
+        {
+            foreach (var check in IngressPolyglot.Checks(upstream, server, client, readTimeout, Near)) yield return check;
+            yield break;
+        }
+        var errno = Errno.EPIPE;
         yield return Expect.That(
             $"{upstream}: nginx's FIN reaches the upstream at ≈{Seconds(readTimeout)}",
             // Timed from the client's request, like the 504: nginx's timer starts when it forwards the request, and an
             // upstream whose accept loop waits for a busy CPU logs the request later than nginx sent it.
             events => On.Gap(events, On.Kind(EventKind.RequestSent, client), e => e.Kind == EventKind.PeerClosed && e.Actor == server && e.Closed == CloseHow.Fin) is { } gap && Near(gap, readTimeout));
         yield return Expect.Event($"{upstream}: send #1 succeeds", On.Sent(server, 1));
-        yield return Expect.Event($"{upstream}: send #2 fails with EPIPE (the seed's 'write: broken pipe')", On.Failed(EventKind.SendFailed, server, errno.Value, 2));
+        yield return Expect.Event($"{upstream}: send #2 fails with EPIPE (the seed's 'write: broken pipe')", On.Failed(EventKind.SendFailed, server, errno, 2));
     }
 
     /// <summary>Within a wide margin of a proxy timer: 5 % early (nginx's timers are coarse) to 0.5 s late (a loaded machine).</summary>
@@ -90,31 +115,45 @@ internal static class IngressTimeout
 
     private static string Seconds(TimeSpan t) => $"{t.TotalSeconds:0.#} s";
 
-    private static async Task RunAsync(LabSandbox lab, TimeSpan readTimeout, TimeSpan work, CancellationToken ct)
+    private static async Task RunAsync(LabSandbox lab, TimeSpan readTimeout, TimeSpan work, string[] upstreams, CancellationToken ct)
     {
-        var raw = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = "upstream[raw]", Wait = work, ResponseBytes = Body, ChunkBytes = 64 * 1024 }, ct);
-        var kestrel = await KestrelServer.StartAsync(
-            lab,
-            async x =>
-            {
-                await x.DelayAsync(work);
-                await x.WriteAsync((int)Body);
-            },
-            cancellationToken: ct);
         var options = new NginxOptions { ProxyReadTimeout = readTimeout };
-        // The two proxies are independent: they start side by side (on the docker runtime each is a container's start).
-        var toRawStart = NginxProxy.StartAsync(lab, raw.Endpoint, options with { Name = "nginx[raw]" }, ct);
-        var toKestrelStart = NginxProxy.StartAsync(lab, kestrel.Endpoint, options with { Name = "nginx[kestrel]" }, ct);
-        await Task.WhenAll(toRawStart, toKestrelStart);
-        var (toRaw, toKestrel) = (await toRawStart, await toKestrelStart);
+        // Each upstream has its own nginx; they start side by side (on the docker runtime each is a container's start).
+        await Task.WhenAll(upstreams.Select(u => BehindNginxAsync(lab, u, options with { Name = $"nginx[{u}]" }, work, ct)));
+    }
+
+    private static async Task BehindNginxAsync(LabSandbox lab, string upstream, NginxOptions options, TimeSpan work, CancellationToken ct)
+    {
+        var (endpoint, handler) = await StartUpstreamAsync(lab, upstream, work, ct);
+        var nginx = await NginxProxy.StartAsync(lab, endpoint, options, ct);
         var deadline = work + TimeSpan.FromSeconds(30);
-        await Task.WhenAll(
-            RawHttpClient.RunAsync(lab, toRaw.Endpoint, new RawHttpOptions { Name = "client[raw]", Path = "/export", Deadline = deadline }, ct),
-            RawHttpClient.RunAsync(lab, toKestrel.Endpoint, new RawHttpOptions { Name = "client[kestrel]", Path = "/export", Deadline = deadline }, ct));
+        await RawHttpClient.RunAsync(lab, nginx.Endpoint, new RawHttpOptions { Name = $"client[{upstream}]", Path = "/export", Deadline = deadline }, ct);
         // The upstreams finish their work whatever the proxy did; wait for them (and for nginx's access log) rather than for a clock.
-        await Waits.HandlerDoneAsync(lab.Timeline, "upstream[raw]", deadline, ct);
-        await Waits.HandlerDoneAsync(lab.Timeline, "kestrel#1", deadline, ct);
-        await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.ProxyAccess && e.Actor == "nginx[raw]", TimeSpan.FromSeconds(5), "nginx[raw]'s access-log line", ct);
-        await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.ProxyAccess && e.Actor == "nginx[kestrel]", TimeSpan.FromSeconds(5), "nginx[kestrel]'s access-log line", ct);
+        await Waits.HandlerDoneAsync(lab.Timeline, handler, deadline, ct);
+        await lab.Timeline.WaitForAsync(e => e.Kind == EventKind.ProxyAccess && e.Actor == options.Name, TimeSpan.FromSeconds(5), $"{options.Name}'s access-log line", ct);
+    }
+
+    /// <summary>The upstream for <paramref name="upstream"/>: where it listens, and the actor of its handler.</summary>
+    private static async Task<(System.Net.IPEndPoint Endpoint, string Handler)> StartUpstreamAsync(LabSandbox lab, string upstream, TimeSpan work, CancellationToken ct)
+    {
+        switch (upstream)
+        {
+            case Upstream.Raw:
+                var raw = await RawTcpServer.StartAsync(lab, new RawTcpServerOptions { Name = "upstream[raw]", Wait = work, ResponseBytes = Body, ChunkBytes = 64 * 1024 }, ct);
+                return (raw.Endpoint, "upstream[raw]");
+            case Upstream.Kestrel:
+                var kestrel = await KestrelServer.StartAsync(
+                    lab,
+                    async x =>
+                    {
+                        await x.DelayAsync(work);
+                        await x.WriteAsync((int)Body);
+                    },
+                    cancellationToken: ct);
+                return (kestrel.Endpoint, "kestrel#1");
+            default:
+                var server = await IngressPolyglot.StartAsync(lab, upstream, $"upstream[{upstream}]", work, (int)Body, ct);
+                return (server.Endpoint, $"upstream[{upstream}]");
+        }
     }
 }

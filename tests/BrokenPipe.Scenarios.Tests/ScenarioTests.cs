@@ -21,9 +21,9 @@ public static class ScenarioTests
         // What the scenario declares it produces (explain's signatures) is what its broken run really produced.
         if (variant == Variant.Broken)
         {
-            foreach (var signature in scenario.Produces) Assert.True(signature.FoundIn(result.Events), $"{id} declares it {signature}, but its run did not:\n{TextReport.Narrate(scenario, result)}");
+            foreach (var signature in scenario.Produces.Where(p => p.AppliesTo(result.Upstream))) Assert.True(signature.FoundIn(result.Events), $"{id} declares it {signature}, but its run did not:\n{TextReport.Narrate(scenario, result)}");
             // And explain, given one of those real log lines, names this scenario first (or ties it with the first).
-            foreach (var line in result.Events.Select(e => e.Verbatim).OfType<string>().Where(v => scenario.Produces.Any(p => p.Text is { } t && v.Contains(t, StringComparison.OrdinalIgnoreCase))).Distinct())
+            foreach (var line in result.Events.Select(e => e.Verbatim).OfType<string>().Where(v => scenario.Produces.Any(p => p.AppliesTo(result.Upstream) && p.Text is { } t && v.Contains(t, StringComparison.OrdinalIgnoreCase))).Distinct())
             {
                 var ranked = Lab.Explain.Explainer.Explain(line, Catalog.All);
                 Assert.Contains(id, ranked.TakeWhile(x => x.Score == ranked[0].Score).Select(x => x.Scenario.Id));

@@ -11,6 +11,8 @@ namespace BrokenPipe.Lab.Parts.Nginx;
 public sealed class NginxProxy : IProxyPart, IAsyncDisposable
 {
     private readonly PartProcess _process;
+    private Timeline? _timeline;
+    private string _name = "nginx";
 
     private NginxProxy(PartProcess process, IPEndPoint endpoint, NginxPaths paths, Rendered rendered)
     {
@@ -99,12 +101,33 @@ public sealed class NginxProxy : IProxyPart, IAsyncDisposable
         var proxy = process.Own(new NginxProxy(process, endpoint, paths, rendered));
         var timeline = lab.Timeline;
         var name = options.Name;
+        (proxy._timeline, proxy._name) = (timeline, name);
         foreach (var note in rendered.Notes) timeline.Note(Side.Lab, note, name);
         return proxy;
     }
 
     /// <summary>Reads what nginx has logged so far into the timeline now (the tails also do it every ~10 ms).</summary>
     public void Flush() => _process.Flush();
+
+    /// <summary>
+    /// SIGSTOP nginx's worker processes (local processes only): the kernel still accepts clients and queues their bytes and the
+    /// upstream's FIN, but nothing is read until <see cref="ResumeWorkers"/>. It makes a race of a millisecond certain: what the
+    /// worker finds queued when it wakes is what it would have met had the two crossed on the wire.
+    /// </summary>
+    public void PauseWorkers() => SignalWorkers(UnixSignal.Stop, "SIGSTOP: nginx's workers are frozen");
+
+    /// <summary>SIGCONT after <see cref="PauseWorkers"/>.</summary>
+    public void ResumeWorkers() => SignalWorkers(UnixSignal.Cont, "SIGCONT: nginx's workers run again");
+
+    private void SignalWorkers(UnixSignal signal, string what)
+    {
+        // The master's children are its workers (the template runs one); /proc lists them by the host's PIDs.
+        var children = $"/proc/{Pid}/task/{Pid}/children";
+        if (!File.Exists(children)) throw new NotSupportedException($"nginx's workers can be paused only as local processes (no {children})");
+        var workers = File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+        foreach (var pid in workers) Syscalls.Kill(pid, signal);
+        _timeline?.Record(new LabEvent(Side.Lab, EventKind.Note, $"{what} (pid {string.Join(", ", workers)})") { Actor = _name });
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -12,7 +12,7 @@ public sealed class JsonReportTests
         var run = doc.RootElement;
 
         Assert.Equal(JsonValueKind.Object, run.ValueKind);
-        Assert.Equal(["id", "variant", "expected", "outcome", "durationMs", "firstDisconnect", "events", "checks", "error"], Keys(run));
+        Assert.Equal(["id", "variant", "expected", "outcome", "durationMs", "upstream", "firstDisconnect", "events", "checks", "error"], Keys(run));
         Assert.Equal("fin-vs-rst", run.GetProperty("id").GetString());
         Assert.Equal("broken", run.GetProperty("variant").GetString());
         Assert.Equal("send #2 fails with EPIPE", run.GetProperty("expected").GetString());
@@ -76,7 +76,7 @@ public sealed class JsonReportTests
         Assert.Equal(JsonValueKind.Array, root.ValueKind);
         var runs = root.EnumerateArray().ToList();
         Assert.Equal(2, runs.Count);
-        Assert.All(runs, r => Assert.Equal(["id", "variant", "expected", "outcome", "durationMs", "firstDisconnect", "events", "checks", "error"], Keys(r)));
+        Assert.All(runs, r => Assert.Equal(["id", "variant", "expected", "outcome", "durationMs", "upstream", "firstDisconnect", "events", "checks", "error"], Keys(r)));
         Assert.Equal(["broken", "fixed"], runs.Select(r => r.GetProperty("variant").GetString()));
         Assert.Equal("not-met", runs[1].GetProperty("outcome").GetString());
         Assert.Empty(runs[1].GetProperty("events").EnumerateArray());

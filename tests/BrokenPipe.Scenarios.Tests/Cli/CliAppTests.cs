@@ -6,7 +6,7 @@ namespace BrokenPipe.Scenarios.Tests.Cli;
 /// <summary>The CLI as users and outside tools meet it: exit codes, one-line errors, the JSON contract.</summary>
 public sealed class CliAppTests
 {
-    private static readonly string[] RunKeys = ["id", "variant", "expected", "outcome", "durationMs", "firstDisconnect", "events", "checks", "error"];
+    private static readonly string[] RunKeys = ["id", "variant", "expected", "outcome", "durationMs", "upstream", "firstDisconnect", "events", "checks", "error"];
     private static readonly string[] EventKeys = ["atMs", "side", "kind", "failure", "errno", "detail"];
     private static readonly string[] Sides = ["client", "proxy", "server", "redis", "middlebox", "lab"];
     private static readonly string?[] Failures = [null, "broken-pipe", "connection-reset", "timed-out", "end-of-stream", "refused", "canceled"];
