@@ -8,5 +8,5 @@ namespace BrokenPipe.Lab.Reports;
 internal sealed record ReportRun(Scenario Scenario, ScenarioResult Result)
 {
     /// <summary>The anchor of the run in the page: <c>run-ID-VARIANT</c>.</summary>
-    public string Anchor => $"run-{Result.Id}-{JsonReport.VariantName(Result.Variant)}";
+    public string Anchor => $"run-{Result.Id}-{JsonReport.VariantName(Result.Variant)}{(Result.Proxy is { } p && p != Scenario.Proxy ? $"-{p}" : "")}";
 }

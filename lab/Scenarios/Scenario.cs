@@ -53,4 +53,23 @@ public sealed record Scenario(
     public IReadOnlyList<Signature> Produces { get; init; } = [];
 
     public ScenarioVariant this[Variant variant] => variant == Variant.Broken ? Broken : Fixed;
+
+    /// <summary>
+    /// The reverse proxy the scenario's own variants run (<c>nginx</c>), or null for a scenario without one. A run takes
+    /// its proxy from <see cref="LabSettings.Proxy"/>; see <see cref="OnProxy"/>. The default value is null.
+    /// </summary>
+    public string? Proxy { get; init; }
+
+    /// <summary>The variants on each other proxy the scenario runs on, by the proxy's name (<c>haproxy</c>). The default value is none.</summary>
+    public IReadOnlyDictionary<string, ProxyVariants> OnProxy { get; init; } = new Dictionary<string, ProxyVariants>();
+
+    /// <summary>The proxies the scenario runs on: its own first, then <see cref="OnProxy"/>'s; none for a scenario without a proxy.</summary>
+    public IReadOnlyList<string> Proxies => Proxy is null ? [] : [Proxy, .. OnProxy.Keys];
+
+    /// <summary>
+    /// The variant to run on <paramref name="proxy"/>: its own for its own proxy (and for any proxy when the scenario has
+    /// none), the one of <see cref="OnProxy"/> for another, or null when it does not run on that proxy.
+    /// </summary>
+    public ScenarioVariant? On(string proxy, Variant variant) =>
+        Proxy is null || proxy == Proxy ? this[variant] : OnProxy.TryGetValue(proxy, out var other) ? other[variant] : null;
 }

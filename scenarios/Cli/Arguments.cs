@@ -13,6 +13,7 @@ public static class Arguments
         string? html = null;
         string? pcap = null;
         int? parallel = null;
+        var everyProxy = false;
         var settings = EnvironmentSettings();
         for (var i = 0; i < args.Count; i++)
         {
@@ -53,8 +54,11 @@ public static class Arguments
                 case "--seredis":
                     settings = settings with { SeRedis = ParseSeRedis(Value(args, ref i, a)) };
                     break;
+                case "--proxy":
+                    (settings, everyProxy) = ParseProxy(settings, Value(args, ref i, a));
+                    break;
                 default:
-                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --html FILE, --pcap DIR, --include-slow, --parallel N, --runtime local|docker, --image PROGRAM=IMAGE, --seredis VERSION|all)");
+                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --html FILE, --pcap DIR, --include-slow, --parallel N, --runtime local|docker, --image PROGRAM=IMAGE, --proxy nginx|haproxy|all, --seredis VERSION|all)");
                     ids.Add(a);
                     break;
             }
@@ -64,7 +68,7 @@ public static class Arguments
         var scenarios = all
             ? catalog.Where(s => includeSlow || !s.Slow).ToList()
             : ids.Select(id => catalog.FirstOrDefault(s => s.Id == id) ?? throw new CliException($"unknown scenario '{id}' (see 'list')")).ToList();
-        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel };
+        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel, EveryProxy = everyProxy };
     }
 
     /// <summary>The bare catalog's options: <c>--html FILE</c>, <c>--pcap DIR</c> and <c>--seredis VERSION|all</c>, <c>--parallel N</c>.</summary>
@@ -74,10 +78,14 @@ public static class Arguments
         string? pcap = null;
         var settings = EnvironmentSettings();
         int? parallel = null;
+        var everyProxy = false;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
             {
+                case "--proxy":
+                    (settings, everyProxy) = ParseProxy(settings, Value(args, ref i, args[i]));
+                    break;
                 case "--html":
                     html = HtmlPath(Value(args, ref i, args[i]));
                     break;
@@ -91,11 +99,17 @@ public static class Arguments
                     parallel = ParseParallel(Value(args, ref i, args[i]));
                     break;
                 default:
-                    throw new CliException($"unknown option '{args[i]}' for the catalog (try --html FILE, --pcap DIR, --seredis VERSION|all, --parallel N, or a command: --help)");
+                    throw new CliException($"unknown option '{args[i]}' for the catalog (try --html FILE, --pcap DIR, --seredis VERSION|all, --proxy nginx|haproxy|all, --parallel N, or a command: --help)");
             }
         }
-        return new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel };
+        return new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel, EveryProxy = everyProxy };
     }
+
+    /// <summary>Parses <c>--proxy</c>'s value: a proxy the proxy scenarios run on (<c>nginx</c>, <c>haproxy</c>), or <c>all</c> (one run per proxy).</summary>
+    public static (LabSettings Settings, bool EveryProxy) ParseProxy(LabSettings settings, string value) =>
+        value == "all" ? (settings, true)
+        : LabSettings.KnownProxies.Contains(value) ? (settings with { Proxy = value }, false)
+        : throw new CliException($"unknown proxy '{value}' in --proxy (use {string.Join(", ", LabSettings.KnownProxies)} or all)");
 
     /// <summary>The settings of the environment (<c>BROKENPIPE_LAB_RUNTIME</c>, <c>BROKENPIPE_LAB_PROGRAM_IMAGE</c>), which run options override.</summary>
     public static LabSettings EnvironmentSettings()

@@ -15,7 +15,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
 
         usage: dotnet run --project scenarios -- [command]
           (no command)               run the quick catalog, both variants, side by side, and print a results table
-                                     [--html FILE] [--pcap DIR] [--seredis VERSION|all] [--parallel N]
+                                     [--html FILE] [--pcap DIR] [--seredis VERSION|all] [--proxy nginx|haproxy|all] [--parallel N]
           list                       one line per scenario: id, area, title
           describe <id>              the story: what happens on the wire, why, how to diagnose it, the fix
           run <id>... [options]      run scenarios and narrate each run
@@ -41,6 +41,9 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
                                         redis:7.4); env BROKENPIPE_LAB_PROGRAM_IMAGE; --nginx-image/--redis-image IMAGE work too
           --html FILE                   also write one self-contained HTML page: a sequence diagram per run, checks, story
           --pcap DIR                    keep a packet capture per run in DIR (root; needs tcpdump and tshark)
+          --proxy nginx|haproxy|all     the reverse proxy of the proxy scenarios (default: nginx; env BROKENPIPE_LAB_PROXY);
+                                        all: each proxy scenario once per proxy it runs on. A scenario named by its id that
+                                        does not run on the proxy asked for is an error; from the catalog it is skipped, with a line
           --seredis 1.2.6|2.8.16|3.4.35|all   the StackExchange.Redis version(s) the Redis scenarios' application runs on,
                                         side by side (default: 3.4.35; a comma-separated list works too)
         exit code: 0 every run met its expectation (every check passed), 1 some did not, 2 bad input or a machine not set up (one line)
@@ -52,7 +55,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         {
             // "run --help", "check-proxy -h": help wherever it is asked for, before any option is judged.
             if (args.Any(a => a is "--help" or "-h") && args[0] != "explain") return Help();
-            if (args.Length == 0 || args[0] is "--html" or "--pcap" or "--seredis" or "--parallel") return await RunAsync(Arguments.ParseCatalog(args, catalog), cancellationToken);
+            if (args.Length == 0 || args[0] is "--html" or "--pcap" or "--seredis" or "--parallel" or "--proxy") return await RunAsync(Arguments.ParseCatalog(args, catalog), cancellationToken);
             return args[0] switch
             {
                 "list" => List(args),
@@ -153,7 +156,9 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
             foreach (var (s, reason) in reasons.Where(r => r.Reason is not null)) await stderr.WriteLineAsync($"skipped {s.Id}: {reason}");
             scenarios = [.. reasons.Where(r => r.Reason is null).Select(r => r.Scenario)];
         }
-        List<(Scenario Scenario, Variant Variant)> runs = [.. scenarios.SelectMany(s => request.Variants.Select(v => (s, v)))];
+        var skips = new List<string>();
+        var runs = (request with { Scenarios = scenarios }).Runs(skips.Add);
+        foreach (var skip in skips) await stderr.WriteLineAsync(skip);
         var parallel = request.Parallel ?? ScenarioBatch.DefaultParallelism;
         request = await WithCaptureAsync(request);
         // The bare catalog in a terminal gets a progress bar and a drawn table; everything else prints plain lines.
@@ -164,7 +169,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         var finished = new ScenarioResult?[runs.Count];
         var done = 0;
         var narrated = 0;
-        var results = await ScenarioBatch.RunAsync(runs, parallel, request.Settings, (i, result) =>
+        var results = await ScenarioBatch.RunAsync(runs, parallel, (i, result) =>
         {
             finished[i] = result;
             progress.Done(++done, runs.Count, result);
@@ -207,5 +212,6 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         await stderr.WriteLineAsync($"wrote the HTML report to {path}");
     }
 
-    private static string Marks(Scenario s) => (s.Slow ? " (slow)" : "") + (s.NeedsRoot ? " (needs root)" : "") + (s.NeedsDocker ? " (needs docker)" : "");
+    private static string Marks(Scenario s) =>
+        (s.Slow ? " (slow)" : "") + (s.NeedsRoot ? " (needs root)" : "") + (s.NeedsDocker ? " (needs docker)" : "") + (s.Proxies.Count > 1 ? $" (on {string.Join(", ", s.Proxies)})" : "");
 }

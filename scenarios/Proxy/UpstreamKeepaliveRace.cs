@@ -45,6 +45,7 @@ internal static class UpstreamKeepaliveRace
                 Expect.No("the upstream never drops a request", On.Kind(EventKind.RequestDropped)),
             ]))
     {
+        Proxy = "nginx",
         Produces = [Signature.Logs("upstream prematurely closed connection while reading response header from upstream")],
     };
 

@@ -91,7 +91,8 @@ internal static partial class HAProxyConfig
     /// The lab's own file, given to HAProxy before the user's (<c>-f LAB -f USER</c>; HAProxy merges <c>global</c>
     /// sections): the log target of the part's socket.
     /// </summary>
-    public static string LabGlobal(string logTarget) => $"# The lab's global settings, merged with the config's own.\nglobal\n    log {LogTarget(logTarget)}\n";
+    public static string LabGlobal(string logTarget) =>
+        $"# The lab's global settings, merged with the config's own.\nglobal\n    log {LogTarget(logTarget)}\n    httpclient.ssl.verify none\n";
 
     private static string Why(string directive) => directive switch
     {
