@@ -57,6 +57,7 @@ internal static class ProxyClientAbort
             ]))
     {
         Proxy = "nginx",
+        OnProxy = new Dictionary<string, ProxyVariants> { ["haproxy"] = ProxyClientAbortOnHAProxy.Variants },
         Produces = [Signature.Logs("client prematurely closed connection"), Signature.Logs("writev() failed (32: Broken pipe) while sending to client"), Signature.Fails(Side.Server, SocketFailure.BrokenPipe, Errno.EPIPE)],
     };
 
