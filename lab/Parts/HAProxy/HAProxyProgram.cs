@@ -61,13 +61,14 @@ internal static class HAProxyProgram
             : null;
 
     /// <summary>
-    /// A line whose termination state is not "--", as the proxy kind it names. On <c>sH</c> HAProxy resets its upstream
-    /// connection (measured: an RST, where nginx sends a FIN), so that event carries the close.
+    /// A line whose termination state is not "--", as the proxy kind it names. On <c>sH</c> and <c>sD</c> (timeout server
+    /// before the header, during the data) HAProxy resets its upstream connection (measured: an RST, where nginx sends a
+    /// FIN), so that event carries the close.
     /// </summary>
     private static LabEvent? TerminationEvent(string line)
     {
         if (HAProxyLogParser.Parse(line) is not { } l || HAProxyLogParser.Termination(l) is not { } t) return null;
-        var closes = l.Cause == 's' && l.Step == 'H' ? CloseHow.Rst : (CloseHow?)null;
+        var closes = l.Cause == 's' && l.Step is 'H' or 'D' ? CloseHow.Rst : (CloseHow?)null;
         return new LabEvent(Side.Proxy, t.Kind, $"{l.TerminationState}: {line}") { Failure = t.Failure, Status = l.Status, Closed = closes, Verbatim = line };
     }
 }
