@@ -46,6 +46,7 @@ internal static class UpstreamKeepaliveRace
             ]))
     {
         Proxy = "nginx",
+        OnProxy = new Dictionary<string, ProxyVariants> { ["haproxy"] = UpstreamKeepaliveRaceOnHAProxy.Variants },
         Produces = [Signature.Logs("upstream prematurely closed connection while reading response header from upstream")],
     };
 

@@ -33,8 +33,20 @@ public sealed class HAProxyScenarioTests
         Assert.Contains(events, e => e.Actor == "upstream[raw]" && e.Kind == EventKind.SendFailed && e.Errno == Errno.ECONNRESET && e.Index == 1);
     }
 
-    [HAProxyFact]
-    public async Task IngressTimeout_FixedOnHAProxy_MeetsItsExpectation() => await MetAsync(ScenarioIds.IngressTimeout, Variant.Fixed);
+    /// <summary>Every proxy scenario that runs on HAProxy, both variants: its checks name HAProxy's own lines (sH--, CD--, CH--, sD--, SH--).</summary>
+    public static TheoryData<string, Variant> OnHAProxyCases()
+    {
+        var cases = new TheoryData<string, Variant>();
+        foreach (var s in Catalog.All.Where(s => s.Proxies.Contains("haproxy")))
+        {
+            foreach (var v in new[] { Variant.Broken, Variant.Fixed }) cases.Add(s.Id, v);
+        }
+        return cases;
+    }
+
+    [HAProxyTheory]
+    [MemberData(nameof(OnHAProxyCases))]
+    public Task Scenario_VariantOnHAProxy_MeetsItsExpectation(string id, Variant variant) => MetAsync(id, variant);
 
     [HAProxyFact]
     public async Task Run_ProxyHAProxy_TheJsonNamesTheProxyOfTheRun()
