@@ -24,6 +24,12 @@ public sealed record LabSettings
     /// </summary>
     public static string ImageVariable(string program) => ServerProgram.ImageVariableOf(program);
 
+    /// <summary>The environment variable that sets <see cref="Proxy"/> for labs nobody configured (<c>nginx</c> or <c>haproxy</c>).</summary>
+    public const string ProxyVariable = "BROKENPIPE_LAB_PROXY";
+
+    /// <summary>The reverse proxies the proxy scenarios can put in front of their upstreams, the default first.</summary>
+    public static IReadOnlyList<string> KnownProxies { get; } = ["nginx", "haproxy"];
+
     private static readonly Lazy<LabSettings> FromEnvironmentOnce = new(FromEnvironment);
 
     /// <summary>
@@ -57,7 +63,7 @@ public sealed record LabSettings
         ?? throw new ArgumentException($"{program.Name} does not run in a container", nameof(program));
 
     /// <summary>
-    /// Settings from <see cref="RuntimeVariable"/>, <see cref="SeRedisVariable"/> and every <see cref="ImageVariable"/>
+    /// Settings from <see cref="RuntimeVariable"/>, <see cref="ProxyVariable"/>, <see cref="SeRedisVariable"/> and every <see cref="ImageVariable"/>
     /// (<c>BROKENPIPE_LAB_PROGRAM_IMAGE</c>); an unknown runtime name throws <see cref="ArgumentException"/>.
     /// </summary>
     public static LabSettings FromEnvironment()
@@ -66,6 +72,9 @@ public sealed record LabSettings
         {
             Runtime = Environment.GetEnvironmentVariable(RuntimeVariable) is { Length: > 0 } name ? ParseRuntime(name, RuntimeVariable) : LocalRuntime.Instance,
             Images = ImagesFromEnvironment(),
+            Proxy = Environment.GetEnvironmentVariable(ProxyVariable) is { Length: > 0 } proxy
+                ? KnownProxies.Contains(proxy) ? proxy : throw new ArgumentException($"unknown proxy '{proxy}' in {ProxyVariable} (use {string.Join(" or ", KnownProxies)})")
+                : KnownProxies[0],
             RedisClients = Environment.GetEnvironmentVariable(RedisClientsVariable) is { Length: > 0 } clients
                 ? RedisClientKinds.Parse(clients) ?? throw new ArgumentException($"unknown Redis client in '{clients}' in {RedisClientsVariable} (use {RedisClientKinds.Names} or all)")
                 : RedisClientKinds.Default,
@@ -101,6 +110,13 @@ public sealed record LabSettings
     /// run's <see cref="Scenarios.ScenarioResult.Capture"/> then names the frames of each FIN and RST.
     /// </summary>
     public string? CaptureDirectory { get; init; }
+
+    /// <summary>
+    /// The reverse proxy a proxy scenario puts in front of its upstreams (<see cref="Scenarios.Scenario.Proxy"/>): one of
+    /// <see cref="KnownProxies"/>; <c>--proxy nginx|haproxy|all</c> on the CLI (<c>all</c>: one run per proxy). A scenario
+    /// that does not run on it ends in "error" saying so. The default value is "nginx".
+    /// </summary>
+    public string Proxy { get; init; } = KnownProxies[0];
 
     /// <summary>
     /// The Redis clients a Redis scenario's application runs on, side by side in one run, each in an observer process

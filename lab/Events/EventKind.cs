@@ -112,6 +112,9 @@ public enum EventKind
     /// <summary>The proxy's write to the client failed with ECONNRESET.</summary>
     ProxyClientReset,
 
+    /// <summary>The client did not send its request, or did not read the response, within the proxy's client timeout (HAProxy's <c>cR</c>, 408, and <c>cD</c>): the proxy closes it.</summary>
+    ProxyClientTimedOut,
+
     /// <summary>The proxy's record of one answered request: <see cref="LabEvent.Status"/> is the status it sent (499: the client left first), <see cref="LabEvent.UpstreamStatuses"/> each upstream attempt's.</summary>
     ProxyAccess,
 

@@ -1,3 +1,4 @@
+using BrokenPipe.Lab.Parts.HAProxy;
 using BrokenPipe.Lab.Parts.Nginx;
 using BrokenPipe.Lab.Parts.Redis;
 using BrokenPipe.Lab.Runtimes;
@@ -10,8 +11,8 @@ namespace BrokenPipe.Lab.Parts;
 /// </summary>
 internal static class ServerPrograms
 {
-    public static IReadOnlyList<ServerProgram> All { get; } = [NginxProgram.Descriptor, RedisProgram.Descriptor];
+    public static IReadOnlyList<ServerProgram> All { get; } = [NginxProgram.Descriptor, RedisProgram.Descriptor, HAProxyProgram.Descriptor];
 
-    /// <summary>The program whose short name is <paramref name="key"/> (<c>nginx</c>, <c>redis</c>), or null.</summary>
+    /// <summary>The program whose short name is <paramref name="key"/> (<c>nginx</c>, <c>redis</c>, <c>haproxy</c>), or null.</summary>
     public static ServerProgram? Find(string key) => All.FirstOrDefault(p => p.Key == key);
 }

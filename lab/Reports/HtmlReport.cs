@@ -29,7 +29,7 @@ internal static class HtmlReport
         {
             var res = r.Result;
             var first = res.FirstDisconnect is { } f ? string.Create(CultureInfo.InvariantCulture, $"{TimelineFormat.SideName(f.Side)} {f.How} at {f.At.TotalMilliseconds:0} ms") : "-";
-            sb.Append(CultureInfo.InvariantCulture, $"<tr class=\"{OutcomeClass(res.Outcome)}\"><td><a href=\"#{r.Anchor}\">{Esc(res.Id)}</a></td><td>{JsonReport.VariantName(res.Variant)}</td><td class=\"upstream\">{Esc(res.Upstream ?? "-")}</td><td class=\"verdict\">{TextReport.Verdict(res)}</td><td class=\"num\">{res.Duration.TotalSeconds:0.00} s</td><td>{Esc(first)}</td></tr>");
+            sb.Append(CultureInfo.InvariantCulture, $"<tr class=\"{OutcomeClass(res.Outcome)}\"><td><a href=\"#{r.Anchor}\">{Esc(res.Id)}</a></td><td>{Esc(JsonReport.RunName(res))}</td><td class=\"upstream\">{Esc(res.Upstream ?? "-")}</td><td class=\"verdict\">{TextReport.Verdict(res)}</td><td class=\"num\">{res.Duration.TotalSeconds:0.00} s</td><td>{Esc(first)}</td></tr>");
         }
         sb.Append("</tbody></table>");
 
@@ -53,9 +53,9 @@ internal static class HtmlReport
     private static void Run(StringBuilder sb, ReportRun run)
     {
         var r = run.Result;
-        sb.Append(CultureInfo.InvariantCulture, $"<article class=\"run {OutcomeClass(r.Outcome)}\" id=\"{run.Anchor}\" data-variant=\"{JsonReport.VariantName(r.Variant)}\" data-upstream=\"{Esc(r.Upstream ?? "")}\">");
+        sb.Append(CultureInfo.InvariantCulture, $"<article class=\"run {OutcomeClass(r.Outcome)}\" id=\"{run.Anchor}\" data-variant=\"{JsonReport.VariantName(r.Variant)}\" data-upstream=\"{Esc(r.Upstream ?? "")}\"{(r.Proxy is { } proxy ? $" data-proxy=\"{Esc(proxy)}\"" : "")}>");
         var upstream = r.Upstream is { } u ? $" <span class=\"upstream\">{Esc(u)}</span>" : "";
-        sb.Append(CultureInfo.InvariantCulture, $"<h3>{JsonReport.VariantName(r.Variant)}{upstream} <span class=\"verdict\">{TextReport.Verdict(r)}</span> <span class=\"time\">{r.Duration.TotalSeconds:0.00} s</span></h3>");
+        sb.Append(CultureInfo.InvariantCulture, $"<h3>{Esc(JsonReport.RunName(r))}{upstream} <span class=\"verdict\">{TextReport.Verdict(r)}</span> <span class=\"time\">{r.Duration.TotalSeconds:0.00} s</span></h3>");
         sb.Append("<p class=\"expected\">expected: ").Append(Esc(r.Expected)).Append("</p>");
         sb.Append("<p class=\"first\">first disconnect: <strong>").Append(Esc(TextReport.Describe(r.FirstDisconnect))).Append("</strong></p>");
         sb.Append("<div class=\"diagram\">").Append(SequenceDiagram.Render(r.Events, r.FirstDisconnect)).Append("</div>");

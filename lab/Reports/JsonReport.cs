@@ -40,11 +40,15 @@ internal static class JsonReport
 
     public static string VariantName(Variant variant) => variant == Variant.Broken ? "broken" : "fixed";
 
+    /// <summary>A run's variant and, for a proxy scenario, its proxy: "broken" or "broken, haproxy".</summary>
+    public static string RunName(ScenarioResult r) => r.Proxy is { } proxy ? $"{VariantName(r.Variant)}, {proxy}" : VariantName(r.Variant);
+
     private static void WriteRun(Utf8JsonWriter w, ScenarioResult r)
     {
         w.WriteStartObject();
         w.WriteString("id", r.Id);
         w.WriteString("variant", VariantName(r.Variant));
+        if (r.Proxy is { } proxy) w.WriteString("proxy", proxy);
         w.WriteString("expected", r.Expected);
         w.WriteString("outcome", OutcomeName(r.Outcome));
         w.WriteNumber("durationMs", Ms(r.Duration));

@@ -186,7 +186,7 @@ internal static class SequenceDiagram
         EventKind.Sent when e.Side is Side.Client => "request",
         EventKind.Sent or EventKind.ResponseWrite => "response",
         EventKind.ClosedFin or EventKind.HalfClosed or EventKind.KestrelSendingFin => "fin",
-        EventKind.ProxyUpstreamTimedOutHeader or EventKind.ProxyUpstreamTimedOutBody => "fin",
+        EventKind.ProxyUpstreamTimedOutHeader or EventKind.ProxyUpstreamTimedOutBody => e.Closed == CloseHow.Rst ? "rst" : "fin",
         EventKind.RedisOutputBufferLimit or EventKind.RedisIdleClientClosed or EventKind.RedisKilled => "fin",
         EventKind.ClosedRst or EventKind.KestrelSendingRst => "rst",
         EventKind.FlowDropped => "drop",
@@ -213,7 +213,7 @@ internal static class SequenceDiagram
         var right = side switch
         {
             Side.Client or Side.Middlebox => true,
-            Side.Proxy => e.Kind is not (EventKind.ProxyClientClosed or EventKind.ProxyClientBrokenPipe or EventKind.ProxyClientReset or EventKind.ProxyAccess),
+            Side.Proxy => e.Kind is not (EventKind.ProxyClientClosed or EventKind.ProxyClientBrokenPipe or EventKind.ProxyClientReset or EventKind.ProxyClientTimedOut or EventKind.ProxyAccess),
             _ => false,
         };
         if (kind == "drop") right = true;

@@ -10,7 +10,7 @@ public static class TextReport
     public static string Narrate(Scenario scenario, ScenarioResult r)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"== {r.Name} [{JsonReport.VariantName(r.Variant)}] — {scenario.Title}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"== {r.Name} [{JsonReport.RunName(r)}] — {scenario.Title}");
         if (r.Upstream is { } upstream) sb.AppendLine(CultureInfo.InvariantCulture, $"   upstream: {upstream}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"   expected: {r.Expected}");
         sb.AppendLine("   timeline:");
@@ -45,11 +45,12 @@ public static class TextReport
     {
         var sb = new StringBuilder();
         var idWidth = Math.Max(8, results.Select(r => r.Name.Length).DefaultIfEmpty(8).Max());
-        sb.AppendLine(CultureInfo.InvariantCulture, $"{"scenario".PadRight(idWidth)}  variant  verdict   time      first disconnect");
+        var variantWidth = Math.Max(7, results.Select(r => JsonReport.RunName(r).Length).DefaultIfEmpty(7).Max());
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{"scenario".PadRight(idWidth)}  {"variant".PadRight(variantWidth)}  verdict   time      first disconnect");
         foreach (var r in results)
         {
             var first = r.FirstDisconnect is { } f ? $"{TimelineFormat.SideName(f.Side)} {f.How} at {f.At.TotalMilliseconds:0} ms" : "-";
-            sb.AppendLine(CultureInfo.InvariantCulture, $"{r.Name.PadRight(idWidth)}  {JsonReport.VariantName(r.Variant),-7}  {Verdict(r),-8}  {r.Duration.TotalSeconds,6:0.00} s  {first}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"{r.Name.PadRight(idWidth)}  {JsonReport.RunName(r).PadRight(variantWidth)}  {Verdict(r),-8}  {r.Duration.TotalSeconds,6:0.00} s  {first}");
         }
         var met = results.Count(r => r.Outcome == Outcome.Met);
         sb.AppendLine(CultureInfo.InvariantCulture, $"{met} of {results.Count} runs met their expectation.");

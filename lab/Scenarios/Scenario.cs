@@ -65,14 +65,14 @@ public sealed record Scenario(
     /// <summary>What the scenario's own run puts behind its traffic, side by side ("raw+kestrel+go"), or null when it has no HTTP upstream. The default value is null.</summary>
     public string? OwnUpstream { get; init; }
 
-    /// <summary>The upstream chosen for this run (<see cref="On"/>), or null for the scenario's own.</summary>
+    /// <summary>The upstream chosen for this run (<see cref="WithUpstream"/>), or null for the scenario's own.</summary>
     public string? Upstream { get; init; }
 
     /// <summary>
     /// This scenario with <paramref name="upstream"/> (one of <see cref="Upstreams"/>) behind its traffic; any other
     /// throws <see cref="ArgumentException"/> naming the ones it takes.
     /// </summary>
-    public Scenario On(string upstream) =>
+    public Scenario WithUpstream(string upstream) =>
         Upstreams.Contains(upstream) && ForUpstream is { } build
             ? build(upstream) with { Upstream = upstream }
             : throw new ArgumentException(Upstreams.Count == 0
@@ -80,4 +80,23 @@ public sealed record Scenario(
                 : $"{Id} cannot run with upstream '{upstream}' (it takes {string.Join(", ", Upstreams)})");
 
     public ScenarioVariant this[Variant variant] => variant == Variant.Broken ? Broken : Fixed;
+
+    /// <summary>
+    /// The reverse proxy the scenario's own variants run (<c>nginx</c>), or null for a scenario without one. A run takes
+    /// its proxy from <see cref="LabSettings.Proxy"/>; see <see cref="OnProxy"/>. The default value is null.
+    /// </summary>
+    public string? Proxy { get; init; }
+
+    /// <summary>The variants on each other proxy the scenario runs on, by the proxy's name (<c>haproxy</c>). The default value is none.</summary>
+    public IReadOnlyDictionary<string, ProxyVariants> OnProxy { get; init; } = new Dictionary<string, ProxyVariants>();
+
+    /// <summary>The proxies the scenario runs on: its own first, then <see cref="OnProxy"/>'s; none for a scenario without a proxy.</summary>
+    public IReadOnlyList<string> Proxies => Proxy is null ? [] : [Proxy, .. OnProxy.Keys];
+
+    /// <summary>
+    /// The variant to run on <paramref name="proxy"/>: its own for its own proxy (and for any proxy when the scenario has
+    /// none), the one of <see cref="OnProxy"/> for another, or null when it does not run on that proxy.
+    /// </summary>
+    public ScenarioVariant? On(string proxy, Variant variant) =>
+        Proxy is null || proxy == Proxy ? this[variant] : OnProxy.TryGetValue(proxy, out var other) ? other[variant] : null;
 }

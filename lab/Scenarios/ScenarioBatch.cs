@@ -15,10 +15,18 @@ public static class ScenarioBatch
     public const int DefaultParallelism = 8;
 
     /// <summary>Runs every (scenario, variant) pair; <paramref name="onFinished"/> is called (serialized) as each run ends, with its index in <paramref name="runs"/>.</summary>
-    public static async Task<IReadOnlyList<ScenarioResult>> RunAsync(
+    public static Task<IReadOnlyList<ScenarioResult>> RunAsync(
         IReadOnlyList<(Scenario Scenario, Variant Variant)> runs,
         int parallel,
         LabSettings? settings = null,
+        Action<int, ScenarioResult>? onFinished = null,
+        CancellationToken cancellationToken = default) =>
+        RunAsync([.. runs.Select(r => (r.Scenario, r.Variant, settings ?? LabSettings.Default))], parallel, onFinished, cancellationToken);
+
+    /// <summary>Runs every (scenario, variant, settings) triple: each run with its own settings (<c>--proxy all</c>: one run per proxy).</summary>
+    public static async Task<IReadOnlyList<ScenarioResult>> RunAsync(
+        IReadOnlyList<(Scenario Scenario, Variant Variant, LabSettings Settings)> runs,
+        int parallel,
         Action<int, ScenarioResult>? onFinished = null,
         CancellationToken cancellationToken = default)
     {
@@ -33,7 +41,7 @@ public static class ScenarioBatch
 
         async Task RunOne(int i)
         {
-            var result = await ScenarioRunner.RunAsync(runs[i].Scenario, runs[i].Variant, settings: settings, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var result = await ScenarioRunner.RunAsync(runs[i].Scenario, runs[i].Variant, settings: runs[i].Settings, cancellationToken: cancellationToken).ConfigureAwait(false);
             results[i] = result;
             lock (report) onFinished?.Invoke(i, result);
         }

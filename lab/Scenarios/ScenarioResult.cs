@@ -13,6 +13,9 @@ public sealed record ScenarioResult(
     IReadOnlyList<CheckResult> Checks,
     string? Error)
 {
+    /// <summary>The reverse proxy the run put in front of its upstreams (<see cref="Scenario.Proxy"/>, <see cref="LabSettings.Proxy"/>), or null for a scenario without one.</summary>
+    public string? Proxy { get; init; }
+
     /// <summary>What the run's packet capture showed (<see cref="LabSettings.CaptureDirectory"/>), or null.</summary>
     public Capture.CaptureSummary? Capture { get; init; }
 

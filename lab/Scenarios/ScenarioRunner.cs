@@ -12,25 +12,31 @@ public static class ScenarioRunner
         LabSettings? settings = null,
         CancellationToken cancellationToken = default)
     {
-        var v = scenario[variant];
+        settings ??= LabSettings.Default;
+        var proxy = scenario.Proxy is null ? null : settings.Proxy;
+        var v = scenario.On(settings.Proxy, variant);
         var clock = Stopwatch.StartNew();
-        string? error = null;
+        // A proxy the scenario cannot take is said, never replaced by another.
+        string? error = v is null ? $"{scenario.Id} does not run on {proxy} (it runs on {string.Join(", ", scenario.Proxies)})" : null;
+        v ??= scenario[variant];
         Capture.PacketCapture? capture = null;
         TimeSpan? stoppedAt = null;
-        var lab = new LabSandbox($"{scenario.Id}-{variant.ToString().ToLowerInvariant()}") { Settings = settings ?? LabSettings.Default };
+        // A run on another proxy than the scenario's own is named after it (its dir, its capture).
+        var name = $"{scenario.Id}-{variant.ToString().ToLowerInvariant()}{(proxy is null || proxy == scenario.Proxy ? "" : $"-{proxy}")}";
+        var lab = new LabSandbox(name) { Settings = settings };
         if (onEvent is not null) lab.Timeline.Recorded += onEvent;
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(scenario.Timeout);
         try
         {
             // Nothing is started for a scenario this machine cannot run: the reason is the run's error.
-            if (scenario.UnavailableWith(lab.Settings) is { } reason) error = $"not run here: {reason}";
-            else
+            if (error is null && scenario.UnavailableWith(lab.Settings) is { } reason) error = $"not run here: {reason}";
+            if (error is null)
             {
                 // Owned first, so it is stopped last: it sees every part's final FIN or RST.
                 if (lab.Settings.CaptureDirectory is { } dir)
                 {
-                    capture = lab.Own(await Capture.PacketCapture.StartAsync(lab, Path.Combine(dir, $"{scenario.Id}-{variant.ToString().ToLowerInvariant()}.pcap"), bound.Token).ConfigureAwait(false), "tcpdump");
+                    capture = lab.Own(await Capture.PacketCapture.StartAsync(lab, Path.Combine(dir, $"{name}.pcap"), bound.Token).ConfigureAwait(false), "tcpdump");
                 }
                 await v.RunAsync(lab, bound.Token).ConfigureAwait(false);
             }
@@ -68,6 +74,7 @@ public static class ScenarioRunner
             Capture = capture?.Summary,
             Upstream = scenario.Upstream ?? scenario.OwnUpstream,
             UpstreamChosen = scenario.Upstream is not null,
+            Proxy = proxy,
             StoppedAt = stoppedAt,
         };
     }

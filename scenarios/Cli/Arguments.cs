@@ -15,6 +15,7 @@ public static class Arguments
         int? parallel = null;
         string? upstream = null;
         RunShard? shard = null;
+        var everyProxy = false;
         var settings = EnvironmentSettings();
         for (var i = 0; i < args.Count; i++)
         {
@@ -64,8 +65,11 @@ public static class Arguments
                 case "--redis-client":
                     settings = settings with { RedisClients = ParseRedisClients(Value(args, ref i, a)) };
                     break;
+                case "--proxy":
+                    (settings, everyProxy) = ParseProxy(settings, Value(args, ref i, a));
+                    break;
                 default:
-                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --html FILE, --pcap DIR, --include-slow, --parallel N, --runtime local|docker, --image PROGRAM=IMAGE, --redis-client NAME[,NAME…]|all, --seredis VERSION|all, --upstream NAME|all, --shard K/N)");
+                    if (a.StartsWith('-')) throw new CliException($"unknown option '{a}' for run (try --all, --variant broken|fixed|both, --json FILE, --html FILE, --pcap DIR, --include-slow, --parallel N, --runtime local|docker, --image PROGRAM=IMAGE, --proxy nginx|haproxy|all, --redis-client NAME[,NAME…]|all, --seredis VERSION|all, --upstream NAME|all, --shard K/N)");
                     ids.Add(a);
                     break;
             }
@@ -82,7 +86,7 @@ public static class Arguments
                 ? $"--upstream {upstream}: {s.Id} has no upstream to choose (it runs its own{(s.OwnUpstream is null ? "" : $": {s.OwnUpstream}")})"
                 : $"--upstream {upstream}: {s.Id} takes {string.Join(", ", s.Upstreams)} or all");
         }
-        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel, Upstream = upstream, Shard = shard };
+        return new RunRequest(scenarios, ParseVariant(variant), json, Narrate: true, SkipUnavailable: all) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel, Upstream = upstream, Shard = shard, EveryProxy = everyProxy };
 
     }
 
@@ -95,10 +99,14 @@ public static class Arguments
         int? parallel = null;
         string? upstream = null;
         RunShard? shard = null;
+        var everyProxy = false;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
             {
+                case "--proxy":
+                    (settings, everyProxy) = ParseProxy(settings, Value(args, ref i, args[i]));
+                    break;
                 case "--html":
                     html = HtmlPath(Value(args, ref i, args[i]));
                     break;
@@ -121,11 +129,17 @@ public static class Arguments
                     shard = RunShard.Parse(Value(args, ref i, args[i]));
                     break;
                 default:
-                    throw new CliException($"unknown option '{args[i]}' for the catalog (try --html FILE, --pcap DIR, --redis-client NAME[,NAME…]|all, --seredis VERSION|all, --upstream NAME|all, --parallel N, --shard K/N, or a command: --help)");
+                    throw new CliException($"unknown option '{args[i]}' for the catalog (try --html FILE, --pcap DIR, --redis-client NAME[,NAME…]|all, --seredis VERSION|all, --upstream NAME|all, --proxy nginx|haproxy|all, --parallel N, --shard K/N, or a command: --help)");
             }
         }
-        return new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel, Upstream = upstream, Shard = shard };
+        return new RunRequest([.. catalog.Where(s => !s.Slow)], [Variant.Broken, Variant.Fixed], null, Narrate: false, SkipUnavailable: true) { HtmlPath = html, PcapDir = pcap, Settings = settings, Parallel = parallel, Upstream = upstream, Shard = shard, EveryProxy = everyProxy };
     }
+
+    /// <summary>Parses <c>--proxy</c>'s value: a proxy the proxy scenarios run on (<c>nginx</c>, <c>haproxy</c>), or <c>all</c> (one run per proxy).</summary>
+    public static (LabSettings Settings, bool EveryProxy) ParseProxy(LabSettings settings, string value) =>
+        value == "all" ? (settings, true)
+        : LabSettings.KnownProxies.Contains(value) ? (settings with { Proxy = value }, false)
+        : throw new CliException($"unknown proxy '{value}' in --proxy (use {string.Join(", ", LabSettings.KnownProxies)} or all)");
 
     /// <summary>The settings of the environment (<c>BROKENPIPE_LAB_RUNTIME</c>, <c>BROKENPIPE_LAB_PROGRAM_IMAGE</c>), which run options override.</summary>
     public static LabSettings EnvironmentSettings()

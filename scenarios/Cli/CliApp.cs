@@ -15,7 +15,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
 
         usage: dotnet run --project scenarios -- [command]
           (no command)               run the quick catalog, both variants, side by side, and print a results table
-                                     [--html FILE] [--pcap DIR] [--redis-client NAME[,NAME…]|all] [--seredis VERSION|all] [--upstream NAME|all] [--parallel N] [--shard K/N]
+                                     [--html FILE] [--pcap DIR] [--redis-client NAME[,NAME…]|all] [--seredis VERSION|all] [--upstream NAME|all] [--proxy nginx|haproxy|all] [--parallel N] [--shard K/N]
           list                       one line per scenario: id, area, title
           describe <id>              the story: what happens on the wire, why, how to diagnose it, the fix
           run <id>... [options]      run scenarios and narrate each run
@@ -53,6 +53,9 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
                                         --redis-client: it replaces the StackExchange.Redis clients and keeps the others)
           --upstream kestrel|raw|go|node|python|java|all   the server behind the HTTP scenarios' traffic (default: each
                                         scenario's own); all: a run per upstream a scenario takes, side by side
+          --proxy nginx|haproxy|all     the reverse proxy of the proxy scenarios (default: nginx; env BROKENPIPE_LAB_PROXY);
+                                        all: each proxy scenario once per proxy it runs on. A scenario named by its id that
+                                        does not run on the proxy asked for is an error; from the catalog it is skipped, with a line
         exit code: 0 every run met its expectation (every check passed), 1 some did not, 2 bad input or a machine not set up (one line)
         """;
 
@@ -62,7 +65,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         {
             // "run --help", "check-proxy -h": help wherever it is asked for, before any option is judged.
             if (args.Any(a => a is "--help" or "-h") && args[0] != "explain") return Help();
-            if (args.Length == 0 || args[0] is "--html" or "--pcap" or "--seredis" or "--redis-client" or "--parallel" or "--shard" or "--upstream") return await RunAsync(Arguments.ParseCatalog(args, catalog), cancellationToken);
+            if (args.Length == 0 || args[0] is "--html" or "--pcap" or "--seredis" or "--redis-client" or "--parallel" or "--shard" or "--upstream" or "--proxy") return await RunAsync(Arguments.ParseCatalog(args, catalog), cancellationToken);
             return args[0] switch
             {
                 "list" => List(args),
@@ -156,9 +159,11 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
     private async Task<int> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {
         var narration = request.JsonPath == "-" ? stderr : stdout;
-        // --upstream first: a run per upstream is a run of its own, in every shard's list alike.
-        var scenarios = await WithUpstreamAsync(request, request.Scenarios);
-        IReadOnlyList<(Scenario Scenario, Variant Variant)> asked = [.. scenarios.SelectMany(s => request.Variants.Select(v => (s, v)))];
+        request = await WithCaptureAsync(request);
+        // --upstream and --proxy first: a run per upstream or proxy is a run of its own, in every shard's list alike.
+        var skips = new List<string>();
+        var asked = (request with { Scenarios = await WithUpstreamAsync(request, request.Scenarios) }).Runs(skips.Add);
+        foreach (var skip in skips) await stderr.WriteLineAsync(skip);
         // A shard is cut before anything is skipped here, so that every machine cuts the same list.
         if (request.Shard is { } shard)
         {
@@ -166,16 +171,15 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
             await stderr.WriteLineAsync($"shard {shard}: {mine.Count} of {asked.Count} runs");
             asked = mine;
         }
-        List<(Scenario Scenario, Variant Variant)> runs = [.. asked];
+        var runs = asked;
         if (request.SkipUnavailable)
         {
-            // Asked once per scenario: an answer may cost a round trip to the Docker engine.
-            var reasons = asked.Select(r => r.Scenario).Distinct().Select(s => (Scenario: s, Reason: s.UnavailableWith(request.Settings))).ToList();
-            foreach (var (s, reason) in reasons.Where(r => r.Reason is not null)) await stderr.WriteLineAsync($"skipped {(s.Upstream is null ? s.Id : $"{s.Id}@{s.Upstream}")}: {reason}");
-            runs = [.. asked.Where(r => reasons.First(x => x.Scenario == r.Scenario).Reason is null)];
+            // Asked once per scenario and settings: an answer may cost a round trip to the Docker engine.
+            var reasons = asked.Select(r => (r.Scenario, r.Settings)).Distinct().Select(k => (Key: k, Reason: k.Scenario.UnavailableWith(k.Settings))).ToList();
+            foreach (var ((s, _), reason) in reasons.Where(r => r.Reason is not null)) await stderr.WriteLineAsync($"skipped {(s.Upstream is null ? s.Id : $"{s.Id}@{s.Upstream}")}: {reason}");
+            runs = [.. asked.Where(r => reasons.First(x => x.Key == (r.Scenario, r.Settings)).Reason is null)];
         }
         var parallel = request.Parallel ?? ScenarioBatch.DefaultParallelism;
-        request = await WithCaptureAsync(request);
         // The bare catalog in a terminal gets a progress bar and a drawn table; everything else prints plain lines.
         var drawn = terminal is not null && !request.Narrate && request.JsonPath != "-";
         if (parallel > 1 && runs.Count > 1 && !drawn) await stderr.WriteLineAsync($"{runs.Count} runs, up to {parallel} at a time (--parallel N to change)");
@@ -184,7 +188,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         var finished = new ScenarioResult?[runs.Count];
         var done = 0;
         var narrated = 0;
-        var results = await ScenarioBatch.RunAsync(runs, parallel, request.Settings, (i, result) =>
+        var results = await ScenarioBatch.RunAsync(runs, parallel, (i, result) =>
         {
             finished[i] = result;
             progress.Done(++done, runs.Count, result);
@@ -223,8 +227,8 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
                 if (upstream != "all") await stderr.WriteLineAsync($"{s.Id}: --upstream {upstream} does not apply (it has no upstream to choose): its own run");
                 chosen.Add(s);
             }
-            else if (upstream == "all") chosen.AddRange(s.Upstreams.Select(s.On));
-            else if (s.Upstreams.Contains(upstream)) chosen.Add(s.On(upstream));
+            else if (upstream == "all") chosen.AddRange(s.Upstreams.Select(s.WithUpstream));
+            else if (s.Upstreams.Contains(upstream)) chosen.Add(s.WithUpstream(upstream));
             else await stderr.WriteLineAsync($"skipped {s.Id}: it takes --upstream {string.Join(", ", s.Upstreams)}, not {upstream}");
         }
         return chosen;
@@ -250,5 +254,6 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         await stderr.WriteLineAsync($"wrote the HTML report to {path}");
     }
 
-    private static string Marks(Scenario s) => (s.Slow ? " (slow)" : "") + (s.NeedsRoot ? " (needs root)" : "") + (s.NeedsDocker ? " (needs docker)" : "");
+    private static string Marks(Scenario s) =>
+        (s.Slow ? " (slow)" : "") + (s.NeedsRoot ? " (needs root)" : "") + (s.NeedsDocker ? " (needs docker)" : "") + (s.Proxies.Count > 1 ? $" (on {string.Join(", ", s.Proxies)})" : "");
 }

@@ -26,4 +26,33 @@ public sealed record RunRequest(IReadOnlyList<Scenario> Scenarios, IReadOnlyList
 
     /// <summary>Only this shard of the runs (<c>--shard K/N</c>), or null for all of them.</summary>
     public RunShard? Shard { get; init; }
+
+    /// <summary><c>--proxy all</c>: a proxy scenario runs once on each proxy it runs on; otherwise on <see cref="LabSettings.Proxy"/> only.</summary>
+    public bool EveryProxy { get; init; }
+
+    /// <summary>
+    /// The runs: each scenario and variant, a proxy scenario once per proxy (<see cref="EveryProxy"/>) or on the one
+    /// asked for. A scenario named by its id that does not run on the proxy asked for is a <see cref="CliException"/>;
+    /// from the whole catalog it is skipped, and <paramref name="skipped"/> says so (never silently).
+    /// </summary>
+    public IReadOnlyList<(Scenario Scenario, Variant Variant, LabSettings Settings)> Runs(Action<string> skipped)
+    {
+        var runs = new List<(Scenario, Variant, LabSettings)>();
+        foreach (var s in Scenarios)
+        {
+            IReadOnlyList<string> proxies = s.Proxy is null ? [Settings.Proxy] : EveryProxy ? [.. s.Proxies.Where(LabSettings.KnownProxies.Contains)] : [Settings.Proxy];
+            foreach (var proxy in proxies)
+            {
+                if (s.Proxy is not null && s.On(proxy, Variant.Broken) is null)
+                {
+                    var why = $"{s.Id} does not run on {proxy} (it runs on {string.Join(", ", s.Proxies)})";
+                    if (!SkipUnavailable) throw new CliException($"{why}: leave out --proxy {proxy}, or use --proxy all");
+                    skipped($"skipped {s.Id} on {proxy}: it runs on {string.Join(", ", s.Proxies)}");
+                    continue;
+                }
+                runs.AddRange(Variants.Select(v => (s, v, Settings with { Proxy = proxy })));
+            }
+        }
+        return runs;
+    }
 }

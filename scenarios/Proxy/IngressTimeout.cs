@@ -68,6 +68,9 @@ internal static class IngressTimeout
                 ]))
         {
             Slow = slow,
+            Proxy = "nginx",
+            // The 60 s variant keeps to nginx: the scaled one tells HAProxy's side.
+            OnProxy = slow ? new Dictionary<string, ProxyVariants>() : new Dictionary<string, ProxyVariants> { ["haproxy"] = IngressTimeoutOnHAProxy.Variants },
             Produces = [
                 Signature.Logs("upstream timed out (110: Connection timed out) while reading response header from upstream"), Signature.Fails(Side.Proxy, SocketFailure.TimedOut, Errno.ETIMEDOUT), Signature.Fails(Side.Server, SocketFailure.BrokenPipe, Errno.EPIPE),
                 Signature.Logs("error writing: write tcp", "go"), Signature.Logs("write: broken pipe", "go"), .. Http.Over8KbPolyglot.Words,

@@ -56,6 +56,8 @@ internal static class ProxyClientAbort
                 Expect.FirstDisconnect(Side.Client, "FIN"),
             ]))
     {
+        Proxy = "nginx",
+        OnProxy = new Dictionary<string, ProxyVariants> { ["haproxy"] = ProxyClientAbortOnHAProxy.Variants },
         Produces = [Signature.Logs("client prematurely closed connection"), Signature.Logs("writev() failed (32: Broken pipe) while sending to client"), Signature.Fails(Side.Server, SocketFailure.BrokenPipe, Errno.EPIPE)],
     };
 

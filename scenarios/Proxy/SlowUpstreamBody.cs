@@ -46,6 +46,8 @@ internal static class SlowUpstreamBody
                 Expect.No("nginx logs no upstream timeout", e => e.Kind is EventKind.ProxyUpstreamTimedOutBody or EventKind.ProxyUpstreamTimedOutHeader),
             ]))
     {
+        Proxy = "nginx",
+        OnProxy = new Dictionary<string, ProxyVariants> { ["haproxy"] = SlowUpstreamBodyOnHAProxy.Variants },
         Produces = [Signature.Logs("upstream timed out (110: Connection timed out) while reading upstream"), Signature.Fails(Side.Client, SocketFailure.EndOfStream)],
     };
 

@@ -45,6 +45,8 @@ internal static class UpstreamKeepaliveRace
                 Expect.No("the upstream never drops a request", On.Kind(EventKind.RequestDropped)),
             ]))
     {
+        Proxy = "nginx",
+        OnProxy = new Dictionary<string, ProxyVariants> { ["haproxy"] = UpstreamKeepaliveRaceOnHAProxy.Variants },
         Produces = [Signature.Logs("upstream prematurely closed connection while reading response header from upstream")],
     };
 

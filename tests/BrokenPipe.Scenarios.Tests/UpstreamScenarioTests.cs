@@ -56,9 +56,9 @@ public sealed class UpstreamScenarioTests
     [Fact]
     public void On_AnUpstreamTheScenarioDoesNotTake_SaysWhichItTakes()
     {
-        var e = Assert.Throws<ArgumentException>(() => Catalog.Find(ScenarioIds.FinVsRst)!.On("go"));
+        var e = Assert.Throws<ArgumentException>(() => Catalog.Find(ScenarioIds.FinVsRst)!.WithUpstream("go"));
         Assert.Contains("no upstream to choose", e.Message);
-        e = Assert.Throws<ArgumentException>(() => Catalog.Find(ScenarioIds.Over8KbWrite)!.On("cobol"));
+        e = Assert.Throws<ArgumentException>(() => Catalog.Find(ScenarioIds.Over8KbWrite)!.WithUpstream("cobol"));
         Assert.Contains("kestrel, raw, go, node, python, java", e.Message);
     }
 
@@ -79,7 +79,7 @@ public sealed class UpstreamScenarioTests
     /// <summary>Both variants on <paramref name="upstream"/>, side by side; each must meet its expectation.</summary>
     private static async Task<(ScenarioResult Broken, ScenarioResult Fixed)> RunBothAsync(string id, string upstream)
     {
-        var scenario = Catalog.Find(id)!.On(upstream);
+        var scenario = Catalog.Find(id)!.WithUpstream(upstream);
         var broken = ScenarioRunner.RunAsync(scenario, Variant.Broken);
         var @fixed = ScenarioRunner.RunAsync(scenario, Variant.Fixed);
         foreach (var r in await Task.WhenAll(broken, @fixed)) Assert.True(r.Outcome == Outcome.Met, TextReport.Narrate(scenario, r));

@@ -1,0 +1,12 @@
+using BrokenPipe.Lab.Parts.HAProxy;
+
+namespace BrokenPipe.Lab.Tests.Parts.HAProxy;
+
+/// <summary>A fact that runs the real haproxy: skipped, with the install command, where it is missing and cannot be installed.</summary>
+public sealed class HAProxyFactAttribute : FactAttribute
+{
+    public HAProxyFactAttribute()
+    {
+        if (HAProxyProgram.Unavailable is { } reason) Skip = reason;
+    }
+}
