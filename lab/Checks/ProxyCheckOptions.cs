@@ -80,7 +80,6 @@ public sealed record ProxyCheckOptions
     internal void Validate() => new OptionRules(nameof(ProxyCheckOptions))
         .Positive(LongResponse).Positive(SlowClientBytesPerSecond).Positive(UpstreamIdleTimeout).AtLeast(UpstreamMaxRequests ?? 1, 1)
         .AtLeast(KeepAliveRequests, 2).Positive(StreamGap).Positive(WebSocketIdle).AtLeast(UploadBytes, 1).NotBlank(Path)
-        .FileOrNull(TlsCertificatePath).FileOrNull(TlsKeyPath).FileOrNull(NginxPath)
         .That(Path.StartsWith('/'), $"Path must start with / (was \"{Path}\")")
         .ThrowIfAny();
 }

@@ -59,11 +59,14 @@ public sealed record NginxOptions
     /// <summary>The image on a container runtime (e.g. <c>nginx:1.27</c> or a team's own); null means the lab's <see cref="LabSettings.Images"/> (<c>nginx</c>), else <c>nginx:1.27</c>. The default value is null.</summary>
     public string? Image { get; init; }
 
-    /// <summary>Checks the options once, when nginx starts (<see cref="OptionRules"/>); a config template's text is nginx's to judge (<c>nginx -t</c>).</summary>
+    /// <summary>
+    /// Checks the options once, when nginx starts (<see cref="OptionRules"/>). Paths are left to the steps that use them,
+    /// whose errors say more (a missing binary is a <see cref="Runtimes.RuntimeMissingException"/> with the install command);
+    /// a config template's text is nginx's to judge (<c>nginx -t</c>).
+    /// </summary>
     internal void Validate() => new OptionRules(nameof(NginxOptions))
         .NotBlank(Name).Positive(ProxyReadTimeout).Positive(ProxySendTimeout).Positive(ProxyConnectTimeout).AtLeast(UpstreamKeepalive, 0)
-        .Positive(UpstreamKeepaliveTimeout).NotNegative(ClientKeepaliveTimeout).FileOrNull(ConfigTemplatePath).FileOrNull(TlsCertificatePath)
-        .FileOrNull(TlsKeyPath).FileOrNull(BinaryPath)
+        .Positive(UpstreamKeepaliveTimeout).NotNegative(ClientKeepaliveTimeout)
         .That((TlsCertificatePath is null) == (TlsKeyPath is null), "TlsCertificatePath and TlsKeyPath go together: give both or neither")
         .ThrowIfAny();
 }

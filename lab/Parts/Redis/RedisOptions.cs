@@ -47,7 +47,7 @@ public sealed record RedisOptions
 
     /// <summary>Checks the options once, when redis-server starts (<see cref="OptionRules"/>); the config lines themselves are Redis's to judge.</summary>
     internal void Validate() => new OptionRules(nameof(RedisOptions))
-        .NotBlank(Name).NotNegative(IdleTimeout).AtLeast(TcpKeepAliveSeconds, 0).FileOrNull(BinaryPath)
+        .NotBlank(Name).NotNegative(IdleTimeout).AtLeast(TcpKeepAliveSeconds, 0)
         .That(IdleTimeout.Ticks % TimeSpan.TicksPerSecond == 0, $"IdleTimeout must be whole seconds: Redis's timeout counts seconds (was {IdleTimeout})")
         .ThrowIfAny();
 }
