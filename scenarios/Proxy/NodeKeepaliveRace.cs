@@ -39,9 +39,11 @@ internal static class NodeKeepaliveRace
                 Expect.Event("the client's POST gets 502 Bad Gateway", e => e.Actor == "client#2" && e.Kind == EventKind.ResponseHeaders && e.Status == 502),
                 Expect.Event("nginx logs 'upstream prematurely closed connection while reading response header from upstream'", On.Kind(EventKind.ProxyUpstreamClosed)),
                 Expect.Event(
-                    // By Node's own clock (the lab reads Node's report late on a loaded machine): its timer, not the lab's.
-                    "Node closes the idle connection itself 6 s after its response by its own clock (keepAliveTimeout 5 s + 1 s), and says nothing",
-                    e => e.Actor == "node" && e.Kind == EventKind.ClosedFin && !e.Reply && e.Duration >= TimeSpan.FromSeconds(6) && e.Duration < TimeSpan.FromSeconds(7)),
+                    // By Node's own clock (the lab reads Node's report late on a loaded machine). Node's timer counts from the
+                    // socket's last write, which the response's 'finish' (the program's mark) can trail by an event-loop turn:
+                    // 5.90–6.17 s in 20 runs at load 20–30. Past 5.5 s it is the 5 s setting plus Node's 1 s buffer, not the setting.
+                    "Node closes the idle connection itself ≈6 s after its response by its own clock (keepAliveTimeout 5 s + its 1 s buffer), and says nothing",
+                    e => e.Actor == "node" && e.Kind == EventKind.ClosedFin && !e.Reply && e.Duration > TimeSpan.FromMilliseconds(5500) && e.Duration < TimeSpan.FromSeconds(7)),
                 Expect.FirstDisconnect(Side.Server, "FIN"),
             ]),
         Fixed: new ScenarioVariant(
