@@ -13,6 +13,9 @@ internal sealed partial class CheckRoute(ProxyRoute route, string mainPath)
     /// <summary>What the config says of the route.</summary>
     public ProxyRoute Route => route;
 
+    /// <summary>The method of the check's own request. The default value is "GET".</summary>
+    public string Method { get; init; } = "GET";
+
     /// <summary>Other paths the check requests on the same route (the keep-alive check's POSTs beside its GETs).</summary>
     public IReadOnlyList<string> AlsoMain { get; init; } = [];
 

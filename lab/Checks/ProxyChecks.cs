@@ -290,7 +290,8 @@ public static class ProxyChecks
         var size = options.UploadBytes;
         return RunAsync(LargeUploadName, $"a {Bytes(size)} upload reaches the upstream whole", configPath, options, cancellationToken, async (lab, ct) =>
         {
-            var route = RouteOf(configPath, options, "upload");
+            var upload = RouteOf(configPath, options, "upload");
+            var route = new CheckRoute(upload.Route, upload.MainPath) { Method = "POST" };
             if (OtherProtocol(route) is { } other) return other;
             var app = await KestrelServer.StartAsync(
                 lab,
@@ -419,7 +420,7 @@ public static class ProxyChecks
     private static string Received(CheckRoute route, IReadOnlyList<LabEvent> events)
     {
         var requests = route.Requests(events);
-        var main = $"GET {route.MainPath}";
+        var main = $"{route.Method} {route.MainPath}";
         if (requests.Count == 0) return $"the upstream never saw {main} (a 404, a redirect, an error page or a cache hit)";
         var got = string.Join(", ", requests.Select(q => q.Text).Distinct());
         var why = requests.Any(q => q.Kind == UpstreamRequest.AuthSubrequest) ? $" ({route.Route.AuthSubrequest ?? "an auth subrequest"}: nginx stopped after it)" : "";

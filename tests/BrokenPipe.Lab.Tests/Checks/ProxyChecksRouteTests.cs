@@ -126,4 +126,18 @@ public sealed class ProxyChecksRouteTests
         Assert.Contains("nginx answered 502 itself; the upstream received only GET /session/verify (the auth subrequest)", result.Observed);
         Assert.Contains("never the check's own GET /export", result.Observed);
     }
+
+    [Fact]
+    public async Task StreamingGapsAsync_CloseDelimitedCutByTheReadTimeout_Fails()
+    {
+        // nginx's read timeout (1 s) runs out in the stream's 1.5 s gap: it closes the client's connection, which for a
+        // close-delimited body looks like its end. The upstream never wrote its last chunks, so it is not whole.
+        using var config = ConfigFile.Fragment("proxy_buffering off; chunked_transfer_encoding off; proxy_read_timeout 1s;");
+
+        var result = await ProxyChecks.StreamingGapsAsync(config.Path, Quick with { StreamGap = TimeSpan.FromSeconds(1) }).WaitAsync(3 * Bound.Wait);
+
+        Assert.Equal(ProxyCheckVerdict.Fail, result.Verdict);
+        Assert.Equal("close-delimited", result.Framing);
+        Assert.Contains("the upstream wrote an unfinished stream", result.Observed);
+    }
 }
