@@ -127,6 +127,7 @@ internal sealed class PacketCapture : IAsyncDisposable
     private Side SideOf(string endpoint, string? peer)
     {
         if (peer is null) return IPEndPoint.TryParse(endpoint, out var ep) && _lab.Listeners.Contains(ep) ? _lab.SideListeningAt(ep) : Side.Server;
+        if (LabConnections.Contains(endpoint, peer)) return Side.Lab; // a readiness probe, a set-up command
         return IPEndPoint.TryParse(peer, out var server) ? _lab.SideConnectingTo(server) : Side.Client;
     }
 

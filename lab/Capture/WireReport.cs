@@ -38,7 +38,7 @@ internal static class WireReport
         // A drop comes first and explains what follows it (the client's RST when its timeout gives up), so it stands alone.
         if (conversations.Any(c => c.Retransmissions.Count > 0)) return "timed out (110): an idle flow dropped on the path";
         var words = new List<string>();
-        if (conversations.Any(c => c.DataAfterPeerFin.Count > 0 && c.Closes.Any(x => x.How == "RST" && x.Answers is not null))) words.Add("write: broken pipe");
+        if (conversations.Any(c => c.DataAfterPeerFin.Count > 0 && c.Closes.Any(x => x.How == "RST" && x.Answers is not null))) words.Add("broken pipe (EPIPE)"); // a failure kind, not a runtime's own line: the capture does not say which program wrote
         if (conversations.Any(c => c.Closes.Any(x => x.How == "RST"))) words.Add("connection reset by peer");
         if (conversations.Any(c => c.FirstClose is { How: "FIN" } f && f.Frame.Source == c.Server)) words.Add("EOF");
         return string.Join("; ", words);

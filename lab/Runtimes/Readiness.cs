@@ -27,6 +27,8 @@ internal static class Readiness
     {
         using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await probe.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        // The lab's own connection, not the story's: captures name it the lab's and the packet oracle leaves it out.
+        LabConnections.Register(probe);
         return true;
     }
 

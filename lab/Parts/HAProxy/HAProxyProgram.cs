@@ -37,7 +37,7 @@ internal static class HAProxyProgram
     {
         using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await probe.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
-        Capture.LabConnections.Register(probe);
+        Runtimes.LabConnections.Register(probe);
         return true;
     }
 

@@ -27,7 +27,7 @@ internal static class NginxProgram
     {
         using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await probe.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
-        Capture.LabConnections.Register(probe);
+        Runtimes.LabConnections.Register(probe);
         return true;
     }
 

@@ -22,7 +22,7 @@ internal static class RedisProgram
 
     /// <summary>One command of the lab's own (readiness, set-up, snapshots) on a fresh connection, noted as the lab's so the packet oracle leaves it out.</summary>
     public static Task<object?> CommandAsync(System.Net.IPEndPoint endpoint, IReadOnlyList<string> command, CancellationToken cancellationToken) =>
-        Resp.CommandAsync(endpoint, command, cancellationToken, Capture.LabConnections.Register);
+        Resp.CommandAsync(endpoint, command, cancellationToken, Runtimes.LabConnections.Register);
 
     /// <summary>A log line as a Redis event; both output buffer limits and the idle timeout make Redis close that client's connection (FIN).</summary>
     private static LabEvent? LogEvent(string line)

@@ -26,7 +26,7 @@ public sealed class WireAnalysisTests
         Assert.Equal([5], c.DataAfterPeerFin.Select(f => f.Number));
         Assert.Equal(5, c.Closes[1].Answers!.Number);
         Assert.Equal(5, c.FirstFailingSegment!.Number);
-        Assert.Contains("write: broken pipe", WireReport.Symptoms([c]));
+        Assert.Contains("broken pipe (EPIPE)", WireReport.Symptoms([c]));
     }
 
     [Fact]

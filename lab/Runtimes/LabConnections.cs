@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace BrokenPipe.Lab.Capture;
+namespace BrokenPipe.Lab.Runtimes;
 
 /// <summary>
 /// The connections the lab opens for itself, not for the story: readiness probes (nginx's port accepts, redis-server's
