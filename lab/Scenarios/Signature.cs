@@ -7,8 +7,9 @@ namespace BrokenPipe.Lab.Scenarios;
 /// </summary>
 public sealed record Signature
 {
-    private Signature(string? text, Side? side, SocketFailure? failure, int? errno, SeRedisVersion? version = null)
+    private Signature(string? text, Side? side, SocketFailure? failure, int? errno, SeRedisVersion? version = null, string? proxy = null)
     {
+        Proxy = proxy;
         Version = version;
         Text = text;
         Side = side;
@@ -21,6 +22,12 @@ public sealed record Signature
     /// every run does. A run that observes no application on that version is not asked for it.
     /// </summary>
     public SeRedisVersion? Version { get; }
+
+    /// <summary>
+    /// The reverse proxy whose runs produce it (<c>haproxy</c>: its lines differ from nginx's), or null when every run
+    /// does. A run with no part of that proxy (no proxy actor named after it) is not asked for it.
+    /// </summary>
+    public string? Proxy { get; }
 
     /// <summary>The verbatim fragment (matched case-insensitively), or null for a failure signature.</summary>
     public string? Text { get; }
@@ -40,6 +47,9 @@ public sealed record Signature
     /// <summary>A fragment of what the application on StackExchange.Redis <paramref name="version"/> reports.</summary>
     public static Signature Logs(string text, SeRedisVersion version) => new(text, null, null, null, version);
 
+    /// <summary>A fragment of a line that <paramref name="proxy"/> logs in the scenario's runs on it (<c>--proxy haproxy</c>).</summary>
+    public static Signature LogsOn(string proxy, string text) => new(text, null, null, null, proxy: proxy);
+
     /// <summary>A socket failure on <paramref name="side"/>, optionally with its errno.</summary>
     public static Signature Fails(Side side, SocketFailure failure, int? errno = null) => new(null, side, failure, errno);
 
@@ -49,11 +59,12 @@ public sealed record Signature
     /// </summary>
     public bool FoundIn(IEnumerable<LabEvent> events) =>
         Version is { } v && !events.Any(e => e.Library?.Version == v.Name()) ? true
+        : Proxy is { } p && !events.Any(e => e.Side == Events.Side.Proxy && e.Actor?.StartsWith(p, StringComparison.Ordinal) == true) ? true
         : Text is { } text ? events.Any(e => e.Verbatim?.Contains(text, StringComparison.OrdinalIgnoreCase) == true)
         : events.Any(e => e.Side == Side && e.Failure == Failure && (Errno is null || e.Errno == Errno));
 
     /// <inheritdoc/>
     public override string ToString() => Text is { } text
-        ? $"logs \"{text}\""
+        ? $"{Proxy ?? ""}{(Proxy is null ? "" : " ")}logs \"{text.Trim()}\""
         : $"{TimelineFormat.SideName(Side!.Value)} {SocketFailures.Name(Failure!.Value)}{(Errno is { } n ? $" ({SocketFailures.ErrnoName(n)} {n})" : "")}";
 }

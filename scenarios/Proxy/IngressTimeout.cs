@@ -65,7 +65,7 @@ internal static class IngressTimeout
             Proxy = "nginx",
             // The 60 s variant keeps to nginx: the scaled one tells HAProxy's side.
             OnProxy = slow ? new Dictionary<string, ProxyVariants>() : new Dictionary<string, ProxyVariants> { ["haproxy"] = IngressTimeoutOnHAProxy.Variants },
-            Produces = [Signature.Logs("upstream timed out (110: Connection timed out) while reading response header from upstream"), Signature.Fails(Side.Proxy, SocketFailure.TimedOut, Errno.ETIMEDOUT), Signature.Fails(Side.Server, SocketFailure.BrokenPipe, Errno.EPIPE)],
+            Produces = [Signature.Logs("upstream timed out (110: Connection timed out) while reading response header from upstream"), Signature.Fails(Side.Proxy, SocketFailure.TimedOut, Errno.ETIMEDOUT), Signature.Fails(Side.Server, SocketFailure.BrokenPipe, Errno.EPIPE), Signature.LogsOn("haproxy", " sH-- ")],
             Timeout = work + TimeSpan.FromMinutes(1),
         };
     }
