@@ -26,6 +26,8 @@ internal static partial class Explainer
             var matched = new List<string>();
             var hits = 0;
             var kinds = new HashSet<SocketFailure>();
+            // A line of another proxy's runs (HAProxy's, for a text from nginx) that the text does not hold does not lower the coverage.
+            var otherProxyLines = s.Produces.Count(p => p.Proxy is not null);
             foreach (var sig in s.Produces)
             {
                 if (sig.Text is { } t && flat.Contains(Spaces().Replace(t, " "), StringComparison.OrdinalIgnoreCase))
@@ -33,6 +35,7 @@ internal static partial class Explainer
                     score += 10 + t.Length / 20.0;
                     matched.Add(sig.ToString());
                     hits++;
+                    if (sig.Proxy is not null) otherProxyLines--;
                 }
                 else if (sig.Failure is { } f && failures.Any(a => a.Failure == f && (sig.Errno is null || a.Errno is null || a.Errno == sig.Errno)))
                 {
@@ -48,7 +51,7 @@ internal static partial class Explainer
                 score += 1;
                 matched.Add($"mentions '{word}'");
             }
-            ranked.Add((new Explanation(s, score, matched), hits / (double)s.Produces.Count, order));
+            ranked.Add((new Explanation(s, score, matched), hits / (double)(s.Produces.Count - otherProxyLines), order));
         }
         return [.. ranked.OrderByDescending(r => r.Explanation.Score).ThenByDescending(r => r.Coverage).ThenBy(r => r.Order).Select(r => r.Explanation)];
     }

@@ -73,7 +73,7 @@ internal static class IngressTimeout
             OnProxy = slow ? new Dictionary<string, ProxyVariants>() : new Dictionary<string, ProxyVariants> { ["haproxy"] = IngressTimeoutOnHAProxy.Variants },
             Produces = [
                 Signature.Logs("upstream timed out (110: Connection timed out) while reading response header from upstream"), Signature.Fails(Side.Proxy, SocketFailure.TimedOut, Errno.ETIMEDOUT), Signature.Fails(Side.Server, SocketFailure.BrokenPipe, Errno.EPIPE),
-                Signature.Logs("error writing: write tcp", "go"), Signature.Logs("write: broken pipe", "go"), .. Http.Over8KbPolyglot.Words,
+                Signature.Logs("error writing: write tcp", "go"), Signature.Logs("write: broken pipe", "go"), .. Http.Over8KbPolyglot.Words, Signature.LogsOn("haproxy", " sH-- "),
             ],
             Timeout = work + TimeSpan.FromMinutes(1),
             Unavailable = _ => Upstream.Unavailable(upstreams),

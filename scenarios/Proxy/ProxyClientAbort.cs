@@ -58,7 +58,7 @@ internal static class ProxyClientAbort
     {
         Proxy = "nginx",
         OnProxy = new Dictionary<string, ProxyVariants> { ["haproxy"] = ProxyClientAbortOnHAProxy.Variants },
-        Produces = [Signature.Logs("client prematurely closed connection"), Signature.Logs("writev() failed (32: Broken pipe) while sending to client"), Signature.Fails(Side.Server, SocketFailure.BrokenPipe, Errno.EPIPE)],
+        Produces = [Signature.Logs("client prematurely closed connection"), Signature.Logs("writev() failed (32: Broken pipe) while sending to client"), Signature.Fails(Side.Server, SocketFailure.BrokenPipe, Errno.EPIPE), Signature.LogsOn("haproxy", " CD-- ")],
     };
 
     private static async Task RunAsync(LabSandbox lab, bool honourAbort, CancellationToken ct)

@@ -48,7 +48,7 @@ internal static class SlowUpstreamBody
     {
         Proxy = "nginx",
         OnProxy = new Dictionary<string, ProxyVariants> { ["haproxy"] = SlowUpstreamBodyOnHAProxy.Variants },
-        Produces = [Signature.Logs("upstream timed out (110: Connection timed out) while reading upstream"), Signature.Fails(Side.Client, SocketFailure.EndOfStream)],
+        Produces = [Signature.Logs("upstream timed out (110: Connection timed out) while reading upstream"), Signature.Fails(Side.Client, SocketFailure.EndOfStream), Signature.LogsOn("haproxy", " sD-- ")],
     };
 
     private static async Task RunAsync(LabSandbox lab, TimeSpan readTimeout, CancellationToken ct)

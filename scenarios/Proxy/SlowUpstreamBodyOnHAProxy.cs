@@ -18,7 +18,7 @@ internal static class SlowUpstreamBodyOnHAProxy
 
     public static ProxyVariants Variants { get; } = new(
         Broken: new ScenarioVariant(
-            "timeout server 1 s, 2 s between body chunks: HAProxy logs both requests with 200 and termination state sD-- (timeout server during the data); both clients get status 200 and a truncated body (short of Content-Length; chunked without the final chunk); HAProxy resets its upstream connections; the proxy disconnects first, with an RST",
+            "timeout server 1 s, 2 s between body chunks: HAProxy logs both requests with 200 and termination state sD-- (timeout server during the data); both clients get status 200 and a truncated body (short of Content-Length; chunked without the final chunk); HAProxy closes the client side with a FIN and resets its upstream connections at the same moment; the proxy disconnects first",
             Gap,
             (lab, ct) => RunAsync(lab, ShortTimeout, ct),
             [
@@ -28,7 +28,8 @@ internal static class SlowUpstreamBodyOnHAProxy
                 Expect.Event("Kestrel's client: status 200, chunked", e => e.Actor == "client[kestrel]" && e.Kind == EventKind.ResponseHeaders && e.Status == 200 && e.Framing == HttpFraming.Chunked),
                 Expect.Event("Kestrel's client detects the truncation (no final chunk)", e => e.Actor == "client[kestrel]" && e.Kind == EventKind.ResponseTruncated && e.Framing == HttpFraming.Chunked),
                 Expect.Event("the raw upstream sees HAProxy's RST (nginx sends a FIN)", e => e.Kind == EventKind.PeerClosed && e.Actor == "upstream[raw]" && e.Closed == CloseHow.Rst),
-                Expect.FirstDisconnect(Side.Proxy, "RST"),
+                // One moment, two closes: a FIN to the client and an RST upstream; either one's observation may land first.
+                Expect.FirstDisconnect(Side.Proxy),
             ]),
         Fixed: new ScenarioVariant(
             "timeout server 5 s with the same 2 s gaps: both clients get the whole body; HAProxy logs ---- for both",

@@ -47,7 +47,7 @@ internal static class UpstreamKeepaliveRace
     {
         Proxy = "nginx",
         OnProxy = new Dictionary<string, ProxyVariants> { ["haproxy"] = UpstreamKeepaliveRaceOnHAProxy.Variants },
-        Produces = [Signature.Logs("upstream prematurely closed connection while reading response header from upstream")],
+        Produces = [Signature.Logs("upstream prematurely closed connection while reading response header from upstream"), Signature.LogsOn("haproxy", " SH-- ")],
     };
 
     private static async Task RunAsync(LabSandbox lab, TimeSpan proxyIdle, CancellationToken ct)

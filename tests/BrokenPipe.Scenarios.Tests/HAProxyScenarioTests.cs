@@ -98,4 +98,18 @@ public sealed class HAProxyScenarioTests
             [(ScenarioIds.IngressTimeout, "nginx"), (ScenarioIds.IngressTimeout, "haproxy"), (ScenarioIds.IngressTimeout60s, "nginx"), (ScenarioIds.FinVsRst, "nginx")],
             runs.Select(r => (r.Scenario.Id, r.Settings.Proxy)));
     }
+
+    /// <summary>HAProxy's own lines, as its runs here wrote them: explain names the scenario that produces each first.</summary>
+    [Theory]
+    [InlineData("127.0.0.1:55382 [07/Dec/2026:21:20:33.725] lab lab_upstream/upstream 0/0/0/-1/2003 504 198 - - sH-- 1/1/0/0/0 0/0 \"GET /export HTTP/1.1\"", ScenarioIds.IngressTimeout)]
+    [InlineData("127.0.0.1:58866 [07/Dec/2026:21:45:40.213] lab lab_upstream/upstream 0/0/0/4449/4449 200 80552 - - CD-- 1/1/0/0/0 0/0 \"GET /report HTTP/1.1\"", ScenarioIds.ProxyClientAbort)]
+    [InlineData("127.0.0.1:34216 [07/Dec/2026:21:50:17.509] lab lab_upstream/upstream 0/0/0/7/1009 200 9988 - - sD-- 1/1/0/0/0 0/0 \"GET /download HTTP/1.1\"", ScenarioIds.SlowUpstreamBody)]
+    [InlineData("127.0.0.1:39292 [07/Dec/2026:21:51:27.425] lab lab_upstream/upstream 0/0/0/-1/3 502 209 - - SH-- 1/1/0/0/0 0/0 \"GET /items HTTP/1.1\"", ScenarioIds.UpstreamKeepaliveRace)]
+    public void Explain_HAProxyLine_NamesItsScenarioFirst(string line, string id)
+    {
+        var ranked = Lab.Explain.Explainer.Explain(line, Catalog.All);
+
+        Assert.NotEmpty(ranked);
+        Assert.Equal(id, ranked[0].Scenario.Id);
+    }
 }
