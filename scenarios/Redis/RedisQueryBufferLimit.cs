@@ -61,10 +61,13 @@ internal static class RedisQueryBufferLimit
         await redis.CommandAsync("CONFIG", "SET", "client-query-buffer-limit", limit);
         lab.Timeline.Note(Side.Lab, $"CONFIG SET client-query-buffer-limit {limit}");
         var clients = await RedisClient.ConnectEachAsync(lab, redis.Endpoint, Options, ct);
-        await Task.WhenAll(clients.Select(async c =>
+        // One client after the other, so each 32 MB SET has Redis to itself (side by side, four of them kept a loaded
+        // machine busy past ioredis's 5 s command timeout). ioredis goes last: its resend loop goes on after its command
+        // timed out, until the lab closes it.
+        foreach (var client in clients.OrderBy(c => c.Kind == RedisClientKinds.IoRedis))
         {
-            await c.RunWithValueAsync("SET", ["big"], ValueBytes, ct);
-            await c.RunAsync("PING", cancellationToken: ct);
-        }));
+            await client.RunWithValueAsync("SET", ["big"], ValueBytes, ct);
+            await client.RunAsync("PING", cancellationToken: ct);
+        }
     }
 }
