@@ -11,10 +11,10 @@ scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(redis-query-buffer-limit redis-idle-close-busy-app)
 cli=${BENCH_CLI:-scenarios/bin/Debug/net10.0/brokenpipe-lab.dll}
 [ -f "$cli" ] || dotnet build scenarios -v q >/dev/null
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+# BENCH_KEEP=DIR keeps every run's narration there (to read a failure); otherwise a temporary folder, removed.
+if [ -n "${BENCH_KEEP:-}" ]; then out=$BENCH_KEEP; mkdir -p "$out"; else out=$(mktemp -d); trap 'rm -rf "$out"' EXIT; fi
 for i in $(seq 1 "$runs"); do
-  dotnet "$cli" run "${scenarios[@]}" --variant both --redis-client "$clients" --parallel 2 >"$out/run-$i.txt" 2>&1
+  dotnet "$cli" run "${scenarios[@]}" --variant both --redis-client "$clients" --parallel 1 >"$out/run-$i.txt" 2>&1
 done
 # Each run's narration: "== ID [VARIANT]" then "   ok   CHECK" / "   FAIL CHECK" lines.
 python3 - "$out" "$clients" <<'PY'

@@ -29,12 +29,14 @@ public sealed record ClientRun(RedisClientKind Kind, string Actor, IReadOnlyList
 
     /// <summary>
     /// The checks of per-client expectations: at least one client ran, and one check per expectation
-    /// ("redis-py: …") that holds when every client it names (<see cref="RedisClientKind.Is"/>) that ran meets it. A
-    /// client the run did not select is not checked: its line holds without it (the run's settings say which ran).
+    /// ("redis-py: …") that holds when every client it names (<see cref="RedisClientKind.Is"/>) that ran meets it; an
+    /// expectation of <see cref="ClientExpectation.Every"/> client becomes one check per client, so a failure names its
+    /// client. A client the run did not select is not checked: its line holds without it (the run's settings say which ran).
     /// </summary>
     public static IReadOnlyList<Check> Expect(params ClientExpectation[] expectations) =>
     [
         new("at least one Redis client ran", events => On(events).Count > 0),
-        .. expectations.Select(x => new Check($"{x.Client}: {x.Claim}", events => On(events).Where(r => x.Covers(r.Kind)).All(x.Holds))),
+        .. expectations.SelectMany(x => x.Client == ClientExpectation.Every ? RedisClientKinds.All.Select(k => x with { Client = k.Name }) : [x])
+            .Select(x => new Check($"{x.Client}: {x.Claim}", events => On(events).Where(r => x.Covers(r.Kind)).All(x.Holds))),
     ];
 }

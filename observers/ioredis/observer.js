@@ -45,7 +45,8 @@ function block(ms) {
 
 function argumentsOf(request) {
   const args = [...(request.args || [])];
-  if (request.valueBytes) args.push('x'.repeat(request.valueBytes));
+  // A big value as a Buffer, as an application stores a blob: written as it is, with no string encoding per write.
+  if (request.valueBytes) args.push(Buffer.alloc(request.valueBytes, 'x'));
   return args;
 }
 

@@ -39,7 +39,8 @@ function block(ms) {
 
 function argumentsOf(request) {
   const args = [...(request.args || [])];
-  if (request.valueBytes) args.push('x'.repeat(request.valueBytes));
+  // A big value as a Buffer, as an application stores a blob: written as it is, with no string encoding per write.
+  if (request.valueBytes) args.push(Buffer.alloc(request.valueBytes, 'x'));
   return args;
 }
 
@@ -47,7 +48,7 @@ async function run(id, command, args) {
   const n = ++commands;
   const started = performance.now();
   try {
-    const reply = await client.sendCommand([command, ...args.map(String)]);
+    const reply = await client.sendCommand([command, ...args.map((a) => (Buffer.isBuffer(a) ? a : String(a)))]);
     send('command', { id, n, command, mode: 'async', ok: true, ms: performance.now() - started, value: String(reply).slice(0, 64) });
   } catch (error) {
     send('command', { id, n, command, mode: 'async', ok: false, ms: performance.now() - started, exceptions: chain(error) });

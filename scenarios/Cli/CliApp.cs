@@ -127,8 +127,23 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, IReadOnlyList<S
         Section("The fix", s.Story.Fix);
         Section("Broken variant expects", s.Broken.Expected);
         Section("Fixed variant expects", s.Fixed.Expected);
+        ClientRows(s);
         VersionRows(s);
         return 0;
+    }
+
+    /// <summary>For a scenario with per-client expectations (ClientRun.Expect): what each Redis client sees, per variant.</summary>
+    private void ClientRows(Scenario s)
+    {
+        var keys = RedisClientKinds.All.SelectMany(k => new[] { k.Name, k.Family }).Append(ClientExpectation.Every).Distinct().ToList();
+        var rows = new[] { ("broken", s.Broken), ("fixed", s.Fixed) }
+            .SelectMany(v => v.Item2.Checks.Select(c => (Variant: v.Item1, c.Description)))
+            .Where(c => keys.Any(k => c.Description.StartsWith(k + ": ", StringComparison.Ordinal)))
+            .ToList();
+        if (rows.Count == 0) return;
+        stdout.WriteLine("Per Redis client (each run checks it; --redis-client chooses the clients):");
+        foreach (var (variant, description) in rows) stdout.WriteLine($"  {variant,-6} {description}");
+        stdout.WriteLine();
     }
 
     /// <summary>For a scenario in the version table: its rows (the failure, and a fix where the table has one), per StackExchange.Redis version, from the committed table.</summary>

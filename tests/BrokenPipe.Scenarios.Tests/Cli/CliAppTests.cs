@@ -178,6 +178,37 @@ public sealed class CliAppTests
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
+    [Theory]
+    [InlineData("redis-py", new[] { "redis-py" })]
+    [InlineData("ioredis,se-redis@1.2.6", new[] { "se-redis@1.2.6", "ioredis" })]
+    [InlineData("all", new[] { "se-redis@1.2.6", "se-redis@2.8.16", "se-redis@3.4.35", "redis-py", "ioredis", "node-redis" })]
+    public void ParseRun_RedisClient_SetsTheClientsInTableOrder(string value, string[] names)
+    {
+        var request = Arguments.ParseRun([ScenarioIds.RedisQueryBufferLimit, "--redis-client", value], Catalog.All);
+
+        Assert.Equal(names, request.Settings.RedisClients.Select(k => k.Name));
+    }
+
+    [Fact]
+    public void ParseRun_SeRedisAfterRedisClient_ReplacesOnlyTheStackExchangeRedisClients()
+    {
+        var request = Arguments.ParseRun([ScenarioIds.RedisQueryBufferLimit, "--redis-client", "redis-py,se-redis@3.4.35", "--seredis", "1.2.6"], Catalog.All);
+
+        Assert.Equal(["se-redis@1.2.6", "redis-py"], request.Settings.RedisClients.Select(k => k.Name));
+    }
+
+    [Theory]
+    [InlineData("run", "redis-query-buffer-limit", "--redis-client", "jedis")]
+    [InlineData("--redis-client", "redis-py,lettuce")]
+    public async Task RedisClient_UnknownName_ExitsWithTwoAndTheList(params string[] args)
+    {
+        var (code, _, stderr) = await RunAsync(args);
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("se-redis@1.2.6, se-redis@2.8.16, se-redis@3.4.35, redis-py, ioredis, node-redis", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Describe_ARedisScenario_ShowsEachVersionsMeasuredRow()
     {
