@@ -1,5 +1,6 @@
 using System.Globalization;
 using BrokenPipe.Lab.Capture;
+using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Scenarios;
 
