@@ -197,7 +197,8 @@ public sealed class RawTcpServerTests
     {
         await using var lab = new LabSandbox("raw-bad-chunk");
 
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => RawTcpServer.StartAsync(lab, new RawTcpServerOptions { ChunkBytes = 0 }));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => RawTcpServer.StartAsync(lab, new RawTcpServerOptions { ChunkBytes = 0 }));
+        Assert.Contains("ChunkBytes must be at least 1 (was 0)", e.Message);
     }
 
     [Fact]
