@@ -45,7 +45,6 @@ public sealed class RawTcpServer : IPart, IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         options ??= new RawTcpServerOptions();
         options.Validate();
-        if (options.ChunkBytes <= 0) throw new ArgumentOutOfRangeException(nameof(options), "ChunkBytes must be positive.");
         var server = new RawTcpServer(options, lab);
         lab.Own(server, options.Name);
         lab.RegisterListener(server.Endpoint, Side.Server);
