@@ -101,7 +101,7 @@ internal static partial class LocalImages
         await tar.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
     }
 
-    [GeneratedRegex(@"(?:nginx/|v=)(\d+\.\d+\.\d+)")]
+    [GeneratedRegex(@"(?:/|v=|version )(\d+\.\d+\.\d+)")]
     private static partial Regex VersionPattern();
 
     [GeneratedRegex(@"(?m)(?:=>\s*|^\s*)(/\S+)\s+\(0x")]

@@ -12,7 +12,7 @@ public sealed class ExplainCommandTests
     // Seed 002 with the ingress's log line.
     [InlineData("2022/04/07 01:12:14 [error] 31#31: *1 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 127.0.0.1", ScenarioIds.IngressTimeout)]
     // Seed 003: Python's redis client, then Redis's own log line.
-    [InlineData("redis.exceptions.ConnectionError: Error 104 while writing to socket. Connection reset by peer.", ScenarioIds.RedisIdleReset)]
+    [InlineData("redis.exceptions.ConnectionError: Error 104 while writing to socket. Connection reset by peer.", ScenarioIds.RedisQueryBufferLimit)] // where redis-py really says it: a reset meets its sendall()
     [InlineData("Client id=8821 addr=10.0.4.9:5510 scheduled to be closed ASAP for overcoming of output buffer limits.", ScenarioIds.RedisPubsubSlowSubscriber)]
     [InlineData("StackExchange.Redis.RedisConnectionException: No connection is available to service this operation: GET k", ScenarioIds.RedisCrashRestart)]
     [InlineData("StackExchange.Redis.RedisTimeoutException: Timeout performing GET k, inst: 1, queue: 3", ScenarioIds.RedisIdleDrop)]
