@@ -31,7 +31,7 @@ internal static class RedisIdleTimeout
             Wire: "With `timeout 1`, Redis closes a client that has been idle for a second or so (its check is coarse: it counts whole seconds of its clock, from its cron, so 1–2 s after the last command) with a FIN, and logs 'Closing idle client' — at loglevel verbose only. A raw client that comes back later: its PING is sent without error (the socket is only half-closed), the read returns EOF, and every later send fails with EPIPE. StackExchange.Redis cycles in every version: 1.2.6 derives its keep-alive from `timeout` (3/4 of 1 s rounds to 0), 2.x and 3.x keep 60 s; each close is a ConnectionFailed (SocketClosed) then a ConnectionRestored within milliseconds, again and again.",
             Why: "Two idle timers: the server's `timeout` and the client's keep-alive (or pool idle time). When the client's is longer, the server closes first and the client meets the closed connection on its next command. Pub/sub connections are exempt from `timeout`.",
             Diagnose: "redis-cli CONFIG GET timeout; CLIENT LIST shows idle= values near the timeout. The 'Closing idle client' line is only in a verbose log. On the client: broken pipe or EOF on the first command after a quiet period; in StackExchange.Redis, ConnectionFailed/ConnectionRestored pairs at a steady rhythm.",
-            Fix: "Keep the client busier than the server's timeout: a keep-alive below it (keepAlive=1 with timeout 2; on 2.x/3.x also `HeartbeatConsistencyChecks`, a command every second), or timeout 0; and make clients retry on a closed connection."),
+            Fix: "Keep the client busier than the server's timeout: a keep-alive well below it (keepAlive=1 with timeout 3: the library's 1 s ticks can leave nearly 2 s between two commands, and Redis counts whole seconds; on 2.x/3.x also `HeartbeatConsistencyChecks`, a command every second), or timeout 0; and make clients retry on a closed connection."),
         Broken: new ScenarioVariant(
             "timeout 1: after Redis logs 'Closing idle client', the raw client's PING is sent without error, its read returns EOF, and its next send fails with EPIPE; StackExchange.Redis with defaults (1.2.6: keep-alive 0; 2.x/3.x: 60 s) loses its interactive connection again and again: ConnectionFailed (SocketClosed) / ConnectionRestored cycles",
             // Redis's timers, which the raw client and the library sit out side by side: the first idle close, at most
@@ -50,7 +50,7 @@ internal static class RedisIdleTimeout
                 Expect.FirstDisconnect(Side.Redis, "FIN"),
             ]),
         Fixed: new ScenarioVariant(
-            "timeout 2 and a keep-alive below it (a raw PING every 0.5 s; StackExchange.Redis keepAlive=1, and HeartbeatConsistencyChecks on 2.x/3.x): no idle close, no ConnectionFailed over 5 s, every command answers",
+            "timeout 3 and a keep-alive well below it (a raw PING every 0.5 s; StackExchange.Redis keepAlive=1, and HeartbeatConsistencyChecks on 2.x/3.x): no idle close, no ConnectionFailed over 5 s, every command answers",
             // six 0.5 s keep-alive pings, then the 5 s quiet window
             TimeSpan.FromSeconds(3) + Watch,
             (lab, ct) => RunAsync(lab, Variant.Fixed, ct),
@@ -67,7 +67,7 @@ internal static class RedisIdleTimeout
     private static async Task RunAsync(LabSandbox lab, Variant variant, CancellationToken ct)
     {
         var broken = variant == Variant.Broken;
-        var redis = await RedisServer.StartAsync(lab, new RedisOptions { IdleTimeout = TimeSpan.FromSeconds(broken ? 1 : 2) }, ct);
+        var redis = await RedisServer.StartAsync(lab, new RedisOptions { IdleTimeout = TimeSpan.FromSeconds(broken ? 1 : 3) }, ct);
 
         var probe = (await RespProbe.ConnectAsync(lab, redis.Endpoint, "probe", cancellationToken: ct))!;
         await probe.SendAsync("PING");
