@@ -12,16 +12,16 @@ public sealed class KestrelExchange
     private readonly Timeline _timeline;
     private readonly string _actor;
     private readonly Func<bool> _transportSawClientLeave;
-    private readonly Func<bool> _serverAborted;
+    private readonly Func<string?> _serverAbortReason;
     private int _writes;
 
-    internal KestrelExchange(HttpContext context, Timeline timeline, string actor, Func<bool> transportSawClientLeave, Func<bool> serverAborted)
+    internal KestrelExchange(HttpContext context, Timeline timeline, string actor, Func<bool> transportSawClientLeave, Func<string?> serverAbortReason)
     {
         Context = context;
         _timeline = timeline;
         _actor = actor;
         _transportSawClientLeave = transportSawClientLeave;
-        _serverAborted = serverAborted;
+        _serverAbortReason = serverAbortReason;
     }
 
     public HttpContext Context { get; }
@@ -36,7 +36,7 @@ public sealed class KestrelExchange
     /// client's FIN, a reset, or an RST it sent after a failed write (then RequestAborted may never fire). False when
     /// RequestAborted fired because the server aborted the connection itself (MinResponseDataRate, <see cref="Abort"/>).
     /// </summary>
-    public bool ClientGone => (IsAborted && !_serverAborted()) || _transportSawClientLeave();
+    public bool ClientGone => (IsAborted && _serverAbortReason() is null) || _transportSawClientLeave();
 
     /// <summary>Response bytes the handler produced (every write that returned).</summary>
     public long BytesWritten { get; private set; }
@@ -131,7 +131,10 @@ public sealed class KestrelExchange
                     if (flush.IsCompleted || flush.IsCanceled)
                     {
                         stoppedEarly = true;
-                        _timeline.Record(new LabEvent(Side.Server, EventKind.Note, $"write #{writes}: the response pipe reports the connection gone (FlushResult.IsCompleted): stop") { Failure = SocketFailure.Canceled, Actor = _actor, Index = writes });
+                        // Kestrel's own abort (MinResponseDataRate, Abort()) completes the pipe too, and the handler may see
+                        // that before RequestAborted fires: then the sentence names the server's decision, not a client's leave.
+                        var gone = _serverAbortReason() is { } reason ? $"the server aborted the connection itself ({reason})" : "the connection gone";
+                        _timeline.Record(new LabEvent(Side.Server, EventKind.Note, $"write #{writes}: the response pipe reports {gone} (FlushResult.IsCompleted): stop") { Failure = SocketFailure.Canceled, Actor = _actor, Index = writes });
                         return;
                     }
                     continue;

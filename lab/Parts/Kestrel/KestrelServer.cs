@@ -106,7 +106,7 @@ public sealed class KestrelServer : IPart, IAsyncDisposable
     private static async Task HandleAsync(HttpContext context, Func<KestrelExchange, Task> handler, Timeline timeline, ConnectionWatch watch, string actor)
     {
         var connection = context.Connection.Id;
-        var exchange = new KestrelExchange(context, timeline, actor, () => watch.IsGone(connection), () => watch.ServerAbortReason(connection) is not null);
+        var exchange = new KestrelExchange(context, timeline, actor, () => watch.IsGone(connection), () => watch.ServerAbortReason(connection));
         timeline.Record(new LabEvent(Side.Server, EventKind.RequestReceived, $"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} (connection {context.Connection.Id}, Content-Length {context.Request.ContentLength?.ToString() ?? "none"})") { Actor = actor });
         // Recorded once, by whichever sees it first: the token's callback, or the handler's end finding the token
         // canceled. The callback alone can be lost: when Kestrel cancels the token as the handler ends (returns, or
