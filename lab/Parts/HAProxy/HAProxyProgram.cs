@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using BrokenPipe.Lab.Runtimes;
 
@@ -19,7 +18,7 @@ internal static class HAProxyProgram
         Key = "haproxy",
         OfficialImage = "haproxy:2.6",
         VersionArguments = ["-v"],
-        Readiness = new ServerReadiness(AcceptsAsync, "its port did not accept") { ExitWords = Alerts },
+        Readiness = ServerReadiness.PortAccepts with { ExitWords = Alerts },
         Logs = [new ServerLog(LogFile, AccessEvent), new ServerLog(LogFile, TerminationEvent)],
     };
 
@@ -31,15 +30,6 @@ internal static class HAProxyProgram
         BinaryLocator.Find(Descriptor) is not null || (Environment.IsPrivilegedProcess && Environment.GetEnvironmentVariable(BinaryLocator.NoInstallVariable) is not { Length: > 0 })
             ? null
             : Descriptor.InstallHint;
-
-    /// <summary>Ready when its port accepts; the probe is the lab's own connection (and sends nothing: <c>dontlognull</c> keeps it out of the log).</summary>
-    private static async Task<bool> AcceptsAsync(IPEndPoint endpoint, CancellationToken cancellationToken)
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await probe.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
-        Runtimes.LabConnections.Register(probe);
-        return true;
-    }
 
     /// <summary>HAProxy's own words when it refuses a config: its [ALERT] lines, or all of its output.</summary>
     public static string Alerts(string output)

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using BrokenPipe.Lab.Runtimes;
 
 namespace BrokenPipe.Lab.Parts.Nginx;
@@ -18,18 +16,9 @@ internal static class NginxProgram
         VersionArguments = ["-v"],
         ImageFiles = ["/etc/nginx/mime.types"],
         ImageDirectories = ["/tmp", "/var/lib/nginx", "/var/log/nginx", "/run"],
-        Readiness = new ServerReadiness(AcceptsAsync, "its port did not accept") { ExitWords = Emerg },
+        Readiness = ServerReadiness.PortAccepts with { ExitWords = Emerg },
         Logs = [new ServerLog(Path.Combine("logs", "error.log"), ErrorEvent), new ServerLog(Path.Combine("logs", "access.log"), AccessEvent)],
     };
-
-    /// <summary>Ready when its port accepts; the probe is noted as the lab's own connection, so the packet oracle leaves it out.</summary>
-    private static async Task<bool> AcceptsAsync(IPEndPoint endpoint, CancellationToken cancellationToken)
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await probe.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
-        Runtimes.LabConnections.Register(probe);
-        return true;
-    }
 
     /// <summary>nginx's own words: its [emerg]/[alert] lines, or all of its output.</summary>
     public static string Emerg(string output)
