@@ -56,8 +56,13 @@ internal static class ObserverPrograms
     private static async Task<string> InstalledAsync(RedisClientKind kind, Action<string> say, CancellationToken cancellationToken)
     {
         var source = SourceDirectory(kind);
-        string[] files = ["observer.js", "package.json", "package-lock.json"];
-        var hash = Convert.ToHexStringLower(SHA256.HashData(files.SelectMany(f => File.ReadAllBytes(Path.Combine(source, f))).ToArray()))[..12];
+        // The observer's own files, and the protocol loop the Node observers share (observers/node-shared), copied beside them.
+        string[] files =
+        [
+            Path.Combine(source, "observer.js"), Path.Combine(source, "package.json"), Path.Combine(source, "package-lock.json"),
+            Path.Combine(source, "..", "node-shared", "observer-loop.js"),
+        ];
+        var hash = Convert.ToHexStringLower(SHA256.HashData(files.SelectMany(File.ReadAllBytes).ToArray()))[..12];
         var target = Path.Combine(CacheRoot(), "observers", $"{kind.Folder}-{hash}");
         var marker = Path.Combine(target, ".installed");
         if (File.Exists(marker)) return target;
@@ -69,7 +74,7 @@ internal static class ObserverPrograms
             Directory.CreateDirectory(target);
             using var gate = await LockAsync(Path.Combine(target, ".lock"), cancellationToken).ConfigureAwait(false);
             if (File.Exists(marker)) return target;
-            foreach (var f in files) File.Copy(Path.Combine(source, f), Path.Combine(target, f), overwrite: true);
+            foreach (var f in files) File.Copy(f, Path.Combine(target, Path.GetFileName(f)), overwrite: true);
             say($"{kind.Name}: installing {kind.Library} with `npm ci` into {target} (once; cached)");
             var (code, output) = await Command.RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", target], timeout: TimeSpan.FromMinutes(3), cancellationToken: cancellationToken).ConfigureAwait(false);
             if (code != 0)

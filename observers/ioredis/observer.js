@@ -7,142 +7,27 @@
 // prints "[ioredis] Unhandled error event: …" itself; that line, the close/reconnect/ready events and every
 // command's outcome are reported verbatim. The observer exits when its stdin closes.
 
-const fs = require('node:fs');
-const path = require('node:path');
-const readline = require('node:readline');
 const util = require('node:util');
 const Redis = require('ioredis');
-
-const version = JSON.parse(fs.readFileSync(path.join(__dirname, 'node_modules', 'ioredis', 'package.json'))).version;
-let client = null;
-let commands = 0;
-let received = 0;
-let readies = 0;
-const loops = new Map();
-
-function send(event, fields = {}) {
-  process.stdout.write(JSON.stringify({ event, ...fields }) + '\n');
-}
-
-function chain(error) {
-  const links = [];
-  for (let e = error; e; e = e.cause) {
-    const link = { type: e.constructor?.name || e.name, message: e.message };
-    if (typeof e.errno === 'number') link.errno = Math.abs(e.errno);
-    links.push(link);
-  }
-  return links;
-}
+const { serve, send } = require('./observer-loop.js');
 
 // What ioredis prints for an error nobody listens to is its own words: report them as a log line of the library.
 console.error = (...args) => {
   send('log', { level: 'error', message: util.format(...args) });
 };
 
-function block(ms) {
-  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function argumentsOf(request) {
-  const args = [...(request.args || [])];
-  // A big value as a Buffer, as an application stores a blob: written as it is, with no string encoding per write.
-  if (request.valueBytes) args.push(Buffer.alloc(request.valueBytes, 'x'));
-  return args;
-}
-
-async function run(id, command, args) {
-  const n = ++commands;
-  const started = performance.now();
-  try {
-    const reply = await client.call(command, ...args);
-    send('command', { id, n, command, mode: 'async', ok: true, ms: performance.now() - started, value: String(reply).slice(0, 64) });
-  } catch (error) {
-    send('command', { id, n, command, mode: 'async', ok: false, ms: performance.now() - started, exceptions: chain(error) });
-  }
-}
-
-function watch(redis, connectionType) {
-  redis.on('close', () => send('log', { level: 'info', message: `${connectionType}: close` }));
-  redis.on('reconnecting', (ms) => send('log', { level: 'info', message: `${connectionType}: reconnecting in ${ms} ms` }));
-  redis.on('ready', () => {
-    if (++readies > 1) send('restored', { connectionType, message: 'ready' });
-  });
-}
-
-async function connect(request) {
-  const [host, port] = request.config.split(':');
-  client = new Redis({ host, port: Number(port), ...(request.options || {}) });
-  watch(client, 'interactive');
-  let connected = true;
-  try {
-    await client.ping();
-  } catch {
-    connected = false;
-  }
-  send('done', { id: request.id, connected });
-}
-
-async function loop(request) {
-  const stop = { stopped: false };
-  loops.set(request.id, stop);
-  const worker = async () => {
-    for (let i = 0; i < request.count && !stop.stopped; i++) {
-      const started = performance.now();
-      await run(request.id, request.command, argumentsOf(request));
-      const rest = request.everyMs - (performance.now() - started);
-      if (rest > 0 && i + 1 < request.count) await new Promise((resolve) => setTimeout(resolve, rest));
-    }
-  };
-  await Promise.all(Array.from({ length: request.workers || 1 }, worker));
-  loops.delete(request.id);
-  send('done', { id: request.id });
-}
-
-async function burst(request) {
-  block(request.blockMs);
-  const calls = [];
-  for (let i = 0; i < request.count; i++) calls.push(run(request.id, request.command, argumentsOf(request)));
-  await Promise.all(calls);
-  send('done', { id: request.id });
-}
-
-async function subscribe(request) {
-  const subscriber = client.duplicate();
-  watch(subscriber, 'subscription');
-  subscriber.on('message', () => {
-    received++;
-    block(request.handlerMs);
-  });
-  await subscriber.subscribe(request.channel);
-  send('done', { id: request.id });
-}
-
-async function handle(request) {
-  switch (request.op) {
-    case 'connect': return connect(request);
-    case 'command': return loop({ ...request, count: 1, workers: 1, everyMs: 0 });
-    case 'loop': return loop(request);
-    case 'burst': return burst(request);
-    case 'subscribe': return subscribe(request);
-    case 'stop': if (loops.has(request.id)) loops.get(request.id).stopped = true; return undefined;
-    case 'count': return send('count', { id: request.id, n: received });
-    case 'touch':
-      try {
-        await client.ping();
-        return send('done', { id: request.id, ok: true });
-      } catch (error) {
-        return send('done', { id: request.id, ok: false, message: `${error.name}: ${error.message}` });
-      }
-    case 'close':
-      client.disconnect();
-      return send('done', { id: request.id });
-    default: return send('fatal', { message: `unknown op ${request.op}` });
-  }
-}
-
-send('ready', { version });
-const input = readline.createInterface({ input: process.stdin });
-input.on('line', (line) => {
-  if (line.trim()) handle(JSON.parse(line)).catch((error) => send('fatal', { message: `${error.name}: ${error.message}` }));
+serve({
+  package: 'ioredis',
+  create: (host, port, options) => new Redis({ host, port, ...options }),
+  open: async () => {},
+  call: (client, command, args) => client.call(command, ...args),
+  watch: (redis, connectionType) => {
+    redis.on('close', () => send('log', { level: 'info', message: `${connectionType}: close` }));
+    redis.on('reconnecting', (ms) => send('log', { level: 'info', message: `${connectionType}: reconnecting in ${ms} ms` }));
+  },
+  subscribe: async (subscriber, channel, onMessage) => {
+    subscriber.on('message', onMessage);
+    await subscriber.subscribe(channel);
+  },
+  close: (client) => client.disconnect(),
 });
-input.on('close', () => process.exit(0));
